@@ -1,0 +1,53 @@
+/**
+ * Glossary
+ *
+ * - source: a named ingest endpoint (`POST /ingest/:source`) with a verification scheme and secrets.
+ * - tenant: the owner of every record. Everything defined in the config file belongs to `default`;
+ *   installations of the Vercel integration become tenants of their own.
+ * - event: one request accepted by a source, stored with its raw bytes exactly as received.
+ * - externalId: the sender's id for the event (Vercel's `id`, Standard Webhooks' `webhook-id`);
+ *   a repeat of an externalId already stored for the same tenant and source is a duplicate.
+ * - type / originalType: the canonical event type (one spelling for Vercel's two) and the type
+ *   string exactly as the sender wrote it.
+ */
+
+/** The tenant that owns everything defined in the config file. */
+export const DEFAULT_TENANT = "default";
+
+/** An accepted, verified event on its way to the store. */
+export interface IncomingEvent {
+  id: string;
+  tenant: string;
+  source: string;
+  externalId: string | null;
+  type: string;
+  originalType: string;
+  receivedAt: number;
+  unknownType: boolean;
+  schemaIssues: string[];
+  body: Uint8Array;
+}
+
+/** What the store says about one incoming event once its transaction has committed. */
+export interface IngestResult {
+  eventId: string;
+  duplicate: boolean;
+}
+
+/** An event as listed by the API: everything but the payload. */
+export interface EventSummary {
+  id: string;
+  tenant: string;
+  source: string;
+  externalId: string | null;
+  type: string;
+  originalType: string;
+  receivedAt: number;
+  unknownType: boolean;
+  schemaIssues: string[];
+}
+
+/** A stored event with the bytes it arrived as. */
+export interface StoredEvent extends EventSummary {
+  body: Uint8Array;
+}

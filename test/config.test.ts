@@ -1,0 +1,142 @@
+import { statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ensureCredentials } from "../src/config/credentials.js";
+import { ConfigError } from "../src/config/errors.js";
+import { loadConfig } from "../src/config/load.js";
+import { tempDir } from "./support/app.js";
+
+const temps: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of temps.splice(0)) cleanup();
+});
+
+function withFile(yaml: string): string {
+  const { dir, cleanup } = tempDir();
+  temps.push(cleanup);
+  writeFileSync(join(dir, "switchyard.yaml"), yaml);
+  return dir;
+}
+
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loading the config file", () => {
+  it("reads ./switchyard.yaml with ${VAR} and ${VAR:-default} interpolation", () => {
+    const dir = withFile(`
+sources:
+  - slug: vercel
+    kind: vercel
+    secrets: ["\${SECRET_A}", "\${SECRET_B:-fallback-secret}"]
+retention: \${RETENTION:-14d}
+`);
+    const { config, file } = loadConfig({}, { SECRET_A: "from-env" }, dir);
+    expect(file).toBe(join(dir, "switchyard.yaml"));
+    expect(config.sources[0]?.secrets).toEqual(["from-env", "fallback-secret"]);
+    expect(config.retention).toBe(14 * 86_400_000);
+    expect(config.server.port).toBe(8787);
+    expect(config.database.url).toBe("sqlite:./.switchyard/switchyard.db");
+  });
+
+  it("lets PORT, HOST, DATABASE_URL and SWITCHYARD_ADMIN_TOKEN override the file, and flags override them", () => {
+    const dir = withFile("server: { port: 9000, host: 127.0.0.1 }\n");
+    const env = {
+      PORT: "9100",
+      HOST: "::1",
+      DATABASE_URL: "sqlite:/tmp/x.db",
+      SWITCHYARD_ADMIN_TOKEN: "a-long-admin-token-123",
+    };
+    expect(loadConfig({}, env, dir).config).toMatchObject({
+      server: { port: 9100, host: "::1" },
+      database: { url: "sqlite:/tmp/x.db" },
+      adminToken: "a-long-admin-token-123",
+    });
+    expect(loadConfig({ port: 9200 }, env, dir).config.server.port).toBe(9200);
+  });
+
+  it("finds the file through --config and SWITCHYARD_CONFIG", () => {
+    const dir = withFile("retention: 8d\n");
+    expect(loadConfig({ config: "switchyard.yaml" }, {}, dir).config.retention).toBe(8 * 86_400_000);
+    expect(loadConfig({}, { SWITCHYARD_CONFIG: join(dir, "switchyard.yaml") }, "/").config.retention).toBe(
+      8 * 86_400_000,
+    );
+    expect(issuesOf(() => loadConfig({ config: "missing.yaml" }, {}, dir))[0]).toContain(
+      "config file not found",
+    );
+  });
+
+  it("names each bad key and what was expected", () => {
+    const dir = withFile(`
+server: { port: "not-a-port" }
+retention: 2d
+colour: blue
+sources:
+  - slug: vercel
+    kind: vercel
+  - slug: Bad Slug
+    kind: hmac
+    header: x-sig
+    algorithm: md5
+    secrets: ["s"]
+  - slug: sw
+    kind: standard-webhooks
+    secrets: ["not-whsec"]
+  - slug: other
+    kind: carrier-pigeon
+    secrets: ["s"]
+`);
+    const issues = issuesOf(() => loadConfig({}, {}, dir)).join("\n");
+    expect(issues).toContain('(root): unknown key "colour"');
+    expect(issues).toMatch(/server\.port: .*number/);
+    expect(issues).toContain("retention: retention must be at least 7d");
+    expect(issues).toContain("sources[0].secrets: a source needs at least one secret");
+    expect(issues).toContain("sources[1].slug: a slug");
+    expect(issues).toMatch(/sources\[1\]\.algorithm: .*"sha1"/);
+    expect(issues).toContain("sources[2].secrets[0]: expected a whsec_<base64> secret");
+    expect(issues).toMatch(/sources\[3\]\.kind/);
+  });
+
+  it("refuses an unset variable without a default, naming the key", () => {
+    const dir = withFile('sources: [{ slug: v, kind: vercel, secrets: ["${NOT_SET_ANYWHERE}"] }]\n');
+    expect(issuesOf(() => loadConfig({}, {}, dir))).toEqual([
+      "sources[0].secrets[0]: environment variable NOT_SET_ANYWHERE is not set and has no default",
+    ]);
+  });
+
+  it("refuses duplicate slugs, a bad duration and broken YAML", () => {
+    const dup = withFile(
+      "sources: [{slug: a, kind: vercel, insecure: true}, {slug: a, kind: vercel, insecure: true}]\n",
+    );
+    expect(issuesOf(() => loadConfig({}, {}, dup))).toContain('sources[1].slug: duplicate source slug "a"');
+    const bad = withFile("retention: forever\n");
+    expect(issuesOf(() => loadConfig({}, {}, bad))[0]).toContain(
+      'expected a duration such as 30s, 5m, 24h or 7d, got "forever"',
+    );
+    const broken = withFile("sources: [\n");
+    expect(issuesOf(() => loadConfig({}, {}, broken))[0]).toMatch(/^line \d+:/);
+  });
+});
+
+describe("embedded defaults", () => {
+  it("generates a vercel source and an admin token once, persisted with mode 0600", () => {
+    const { dir, cleanup } = tempDir();
+    temps.push(cleanup);
+    const { config, file } = loadConfig({}, {}, dir);
+    expect(file).toBeNull();
+    const first = ensureCredentials(config, file, {}, dir);
+    expect(first.devSource).toBe(true);
+    expect(first.config.sources).toMatchObject([{ slug: "vercel", kind: "vercel" }]);
+    expect(first.config.adminToken).toMatch(/^sy_admin_/);
+    expect(statSync(first.credentialsFile).mode & 0o777).toBe(0o600);
+    const second = ensureCredentials(config, file, {}, dir);
+    expect(second.config.adminToken).toBe(first.config.adminToken);
+    expect(second.config.sources[0]?.secrets).toEqual(first.config.sources[0]?.secrets);
+  });
+});
