@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from "commander";
+import { ConfigError } from "../config/errors.js";
+import { catalogCommand } from "./catalog.js";
+import { migrateCommand } from "./migrate.js";
+import { serve } from "./serve.js";
+import { signCommand } from "./sign.js";
+import { triggerCommand } from "./trigger.js";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError("expected a port number");
+  return n;
+}
+
+const program = new Command("switchyard").description(
+  "Self-hosted gateway for Vercel webhooks and integrations",
+);
+
+program
+  .command("serve", { isDefault: true })
+  .description("run the gateway")
+  .option("-c, --config <path>", "YAML config file (default: ./switchyard.yaml, or SWITCHYARD_CONFIG)")
+  .option("-p, --port <port>", "port to listen on (overrides PORT)", port)
+  .option("--host <host>", "address to listen on (overrides HOST)")
+  .action((options) => serve(options));
+
+program
+  .command("migrate")
+  .description("apply pending database migrations")
+  .option("-c, --config <path>", "YAML config file")
+  .action((options) => migrateCommand(options));
+
+program
+  .command("catalog")
+  .description("list every Vercel event type with its category and description")
+  .option("--json", "print JSON")
+  .action((options) => catalogCommand(options));
+
+program
+  .command("sign")
+  .description("print the x-vercel-signature of a file's exact bytes (stdin when no file)")
+  .argument("[file]")
+  .requiredOption("-s, --secret <secret>", "the webhook secret")
+  .action((file: string | undefined, options: { secret: string }) => signCommand(file, options.secret));
+
+program
+  .command("trigger")
+  .description("send a realistic, signed sample event of TYPE to a Switchyard ingest URL")
+  .argument("<type>", "a catalog type, e.g. deployment.created (see `switchyard catalog`)")
+  .option("--url <url>", "ingest URL (default: the local server's vercel source)")
+  .option("--secret <secret>", "signing secret (default: the local server's)")
+  .option("--set <path=value...>", "override a field, e.g. --set payload.target=production")
+  .option("-c, --config <path>", "YAML config file")
+  .action(async (type: string, options) => {
+    process.exitCode = await triggerCommand(type, options);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { startApp } from "../app.js";
+import { ensureCredentials } from "../config/credentials.js";
+import { type ConfigFlags, loadConfig } from "../config/load.js";
+import { createLogger } from "../log.js";
+
+/** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
+export async function serve(flags: ConfigFlags): Promise<void> {
+  const loaded = loadConfig(flags);
+  const provisioned = ensureCredentials(loaded.config, loaded.file);
+  const config = provisioned.config;
+  const logger = createLogger(config.log.level);
+  const app = await startApp(config, logger);
+  logger.info(
+    {
+      url: app.url,
+      config: loaded.file ?? "(embedded defaults)",
+      store: app.store.capabilities.dialect,
+      sources: config.sources.map((s) => s.slug),
+    },
+    "switchyard listening",
+  );
+  if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+/** Tells a newcomer, once, where to send events and with which credentials (never through the logger). */
+function printWelcome(url: string, p: ReturnType<typeof ensureCredentials>): void {
+  const lines = ["", "Switchyard is running."];
+  if (p.devSource) {
+    const secret = p.config.sources[0]?.secrets[0] ?? "";
+    lines.push(`  Send Vercel webhooks to:  ${url}/ingest/vercel`, `  Webhook secret:           ${secret}`);
+  }
+  lines.push(
+    `  Admin token:              ${p.config.adminToken}`,
+    `  (kept in ${p.credentialsFile}, readable only by you)`,
+    "",
+    "Try it:",
+    "  npx switchyard trigger deployment.created",
+    `  curl -H "Authorization: Bearer ${p.config.adminToken}" ${url}/api/v1/events`,
+    "",
+  );
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

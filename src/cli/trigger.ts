@@ -1,0 +1,49 @@
+import { dataDirOf, readCredentials } from "../config/credentials.js";
+import { loadConfig } from "../config/load.js";
+import { sampleEvent, signVercelBody } from "../vercel/index.js";
+import { setPath } from "./set-path.js";
+
+export interface TriggerOptions {
+  url?: string | undefined;
+  secret?: string | undefined;
+  set?: string[] | undefined;
+  config?: string | undefined;
+}
+
+/** The local dev server's ingest URL and secret, as `switchyard serve` provisioned them. */
+function localDefaults(flags: TriggerOptions): { url: string; secret: string | undefined } {
+  const { config } = loadConfig({ config: flags.config });
+  const host =
+    config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
+  const vercel = config.sources.find((s) => s.kind === "vercel");
+  const secret =
+    process.env.VERCEL_WEBHOOK_SECRET ||
+    vercel?.secrets[0] ||
+    readCredentials(dataDirOf(config)).vercelSecret;
+  return { url: `http://${host}:${config.server.port}/ingest/${vercel?.slug ?? "vercel"}`, secret };
+}
+
+/** `switchyard trigger TYPE`: sends a realistic, signed sample of a catalog type (a new event id each time). */
+export async function triggerCommand(type: string, options: TriggerOptions): Promise<number> {
+  const defaults =
+    options.url && options.secret ? { url: options.url, secret: options.secret } : localDefaults(options);
+  const url = options.url ?? defaults.url;
+  const secret = options.secret ?? defaults.secret;
+  if (!secret) {
+    process.stderr.write(
+      "no secret: pass --secret, set VERCEL_WEBHOOK_SECRET, or run `switchyard serve` first\n",
+    );
+    return 2;
+  }
+  const event = sampleEvent(type) as Record<string, unknown>;
+  for (const assignment of options.set ?? []) setPath(event, assignment);
+  const body = JSON.stringify(event);
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-vercel-signature": signVercelBody(body, secret) },
+    body,
+  });
+  const text = await response.text();
+  process.stdout.write(`${response.status} ${text}\n`);
+  return response.ok ? 0 : 1;
+}

@@ -1,0 +1,13 @@
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.js";
+import type { Ingestor } from "../ingest/ingest.js";
+import type { Store } from "../storage/port.js";
+
+/** What the HTTP routes need from the running application. */
+export interface AppContext {
+  config: Config;
+  store: Store;
+  ingestor: Ingestor;
+  logger: Logger;
+  adminToken: string;
+}

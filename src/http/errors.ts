@@ -1,0 +1,61 @@
+import type { ServerResponse } from "node:http";
+
+/** Every error code the HTTP API answers with, its status, and what it means. Documented in docs/errors.md. */
+export const ERROR_CODES = {
+  invalid_signature: {
+    status: 401,
+    meaning: "The signature header is missing or matches none of the source's secrets.",
+  },
+  unauthorized: { status: 401, meaning: "The management API needs `Authorization: Bearer <admin token>`." },
+  unknown_source: { status: 404, meaning: "No source has that slug." },
+  not_found: { status: 404, meaning: "No such route or record." },
+  method_not_allowed: { status: 405, meaning: "The route exists but not for this method." },
+  invalid_json: { status: 400, meaning: "The body is not valid JSON." },
+  invalid_event: {
+    status: 400,
+    meaning: "The body is not an event this source accepts (a Vercel event needs string `id` and `type`).",
+  },
+  invalid_query: { status: 400, meaning: "A query parameter is malformed." },
+  payload_too_large: { status: 413, meaning: "The body is larger than `limits.maxBodyBytes`." },
+  unavailable: { status: 503, meaning: "The store cannot commit right now; the sender should retry." },
+  internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error that the HTTP layer turns into `{ code, message }` with the code's status. */
+export class HttpError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** Writes a JSON body with a status. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Writes `{ code, message }` with the code's status. */
+export function sendError(res: ServerResponse, error: HttpError): void {
+  sendJson(res, error.status, { code: error.code, message: error.message }, error.headers);
+}

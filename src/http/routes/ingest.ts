@@ -1,0 +1,75 @@
+import type { ServerResponse } from "node:http";
+import type { IngestOutcome } from "../../ingest/ingest.js";
+import { readBody } from "../../ingest/read-body.js";
+import type { AppContext } from "../context.js";
+import { HttpError, sendError, sendJson } from "../errors.js";
+import { type AppRouter, route } from "../server.js";
+
+type Refusal = Exclude<IngestOutcome, { kind: "accepted" | "aborted" }>;
+
+/** The one place where refused ingest outcomes become HTTP errors (and so statuses). */
+function refusal(outcome: Refusal): HttpError {
+  switch (outcome.kind) {
+    case "unknown_source":
+      return new HttpError("unknown_source", "no source has that slug");
+    case "too_large":
+      // The rest of the body is never read: close the connection rather than drain it.
+      return new HttpError("payload_too_large", `the body exceeds ${outcome.maxBytes} bytes`, {
+        connection: "close",
+      });
+    case "invalid_signature":
+      return new HttpError("invalid_signature", "the signature is missing or does not match");
+    case "invalid_json":
+      return new HttpError("invalid_json", "the body is not valid JSON");
+    case "invalid_event":
+      return new HttpError("invalid_event", outcome.message);
+    case "unavailable":
+      return new HttpError("unavailable", "the event could not be stored; retry later", {
+        "retry-after": "5",
+      });
+  }
+}
+
+function answer(res: ServerResponse, outcome: IngestOutcome): void {
+  if (outcome.kind === "accepted") {
+    sendJson(res, 200, { ok: true, eventId: outcome.eventId, duplicate: outcome.duplicate });
+  } else if (outcome.kind === "aborted") {
+    res.destroy();
+  } else {
+    sendError(res, refusal(outcome));
+  }
+}
+
+/** `POST /ingest/:source`. */
+export function registerIngestRoutes(router: AppRouter, ctx: AppContext): void {
+  router.all(
+    "/ingest/:source",
+    route(ctx, async (req, res, params) => {
+      if (req.method !== "POST") {
+        throw new HttpError("method_not_allowed", "ingest accepts POST only", { allow: "POST" });
+      }
+      const slug = params.source ?? "";
+      const outcome = await ctx.ingestor.ingest(slug, req.headers, (max) => readBody(req, max));
+      if (outcome.kind === "accepted") {
+        ctx.logger.debug(
+          { source: slug, eventId: outcome.eventId, type: outcome.event.type, duplicate: outcome.duplicate },
+          "event accepted",
+        );
+        if (outcome.event.unknownType || outcome.event.schemaIssues.length > 0) {
+          ctx.logger.info(
+            {
+              source: slug,
+              eventId: outcome.eventId,
+              type: outcome.event.originalType,
+              issues: outcome.event.schemaIssues.length,
+            },
+            outcome.event.unknownType ? "event of unknown type stored" : "event with schema issues stored",
+          );
+        }
+      } else if (outcome.kind !== "aborted") {
+        ctx.logger.info({ source: slug, outcome: outcome.kind }, "event refused");
+      }
+      answer(res, outcome);
+    }),
+  );
+}

@@ -1,0 +1,55 @@
+interface Waiting<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: items that arrive while a flush is in flight wait and go together in the next
+ * flush, so concurrent requests share one transaction. No timer: an idle committer flushes at once.
+ */
+export class GroupCommitter<I, O> {
+  private queue: Waiting<I, O>[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly flush: (items: I[]) => Promise<O[]>,
+    private readonly maxBatch = 512,
+    private readonly maxInFlight = 1,
+  ) {}
+
+  /** Queues an item; resolves with its own result once the batch holding it is committed. */
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Items waiting for a flush. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      this.flush(batch.map((w) => w.item)).then(
+        (results) => {
+          for (const [i, w] of batch.entries()) w.resolve(results[i] as O);
+          this.done();
+        },
+        (error: unknown) => {
+          for (const w of batch) w.reject(error);
+          this.done();
+        },
+      );
+    }
+  }
+
+  private done(): void {
+    this.inFlight--;
+    this.pump();
+  }
+}

@@ -1,0 +1,122 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { SourceConfig } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
+import { newEventId } from "../core/ids.js";
+import { DEFAULT_TENANT, type IncomingEvent, type IngestResult } from "../core/types.js";
+import { StoreUnavailableError } from "../storage/port.js";
+import { classifyEvent } from "../vercel/index.js";
+import type { BodyRead } from "./read-body.js";
+import { externalIdOf, verifyRequest } from "./schemes/index.js";
+
+/** Every way an ingest request can end; the HTTP layer maps each to one status in one place. */
+export type IngestOutcome =
+  | { kind: "accepted"; eventId: string; duplicate: boolean; event: IncomingEvent }
+  | { kind: "unknown_source" }
+  | { kind: "too_large"; maxBytes: number }
+  | { kind: "aborted" }
+  | { kind: "invalid_signature" }
+  | { kind: "invalid_json" }
+  | { kind: "invalid_event"; message: string }
+  | { kind: "unavailable" };
+
+/** Where accepted events go: resolves once the event's transaction has committed. */
+export type Commit = (event: IncomingEvent) => Promise<IngestResult>;
+
+/** The ingest use case: size cap → verify the raw bytes → parse → classify → commit (dedupe in the store). */
+export class Ingestor {
+  private readonly sources: ReadonlyMap<string, SourceConfig>;
+
+  constructor(
+    sources: readonly SourceConfig[],
+    private readonly commit: Commit,
+    private readonly clock: Clock,
+    private readonly maxBodyBytes: number,
+  ) {
+    this.sources = new Map(sources.map((s) => [s.slug, s]));
+  }
+
+  /** Whether a source of that slug exists (checked before reading any body). */
+  hasSource(slug: string): boolean {
+    return this.sources.has(slug);
+  }
+
+  /** Runs one ingest request through every step and says how it ended. */
+  async ingest(
+    slug: string,
+    headers: IncomingHttpHeaders,
+    read: (maxBytes: number) => Promise<BodyRead>,
+  ): Promise<IngestOutcome> {
+    const source = this.sources.get(slug);
+    if (!source) return { kind: "unknown_source" };
+    const body = await read(this.maxBodyBytes);
+    if (body.kind === "too_large") return { kind: "too_large", maxBytes: this.maxBodyBytes };
+    if (body.kind === "aborted") return { kind: "aborted" };
+    const receivedAt = this.clock.now();
+    if (!verifyRequest(source, body.body, headers, receivedAt)) return { kind: "invalid_signature" };
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.body.toString("utf8"));
+    } catch {
+      return { kind: "invalid_json" };
+    }
+    const event = this.toEvent(source, headers, parsed, body.body, receivedAt);
+    if ("message" in event) return { kind: "invalid_event", message: event.message };
+
+    try {
+      const result = await this.commit(event);
+      return { kind: "accepted", eventId: result.eventId, duplicate: result.duplicate, event };
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return { kind: "unavailable" };
+      throw error;
+    }
+  }
+
+  private toEvent(
+    source: SourceConfig,
+    headers: IncomingHttpHeaders,
+    parsed: unknown,
+    body: Buffer,
+    receivedAt: number,
+  ): IncomingEvent | { message: string } {
+    const base = {
+      id: newEventId(receivedAt),
+      tenant: DEFAULT_TENANT,
+      source: source.slug,
+      receivedAt,
+      body,
+    };
+    if (source.kind === "vercel") {
+      const envelope = parsed as { id?: unknown; type?: unknown } | null;
+      if (envelope === null || typeof envelope !== "object" || Array.isArray(envelope)) {
+        return { message: "a Vercel event must be a JSON object" };
+      }
+      if (typeof envelope.id !== "string" || envelope.id === "")
+        return { message: "a Vercel event needs a string `id`" };
+      if (typeof envelope.type !== "string" || envelope.type === "") {
+        return { message: "a Vercel event needs a string `type`" };
+      }
+      const c = classifyEvent(parsed);
+      return {
+        ...base,
+        externalId: envelope.id,
+        type: c.canonicalType,
+        originalType: c.type,
+        unknownType: !c.known,
+        schemaIssues: c.schemaIssues,
+      };
+    }
+    const type =
+      parsed !== null && typeof parsed === "object" && "type" in parsed && typeof parsed.type === "string"
+        ? parsed.type
+        : "unknown";
+    return {
+      ...base,
+      externalId: externalIdOf(source, headers, parsed),
+      type,
+      originalType: type,
+      unknownType: false,
+      schemaIssues: [],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningApp, startApp } from "../../src/app.js";
+import { validateConfig } from "../../src/config/load.js";
+import type { Clock } from "../../src/core/clock.js";
+import { createLogger } from "../../src/log.js";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const VERCEL_SECRETS = ["vercel-secret-current", "vercel-secret-previous"];
+
+/** A temporary folder removed by `cleanup`. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-test-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestApp extends RunningApp {
+  dir: string;
+  dbPath: string;
+  stop(): Promise<void>;
+  /** Reopens the app on the same database file. */
+  restart(): Promise<TestApp>;
+}
+
+/** Starts Switchyard on a fresh SQLite file and a free loopback port. */
+export async function startTestApp(
+  overrides: Record<string, unknown> = {},
+  options: { clock?: Clock; dir?: string } = {},
+): Promise<TestApp> {
+  const temp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
+  const dbPath = join(temp.dir, "switchyard.db");
+  const config = validateConfig({
+    server: { port: 0, host: "127.0.0.1" },
+    database: { url: `sqlite:${dbPath}` },
+    adminToken: ADMIN_TOKEN,
+    log: { level: "silent" },
+    sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
+    ...overrides,
+  });
+  const app = await startApp(config, createLogger("silent"), options.clock);
+  return {
+    ...app,
+    dir: temp.dir,
+    dbPath,
+    async stop() {
+      await app.close();
+      temp.cleanup();
+    },
+    async restart() {
+      await app.close();
+      return startTestApp(overrides, { ...options, dir: temp.dir });
+    },
+  };
+}
+
+/** Calls the management API with the admin token. */
+export async function api(app: { url: string }, path: string, init: RequestInit = {}) {
+  const response = await fetch(`${app.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string>) },
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & { data?: unknown[] },
+  };
+}
