@@ -1,9 +1,10 @@
-import { statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureCredentials } from "../src/config/credentials.js";
 import { ConfigError } from "../src/config/errors.js";
 import { loadConfig } from "../src/config/load.js";
+import { configSchema } from "../src/config/schema.js";
 import { tempDir } from "./support/app.js";
 
 const temps: (() => void)[] = [];
@@ -138,5 +139,15 @@ describe("embedded defaults", () => {
     const second = ensureCredentials(config, file, {}, dir);
     expect(second.config.adminToken).toBe(first.config.adminToken);
     expect(second.config.sources[0]?.secrets).toEqual(first.config.sources[0]?.secrets);
+  });
+});
+
+describe("switchyard.example.yaml", () => {
+  it("is valid and shows every top-level setting", () => {
+    const file = new URL("../switchyard.example.yaml", import.meta.url).pathname;
+    const { config } = loadConfig({ config: file }, { VERCEL_WEBHOOK_SECRET: "example" });
+    expect(config.sources.map((s) => s.kind)).toEqual(["vercel", "hmac", "standard-webhooks"]);
+    const text = readFileSync(file, "utf8");
+    for (const key of Object.keys(configSchema.shape)) expect(text, key).toMatch(new RegExp(`^${key}:`, "m"));
   });
 });

@@ -87,7 +87,11 @@ export const configSchema = z
           .default("sqlite:./.switchyard/switchyard.db"),
       })
       .default({ url: "sqlite:./.switchyard/switchyard.db" }),
-    adminToken: z.string().min(16, "an admin token needs at least 16 characters").optional(),
+    // An empty value (`${SWITCHYARD_ADMIN_TOKEN:-}`) means "not set": one is generated.
+    adminToken: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(16, "an admin token needs at least 16 characters").optional(),
+    ),
     limits: z
       .strictObject({
         maxBodyBytes: z
