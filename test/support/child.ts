@@ -1,9 +1,36 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+// tsx's loader by absolute URL, so children may run in any working directory.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/** Runs the CLI from source to completion; resolves with its exit code and output. */
+export function runCli(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdin.end(options.input ?? "");
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** A free loopback port, chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -21,41 +48,41 @@ export interface Child {
   url: string;
   /** Resolves with the exit code or signal once the process has ended. */
   exited: Promise<number | string>;
+  /** Everything the process has printed on stdout so far. */
+  stdout(): string;
 }
 
 /**
  * Runs `switchyard serve` from source as a child process and resolves once it logs that it is
- * listening (waiting on the log line, not on a timer).
+ * listening (waiting on the log line, not on a timer). `configFile` null: the embedded defaults.
  */
 export async function startChild(
-  configFile: string,
+  configFile: string | null,
   port: number,
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", MAIN, "serve", "--config", configFile, "--port", String(port)],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const config = configFile ? ["--config", configFile] : [];
+  const child = spawn(process.execPath, ["--import", TSX, MAIN, "serve", ...config, "--port", String(port)], {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | string>((resolve) =>
     child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
   );
   let stderr = "";
+  let stdout = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    let buffer = "";
     child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const line of buffer.split("\n")) {
+      stdout += chunk.toString();
+      for (const line of stdout.split("\n")) {
         if (line.includes('"switchyard listening"')) resolve((JSON.parse(line) as { url: string }).url);
       }
     });
     exited.then((code) => reject(new Error(`switchyard exited (${code}) before listening:\n${stderr}`)));
   });
-  return { process: child, url, exited };
+  return { process: child, url, exited, stdout: () => stdout };
 }

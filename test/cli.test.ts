@@ -1,0 +1,88 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "./support/app.js";
+import { freePort, runCli, startChild } from "./support/child.js";
+import { vercelSignature } from "./support/send.js";
+
+const temp = tempDir();
+afterAll(() => temp.cleanup());
+
+describe("switchyard CLI", () => {
+  it("sign prints the x-vercel-signature of a file's exact bytes, and of stdin", async () => {
+    const file = join(temp.dir, "body.json");
+    const bytes = '{"id":"x","type":"deployment.created"}\n';
+    writeFileSync(file, bytes);
+    const fromFile = await runCli(["sign", "--secret", "s3cret", file]);
+    expect(fromFile.stdout.trim()).toBe(vercelSignature(bytes, "s3cret"));
+    const fromStdin = await runCli(["sign", "--secret", "s3cret"], { input: bytes });
+    expect(fromStdin.stdout.trim()).toBe(vercelSignature(bytes, "s3cret"));
+  });
+
+  it("catalog lists every type with category and description", async () => {
+    const text = await runCli(["catalog"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^deployment\.created\s+deployment\s+\S/m);
+    const json = JSON.parse((await runCli(["catalog", "--json"])).stdout) as {
+      type: string;
+      legacy: boolean;
+    }[];
+    expect(json.length).toBeGreaterThanOrEqual(57);
+    expect(json.filter((t) => t.legacy)).toHaveLength(13);
+  });
+
+  it("stops with a readable message on an invalid config", async () => {
+    const file = join(temp.dir, "bad.yaml");
+    writeFileSync(file, "sources: [{ slug: v, kind: vercel }]\nretention: 1d\n");
+    const result = await runCli(["serve", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("sources[0].secrets: a source needs at least one secret");
+    expect(result.stderr).toContain("retention: retention must be at least 7d");
+  });
+
+  it("serves a newcomer on embedded defaults, and trigger reaches it with no flags", {
+    timeout: 60_000,
+  }, async () => {
+    const cwd = join(temp.dir, "fresh");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(cwd);
+    const port = await freePort();
+    const env = { PORT: String(port), HOST: "127.0.0.1" };
+    const server = await startChild(null, port, { cwd, env });
+    try {
+      const banner = server.stdout();
+      expect(banner).toContain(`/ingest/vercel`);
+      const token = /Admin token:\s+(\S+)/.exec(banner)?.[1];
+      expect(token).toMatch(/^sy_admin_/);
+      expect(banner).toMatch(/Webhook secret:\s+[0-9a-f]{48}/);
+      expect(banner).toContain("npx switchyard trigger");
+      // The secret and token appear in the welcome text only, never in a JSON log line.
+      const secret = /Webhook secret:\s+(\S+)/.exec(banner)?.[1] as string;
+      for (const line of banner.split("\n").filter((l) => l.startsWith("{"))) {
+        expect(line).not.toContain(secret);
+        expect(line).not.toContain(token);
+      }
+
+      const sent = await runCli(["trigger", "deployment.error", "--set", "payload.target=production"], {
+        cwd,
+        env,
+      });
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/^200 .*"duplicate":false/);
+      const list = await fetch(`${server.url}/api/v1/events?type=deployment.error`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const body = (await list.json()) as { data: { id: string }[] };
+      expect(body.data).toHaveLength(1);
+      const detail = await fetch(`${server.url}/api/v1/events/${body.data[0]?.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(
+        ((await detail.json()) as { payload: { payload: { target: string } } }).payload.payload.target,
+      ).toBe("production");
+    } finally {
+      server.process.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+    }
+  });
+});
