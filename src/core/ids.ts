@@ -6,3 +6,8 @@ const ulid = monotonicFactory();
 export function newEventId(now: number = Date.now()): string {
   return `evt_${ulid(now)}`;
 }
+
+/** A new delivery id: `dlv_` and a ULID. */
+export function newDeliveryId(now: number = Date.now()): string {
+  return `dlv_${ulid(now)}`;
+}

@@ -11,10 +11,12 @@
  *   string exactly as the sender wrote it.
  */
 
+import type { NewDelivery } from "./delivery-types.js";
+
 /** The tenant that owns everything defined in the config file. */
 export const DEFAULT_TENANT = "default";
 
-/** An accepted, verified event on its way to the store. */
+/** An accepted, verified event on its way to the store, with the deliveries its routes planned. */
 export interface IncomingEvent {
   id: string;
   tenant: string;
@@ -26,6 +28,8 @@ export interface IncomingEvent {
   unknownType: boolean;
   schemaIssues: string[];
   body: Uint8Array;
+  /** Created in the same transaction as the event, and only if the event is not a duplicate. */
+  deliveries: NewDelivery[];
 }
 
 /** What the store says about one incoming event once its transaction has committed. */

@@ -1,0 +1,88 @@
+/**
+ * Glossary (delivery)
+ *
+ * - destination: a URL events are delivered to, with its retry policy, signing and limits.
+ * - route: which events (source, types, filter) go to which destinations.
+ * - delivery: one (event, destination) pair to be delivered at least once; created in the same
+ *   transaction as its event. `pending` until it succeeds or is exhausted (`failed`: a dead letter,
+ *   kept for replay).
+ * - attempt: one HTTP request of a delivery, with its outcome.
+ * - trigger: why an attempt happens — `initial`, `retry` (the schedule), `manual` (retry now),
+ *   `replay` (a replayed delivery).
+ * - lease: a claim on a pending delivery by one worker until `leaseUntil`; a delivery whose
+ *   worker died is claimed again once its lease has expired.
+ */
+
+export type DeliveryStatus = "pending" | "succeeded" | "failed";
+export type AttemptTrigger = "initial" | "retry" | "manual" | "replay";
+
+/** A delivery to create along with its event. */
+export interface NewDelivery {
+  id: string;
+  destination: string;
+  routes: string[];
+  nextAttemptAt: number;
+  deadlineAt: number;
+  trigger: AttemptTrigger;
+}
+
+/** A delivery as listed by the API. */
+export interface DeliveryRecord {
+  id: string;
+  tenant: string;
+  eventId: string;
+  eventType: string;
+  destination: string;
+  routes: string[];
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  deadlineAt: number;
+  nextTrigger: AttemptTrigger;
+  createdAt: number;
+  updatedAt: number;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+
+/** A pending delivery claimed by a worker, with what it needs to send. */
+export interface ClaimedDelivery {
+  id: string;
+  tenant: string;
+  eventId: string;
+  eventType: string;
+  source: string;
+  destination: string;
+  attempts: number;
+  /** Attempts made before the last manual retry or replay; the retry schedule counts from here. */
+  scheduleBase: number;
+  deadlineAt: number;
+  trigger: AttemptTrigger;
+  body: Uint8Array;
+  leaseUntil: number;
+}
+
+/** What one attempt did. */
+export interface AttemptRecord {
+  number: number;
+  trigger: AttemptTrigger;
+  startedAt: number;
+  durationMs: number;
+  status: number | null;
+  error: string | null;
+  errorMessage: string | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+}
+
+/** The runtime state of a destination (its settings come from the config). */
+export interface DestinationState {
+  destination: string;
+  state: "active" | "disabled";
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  circuitOpenUntil: number | null;
+  circuitCooldownMs: number;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+}
