@@ -1,42 +1,73 @@
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import type { IncomingEvent, IngestResult } from "./core/types.js";
+import { DeliveryClient } from "./delivery/http-client.js";
+import { DeliveryWorker, type WorkerOptions } from "./delivery/worker.js";
 import type { AppContext } from "./http/context.js";
 import { createHttpServer } from "./http/server.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { Ingestor } from "./ingest/ingest.js";
+import { DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
 import type { Store } from "./storage/port.js";
+import { VERSION } from "./version.js";
 
-/** A running Switchyard: its server, its store, and how to stop it. */
+/** A running Switchyard: its server, its store, its worker, and how to stop them. */
 export interface RunningApp {
   server: Server;
   store: Store;
+  worker: DeliveryWorker;
   url: string;
-  /** Stops accepting, lets in-flight requests finish and commit, then closes the store. */
+  /** Stops accepting, lets in-flight requests and attempts finish and commit, then closes the store. */
   close(): Promise<void>;
 }
 
-/** Opens the store, builds the ingest pipeline and starts listening. `config.adminToken` must be set. */
+/** Worker settings a caller (a test) may override. */
+export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pollMs">>;
+
+/** Opens the store, builds ingest and delivery, and starts listening. `config.adminToken` must be set. */
 export async function startApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
+  options: AppOptions = {},
 ): Promise<RunningApp> {
   const adminToken = config.adminToken;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
+  const planner = new DeliveryPlanner(config.routes, config.destinations);
   const store = await openStore(config.database.url);
-  const committer = new GroupCommitter<IncomingEvent, IngestResult>((events) => store.insertEvents(events));
+  const client = new DeliveryClient();
+  const worker = new DeliveryWorker({
+    store,
+    client,
+    planner,
+    clock,
+    logger,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    userAgent: `Switchyard/${VERSION}`,
+    allowPrivateNetworks: config.delivery.allowPrivateNetworks,
+    concurrency: config.delivery.concurrency,
+    ...options,
+  });
+  const committer = new GroupCommitter<IncomingEvent, IngestResult>(async (events) => {
+    const results = await store.insertEvents(events);
+    if (events.some((e, i) => e.deliveries.length > 0 && !results[i]?.duplicate)) worker.notify();
+    return results;
+  });
   const ingestor = new Ingestor(
     config.sources,
     (event) => committer.submit(event),
     clock,
     config.limits.maxBodyBytes,
+    (subject, receivedAt) => planner.plan(subject, receivedAt),
   );
-  const ctx: AppContext = { config, store, ingestor, logger, adminToken };
+  await worker.start();
+  const ctx: AppContext = { config, store, ingestor, logger, adminToken, planner, worker, clock };
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -52,6 +83,7 @@ export async function startApp(
   return {
     server,
     store,
+    worker,
     url,
     close() {
       closing ??= (async () => {
@@ -59,6 +91,8 @@ export async function startApp(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await worker.stop();
+        await client.close();
         await store.close();
       })();
       return closing;

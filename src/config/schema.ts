@@ -1,27 +1,6 @@
 import { z } from "zod";
-import { parseDuration } from "../core/duration.js";
-
-const slug = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]{0,62}$/,
-    "a slug: lower-case letters, digits, '-' or '_', at most 63 characters",
-  );
-
-const secretList = z.array(z.string().min(1, "a secret cannot be empty")).default([]);
-
-/** A duration written as `30s`, `5m`, `24h`, `30d`; parsed to milliseconds. */
-export const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected a duration such as 30s, 5m, 24h or 7d, got "${text}"`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+import { duration, secretList, slug } from "./primitives.js";
+import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
 
 const commonSource = {
   slug,
@@ -111,20 +90,52 @@ export const configSchema = z
       })
       .default({ level: "info" }),
     sources: z.array(source).default([]),
+    destinations: z.array(destinationSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+    delivery: deliverySection,
   })
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.sources.forEach((s, i) => {
-      if (seen.has(s.slug)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["sources", i, "slug"],
-          message: `duplicate source slug "${s.slug}"`,
-        });
-      }
-      seen.add(s.slug);
+    for (const section of ["sources", "destinations", "routes"] as const) {
+      const seen = new Set<string>();
+      config[section].forEach((item, i) => {
+        if (seen.has(item.slug)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [section, i, "slug"],
+            message: `duplicate ${section.slice(0, -1)} slug "${item.slug}"`,
+          });
+        }
+        seen.add(item.slug);
+      });
+    }
+    if (config.sources.some((s) => s.slug === INTERNAL_SOURCE)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sources"],
+        message: `"${INTERNAL_SOURCE}" is the built-in source of Switchyard's own events`,
+      });
+    }
+    const sources = new Set([...config.sources.map((s) => s.slug), INTERNAL_SOURCE]);
+    const destinations = new Set(config.destinations.map((d) => d.slug));
+    config.routes.forEach((route, i) => {
+      route.source.forEach((s, j) => {
+        if (!sources.has(s))
+          ctx.addIssue({ code: "custom", path: ["routes", i, "source", j], message: `no source "${s}"` });
+      });
+      route.destinations.forEach((d, j) => {
+        if (!destinations.has(d)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["routes", i, "destinations", j],
+            message: `no destination "${d}"`,
+          });
+        }
+      });
     });
   });
+
+/** The built-in source of Switchyard's own events (`switchyard.delivery.failed`). */
+export const INTERNAL_SOURCE = "switchyard";
 
 export type Config = z.output<typeof configSchema>;
 export type SourceConfig = Config["sources"][number];

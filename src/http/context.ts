@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
+import type { DeliveryWorker } from "../delivery/worker.js";
 import type { Ingestor } from "../ingest/ingest.js";
+import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
 
 /** What the HTTP routes need from the running application. */
@@ -10,4 +13,7 @@ export interface AppContext {
   ingestor: Ingestor;
   logger: Logger;
   adminToken: string;
+  planner: DeliveryPlanner;
+  worker: DeliveryWorker;
+  clock: Clock;
 }

@@ -15,6 +15,10 @@ export const ERROR_CODES = {
     status: 400,
     meaning: "The body is not an event this source accepts (a Vercel event needs string `id` and `type`).",
   },
+  invalid_request: {
+    status: 400,
+    meaning: "The JSON body does not have the expected shape; the message names each bad field.",
+  },
   invalid_query: { status: 400, meaning: "A query parameter is malformed." },
   payload_too_large: { status: 413, meaning: "The body is larger than `limits.maxBodyBytes`." },
   unavailable: { status: 503, meaning: "The store cannot commit right now; the sender should retry." },

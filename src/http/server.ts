@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import Router from "find-my-way";
 import type { AppContext } from "./context.js";
 import { HttpError, sendError } from "./errors.js";
+import { registerDeliveryRoutes } from "./routes/deliveries.js";
+import { registerDestinationRoutes } from "./routes/destinations.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
+import { registerReplayRoutes } from "./routes/replay.js";
 
 /** A route handler: may throw HttpError, which becomes `{ code, message }`. */
 export type Handler = (
@@ -42,6 +45,9 @@ export function createRouter(ctx: AppContext): AppRouter {
   registerHealthRoutes(router, ctx);
   registerIngestRoutes(router, ctx);
   registerEventRoutes(router, ctx);
+  registerDestinationRoutes(router, ctx);
+  registerDeliveryRoutes(router, ctx);
+  registerReplayRoutes(router, ctx);
   return router;
 }
 

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { SourceConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
+import type { NewDelivery } from "../core/delivery-types.js";
+import type { FilterSubject } from "../core/filter.js";
 import { newEventId } from "../core/ids.js";
 import { DEFAULT_TENANT, type IncomingEvent, type IngestResult } from "../core/types.js";
 import { StoreUnavailableError } from "../storage/port.js";
@@ -22,6 +24,9 @@ export type IngestOutcome =
 /** Where accepted events go: resolves once the event's transaction has committed. */
 export type Commit = (event: IncomingEvent) => Promise<IngestResult>;
 
+/** Plans the deliveries of an event (the routes that match it). */
+export type Plan = (subject: FilterSubject, receivedAt: number) => NewDelivery[];
+
 /** The ingest use case: size cap → verify the raw bytes → parse → classify → commit (dedupe in the store). */
 export class Ingestor {
   private readonly sources: ReadonlyMap<string, SourceConfig>;
@@ -31,6 +36,7 @@ export class Ingestor {
     private readonly commit: Commit,
     private readonly clock: Clock,
     private readonly maxBodyBytes: number,
+    private readonly plan: Plan = () => [],
   ) {
     this.sources = new Map(sources.map((s) => [s.slug, s]));
   }
@@ -97,6 +103,7 @@ export class Ingestor {
         return { message: "a Vercel event needs a string `type`" };
       }
       const c = classifyEvent(parsed);
+      const subject = { type: c.canonicalType, originalType: c.type, source: source.slug, body: parsed };
       return {
         ...base,
         externalId: envelope.id,
@@ -104,6 +111,7 @@ export class Ingestor {
         originalType: c.type,
         unknownType: !c.known,
         schemaIssues: c.schemaIssues,
+        deliveries: this.plan(subject, receivedAt),
       };
     }
     const type =
@@ -117,6 +125,7 @@ export class Ingestor {
       originalType: type,
       unknownType: false,
       schemaIssues: [],
+      deliveries: this.plan({ type, originalType: type, source: source.slug, body: parsed }, receivedAt),
     };
   }
 }

@@ -1,3 +1,11 @@
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryRecord,
+  DeliveryStatus,
+  DestinationState,
+  NewDelivery,
+} from "../core/delivery-types.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
 
 /** Filters and paging for the event list, newest first. */
@@ -11,6 +19,53 @@ export interface EventQuery {
   /** Only events older than this event id (the cursor of the previous page). */
   before?: string | undefined;
   limit: number;
+}
+
+/** How many pending deliveries of one destination a worker wants, and whether they go one at a time in order. */
+export interface ClaimRequest {
+  destination: string;
+  limit: number;
+  fifo: boolean;
+}
+
+/** What became of a claimed delivery: the attempt made (if any) and the delivery's new state. */
+export interface DeliveryOutcome {
+  deliveryId: string;
+  attempt: AttemptRecord | null;
+  status: DeliveryStatus;
+  nextAttemptAt: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** The destination's state after this outcome, persisted with it. */
+  destinationState: DestinationState | null;
+  /** Switchyard's own event about this outcome (`switchyard.delivery.failed`), stored in the same transaction. */
+  alert: IncomingEvent | null;
+}
+
+/** Filters and paging for the delivery list, newest first. */
+export interface DeliveryQuery {
+  status?: DeliveryStatus | undefined;
+  destination?: string | undefined;
+  eventId?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+}
+
+/** Which dead letters (or successes) a bulk replay puts back in the queue. */
+export interface RequeueQuery {
+  status: "failed" | "succeeded";
+  destination?: string | undefined;
+  type?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  dryRun: boolean;
+}
+
+/** What the metrics endpoint reads from the store. */
+export interface QueueStats {
+  byStatus: Record<DeliveryStatus, number>;
+  pendingByDestination: Record<string, number>;
+  oldestPendingCreatedAt: number | null;
 }
 
 /** What a backend can do natively, declared once so callers never sniff the driver. */
@@ -41,6 +96,41 @@ export interface Store {
   listEvents(query: EventQuery): Promise<EventSummary[]>;
   /** One event with its raw bytes, or null. */
   getEvent(id: string): Promise<StoredEvent | null>;
+  /** Claims due pending deliveries under a lease; fifo destinations yield at most their oldest pending one, if due. */
+  claimDeliveries(
+    requests: readonly ClaimRequest[],
+    now: number,
+    leaseUntil: number,
+    owner: string,
+  ): Promise<ClaimedDelivery[]>;
+  /** Records attempts and new delivery states, in one transaction. */
+  recordOutcomes(outcomes: readonly DeliveryOutcome[]): Promise<void>;
+  /** Ends the leases of `owner` (or of everyone, when the store serves one node and it starts). */
+  releaseLeases(owner: string | null): Promise<void>;
+  /** The earliest time a pending delivery of these destinations becomes due, or null. */
+  nextDueAt(destinations: readonly string[]): Promise<number | null>;
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
+  /** Makes a delivery pending and due now (a manual retry); null when there is no such delivery. */
+  retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null>;
+  /** Adds deliveries for a stored event (a replay). */
+  addDeliveries(
+    tenant: string,
+    eventId: string,
+    deliveries: readonly NewDelivery[],
+    now: number,
+  ): Promise<void>;
+  /** Puts matching finished deliveries back in the queue (bulk replay); counts them on a dry run. */
+  requeueDeliveries(
+    query: RequeueQuery,
+    now: number,
+    deadlineFor: (destination: string) => number,
+  ): Promise<{ matched: number; enqueued: number }>;
+  getDestinationStates(): Promise<DestinationState[]>;
+  saveDestinationState(state: DestinationState): Promise<void>;
+  queueStats(): Promise<QueueStats>;
+  /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
+  purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
   /** Resolves when the store answers queries. */
   ping(): Promise<void>;
   /** Finishes what is in flight and releases the store. */

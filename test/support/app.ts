@@ -1,10 +1,12 @@
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningApp, startApp } from "../../src/app.js";
+import { type AppOptions, type RunningApp, startApp } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import { createLogger } from "../../src/log.js";
+import type { DeliveryOutcome } from "../../src/storage/port.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const VERCEL_SECRETS = ["vercel-secret-current", "vercel-secret-previous"];
@@ -26,7 +28,7 @@ export interface TestApp extends RunningApp {
 /** Starts Switchyard on a fresh SQLite file and a free loopback port. */
 export async function startTestApp(
   overrides: Record<string, unknown> = {},
-  options: { clock?: Clock; dir?: string } = {},
+  options: { clock?: Clock; dir?: string; app?: AppOptions } = {},
 ): Promise<TestApp> {
   const temp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
   const dbPath = join(temp.dir, "switchyard.db");
@@ -38,7 +40,7 @@ export async function startTestApp(
     sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
     ...overrides,
   });
-  const app = await startApp(config, createLogger("silent"), options.clock);
+  const app = await startApp(config, createLogger("silent"), options.clock, options.app);
   return {
     ...app,
     dir: temp.dir,
@@ -64,4 +66,25 @@ export async function api(app: { url: string }, path: string, init: RequestInit 
     status: response.status,
     body: (await response.json()) as Record<string, unknown> & { data?: unknown[] },
   };
+}
+
+/** Records every delivery outcome of an app, so a test can wait for one without missing any. */
+export class OutcomeLog {
+  readonly all: DeliveryOutcome[] = [];
+  private seen = 0;
+
+  constructor(private readonly app: RunningApp) {
+    app.worker.on("outcome", (o) => this.all.push(o));
+  }
+
+  /** The next outcome not yet returned that satisfies `predicate` (earlier non-matching ones are skipped). */
+  async next(predicate: (o: DeliveryOutcome) => boolean = () => true): Promise<DeliveryOutcome> {
+    for (;;) {
+      while (this.seen < this.all.length) {
+        const o = this.all[this.seen++] as DeliveryOutcome;
+        if (predicate(o)) return o;
+      }
+      await once(this.app.worker, "outcome");
+    }
+  }
 }

@@ -4,8 +4,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
-
-const MAX_LIMIT = 200;
+import { parseCursor, parseLimit, parseTime } from "./query.js";
 
 /** The JSON shape of an event in the API. */
 export function eventJson(e: EventSummary) {
@@ -22,31 +21,6 @@ export function eventJson(e: EventSummary) {
   };
 }
 
-function parseLimit(text: string | null): number {
-  if (text === null) return 50;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
-    throw new HttpError("invalid_query", `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-  }
-  return n;
-}
-
-function parseSince(text: string | null): number | undefined {
-  if (text === null) return undefined;
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms))
-    throw new HttpError("invalid_query", "since must be an ISO 8601 time or epoch milliseconds");
-  return ms;
-}
-
-function parseCursor(text: string | null): string | undefined {
-  if (text === null) return undefined;
-  const id = Buffer.from(text, "base64url").toString("utf8");
-  if (!/^evt_[0-9A-HJKMNP-TV-Z]{26}$/.test(id))
-    throw new HttpError("invalid_query", "cursor is not one this API gave");
-  return id;
-}
-
 /** `GET /api/v1/events` and `GET /api/v1/events/:id`. */
 export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
   router.get(
@@ -58,8 +32,8 @@ export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
       const items = await ctx.store.listEvents({
         source: query.get("source") ?? undefined,
         type: type ? normalizeEventType(type).canonical : undefined,
-        since: parseSince(query.get("since")),
-        before: parseCursor(query.get("cursor")),
+        since: parseTime("since", query.get("since")),
+        before: parseCursor(query.get("cursor"), "evt"),
         limit: limit + 1,
       });
       const page = items.slice(0, limit);

@@ -1,8 +1,23 @@
 import { resolve } from "node:path";
 import { encodeTime } from "ulidx";
+import type {
+  AttemptRecord,
+  DeliveryRecord,
+  DestinationState,
+  NewDelivery,
+} from "../../core/delivery-types.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
-import { type EventQuery, type Store, StoreUnavailableError } from "../port.js";
+import {
+  type ClaimRequest,
+  type DeliveryOutcome,
+  type DeliveryQuery,
+  type EventQuery,
+  type RequeueQuery,
+  type Store,
+  StoreUnavailableError,
+} from "../port.js";
 import { type Connection, openReader } from "./connection.js";
+import { deliveryReads } from "./reads/deliveries.js";
 import { SqliteWriter } from "./writer.js";
 
 interface EventRow {
@@ -39,11 +54,15 @@ function toSummary(row: EventRow): EventSummary {
 export class SqliteStore implements Store {
   readonly capabilities = { dialect: "sqlite", multiNode: false } as const;
 
+  private readonly deliveries: ReturnType<typeof deliveryReads>;
+
   private constructor(
     private readonly writer: SqliteWriter,
     private readonly reader: Connection,
     readonly appliedMigrations: number[],
-  ) {}
+  ) {
+    this.deliveries = deliveryReads(reader);
+  }
 
   /** Opens (and migrates) the SQLite file at `path`. */
   static async open(path: string): Promise<SqliteStore> {
@@ -84,6 +103,73 @@ export class SqliteStore implements Store {
           | undefined,
     );
     return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+  }
+
+  claimDeliveries(requests: readonly ClaimRequest[], now: number, leaseUntil: number, owner: string) {
+    return this.writer.call("claimDeliveries", requests as ClaimRequest[], now, leaseUntil, owner);
+  }
+
+  async recordOutcomes(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.writer.call("recordOutcomes", outcomes as DeliveryOutcome[], Date.now());
+  }
+
+  async releaseLeases(owner: string | null): Promise<void> {
+    await this.writer.call("releaseLeases", owner);
+  }
+
+  async nextDueAt(destinations: readonly string[]): Promise<number | null> {
+    return this.read(() => this.deliveries.nextDueAt(destinations));
+  }
+
+  async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    return this.read(() => this.deliveries.listDeliveries(query));
+  }
+
+  async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
+    return this.read(() => this.deliveries.getDelivery(id));
+  }
+
+  async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
+    const found = await this.writer.call("retryDelivery", id, now, deadlineAt);
+    return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
+  }
+
+  async addDeliveries(
+    tenant: string,
+    eventId: string,
+    deliveries: readonly NewDelivery[],
+    now: number,
+  ): Promise<void> {
+    await this.writer.call("addDeliveries", tenant, eventId, deliveries as NewDelivery[], now);
+  }
+
+  requeueDeliveries(query: RequeueQuery, now: number, deadlineFor: (destination: string) => number) {
+    const destinations = this.read(
+      () => this.reader.prepare("SELECT DISTINCT destination FROM deliveries").pluck().all() as string[],
+    );
+    const deadlines: Record<string, number> = {};
+    for (const d of destinations) {
+      const at = deadlineFor(d);
+      if (Number.isFinite(at)) deadlines[d] = at;
+    }
+    return this.writer.call("requeueDeliveries", query, now, deadlines);
+  }
+
+  async getDestinationStates(): Promise<DestinationState[]> {
+    return this.read(() => this.deliveries.getDestinationStates());
+  }
+
+  async saveDestinationState(state: DestinationState): Promise<void> {
+    await this.writer.call("saveDestinationState", state);
+  }
+
+  async queueStats() {
+    return this.read(() => this.deliveries.queueStats());
+  }
+
+  purge(cutoff: number) {
+    return this.writer.call("purge", cutoff);
   }
 
   async ping(): Promise<void> {

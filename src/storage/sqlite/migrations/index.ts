@@ -27,4 +27,61 @@ export const migrations: readonly Migration[] = [
       CREATE UNIQUE INDEX events_dedupe ON events (tenant, source, external_id) WHERE external_id IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: "deliveries",
+    sql: `
+      CREATE TABLE deliveries (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        routes TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        schedule_base INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        next_trigger TEXT NOT NULL,
+        deadline_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        lease_owner TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT
+      );
+      CREATE INDEX deliveries_due ON deliveries (destination, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_fifo ON deliveries (destination, seq) WHERE status = 'pending';
+      CREATE INDEX deliveries_event ON deliveries (event_id);
+      CREATE INDEX deliveries_status ON deliveries (status, seq);
+      CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        delivery_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        trigger TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        status INTEGER,
+        error TEXT,
+        error_message TEXT,
+        response_headers TEXT,
+        response_body TEXT
+      );
+      CREATE INDEX attempts_delivery ON attempts (delivery_id, number);
+      CREATE TABLE destination_state (
+        tenant TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'active',
+        disabled_reason TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        circuit_open_until INTEGER,
+        circuit_cooldown_ms INTEGER NOT NULL DEFAULT 0,
+        last_success_at INTEGER,
+        last_failure_at INTEGER,
+        PRIMARY KEY (tenant, destination)
+      );
+      CREATE INDEX events_received ON events (received_at);
+    `,
+  },
 ];

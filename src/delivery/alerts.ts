@@ -1,0 +1,53 @@
+import { INTERNAL_SOURCE } from "../config/schema.js";
+import type { ClaimedDelivery } from "../core/delivery-types.js";
+import { newEventId } from "../core/ids.js";
+import type { IncomingEvent } from "../core/types.js";
+import type { DeliveryPlanner } from "../routing/planner.js";
+import type { DeliveryOutcome } from "../storage/port.js";
+
+export const DELIVERY_FAILED = "switchyard.delivery.failed";
+
+/**
+ * Switchyard's own event about a dead letter, routed like any other event from the built-in
+ * `switchyard` source. A delivery of such an alert that fails raises no further alert.
+ */
+export function deliveryFailedAlert(
+  delivery: ClaimedDelivery,
+  outcome: Omit<DeliveryOutcome, "alert">,
+  planner: DeliveryPlanner,
+  now: number,
+): IncomingEvent | null {
+  if (outcome.status !== "failed" || delivery.source === INTERNAL_SOURCE) return null;
+  const id = newEventId(now);
+  const envelope = {
+    id,
+    type: DELIVERY_FAILED,
+    createdAt: now,
+    payload: {
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      source: delivery.source,
+      destination: delivery.destination,
+      attempts: delivery.attempts + (outcome.attempt ? 1 : 0),
+      lastStatus: outcome.lastStatus,
+      lastError: outcome.lastError,
+    },
+  };
+  return {
+    id,
+    tenant: delivery.tenant,
+    source: INTERNAL_SOURCE,
+    externalId: null,
+    type: DELIVERY_FAILED,
+    originalType: DELIVERY_FAILED,
+    receivedAt: now,
+    unknownType: false,
+    schemaIssues: [],
+    body: Buffer.from(JSON.stringify(envelope)),
+    deliveries: planner.plan(
+      { type: DELIVERY_FAILED, originalType: DELIVERY_FAILED, source: INTERNAL_SOURCE, body: envelope },
+      now,
+    ),
+  };
+}

@@ -1,0 +1,30 @@
+import type { DestinationConfig } from "../config/routing-schema.js";
+import type { ClaimedDelivery } from "../core/delivery-types.js";
+import { signStandardWebhooks, signVercel } from "./signing.js";
+
+/** The headers of one attempt: fixed ones, the destination's own, then the signature of the exact bytes sent. */
+export function attemptHeaders(
+  delivery: ClaimedDelivery,
+  destination: DestinationConfig,
+  attemptNumber: number,
+  now: number,
+  userAgent: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    ...destination.headers,
+    "content-type": "application/json",
+    "user-agent": userAgent,
+    "x-switchyard-event-type": delivery.eventType,
+    "x-switchyard-event-id": delivery.eventId,
+    "x-switchyard-delivery-id": delivery.id,
+    "x-switchyard-attempt": String(attemptNumber),
+  };
+  const { scheme, secrets } = destination.signing;
+  if (scheme === "standard-webhooks") {
+    // The delivery id is the message id: stable across retries, usable as an idempotency key.
+    Object.assign(headers, signStandardWebhooks(secrets, delivery.id, Math.floor(now / 1000), delivery.body));
+  } else if (scheme === "vercel") {
+    Object.assign(headers, signVercel(secrets[0] as string, delivery.body));
+  }
+  return headers;
+}

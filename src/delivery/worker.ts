@@ -1,0 +1,245 @@
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { DestinationConfig } from "../config/routing-schema.js";
+import { type CircuitPolicy, circuitStatus, DEFAULT_CIRCUIT_POLICY } from "../core/circuit-breaker.js";
+import type { Clock } from "../core/clock.js";
+import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
+import { TokenBucket } from "../core/rate-limit.js";
+import { GroupCommitter } from "../ingest/group-commit.js";
+import type { DeliveryPlanner } from "../routing/planner.js";
+import type { ClaimRequest, DeliveryOutcome, Store } from "../storage/port.js";
+import { deliveryFailedAlert } from "./alerts.js";
+import { decide, expired } from "./decide.js";
+import type { DeliveryClient } from "./http-client.js";
+import { attemptHeaders } from "./request.js";
+
+/** Settings of the worker as a whole. */
+export interface WorkerOptions {
+  store: Store;
+  client: DeliveryClient;
+  planner: DeliveryPlanner;
+  clock: Clock;
+  logger: Logger;
+  owner: string;
+  userAgent: string;
+  allowPrivateNetworks: boolean;
+  /** In-flight requests across all destinations. */
+  concurrency: number;
+  random?: () => number;
+  circuit?: CircuitPolicy;
+  /** Longest wait between looks at the queue when nothing wakes the worker. */
+  pollMs?: number;
+}
+
+/** Events the worker emits, for metrics and for tests that wait on them. */
+export interface WorkerEvents {
+  outcome: [outcome: DeliveryOutcome, delivery: ClaimedDelivery];
+  idle: [];
+}
+
+interface Runtime {
+  config: DestinationConfig;
+  state: DestinationState;
+  inFlight: number;
+  bucket: TokenBucket | null;
+}
+
+function initialState(destination: string): DestinationState {
+  return {
+    destination,
+    state: "active",
+    disabledReason: null,
+    consecutiveFailures: 0,
+    circuitOpenUntil: null,
+    circuitCooldownMs: 0,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+  };
+}
+
+/** Delivers pending deliveries: claim (under a lease) → send → record, at least once. */
+export class DeliveryWorker extends EventEmitter<WorkerEvents> {
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly recorder: GroupCommitter<DeliveryOutcome, undefined>;
+  private readonly sends = new Set<Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+
+  constructor(private readonly o: WorkerOptions) {
+    super();
+    for (const config of o.planner.destinations.values()) {
+      const bucket = config.rateLimit ? new TokenBucket(config.rateLimit, o.clock.now()) : null;
+      this.runtimes.set(config.slug, { config, state: initialState(config.slug), inFlight: 0, bucket });
+    }
+    this.recorder = new GroupCommitter(async (outcomes) => {
+      await o.store.recordOutcomes(outcomes);
+      return outcomes.map(() => undefined);
+    });
+  }
+
+  /** Loads destination states and starts the loop. On a single-node store, leases of a previous run are released. */
+  async start(): Promise<void> {
+    await this.reloadStates();
+    if (!this.o.store.capabilities.multiNode) await this.o.store.releaseLeases(null);
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Re-reads destination states (enable/disable from the API). */
+  async reloadStates(): Promise<void> {
+    for (const s of await this.o.store.getDestinationStates()) {
+      const rt = this.runtimes.get(s.destination);
+      if (rt) rt.state = s;
+    }
+    this.notify();
+  }
+
+  /** Tells the worker there may be new work (a new event, a retry, a clock moved in a test). */
+  notify(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, lets in-flight attempts finish and records them. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loopDone;
+    await Promise.all(this.sends);
+  }
+
+  /** A destination's current state, as the worker sees it. */
+  stateOf(destination: string): DestinationState | undefined {
+    return this.runtimes.get(destination)?.state;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      let claimed = 0;
+      try {
+        claimed = await this.claimAndSend();
+      } catch (error) {
+        this.o.logger.error({ err: error }, "claiming deliveries failed");
+      }
+      if (claimed === 0 && this.running) await this.waitForWork();
+    }
+  }
+
+  private async claimAndSend(): Promise<number> {
+    const now = this.o.clock.now();
+    let free = this.o.concurrency - this.totalInFlight();
+    const requests: ClaimRequest[] = [];
+    for (const rt of this.runtimes.values()) {
+      if (free <= 0) break;
+      if (rt.state.state !== "active") continue;
+      const circuit = circuitStatus(this.circuitOf(rt), now);
+      if (circuit === "open") continue;
+      const fifo = rt.config.ordering === "fifo";
+      let limit = circuit === "half_open" || fifo ? 1 - rt.inFlight : rt.config.maxConcurrency - rt.inFlight;
+      if (rt.bucket) limit = Math.min(limit, rt.bucket.available(now));
+      limit = Math.min(limit, free);
+      if (limit <= 0) continue;
+      requests.push({ destination: rt.config.slug, limit, fifo });
+      free -= limit;
+    }
+    if (requests.length === 0) return 0;
+    const leaseMs =
+      Math.max(...requests.map((r) => (this.runtimes.get(r.destination) as Runtime).config.timeout)) + 30_000;
+    const claimed = await this.o.store.claimDeliveries(requests, now, now + leaseMs, this.o.owner);
+    for (const delivery of claimed) {
+      const rt = this.runtimes.get(delivery.destination);
+      if (!rt) continue;
+      rt.inFlight++;
+      rt.bucket?.take(now);
+      const send = this.deliver(delivery, rt).finally(() => {
+        rt.inFlight--;
+        this.sends.delete(send);
+        this.notify();
+      });
+      this.sends.add(send);
+    }
+    return claimed.length;
+  }
+
+  private async deliver(delivery: ClaimedDelivery, rt: Runtime): Promise<void> {
+    const startedAt = this.o.clock.now();
+    let result: Omit<DeliveryOutcome, "alert">;
+    if (startedAt > delivery.deadlineAt) {
+      result = expired(delivery);
+    } else {
+      const attempt = await this.o.client.send({
+        url: rt.config.url,
+        headers: attemptHeaders(delivery, rt.config, delivery.attempts + 1, startedAt, this.o.userAgent),
+        body: delivery.body,
+        timeoutMs: rt.config.timeout,
+        allowPrivateNetwork: rt.config.allowPrivateNetwork ?? this.o.allowPrivateNetworks,
+      });
+      result = decide({
+        delivery,
+        destination: rt.config,
+        state: rt.state,
+        result: attempt,
+        startedAt,
+        now: this.o.clock.now(),
+        random: this.o.random ?? Math.random,
+        circuit: this.o.circuit ?? DEFAULT_CIRCUIT_POLICY,
+      });
+      if (result.destinationState) rt.state = result.destinationState;
+    }
+    const outcome: DeliveryOutcome = {
+      ...result,
+      alert: deliveryFailedAlert(delivery, result, this.o.planner, this.o.clock.now()),
+    };
+    try {
+      await this.recorder.submit(outcome);
+      this.emit("outcome", outcome, delivery);
+    } catch (error) {
+      // The lease expires and the delivery is attempted again: at least once, never lost.
+      this.o.logger.error({ err: error, deliveryId: delivery.id }, "recording an attempt failed");
+    }
+  }
+
+  private async waitForWork(): Promise<void> {
+    if (this.woken) return;
+    const now = this.o.clock.now();
+    let until = now + (this.o.pollMs ?? 1000);
+    const active = [...this.runtimes.values()].filter((rt) => rt.state.state === "active");
+    try {
+      const due = await this.o.store.nextDueAt(active.map((rt) => rt.config.slug));
+      if (due !== null) until = Math.min(until, Math.max(due, now));
+    } catch {
+      // The store is unreachable: poll again later.
+    }
+    for (const rt of active) {
+      const open = rt.state.circuitOpenUntil;
+      if (open !== null && open > now) until = Math.min(until, open);
+    }
+    if (this.woken || !this.running) return;
+    if (this.sends.size === 0) this.emit("idle");
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, until - now));
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = null;
+  }
+
+  private totalInFlight(): number {
+    let n = 0;
+    for (const rt of this.runtimes.values()) n += rt.inFlight;
+    return n;
+  }
+
+  private circuitOf(rt: Runtime) {
+    return {
+      consecutiveFailures: rt.state.consecutiveFailures,
+      openUntil: rt.state.circuitOpenUntil,
+      cooldownMs: rt.state.circuitCooldownMs,
+    };
+  }
+}

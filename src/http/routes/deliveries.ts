@@ -1,0 +1,95 @@
+import type { AttemptRecord, DeliveryRecord } from "../../core/delivery-types.js";
+import { requireAdmin } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { HttpError, sendJson } from "../errors.js";
+import { type AppRouter, route } from "../server.js";
+import { parseCursor, parseLimit } from "./query.js";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The JSON shape of a delivery. */
+export function deliveryJson(d: DeliveryRecord) {
+  return {
+    id: d.id,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    destination: d.destination,
+    routes: d.routes,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    nextTrigger: d.status === "pending" ? d.nextTrigger : null,
+    deadlineAt: iso(d.deadlineAt),
+    createdAt: iso(d.createdAt),
+    updatedAt: iso(d.updatedAt),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+  };
+}
+
+function attemptJson(a: AttemptRecord) {
+  return {
+    number: a.number,
+    trigger: a.trigger,
+    startedAt: iso(a.startedAt),
+    durationMs: a.durationMs,
+    status: a.status,
+    error: a.error,
+    errorMessage: a.errorMessage,
+    response: a.status === null ? null : { headers: a.responseHeaders, body: a.responseBody },
+  };
+}
+
+const STATUSES = new Set(["pending", "succeeded", "failed"]);
+
+/** `GET /api/v1/deliveries`, `GET /api/v1/deliveries/:id`, `POST /api/v1/deliveries/:id/retry`. */
+export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void {
+  router.get(
+    "/api/v1/deliveries",
+    route(ctx, async (req, res, _params, query) => {
+      requireAdmin(req, ctx.adminToken);
+      const status = query.get("status");
+      if (status !== null && !STATUSES.has(status)) {
+        throw new HttpError("invalid_query", "status must be pending, succeeded or failed");
+      }
+      const limit = parseLimit(query.get("limit"));
+      const items = await ctx.store.listDeliveries({
+        status: (status ?? undefined) as DeliveryRecord["status"] | undefined,
+        destination: query.get("destination") ?? undefined,
+        eventId: query.get("event") ?? undefined,
+        before: parseCursor(query.get("cursor"), "dlv"),
+        limit: limit + 1,
+      });
+      const page = items.slice(0, limit);
+      const last = page.at(-1);
+      const nextCursor = items.length > limit && last ? Buffer.from(last.id).toString("base64url") : null;
+      sendJson(res, 200, { data: page.map(deliveryJson), nextCursor });
+    }),
+  );
+
+  router.get(
+    "/api/v1/deliveries/:id",
+    route(ctx, async (req, res, params) => {
+      requireAdmin(req, ctx.adminToken);
+      const found = await ctx.store.getDelivery(params.id ?? "");
+      if (!found) throw new HttpError("not_found", "no delivery has that id");
+      sendJson(res, 200, { ...deliveryJson(found.delivery), attemptLog: found.attempts.map(attemptJson) });
+    }),
+  );
+
+  router.post(
+    "/api/v1/deliveries/:id/retry",
+    route(ctx, async (req, res, params) => {
+      requireAdmin(req, ctx.adminToken);
+      const found = await ctx.store.getDelivery(params.id ?? "");
+      if (!found) throw new HttpError("not_found", "no delivery has that id");
+      const now = ctx.clock.now();
+      const deadline = ctx.planner.deadlineFor(found.delivery.destination, now);
+      if (!Number.isFinite(deadline))
+        throw new HttpError("not_found", "that delivery's destination is no longer configured");
+      const updated = await ctx.store.retryDelivery(found.delivery.id, now, deadline);
+      ctx.worker.notify();
+      sendJson(res, 202, deliveryJson(updated as DeliveryRecord));
+    }),
+  );
+}

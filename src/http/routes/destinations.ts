@@ -1,0 +1,110 @@
+import type { DestinationConfig } from "../../config/routing-schema.js";
+import { circuitStatus } from "../../core/circuit-breaker.js";
+import type { DestinationState } from "../../core/delivery-types.js";
+import { formatDuration } from "../../core/duration.js";
+import { requireAdmin } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { HttpError, sendJson } from "../errors.js";
+import { type AppRouter, route } from "../server.js";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A destination as the API shows it: settings with secrets redacted, and health. */
+function destinationJson(
+  d: DestinationConfig,
+  s: DestinationState | undefined,
+  pending: number,
+  now: number,
+) {
+  const circuit = s
+    ? circuitStatus(
+        {
+          consecutiveFailures: s.consecutiveFailures,
+          openUntil: s.circuitOpenUntil,
+          cooldownMs: s.circuitCooldownMs,
+        },
+        now,
+      )
+    : "closed";
+  return {
+    slug: d.slug,
+    url: d.url,
+    headers: Object.fromEntries(Object.keys(d.headers).map((k) => [k, "[redacted]"])),
+    timeout: formatDuration(d.timeout),
+    retry: {
+      schedule: d.retry.schedule.map(formatDuration),
+      maxAge: formatDuration(d.retry.maxAge),
+      jitter: d.retry.jitter,
+    },
+    signing: { scheme: d.signing.scheme, secrets: d.signing.secrets.length },
+    maxConcurrency: d.maxConcurrency,
+    rateLimit: d.rateLimit
+      ? `${d.rateLimit.count}/${formatDuration(d.rateLimit.perMs).replace(/^1/, "")}`
+      : null,
+    ordering: d.ordering,
+    allowPrivateNetwork: d.allowPrivateNetwork ?? null,
+    state: s?.state ?? "active",
+    disabledReason: s?.disabledReason ?? null,
+    circuit,
+    consecutiveFailures: s?.consecutiveFailures ?? 0,
+    circuitOpenUntil: iso(s?.circuitOpenUntil ?? null),
+    lastSuccessAt: iso(s?.lastSuccessAt ?? null),
+    lastFailureAt: iso(s?.lastFailureAt ?? null),
+    pending,
+  };
+}
+
+/** `GET /api/v1/destinations`, `POST /api/v1/destinations/:slug/enable|disable`. */
+export function registerDestinationRoutes(router: AppRouter, ctx: AppContext): void {
+  const render = async (slug?: string) => {
+    const [states, stats] = await Promise.all([ctx.store.getDestinationStates(), ctx.store.queueStats()]);
+    const now = ctx.clock.now();
+    const list = [...ctx.planner.destinations.values()]
+      .filter((d) => slug === undefined || d.slug === slug)
+      .map((d) =>
+        destinationJson(
+          d,
+          states.find((s) => s.destination === d.slug),
+          stats.pendingByDestination[d.slug] ?? 0,
+          now,
+        ),
+      );
+    return list;
+  };
+
+  router.get(
+    "/api/v1/destinations",
+    route(ctx, async (req, res) => {
+      requireAdmin(req, ctx.adminToken);
+      sendJson(res, 200, { data: await render() });
+    }),
+  );
+
+  for (const action of ["enable", "disable"] as const) {
+    router.post(
+      `/api/v1/destinations/:slug/${action}`,
+      route(ctx, async (req, res, params) => {
+        requireAdmin(req, ctx.adminToken);
+        const slug = params.slug ?? "";
+        if (!ctx.planner.destinations.has(slug))
+          throw new HttpError("not_found", "no destination has that slug");
+        const current = ctx.worker.stateOf(slug);
+        if (!current) throw new HttpError("not_found", "no destination has that slug");
+        const next: DestinationState =
+          action === "enable"
+            ? {
+                ...current,
+                state: "active",
+                disabledReason: null,
+                consecutiveFailures: 0,
+                circuitOpenUntil: null,
+                circuitCooldownMs: 0,
+              }
+            : { ...current, state: "disabled", disabledReason: "disabled through the API" };
+        await ctx.store.saveDestinationState(next);
+        await ctx.worker.reloadStates();
+        sendJson(res, 200, (await render(slug))[0]);
+      }),
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { normalizeEventType } from "../../vercel/index.js";
+import { requireAdmin } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { HttpError, sendJson } from "../errors.js";
+import { readJson } from "../json-body.js";
+import { type AppRouter, route } from "../server.js";
+import { parseTime } from "./query.js";
+
+const eventReplay = z.strictObject({ destinations: z.array(z.string()).min(1).optional() });
+
+const bulkReplay = z.strictObject({
+  status: z.enum(["failed", "succeeded"]).default("failed"),
+  destination: z.string().optional(),
+  type: z.string().optional(),
+  since: z.union([z.string(), z.number()]).optional(),
+  until: z.union([z.string(), z.number()]).optional(),
+  dryRun: z.boolean().default(false),
+});
+
+/** `POST /api/v1/events/:id/replay` (new deliveries) and `POST /api/v1/replay` (dead letters back in the queue). */
+export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
+  router.post(
+    "/api/v1/events/:id/replay",
+    route(ctx, async (req, res, params) => {
+      requireAdmin(req, ctx.adminToken);
+      const body = await readJson(req, eventReplay);
+      const event = await ctx.store.getEvent(params.id ?? "");
+      if (!event) throw new HttpError("not_found", "no event has that id");
+      const now = ctx.clock.now();
+      let targets: { destination: string; routes: string[] }[];
+      if (body.destinations) {
+        const unknown = body.destinations.filter((d) => !ctx.planner.destinations.has(d));
+        if (unknown.length > 0)
+          throw new HttpError("invalid_request", `no destination ${unknown.map((d) => `"${d}"`).join(", ")}`);
+        targets = [...new Set(body.destinations)].map((destination) => ({ destination, routes: [] }));
+      } else {
+        // The routes as they are now decide, so a fixed filter applies to the replay.
+        const parsed: unknown = JSON.parse(Buffer.from(event.body).toString("utf8"));
+        const planned = ctx.planner.plan(
+          { type: event.type, originalType: event.originalType, source: event.source, body: parsed },
+          now,
+        );
+        targets = planned.map((d) => ({ destination: d.destination, routes: d.routes }));
+      }
+      const deliveries = targets.map((t) =>
+        ctx.planner.newDelivery(t.destination, t.routes, now, now, "replay"),
+      );
+      await ctx.store.addDeliveries(event.tenant, event.id, deliveries, now);
+      ctx.worker.notify();
+      sendJson(res, 202, {
+        eventId: event.id,
+        deliveries: deliveries.map((d) => ({ id: d.id, destination: d.destination })),
+      });
+    }),
+  );
+
+  router.post(
+    "/api/v1/replay",
+    route(ctx, async (req, res) => {
+      requireAdmin(req, ctx.adminToken);
+      const body = await readJson(req, bulkReplay);
+      const now = ctx.clock.now();
+      const result = await ctx.store.requeueDeliveries(
+        {
+          status: body.status,
+          destination: body.destination,
+          type: body.type ? normalizeEventType(body.type).canonical : undefined,
+          since: parseTime("since", body.since === undefined ? undefined : String(body.since)),
+          until: parseTime("until", body.until === undefined ? undefined : String(body.until)),
+          dryRun: body.dryRun,
+        },
+        now,
+        (destination) => ctx.planner.deadlineFor(destination, now),
+      );
+      if (!body.dryRun) ctx.worker.notify();
+      sendJson(res, body.dryRun ? 200 : 202, { ...result, dryRun: body.dryRun });
+    }),
+  );
+}

@@ -1,0 +1,198 @@
+import type { ClaimedDelivery, DestinationState } from "../../../core/delivery-types.js";
+import type { ClaimRequest, DeliveryOutcome, RequeueQuery } from "../../port.js";
+import type { Connection } from "../connection.js";
+import type { eventOps } from "./events.js";
+
+interface ClaimRow {
+  id: string;
+  tenant: string;
+  event_id: string;
+  destination: string;
+  attempts: number;
+  schedule_base: number;
+  deadline_at: number;
+  next_trigger: ClaimedDelivery["trigger"];
+  type: string;
+  source: string;
+  body: Buffer;
+}
+
+/** Delivery writes, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
+export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>) {
+  const claimDue = db.prepare(`
+    UPDATE deliveries SET lease_until = @leaseUntil, lease_owner = @owner
+    WHERE id IN (
+      SELECT id FROM deliveries
+      WHERE status = 'pending' AND destination = @destination AND next_attempt_at <= @now
+        AND (lease_until IS NULL OR lease_until < @now)
+      ORDER BY next_attempt_at LIMIT @limit
+    )
+    RETURNING id
+  `);
+  const fifoHead = db.prepare(`
+    SELECT id, next_attempt_at, lease_until FROM deliveries
+    WHERE status = 'pending' AND destination = ? ORDER BY seq LIMIT 1
+  `);
+  const lease = db.prepare("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?");
+  const claimed = db.prepare(`
+    SELECT d.id, d.tenant, d.event_id, d.destination, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body
+    FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?
+  `);
+  const insertAttempt = db.prepare(`
+    INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message, response_headers, response_body)
+    VALUES (@deliveryId, @number, @trigger, @startedAt, @durationMs, @status, @error, @errorMessage, @responseHeaders, @responseBody)
+  `);
+  const updateDelivery = db.prepare(`
+    UPDATE deliveries SET status = @status, attempts = attempts + @attempted, next_attempt_at = @nextAttemptAt,
+      next_trigger = 'retry', lease_until = NULL, lease_owner = NULL, updated_at = @now,
+      last_status = coalesce(@lastStatus, last_status), last_error = @lastError
+    WHERE id = @deliveryId
+  `);
+  const upsertState = db.prepare(`
+    INSERT INTO destination_state (tenant, destination, state, disabled_reason, consecutive_failures, circuit_open_until, circuit_cooldown_ms, last_success_at, last_failure_at)
+    VALUES ('default', @destination, @state, @disabledReason, @consecutiveFailures, @circuitOpenUntil, @circuitCooldownMs, @lastSuccessAt, @lastFailureAt)
+    ON CONFLICT (tenant, destination) DO UPDATE SET state = excluded.state, disabled_reason = excluded.disabled_reason,
+      consecutive_failures = excluded.consecutive_failures, circuit_open_until = excluded.circuit_open_until,
+      circuit_cooldown_ms = excluded.circuit_cooldown_ms, last_success_at = excluded.last_success_at, last_failure_at = excluded.last_failure_at
+  `);
+  const retry = db.prepare(`
+    UPDATE deliveries SET status = 'pending', next_attempt_at = ?, next_trigger = 'manual', deadline_at = ?, schedule_base = attempts,
+      lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ? RETURNING id
+  `);
+
+  const saveState = (s: DestinationState) => upsertState.run(s);
+
+  const claim = db.transaction((requests: ClaimRequest[], now: number, leaseUntil: number, owner: string) => {
+    const ids: string[] = [];
+    for (const r of requests) {
+      if (r.limit <= 0) continue;
+      if (r.fifo) {
+        const head = fifoHead.get(r.destination) as
+          | { id: string; next_attempt_at: number; lease_until: number | null }
+          | undefined;
+        if (head && head.next_attempt_at <= now && (head.lease_until === null || head.lease_until < now)) {
+          lease.run(leaseUntil, owner, head.id);
+          ids.push(head.id);
+        }
+        continue;
+      }
+      for (const row of claimDue.all({
+        destination: r.destination,
+        now,
+        leaseUntil,
+        owner,
+        limit: r.limit,
+      }) as { id: string }[]) {
+        ids.push(row.id);
+      }
+    }
+    return ids.map((id): ClaimedDelivery => {
+      const row = claimed.get(id) as ClaimRow;
+      return {
+        id: row.id,
+        tenant: row.tenant,
+        eventId: row.event_id,
+        eventType: row.type,
+        source: row.source,
+        destination: row.destination,
+        attempts: row.attempts,
+        scheduleBase: row.schedule_base,
+        deadlineAt: row.deadline_at,
+        trigger: row.next_trigger,
+        body: row.body,
+        leaseUntil,
+      };
+    });
+  });
+
+  const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
+    for (const o of outcomes) {
+      if (o.attempt) {
+        insertAttempt.run({
+          deliveryId: o.deliveryId,
+          ...o.attempt,
+          responseHeaders: o.attempt.responseHeaders ? JSON.stringify(o.attempt.responseHeaders) : null,
+        });
+      }
+      updateDelivery.run({
+        deliveryId: o.deliveryId,
+        status: o.status,
+        attempted: o.attempt ? 1 : 0,
+        nextAttemptAt: o.nextAttemptAt,
+        now,
+        lastStatus: o.lastStatus,
+        lastError: o.lastError,
+      });
+      if (o.destinationState) saveState(o.destinationState);
+      if (o.alert) events.insertOne(o.alert);
+    }
+  });
+
+  const requeue = db.transaction((q: RequeueQuery, now: number, deadlines: Record<string, number>) => {
+    const where = ["d.status = @status"];
+    if (q.destination) where.push("d.destination = @destination");
+    if (q.type) where.push("e.type = @type");
+    if (q.since !== undefined) where.push("d.updated_at >= @since");
+    if (q.until !== undefined) where.push("d.updated_at < @until");
+    const params = {
+      status: q.status,
+      destination: q.destination,
+      type: q.type,
+      since: q.since,
+      until: q.until,
+    };
+    const ids = db
+      .prepare(
+        `SELECT d.id, d.destination FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${where.join(" AND ")}`,
+      )
+      .all(params) as { id: string; destination: string }[];
+    if (q.dryRun) return { matched: ids.length, enqueued: 0 };
+    const update = db.prepare(`
+      UPDATE deliveries SET status = 'pending', next_attempt_at = ?, next_trigger = 'replay', deadline_at = ?, schedule_base = attempts,
+        lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ?
+    `);
+    let enqueued = 0;
+    for (const { id, destination } of ids) {
+      const deadline = deadlines[destination];
+      if (deadline === undefined) continue; // a destination no longer configured
+      update.run(now, deadline, now, id);
+      enqueued++;
+    }
+    return { matched: ids.length, enqueued };
+  });
+
+  const purge = db.transaction((cutoff: number) => {
+    db.prepare(
+      "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
+    ).run(cutoff);
+    const d = db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(cutoff);
+    const e = db
+      .prepare(
+        "DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
+      )
+      .run(cutoff);
+    return { events: e.changes, deliveries: d.changes };
+  });
+
+  return {
+    claimDeliveries: (requests: ClaimRequest[], now: number, leaseUntil: number, owner: string) =>
+      claim.immediate(requests, now, leaseUntil, owner),
+    recordOutcomes: (outcomes: DeliveryOutcome[], now: number) => record.immediate(outcomes, now),
+    releaseLeases: (owner: string | null) =>
+      owner === null
+        ? db
+            .prepare(
+              "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL WHERE lease_until IS NOT NULL",
+            )
+            .run().changes
+        : db
+            .prepare("UPDATE deliveries SET lease_until = NULL, lease_owner = NULL WHERE lease_owner = ?")
+            .run(owner).changes,
+    retryDelivery: (id: string, now: number, deadlineAt: number) =>
+      retry.get(now, deadlineAt, now, id) !== undefined,
+    requeueDeliveries: (q: RequeueQuery, now: number, deadlines: Record<string, number>) =>
+      requeue.immediate(q, now, deadlines),
+    saveDestinationState: (s: DestinationState) => saveState(s).changes,
+    purge: (cutoff: number) => purge.immediate(cutoff),
+  };
+}

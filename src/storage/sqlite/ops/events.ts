@@ -1,0 +1,73 @@
+import type { NewDelivery } from "../../../core/delivery-types.js";
+import type { IncomingEvent, IngestResult } from "../../../core/types.js";
+import type { Connection } from "../connection.js";
+
+/** Event writes: an event and its planned deliveries go in together, or (a duplicate) not at all. */
+export function eventOps(db: Connection) {
+  const insert = db.prepare(`
+    INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues, body)
+    VALUES (@id, @tenant, @source, @externalId, @type, @originalType, @receivedAt, @unknownType, @schemaIssues, @body)
+    ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+  `);
+  const existing = db
+    .prepare("SELECT id FROM events WHERE tenant = ? AND source = ? AND external_id = ?")
+    .pluck();
+  const insertDelivery = db.prepare(`
+    INSERT INTO deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+  `);
+
+  /** Inserts deliveries of one stored event. */
+  const addDeliveries = (
+    tenant: string,
+    eventId: string,
+    deliveries: readonly NewDelivery[],
+    now: number,
+  ) => {
+    for (const d of deliveries) {
+      insertDelivery.run(
+        d.id,
+        tenant,
+        eventId,
+        d.destination,
+        JSON.stringify(d.routes),
+        d.nextAttemptAt,
+        d.trigger,
+        d.deadlineAt,
+        now,
+        now,
+      );
+    }
+  };
+
+  /** Inserts one event (and its deliveries); a repeat answers the first event's id. Runs inside a transaction. */
+  const insertOne = (e: IncomingEvent): IngestResult => {
+    const { changes } = insert.run({
+      id: e.id,
+      tenant: e.tenant,
+      source: e.source,
+      externalId: e.externalId,
+      type: e.type,
+      originalType: e.originalType,
+      receivedAt: e.receivedAt,
+      unknownType: e.unknownType ? 1 : 0,
+      schemaIssues: e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null,
+      body: e.body,
+    });
+    if (changes === 1) {
+      addDeliveries(e.tenant, e.id, e.deliveries, e.receivedAt);
+      return { eventId: e.id, duplicate: false };
+    }
+    return { eventId: existing.get(e.tenant, e.source, e.externalId) as string, duplicate: true };
+  };
+
+  const insertEvents = db.transaction((events: IncomingEvent[]) => events.map(insertOne));
+  const addDeliveriesTx = db.transaction(addDeliveries);
+
+  return {
+    insertOne,
+    insertEvents: (events: IncomingEvent[]) => insertEvents.immediate(events),
+    addDeliveries: (tenant: string, eventId: string, deliveries: NewDelivery[], now: number) =>
+      addDeliveriesTx.immediate(tenant, eventId, deliveries, now),
+  };
+}

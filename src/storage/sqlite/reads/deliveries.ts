@@ -1,0 +1,148 @@
+import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../../core/delivery-types.js";
+import type { DeliveryQuery, QueueStats } from "../../port.js";
+import type { Connection } from "../connection.js";
+
+interface DeliveryRow {
+  id: string;
+  tenant: string;
+  event_id: string;
+  type: string;
+  destination: string;
+  routes: string;
+  status: DeliveryRecord["status"];
+  attempts: number;
+  next_attempt_at: number | null;
+  deadline_at: number;
+  next_trigger: DeliveryRecord["nextTrigger"];
+  created_at: number;
+  updated_at: number;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+const SELECT_DELIVERY = `
+  SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.status, d.attempts, d.next_attempt_at,
+    d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
+  FROM deliveries d JOIN events e ON e.id = d.event_id`;
+
+function toDelivery(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    eventId: r.event_id,
+    eventType: r.type,
+    destination: r.destination,
+    routes: JSON.parse(r.routes) as string[],
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
+    deadlineAt: r.deadline_at,
+    nextTrigger: r.next_trigger,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+  };
+}
+
+/** Delivery reads on the read-only connection. */
+export function deliveryReads(db: Connection) {
+  const one = db.prepare(`${SELECT_DELIVERY} WHERE d.id = ?`);
+  const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
+  const states = db.prepare("SELECT * FROM destination_state WHERE tenant = 'default'");
+  const seqOf = db.prepare("SELECT seq FROM deliveries WHERE id = ?").pluck();
+
+  return {
+    listDeliveries(q: DeliveryQuery): DeliveryRecord[] {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: q.limit };
+      if (q.status) {
+        where.push("d.status = @status");
+        params.status = q.status;
+      }
+      if (q.destination) {
+        where.push("d.destination = @destination");
+        params.destination = q.destination;
+      }
+      if (q.eventId) {
+        where.push("d.event_id = @eventId");
+        params.eventId = q.eventId;
+      }
+      if (q.before) {
+        where.push("d.seq < @before");
+        params.before = (seqOf.get(q.before) as number | undefined) ?? 0;
+      }
+      const sql = `${SELECT_DELIVERY} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.seq DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as DeliveryRow[]).map(toDelivery);
+    },
+
+    getDelivery(id: string): { delivery: DeliveryRecord; attempts: AttemptRecord[] } | null {
+      const row = one.get(id) as DeliveryRow | undefined;
+      if (!row) return null;
+      const list = (attempts.all(id) as Record<string, unknown>[]).map(
+        (a): AttemptRecord => ({
+          number: a.number as number,
+          trigger: a.trigger as AttemptRecord["trigger"],
+          startedAt: a.started_at as number,
+          durationMs: a.duration_ms as number,
+          status: a.status as number | null,
+          error: a.error as string | null,
+          errorMessage: a.error_message as string | null,
+          responseHeaders: a.response_headers
+            ? (JSON.parse(a.response_headers as string) as Record<string, string>)
+            : null,
+          responseBody: a.response_body as string | null,
+        }),
+      );
+      return { delivery: toDelivery(row), attempts: list };
+    },
+
+    nextDueAt(destinations: readonly string[]): number | null {
+      let min: number | null = null;
+      const stmt = db
+        .prepare("SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND destination = ?")
+        .pluck();
+      for (const d of destinations) {
+        const at = stmt.get(d) as number | null;
+        if (at !== null && (min === null || at < min)) min = at;
+      }
+      return min;
+    },
+
+    getDestinationStates(): DestinationState[] {
+      return (states.all() as Record<string, unknown>[]).map((r) => ({
+        destination: r.destination as string,
+        state: r.state as DestinationState["state"],
+        disabledReason: r.disabled_reason as string | null,
+        consecutiveFailures: r.consecutive_failures as number,
+        circuitOpenUntil: r.circuit_open_until as number | null,
+        circuitCooldownMs: r.circuit_cooldown_ms as number,
+        lastSuccessAt: r.last_success_at as number | null,
+        lastFailureAt: r.last_failure_at as number | null,
+      }));
+    },
+
+    queueStats(): QueueStats {
+      const byStatus = { pending: 0, succeeded: 0, failed: 0 };
+      for (const r of db.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status").all() as {
+        status: keyof typeof byStatus;
+        n: number;
+      }[]) {
+        byStatus[r.status] = r.n;
+      }
+      const pendingByDestination: Record<string, number> = {};
+      for (const r of db
+        .prepare(
+          "SELECT destination, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY destination",
+        )
+        .all() as { destination: string; n: number }[]) {
+        pendingByDestination[r.destination] = r.n;
+      }
+      const oldest = db
+        .prepare("SELECT min(created_at) FROM deliveries WHERE status = 'pending'")
+        .pluck()
+        .get() as number | null;
+      return { byStatus, pendingByDestination, oldestPendingCreatedAt: oldest };
+    },
+  };
+}
