@@ -12,6 +12,7 @@ import type { AppContext } from "./http/context.js";
 import { createHttpServer } from "./http/server.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { Ingestor } from "./ingest/ingest.js";
+import { Metrics } from "./metrics.js";
 import { DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
 import type { Store } from "./storage/port.js";
@@ -66,8 +67,11 @@ export async function startApp(
     config.limits.maxBodyBytes,
     (subject, receivedAt) => planner.plan(subject, receivedAt),
   );
+  const metrics = new Metrics();
+  metrics.observeWorker(worker);
+  metrics.observeQueue(store, worker, [...planner.destinations.keys()], clock);
   await worker.start();
-  const ctx: AppContext = { config, store, ingestor, logger, adminToken, planner, worker, clock };
+  const ctx: AppContext = { config, store, ingestor, logger, adminToken, planner, worker, clock, metrics };
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

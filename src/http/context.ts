@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { DeliveryWorker } from "../delivery/worker.js";
 import type { Ingestor } from "../ingest/ingest.js";
+import type { Metrics } from "../metrics.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
 
@@ -16,4 +17,5 @@ export interface AppContext {
   planner: DeliveryPlanner;
   worker: DeliveryWorker;
   clock: Clock;
+  metrics: Metrics;
 }

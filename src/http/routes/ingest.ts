@@ -49,7 +49,13 @@ export function registerIngestRoutes(router: AppRouter, ctx: AppContext): void {
         throw new HttpError("method_not_allowed", "ingest accepts POST only", { allow: "POST" });
       }
       const slug = params.source ?? "";
+      const started = performance.now();
       const outcome = await ctx.ingestor.ingest(slug, req.headers, (max) => readBody(req, max));
+      // Unknown slugs share one label so a scanner cannot grow the series without bound.
+      const source = outcome.kind === "unknown_source" ? "(unknown)" : slug;
+      const label = outcome.kind === "accepted" && outcome.duplicate ? "duplicate" : outcome.kind;
+      ctx.metrics.ingestRequests.inc({ source, outcome: label });
+      ctx.metrics.ingestDuration.observe({ source }, (performance.now() - started) / 1000);
       if (outcome.kind === "accepted") {
         ctx.logger.debug(
           { source: slug, eventId: outcome.eventId, type: outcome.event.type, duplicate: outcome.duplicate },
