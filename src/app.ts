@@ -7,6 +7,7 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import type { IncomingEvent, IngestResult } from "./core/types.js";
 import { DeliveryClient } from "./delivery/http-client.js";
+import { Maintenance } from "./delivery/maintenance.js";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker.js";
 import type { AppContext } from "./http/context.js";
 import { createHttpServer } from "./http/server.js";
@@ -23,6 +24,7 @@ export interface RunningApp {
   server: Server;
   store: Store;
   worker: DeliveryWorker;
+  maintenance: Maintenance;
   url: string;
   /** Stops accepting, lets in-flight requests and attempts finish and commit, then closes the store. */
   close(): Promise<void>;
@@ -71,6 +73,8 @@ export async function startApp(
   metrics.observeWorker(worker);
   metrics.observeQueue(store, worker, [...planner.destinations.keys()], clock);
   await worker.start();
+  const maintenance = new Maintenance(store, clock, logger, config.retention);
+  maintenance.start();
   const ctx: AppContext = { config, store, ingestor, logger, adminToken, planner, worker, clock, metrics };
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +92,7 @@ export async function startApp(
     server,
     store,
     worker,
+    maintenance,
     url,
     close() {
       closing ??= (async () => {
@@ -95,6 +100,7 @@ export async function startApp(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await maintenance.stop();
         await worker.stop();
         await client.close();
         await store.close();

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { catalogCommand } from "./catalog.js";
 import { migrateCommand } from "./migrate.js";
+import { replayCommand } from "./replay.js";
 import { serve } from "./serve.js";
 import { signCommand } from "./sign.js";
 import { triggerCommand } from "./trigger.js";
@@ -54,6 +55,22 @@ program
   .option("-c, --config <path>", "YAML config file")
   .action(async (type: string, options) => {
     process.exitCode = await triggerCommand(type, options);
+  });
+
+program
+  .command("replay")
+  .description("put dead letters (or successes) back in the queue of a running server")
+  .option("--status <status>", "failed or succeeded", "failed")
+  .option("--since <when>", "only deliveries finished since then: a duration ago (1h) or an ISO time")
+  .option("--until <when>", "only deliveries finished before then")
+  .option("--destination <slug>", "only this destination")
+  .option("--type <type>", "only this event type")
+  .option("--dry-run", "count, enqueue nothing")
+  .option("--url <url>", "the server's base URL (default: the local config's)")
+  .option("--token <token>", "admin token (default: SWITCHYARD_ADMIN_TOKEN or the local credentials)")
+  .option("-c, --config <path>", "YAML config file")
+  .action(async (options) => {
+    process.exitCode = await replayCommand(options);
   });
 
 program.parseAsync().catch((error: unknown) => {

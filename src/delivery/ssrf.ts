@@ -27,7 +27,7 @@ export class SsrfBlockedError extends Error {
   }
 }
 
-// IANA special-purpose IPv4 registry, minus nothing a webhook receiver could legitimately use.
+// Non-public IPv4 ranges, after the IANA special-purpose address registry.
 const BLOCKED_IPV4: readonly (readonly [string, number])[] = [
   ["0.0.0.0", 8], // "this network", includes the unspecified 0.0.0.0
   ["10.0.0.0", 8], // private
@@ -104,15 +104,21 @@ export type Resolver = (
   callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
 
+/** How the guard resolves names, and whether it lets private addresses through. */
+export interface SsrfGuardOptions {
+  allowPrivateNetwork?: boolean;
+  resolve?: Resolver;
+}
+
 /**
  * A `lookup` for `net.connect` (undici's `connect` option) that resolves every address of a name
  * and fails with `SSRF_BLOCKED` if ANY of them is blocked, so a name cannot smuggle one private
  * address among public ones for Happy Eyeballs to pick.
  */
-export function createSsrfLookup(options: { allowPrivateNetwork?: boolean; resolve?: Resolver } = {}) {
+export function createSsrfLookup(options: SsrfGuardOptions = {}): LookupFunction {
   const resolve: Resolver = options.resolve ?? dns.lookup;
   const allowPrivate = options.allowPrivateNetwork === true;
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+  return (hostname, lookupOptions, callback) => {
     resolve(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
       if (err) return callback(err, "", 0);
       const first = addresses[0];
@@ -123,22 +129,26 @@ export function createSsrfLookup(options: { allowPrivateNetwork?: boolean; resol
       }
       const bad = allowPrivate ? undefined : addresses.find((entry) => isBlockedAddress(entry.address));
       if (bad) return callback(new SsrfBlockedError(hostname, bad.address), "", 0);
+      // With autoSelectFamily (Node's default) net asks for every address; otherwise for one.
       if (lookupOptions.all) return callback(null, addresses);
       callback(null, first.address, first.family);
     });
   };
-  return lookup;
 }
 
 /**
  * An undici connector that refuses blocked addresses: an IP literal before any socket is opened
  * (`net.connect` skips `lookup` for those), a name through the guarded lookup.
  */
-export function createSsrfConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
-  const connect = buildConnector({ ...options, lookup: createSsrfLookup() });
+export function createSsrfConnector(
+  guard: SsrfGuardOptions = {},
+  connectOptions: buildConnector.BuildOptions = {},
+): buildConnector.connector {
+  const connect = buildConnector({ ...connectOptions, lookup: createSsrfLookup(guard) });
+  const allowPrivate = guard.allowPrivateNetwork === true;
   return (target, callback) => {
     const literal = ipLiteral(target.hostname);
-    if (literal !== undefined && isBlockedAddress(literal)) {
+    if (!allowPrivate && literal !== undefined && isBlockedAddress(literal)) {
       callback(new SsrfBlockedError(literal, literal), null);
       return;
     }

@@ -74,7 +74,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       this.runtimes.set(config.slug, { config, state: initialState(config.slug), inFlight: 0, bucket });
     }
     this.recorder = new GroupCommitter(async (outcomes) => {
-      await o.store.recordOutcomes(outcomes);
+      await o.store.recordOutcomes(outcomes, o.clock.now());
       return outcomes.map(() => undefined);
     });
   }

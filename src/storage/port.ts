@@ -104,7 +104,7 @@ export interface Store {
     owner: string,
   ): Promise<ClaimedDelivery[]>;
   /** Records attempts and new delivery states, in one transaction. */
-  recordOutcomes(outcomes: readonly DeliveryOutcome[]): Promise<void>;
+  recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void>;
   /** Ends the leases of `owner` (or of everyone, when the store serves one node and it starts). */
   releaseLeases(owner: string | null): Promise<void>;
   /** The earliest time a pending delivery of these destinations becomes due, or null. */

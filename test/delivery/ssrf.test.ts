@@ -1,5 +1,6 @@
 import type { LookupAddress } from "node:dns";
 import type { Socket } from "node:net";
+import { Agent, type buildConnector } from "undici";
 import { describe, expect, it } from "vitest";
 import {
   createSsrfConnector,
@@ -7,6 +8,7 @@ import {
   isBlockedAddress,
   type Resolver,
 } from "../../src/delivery/ssrf.js";
+import { startSink } from "./sink.js";
 
 describe("isBlockedAddress", () => {
   it.each([
@@ -137,4 +139,49 @@ describe("createSsrfConnector", () => {
       expect((err as NodeJS.ErrnoException | null)?.code).toBe("SSRF_BLOCKED");
     },
   );
+});
+
+describe("createSsrfConnector through undici and net.connect", () => {
+  const loopback = fakeResolver([{ address: "127.0.0.1", family: 4 }]);
+
+  // Whether net asks the lookup for all addresses (Happy Eyeballs) or one, the connection is made.
+  it.each([true, false])(
+    "connects to the address the lookup returned (autoSelectFamily %s)",
+    async (auto) => {
+      const sink = await startSink();
+      // BuildOptions' types omit autoSelectFamily, which buildConnector passes on to net.connect.
+      const connectOptions = { autoSelectFamily: auto } as buildConnector.BuildOptions;
+      const guard = { allowPrivateNetwork: true, resolve: loopback };
+      const agent = new Agent({ connect: createSsrfConnector(guard, connectOptions) });
+      try {
+        const response = await agent.request({
+          origin: `http://sink.test:${sink.port}`,
+          path: "/",
+          method: "POST",
+        });
+        expect(await response.body.text()).toBe("ok");
+        expect(sink.received).toHaveLength(1);
+      } finally {
+        await agent.close();
+        await sink.close();
+      }
+    },
+  );
+
+  it("refuses a name with one private address among public ones; nothing is sent", async () => {
+    const sink = await startSink();
+    const resolve = fakeResolver([
+      { address: "93.184.215.14", family: 4 },
+      { address: "127.0.0.1", family: 4 },
+    ]);
+    const agent = new Agent({ connect: createSsrfConnector({ resolve }) });
+    try {
+      const request = agent.request({ origin: `http://sink.test:${sink.port}`, path: "/", method: "POST" });
+      await expect(request).rejects.toMatchObject({ code: "SSRF_BLOCKED" });
+      expect(sink.received).toHaveLength(0);
+    } finally {
+      await agent.close();
+      await sink.close();
+    }
+  });
 });

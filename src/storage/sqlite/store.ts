@@ -109,9 +109,9 @@ export class SqliteStore implements Store {
     return this.writer.call("claimDeliveries", requests as ClaimRequest[], now, leaseUntil, owner);
   }
 
-  async recordOutcomes(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+  async recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.writer.call("recordOutcomes", outcomes as DeliveryOutcome[], Date.now());
+    await this.writer.call("recordOutcomes", outcomes as DeliveryOutcome[], now);
   }
 
   async releaseLeases(owner: string | null): Promise<void> {

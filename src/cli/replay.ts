@@ -1,0 +1,66 @@
+import { dataDirOf, readCredentials } from "../config/credentials.js";
+import { loadConfig } from "../config/load.js";
+import { parseDuration } from "../core/duration.js";
+
+export interface ReplayOptions {
+  status: string;
+  since?: string | undefined;
+  until?: string | undefined;
+  destination?: string | undefined;
+  type?: string | undefined;
+  dryRun?: boolean | undefined;
+  url?: string | undefined;
+  token?: string | undefined;
+  config?: string | undefined;
+}
+
+/** A time given as a duration ago (`1h`) or as an ISO 8601 time. */
+function timeArg(name: string, text: string | undefined, now: number): string | undefined {
+  if (text === undefined) return undefined;
+  const ago = parseDuration(text);
+  if (ago !== undefined) return new Date(now - ago).toISOString();
+  if (Number.isFinite(Date.parse(text))) return text;
+  throw new Error(`--${name} expects a duration (1h, 30m) or an ISO 8601 time, got "${text}"`);
+}
+
+/** `switchyard replay`: puts dead letters (or successes) back in the queue through the running server's API. */
+export async function replayCommand(options: ReplayOptions): Promise<number> {
+  const { config } = loadConfig({ config: options.config });
+  const host =
+    config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
+  const base = options.url ?? `http://${host}:${config.server.port}`;
+  const token =
+    options.token ??
+    process.env.SWITCHYARD_ADMIN_TOKEN ??
+    config.adminToken ??
+    readCredentials(dataDirOf(config)).adminToken;
+  if (!token) {
+    process.stderr.write("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN\n");
+    return 2;
+  }
+  const now = Date.now();
+  const body = {
+    status: options.status,
+    since: timeArg("since", options.since, now),
+    until: timeArg("until", options.until, now),
+    destination: options.destination,
+    type: options.type,
+    dryRun: options.dryRun ?? false,
+  };
+  const response = await fetch(`${base}/api/v1/replay`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const result = (await response.json()) as { matched?: number; enqueued?: number; message?: string };
+  if (!response.ok) {
+    process.stderr.write(`replay refused (${response.status}): ${result.message ?? "unknown error"}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    options.dryRun
+      ? `${result.matched} deliveries match (dry run: nothing enqueued)\n`
+      : `${result.matched} deliveries matched, ${result.enqueued} enqueued\n`,
+  );
+  return 0;
+}
