@@ -54,6 +54,19 @@ export class Sink extends EventEmitter<{ request: [Received] }> {
     this.emit("request", received);
   }
 
+  /** Answers the oldest request left hanging; false when none is. */
+  answerOldest(status = 200): boolean {
+    const res = this.hanging.shift();
+    if (!res) return false;
+    res.writeHead(status).end();
+    return true;
+  }
+
+  /** Requests left hanging, not yet answered. */
+  get hangingCount(): number {
+    return this.hanging.length;
+  }
+
   /** Resolves once the sink has received `count` requests in all. */
   async waitFor(count: number): Promise<Received[]> {
     while (this.received.length < count) await once(this, "request");
