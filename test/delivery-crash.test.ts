@@ -1,0 +1,100 @@
+import { randomInt } from "node:crypto";
+import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Agent, request } from "undici";
+import { afterAll, expect, it } from "vitest";
+import { sampleEvent } from "../src/vercel/index.js";
+import { tempDir } from "./support/app.js";
+import { freePort, startChild } from "./support/child.js";
+import { vercelSignature } from "./support/send.js";
+import { Sink } from "./support/sink.js";
+
+const SECRET = "delivery-crash-secret";
+const TOTAL = 3000;
+const CONCURRENCY = 32;
+
+const temp = tempDir();
+afterAll(() => temp.cleanup());
+
+it("delivers every acknowledged event at least once through kill -9 during heavy delivery", {
+  timeout: 180_000,
+}, async () => {
+  const sink = await Sink.start();
+  const dbPath = join(temp.dir, "delivery-crash.db");
+  const configFile = join(temp.dir, "switchyard.yaml");
+  writeFileSync(
+    configFile,
+    [
+      `database: { url: "sqlite:${dbPath}" }`,
+      "adminToken: delivery-crash-admin-token",
+      "log: { level: info }",
+      "server: { host: 127.0.0.1 }",
+      `sources: [{ slug: vercel, kind: vercel, secrets: ["${SECRET}"] }]`,
+      `destinations: [{ slug: sink, url: "${sink.url}", maxConcurrency: 32, retry: { schedule: [0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s] } }]`,
+      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+      "delivery: { allowPrivateNetworks: true }",
+    ].join("\n"),
+  );
+  const port = await freePort();
+  const child = await startChild(configFile, port);
+  const killAfter = randomInt(500, TOTAL - 500);
+  const acked = new Set<string>();
+  const agent = new Agent({ connections: CONCURRENCY });
+  let next = 0;
+  let killed = false;
+  const worker = async () => {
+    while (next < TOTAL) {
+      const id = `dc-${next++}`;
+      const body = JSON.stringify({ ...sampleEvent("deployment.created"), id });
+      try {
+        const res = await request(`${child.url}/ingest/vercel`, {
+          method: "POST",
+          body,
+          headers: {
+            "content-type": "application/json",
+            "x-vercel-signature": vercelSignature(body, SECRET),
+          },
+          dispatcher: agent,
+        });
+        await res.body.text();
+        if (res.statusCode === 200) acked.add(id);
+      } catch {
+        // The process died with this request in flight: it was never acknowledged.
+      }
+      if (!killed && acked.size >= killAfter) {
+        killed = true;
+        child.process.kill("SIGKILL");
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await child.exited;
+  await agent.close();
+  expect(killed).toBe(true);
+  const deliveredBeforeRestart = new Set(sink.received.map((r) => r.json.id as string)).size;
+
+  // The restarted process picks up what the dead one left: pending and leased deliveries alike.
+  const again = await startChild(configFile, port);
+  const seen = () => new Set(sink.received.map((r) => r.json.id as string));
+  while ([...acked].some((id) => !seen().has(id))) await once(sink, "request");
+  again.process.kill("SIGTERM");
+  expect(await again.exited).toBe(0);
+  await sink.close();
+
+  const db = new Database(dbPath, { readonly: true });
+  const pending = db
+    .prepare("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+    .pluck()
+    .get() as number;
+  db.close();
+  const ids = sink.received.map((r) => r.json.id as string);
+  const duplicates = ids.length - new Set(ids).size;
+  process.stdout.write(
+    `delivery crash: ${acked.size} acknowledged, ${deliveredBeforeRestart} delivered before kill -9, ` +
+      `${new Set(ids).size} delivered in all, ${duplicates} delivered twice, ${pending} pending\n`,
+  );
+  expect([...acked].filter((id) => !seen().has(id))).toEqual([]);
+  expect(pending).toBe(0);
+});
