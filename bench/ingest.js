@@ -35,6 +35,9 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
     connections: { type: "string", default: process.env.BENCH_CONNECTIONS ?? "64" },
     "no-pin": { type: "boolean", default: false },
+    // Pin only the load generator: the servers may use every CPU (Switchyard's writer thread
+    // then runs beside the load generator instead of beside its own HTTP thread).
+    "free-servers": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     profile: { type: "string" },
   },
@@ -47,7 +50,7 @@ const cli = join(root, "dist/cli/main.js");
 if (!existsSync(cli)) throw new Error("dist/ is missing: run `npm run build` (or `npm run bench:ingest`)");
 
 const pinned = !flags["no-pin"] && canPin();
-const serverCpu = pinned ? SERVER_CPU : undefined;
+const serverCpu = pinned && !flags["free-servers"] ? SERVER_CPU : undefined;
 const secret = randomBytes(24).toString("hex");
 const work = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
 /** @param {string} message */
@@ -182,7 +185,7 @@ async function main() {
         node: process.version,
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? "unknown",
-        pinned: pinned ? { servers: SERVER_CPU, loadGenerator: LOAD_CPU } : false,
+        pinned: pinned ? { servers: serverCpu ?? "any", loadGenerator: LOAD_CPU } : false,
       },
       load: {
         connections: Number(flags.connections),

@@ -10,6 +10,8 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   const config = provisioned.config;
   const logger = createLogger(config.log.level);
   const app = await startApp(config, logger);
+  // The welcome comes first, so whoever waits for the "listening" line has seen it too.
+  if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
   logger.info(
     {
       url: app.url,
@@ -19,7 +21,6 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     },
     "switchyard listening",
   );
-  if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
 
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");

@@ -17,6 +17,7 @@ import {
   StoreUnavailableError,
 } from "../port.js";
 import { type Connection, openReader } from "./connection.js";
+import { packEvents } from "./ops/events.js";
 import { deliveryReads } from "./reads/deliveries.js";
 import { SqliteWriter } from "./writer.js";
 
@@ -72,7 +73,8 @@ export class SqliteStore implements Store {
   }
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
-    return this.writer.call("insertEvents", events as IncomingEvent[]);
+    const packed = packEvents(events);
+    return this.writer.callTransferring("insertEvents", [packed.bodies.buffer as ArrayBuffer], packed);
   }
 
   async listEvents(query: EventQuery): Promise<EventSummary[]> {

@@ -67,12 +67,21 @@ export class SqliteWriter {
 
   /** Runs one write op on the writer thread. */
   call<K extends WriteOp>(op: K, ...args: Parameters<WriteOps[K]>): Promise<ReturnType<WriteOps[K]>> {
+    return this.callTransferring(op, [], ...args);
+  }
+
+  /** Runs one write op, moving (not copying) the given buffers to the writer thread. */
+  callTransferring<K extends WriteOp>(
+    op: K,
+    transfer: ArrayBuffer[],
+    ...args: Parameters<WriteOps[K]>
+  ): Promise<ReturnType<WriteOps[K]>> {
     if (this.failure)
       return Promise.reject(new StoreUnavailableError("SQLite writer stopped", { cause: this.failure }));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ seq, op, args });
+      this.worker.postMessage({ seq, op, args }, transfer);
     });
   }
 

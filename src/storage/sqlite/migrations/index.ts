@@ -81,7 +81,6 @@ export const migrations: readonly Migration[] = [
         last_failure_at INTEGER,
         PRIMARY KEY (tenant, destination)
       );
-      CREATE INDEX events_received ON events (received_at);
     `,
   },
 ];

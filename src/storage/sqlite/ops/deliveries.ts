@@ -1,3 +1,4 @@
+import { encodeTime } from "ulidx";
 import type { ClaimedDelivery, DestinationState } from "../../../core/delivery-types.js";
 import type { ClaimRequest, DeliveryOutcome, RequeueQuery } from "../../port.js";
 import type { Connection } from "../connection.js";
@@ -166,11 +167,12 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
       "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
     ).run(cutoff);
     const d = db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(cutoff);
+    // Ids are ULIDs made at receipt, so the time bound is an id bound on the unique index.
     const e = db
       .prepare(
-        "DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
+        "DELETE FROM events WHERE id < ? AND received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
       )
-      .run(cutoff);
+      .run(`evt_${encodeTime(Math.max(0, cutoff), 10)}`, cutoff);
     return { events: e.changes, deliveries: d.changes };
   });
 

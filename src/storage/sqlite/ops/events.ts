@@ -2,6 +2,34 @@ import type { NewDelivery } from "../../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
 import type { Connection } from "../connection.js";
 
+/**
+ * A batch of events on its way to the writer thread: their bodies copied into one buffer that is
+ * transferred, not cloned. (A request body is often a view of a much larger socket buffer, and
+ * cloning a view copies all of it.)
+ */
+export interface PackedEvents {
+  events: Omit<IncomingEvent, "body">[];
+  /** Where each event's body ends in `bodies`. */
+  ends: number[];
+  bodies: Uint8Array;
+}
+
+/** Copies the bodies of a batch into one buffer and strips them from the events. */
+export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
+  let total = 0;
+  for (const e of events) total += e.body.byteLength;
+  const bodies = new Uint8Array(total);
+  const ends: number[] = [];
+  let at = 0;
+  const stripped = events.map(({ body, ...rest }) => {
+    bodies.set(body, at);
+    at += body.byteLength;
+    ends.push(at);
+    return rest;
+  });
+  return { events: stripped, ends, bodies };
+}
+
 /** Event writes: an event and its planned deliveries go in together, or (a duplicate) not at all. */
 export function eventOps(db: Connection) {
   const insert = db.prepare(`
@@ -62,11 +90,22 @@ export function eventOps(db: Connection) {
   };
 
   const insertEvents = db.transaction((events: IncomingEvent[]) => events.map(insertOne));
+  const insertPacked = (packed: PackedEvents) => {
+    const bodies = Buffer.from(packed.bodies.buffer, packed.bodies.byteOffset, packed.bodies.byteLength);
+    let start = 0;
+    const events = packed.events.map((e, i) => {
+      const end = packed.ends[i] as number;
+      const event = { ...e, body: bodies.subarray(start, end) };
+      start = end;
+      return event;
+    });
+    return insertEvents.immediate(events);
+  };
   const addDeliveriesTx = db.transaction(addDeliveries);
 
   return {
     insertOne,
-    insertEvents: (events: IncomingEvent[]) => insertEvents.immediate(events),
+    insertEvents: insertPacked,
     addDeliveries: (tenant: string, eventId: string, deliveries: NewDelivery[], now: number) =>
       addDeliveriesTx.immediate(tenant, eventId, deliveries, now),
   };
