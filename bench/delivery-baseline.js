@@ -1,0 +1,33 @@
+// The baseline of `npm run bench:delivery`: a plain undici client POSTing 2 KB bodies to the same
+// sink with the same concurrency as Switchyard's destination, for a fixed time. Prints one JSON line.
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+
+const { values: a } = parseArgs({
+  options: {
+    url: { type: "string" },
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "64" },
+  },
+});
+const url = new URL(/** @type {string} */ (a.url));
+const pool = new Pool(url.origin, { connections: Number(a.connections) });
+const body = Buffer.alloc(2048, "x");
+const end = performance.now() + Number(a.seconds) * 1000;
+let ok = 0;
+async function loop() {
+  while (performance.now() < end) {
+    const r = await pool.request({
+      method: "POST",
+      path: url.pathname,
+      body,
+      headers: { "content-type": "application/json" },
+    });
+    await r.body.dump();
+    if (r.statusCode === 200) ok++;
+  }
+}
+const start = performance.now();
+await Promise.all(Array.from({ length: Number(a.connections) }, loop));
+process.stdout.write(`${JSON.stringify({ rps: ok / ((performance.now() - start) / 1000) })}\n`);
+await pool.close();

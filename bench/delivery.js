@@ -1,0 +1,239 @@
+// `npm run bench:delivery`: delivery throughput, latency and memory of Switchyard on SQLite.
+//
+// In one run: (1) a baseline, a plain undici client POSTing to the sink; (2) sustained
+// deliveries/s while signed events are ingested over HTTP at full speed (one route, one
+// destination, the sink answering 200); (3) ingest-to-sink latency at a fixed 1,000 events/s;
+// (4) peak RSS over all that; (5) RSS while a backlog of pending deliveries (1,000,000 by default,
+// written straight into the SQLite file) drains. Switchyard runs on CPU 0; the sink and the load
+// generator on CPU 1, where taskset exists. Flags: --seconds N, --backlog N, --backlog-seconds N.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { canPin, killAll, startNode, stop, waitForLine } from "./child-processes.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "10" },
+    backlog: { type: "string", default: process.env.BENCH_BACKLOG ?? "1000000" },
+    "backlog-seconds": { type: "string", default: "900" },
+    concurrency: { type: "string", default: "64" },
+  },
+});
+const seconds = Number(flags.seconds);
+const pinned = canPin();
+const SERVER_CPU = pinned ? 0 : undefined;
+const CLIENT_CPU = pinned ? 1 : undefined;
+const secret = "bench-delivery-secret-0123456789";
+const work = mkdtempSync(join(tmpdir(), "switchyard-bench-delivery-"));
+const db = join(work, "bench.db");
+const cli = join(root, "dist/cli/main.js");
+const { sampleEvent } = await import(join(root, "dist/vercel/index.js"));
+
+const log = (/** @type {string} */ text) => process.stderr.write(`${text}\n`);
+const memoryOf = (/** @type {number | undefined} */ pid, /** @type {string} */ field) => {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+};
+
+/** The sink process, driven over IPC. */
+async function startSink() {
+  const script = join(root, "bench/delivery-sink.js");
+  const args =
+    CLIENT_CPU === undefined
+      ? [process.execPath, script]
+      : ["taskset", "-c", String(CLIENT_CPU), process.execPath, script];
+  const child = spawn(/** @type {string} */ (args[0]), args.slice(1), {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ask = (/** @type {object} */ msg, /** @type {string} */ key) =>
+    new Promise((resolve) => {
+      const on = (/** @type {Record<string, unknown>} */ m) => {
+        if (key in m) {
+          child.off("message", on);
+          resolve(m[key]);
+        }
+      };
+      child.on("message", on);
+      child.send(msg);
+    });
+  const [first] = /** @type {[{ listening: string }]} */ (await once(child, "message"));
+  return {
+    child,
+    url: first.listening,
+    count: () => /** @type {Promise<number>} */ (ask({ cmd: "count" }, "received")),
+    ask,
+  };
+}
+
+function writeConfig(/** @type {string} */ sinkUrl) {
+  const file = join(work, "switchyard.yaml");
+  writeFileSync(
+    file,
+    [
+      `database: { url: "sqlite:${db}" }`,
+      "adminToken: bench-admin-token-0123456789",
+      "log: { level: info }",
+      "server: { host: 127.0.0.1 }",
+      `sources: [{ slug: vercel, kind: vercel, secrets: ["${secret}"] }]`,
+      "destinations:",
+      `  - slug: sink`,
+      `    url: "${sinkUrl}"`,
+      `    maxConcurrency: ${Number(flags.concurrency)}`,
+      `    signing: { scheme: standard-webhooks, secrets: ["whsec_${Buffer.from("bench-signing-key-0123456789abcd").toString("base64")}"] }`,
+      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+      `delivery: { allowPrivateNetworks: true, concurrency: ${Number(flags.concurrency)} }`,
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+async function startSwitchyard(/** @type {string} */ config) {
+  const server = startNode([cli, "serve", "--config", config, "--port", "0"], { cpu: SERVER_CPU, cwd: work });
+  const { url } = await waitForLine(server, (l) => l.msg === "switchyard listening", "switchyard", 120_000);
+  return { server, url: /** @type {string} */ (url) };
+}
+
+/** Writes `n` events, each with one pending delivery to `sink`, straight into the SQLite file. */
+function prefill(/** @type {number} */ n) {
+  const d = new Database(db);
+  d.pragma("synchronous = OFF");
+  const body = Buffer.from(JSON.stringify(sampleEvent("deployment.created", { id: "backlog" })));
+  const ev = d.prepare(
+    "INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, body) VALUES (?, 'default', 'vercel', ?, 'deployment.created', 'deployment.created', ?, ?)",
+  );
+  const dl = d.prepare(
+    "INSERT INTO deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at) VALUES (?, 'default', ?, 'sink', '[\"all\"]', 'pending', ?, 'initial', ?, ?, ?)",
+  );
+  const now = Date.now();
+  const batch = d.transaction((/** @type {number} */ from, /** @type {number} */ to) => {
+    for (let i = from; i < to; i++) {
+      const id = `evt_BACKLOG${String(i).padStart(19, "0")}`;
+      ev.run(id, `backlog-${i}`, now, body);
+      dl.run(`dlv_BACKLOG${String(i).padStart(19, "0")}`, id, now, now + 86_400_000, now, now);
+    }
+  });
+  for (let i = 0; i < n; i += 20_000) batch(i, Math.min(n, i + 20_000));
+  d.close();
+}
+
+async function main() {
+  const sink = await startSink();
+  const config = writeConfig(sink.url);
+  const out = { machine: { node: process.version, cpus: cpus().length, pinned } };
+
+  log("baseline: plain undici client → sink");
+  const base = startNode(
+    [
+      join(root, "bench/delivery-baseline.js"),
+      `--url=${sink.url}`,
+      `--seconds=${seconds}`,
+      `--connections=${flags.concurrency}`,
+    ],
+    { cpu: SERVER_CPU },
+  );
+  const baseline = /** @type {{ rps: number }} */ (
+    await waitForLine(base, (l) => "rps" in l, "baseline", (seconds + 30) * 1000)
+  );
+
+  log("sustained: ingest at full speed, count what reaches the sink");
+  let sy = await startSwitchyard(config);
+  const load = startNode(
+    [
+      join(root, "bench/load.js"),
+      `--url=${sy.url}/ingest/vercel`,
+      `--secret=${secret}`,
+      `--seconds=${seconds}`,
+      "--warmup=2",
+      "--connections=32",
+    ],
+    { cpu: CLIENT_CPU },
+  );
+  await waitForLine(load, (l) => l.phase === "measure", "load", 60_000);
+  const c0 = await sink.count();
+  const t0 = performance.now();
+  await waitForLine(load, (l) => l.phase === "end", "load", (seconds + 30) * 1000);
+  const c1 = await sink.count();
+  const t1 = performance.now();
+  const { result } = /** @type {{ result: { rps: number } }} */ (
+    await waitForLine(load, (l) => "result" in l, "load", 30_000)
+  );
+  const sustained = { deliveriesPerSecond: (c1 - c0) / ((t1 - t0) / 1000), ingestPerSecond: result.rps };
+
+  log("latency: 1,000 events/s, ingest to sink");
+  const template = JSON.stringify(sampleEvent("deployment.created", { id: "__ID__" }));
+  const latency = await sink.ask(
+    { cmd: "probe", url: `${sy.url}/ingest/vercel`, secret, rate: 1000, seconds, template },
+    "probe",
+  );
+  const peakRss = memoryOf(sy.server.child.pid, "VmHWM");
+  await stop(sy.server);
+
+  const n = Number(flags.backlog);
+  log(`backlog: writing ${n.toLocaleString()} pending deliveries`);
+  rmSync(db, { force: true });
+  rmSync(`${db}-wal`, { force: true });
+  rmSync(`${db}-shm`, { force: true });
+  sy = await startSwitchyard(config); // creates the schema
+  await stop(sy.server);
+  prefill(n);
+  log("backlog: draining");
+  const before = await sink.count();
+  sy = await startSwitchyard(config);
+  const started = performance.now();
+  let maxRss = 0;
+  let drained = 0;
+  const limit = Number(flags["backlog-seconds"]) * 1000;
+  while (drained < n && performance.now() - started < limit) {
+    await new Promise((r) => setTimeout(r, 500));
+    maxRss = Math.max(maxRss, memoryOf(sy.server.child.pid, "VmRSS"));
+    drained = (await sink.count()) - before;
+  }
+  const drainSeconds = (performance.now() - started) / 1000;
+  const backlogPeak = memoryOf(sy.server.child.pid, "VmHWM");
+  await stop(sy.server);
+  sink.child.send({ cmd: "exit" });
+
+  Object.assign(out, {
+    baseline,
+    sustained,
+    latency,
+    peakRssMb: peakRss,
+    backlog: {
+      size: n,
+      drained,
+      seconds: drainSeconds,
+      rate: drained / drainSeconds,
+      maxRssMb: maxRss,
+      peakRssMb: backlogPeak,
+    },
+  });
+  const f = (/** @type {number} */ x, d = 0) =>
+    x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  console.log(`
+Switchyard delivery benchmark
+  machine   Node ${process.version}, ${cpus().length} CPUs, ${pinned ? "Switchyard on CPU 0, sink and load on CPU 1" : "unpinned"}
+  route     one route, one destination (standard-webhooks signing, maxConcurrency ${flags.concurrency}), sink answers 200
+
+  baseline (plain undici → sink)          ${f(baseline.rps)} req/s
+  sustained deliveries while ingesting    ${f(sustained.deliveriesPerSecond)} /s  (ingest ${f(sustained.ingestPerSecond)} /s)   goal ≥ 5,000
+  ratio to baseline                       ${f(sustained.deliveriesPerSecond / baseline.rps, 2)}×
+  ingest→sink at 1,000/s                  p50 ${f(latency.p50, 1)} ms, p99 ${f(latency.p99, 1)} ms (lost ${latency.lost}, failed ${latency.failed})   goals ≤ 5 / ≤ 50 ms
+  peak RSS (phases above)                 ${f(peakRss)} MB   goal ≤ 200
+  backlog of ${f(n)} pending             drained ${f(drained)} in ${f(drainSeconds)} s (${f(drained / drainSeconds)} /s), max RSS ${f(maxRss)} MB, peak ${f(backlogPeak)} MB
+`);
+  console.log(JSON.stringify(out));
+  rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  killAll();
+  console.error(error);
+  process.exit(1);
+});
