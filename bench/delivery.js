@@ -23,6 +23,8 @@ const { values: flags } = parseArgs({
     backlog: { type: "string", default: process.env.BENCH_BACKLOG ?? "1000000" },
     "backlog-seconds": { type: "string", default: "900" },
     concurrency: { type: "string", default: "64" },
+    // Profile Switchyard while the backlog drains (its figures are then not representative).
+    profile: { type: "string" },
   },
 });
 const seconds = Number(flags.seconds);
@@ -94,8 +96,12 @@ function writeConfig(/** @type {string} */ sinkUrl) {
   return file;
 }
 
-async function startSwitchyard(/** @type {string} */ config) {
-  const server = startNode([cli, "serve", "--config", config, "--port", "0"], { cpu: SERVER_CPU, cwd: work });
+async function startSwitchyard(/** @type {string} */ config, profile = false) {
+  const prof = profile && flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${flags.profile}`] : [];
+  const server = startNode([...prof, cli, "serve", "--config", config, "--port", "0"], {
+    cpu: SERVER_CPU,
+    cwd: work,
+  });
   const { url } = await waitForLine(server, (l) => l.msg === "switchyard listening", "switchyard", 120_000);
   return { server, url: /** @type {string} */ (url) };
 }
@@ -185,7 +191,7 @@ async function main() {
   prefill(n);
   log("backlog: draining");
   const before = await sink.count();
-  sy = await startSwitchyard(config);
+  sy = await startSwitchyard(config, true);
   const started = performance.now();
   let maxRss = 0;
   let drained = 0;

@@ -142,6 +142,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       if (rt.bucket) limit = Math.min(limit, rt.bucket.available(now));
       limit = Math.min(limit, free);
       if (limit <= 0) continue;
+      // While requests are in flight, wait until a quarter of the slots are free: one claim of
+      // many rows costs about what a claim of one does.
+      if (rt.inFlight > 0 && limit < Math.ceil(rt.config.maxConcurrency / 4) && !fifo) continue;
       requests.push({ destination: rt.config.slug, limit, fifo });
       free -= limit;
     }

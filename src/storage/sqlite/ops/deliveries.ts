@@ -107,6 +107,7 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
   });
 
   const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
+    const states = new Map<string, DestinationState>();
     for (const o of outcomes) {
       if (o.attempt) {
         insertAttempt.run({
@@ -124,9 +125,11 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
         lastStatus: o.lastStatus,
         lastError: o.lastError,
       });
-      if (o.destinationState) saveState(o.destinationState);
+      if (o.destinationState) states.set(o.destinationState.destination, o.destinationState);
       if (o.alert) events.insertOne(o.alert);
     }
+    // Outcomes come in order, so the last state of each destination is its state now.
+    for (const state of states.values()) saveState(state);
   });
 
   const requeue = db.transaction((q: RequeueQuery, now: number, deadlines: Record<string, number>) => {
