@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { circuitStatus } from "./core/circuit-breaker.js";
 import type { Clock } from "./core/clock.js";
+import { destinationCircuit } from "./delivery/destination-circuit.js";
 import type { DeliveryWorker } from "./delivery/worker.js";
 import type { Store } from "./storage/port.js";
 
@@ -88,17 +88,7 @@ export class Metrics {
       collect() {
         const now = clock.now();
         for (const destination of destinations) {
-          const s = worker.stateOf(destination);
-          const current = s
-            ? circuitStatus(
-                {
-                  consecutiveFailures: s.consecutiveFailures,
-                  openUntil: s.circuitOpenUntil,
-                  cooldownMs: s.circuitCooldownMs,
-                },
-                now,
-              )
-            : "closed";
+          const current = destinationCircuit(worker.stateOf(destination), now);
           for (const state of ["closed", "open", "half_open"])
             this.set({ destination, state }, state === current ? 1 : 0);
         }

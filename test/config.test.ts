@@ -151,3 +151,51 @@ describe("switchyard.example.yaml", () => {
     for (const key of Object.keys(configSchema.shape)) expect(text, key).toMatch(new RegExp(`^${key}:`, "m"));
   });
 });
+
+describe("routes", () => {
+  it("names a route filter's bad key, a missing destination and an unsafe regex", async () => {
+    const { DeliveryPlanner } = await import("../src/routing/planner.js");
+    const dir = withFile(`
+sources: [{ slug: vercel, kind: vercel, secrets: [s] }]
+destinations: [{ slug: ops, url: "https://ops.example.com/hook" }]
+routes:
+  - slug: a
+    source: vercel
+    filter: { logic: and, conditions: [{ field: type, operator: equalz, value: x }] }
+    destinations: [ops]
+`);
+    expect(issuesOf(() => loadConfig({}, {}, dir)).join("\n")).toMatch(
+      /routes\[0\]\.filter\.conditions\[0\]\.operator: /,
+    );
+    // References are checked once every route has the right shape.
+    const refs = withFile(`
+sources: [{ slug: vercel, kind: vercel, secrets: [s] }]
+destinations: [{ slug: ops, url: "https://ops.example.com/hook" }]
+routes:
+  - slug: b
+    source: [vercel, nowhere]
+    destinations: [missing]
+`);
+    const issues = issuesOf(() => loadConfig({}, {}, refs)).join("\n");
+    expect(issues).toContain('routes[0].source[1]: no source "nowhere"');
+    expect(issues).toContain('routes[0].destinations[0]: no destination "missing"');
+    const regex = issuesOf(
+      () =>
+        new DeliveryPlanner(
+          [
+            {
+              slug: "r",
+              source: ["vercel"],
+              filter: {
+                logic: "and",
+                conditions: [{ field: "payload.x", operator: "matches", value: "(a)\\1" }],
+              },
+              destinations: ["ops"],
+            },
+          ],
+          [],
+        ),
+    );
+    expect(regex[0]).toMatch(/^routes\[0\]\.filter\.conditions\[0\]\.value: /);
+  });
+});

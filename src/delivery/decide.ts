@@ -3,6 +3,7 @@ import { afterFailure, afterSuccess, type CircuitPolicy } from "../core/circuit-
 import type { AttemptRecord, ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
 import { nextAttemptAt, parseRetryAfter } from "../core/retry-schedule.js";
 import type { DeliveryOutcome } from "../storage/port.js";
+import { circuitFields, circuitOf } from "./destination-circuit.js";
 import type { AttemptResult } from "./http-client.js";
 
 /** What one finished attempt means for its delivery and its destination. Pure. */
@@ -30,11 +31,7 @@ export function decide(input: {
     responseHeaders: response?.headers ?? null,
     responseBody: response?.body ?? null,
   };
-  const circuitBefore = {
-    consecutiveFailures: input.state.consecutiveFailures,
-    openUntil: input.state.circuitOpenUntil,
-    cooldownMs: input.state.circuitCooldownMs,
-  };
+  const circuitBefore = circuitOf(input.state);
 
   if (response && response.status >= 200 && response.status < 300) {
     const circuit = afterSuccess(circuitBefore);
@@ -45,7 +42,7 @@ export function decide(input: {
       nextAttemptAt: null,
       lastStatus: response.status,
       lastError: null,
-      destinationState: { ...input.state, ...fromCircuit(circuit), lastSuccessAt: now },
+      destinationState: { ...input.state, ...circuitFields(circuit), lastSuccessAt: now },
     };
   }
 
@@ -68,18 +65,10 @@ export function decide(input: {
     lastError: response ? `HTTP ${response.status}` : attempt.error,
     destinationState: {
       ...input.state,
-      ...fromCircuit(circuit),
+      ...circuitFields(circuit),
       lastFailureAt: now,
       ...(gone ? { state: "disabled" as const, disabledReason: "the destination answered 410 Gone" } : {}),
     },
-  };
-}
-
-function fromCircuit(c: { consecutiveFailures: number; openUntil: number | null; cooldownMs: number }) {
-  return {
-    consecutiveFailures: c.consecutiveFailures,
-    circuitOpenUntil: c.openUntil,
-    circuitCooldownMs: c.cooldownMs,
   };
 }
 

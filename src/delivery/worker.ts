@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { DestinationConfig } from "../config/routing-schema.js";
-import { type CircuitPolicy, circuitStatus, DEFAULT_CIRCUIT_POLICY } from "../core/circuit-breaker.js";
+import { type CircuitPolicy, DEFAULT_CIRCUIT_POLICY } from "../core/circuit-breaker.js";
 import type { Clock } from "../core/clock.js";
 import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
 import { TokenBucket } from "../core/rate-limit.js";
@@ -10,6 +10,7 @@ import type { DeliveryPlanner } from "../routing/planner.js";
 import type { ClaimRequest, DeliveryOutcome, Store } from "../storage/port.js";
 import { deliveryFailedAlert } from "./alerts.js";
 import { decide, expired } from "./decide.js";
+import { destinationCircuit } from "./destination-circuit.js";
 import type { DeliveryClient } from "./http-client.js";
 import { attemptHeaders } from "./request.js";
 
@@ -135,7 +136,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     for (const rt of this.runtimes.values()) {
       if (free <= 0) break;
       if (rt.state.state !== "active") continue;
-      const circuit = circuitStatus(this.circuitOf(rt), now);
+      const circuit = destinationCircuit(rt.state, now);
       if (circuit === "open") continue;
       const fifo = rt.config.ordering === "fifo";
       let limit = circuit === "half_open" || fifo ? 1 - rt.inFlight : rt.config.maxConcurrency - rt.inFlight;
@@ -236,13 +237,5 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     let n = 0;
     for (const rt of this.runtimes.values()) n += rt.inFlight;
     return n;
-  }
-
-  private circuitOf(rt: Runtime) {
-    return {
-      consecutiveFailures: rt.state.consecutiveFailures,
-      openUntil: rt.state.circuitOpenUntil,
-      cooldownMs: rt.state.circuitCooldownMs,
-    };
   }
 }

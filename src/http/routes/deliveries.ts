@@ -3,7 +3,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
-import { parseCursor, parseLimit } from "./query.js";
+import { pageOf, parseCursor, parseLimit } from "./query.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -60,10 +60,7 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
         before: parseCursor(query.get("cursor"), "dlv"),
         limit: limit + 1,
       });
-      const page = items.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor = items.length > limit && last ? Buffer.from(last.id).toString("base64url") : null;
-      sendJson(res, 200, { data: page.map(deliveryJson), nextCursor });
+      sendJson(res, 200, pageOf(items, limit, deliveryJson));
     }),
   );
 

@@ -1,7 +1,7 @@
 import type { DestinationConfig } from "../../config/routing-schema.js";
-import { circuitStatus } from "../../core/circuit-breaker.js";
 import type { DestinationState } from "../../core/delivery-types.js";
 import { formatDuration } from "../../core/duration.js";
+import { destinationCircuit } from "../../delivery/destination-circuit.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
@@ -16,16 +16,7 @@ function destinationJson(
   pending: number,
   now: number,
 ) {
-  const circuit = s
-    ? circuitStatus(
-        {
-          consecutiveFailures: s.consecutiveFailures,
-          openUntil: s.circuitOpenUntil,
-          cooldownMs: s.circuitCooldownMs,
-        },
-        now,
-      )
-    : "closed";
+  const circuit = destinationCircuit(s, now);
   return {
     slug: d.slug,
     url: d.url,

@@ -4,7 +4,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
-import { parseCursor, parseLimit, parseTime } from "./query.js";
+import { pageOf, parseCursor, parseLimit, parseTime } from "./query.js";
 
 /** The JSON shape of an event in the API. */
 export function eventJson(e: EventSummary) {
@@ -36,10 +36,7 @@ export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
         before: parseCursor(query.get("cursor"), "evt"),
         limit: limit + 1,
       });
-      const page = items.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor = items.length > limit && last ? Buffer.from(last.id).toString("base64url") : null;
-      sendJson(res, 200, { data: page.map(eventJson), nextCursor });
+      sendJson(res, 200, pageOf(items, limit, eventJson));
     }),
   );
   router.get(

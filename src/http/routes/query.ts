@@ -30,3 +30,18 @@ export function parseCursor(text: string | null, prefix: "evt" | "dlv"): string 
   }
   return id;
 }
+
+/**
+ * One page of a list fetched with `limit + 1` rows: the extra row only says that there is more,
+ * and the cursor is the base64url of the page's last id.
+ */
+export function pageOf<T extends { id: string }, J>(
+  items: readonly T[],
+  limit: number,
+  toJson: (item: T) => J,
+) {
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor = items.length > limit && last ? Buffer.from(last.id).toString("base64url") : null;
+  return { data: page.map(toJson), nextCursor };
+}
