@@ -315,3 +315,20 @@ describe("sink failures", () => {
     expect((closed.body.data as { circuit: string }[])[0]?.circuit).toBe("closed");
   });
 });
+
+describe("types globs", () => {
+  it("match either of Vercel's spellings, whichever the glob and the event use", async () => {
+    const { app, sinks, log } = await setup(
+      [{ slug: "certs" }],
+      [{ slug: "r", source: "vercel", types: ["domain.certificate.*"], destinations: ["certs"] }],
+    );
+    await sendVercel(app.url, sampleEvent("domain.certificate-add"), SECRET);
+    await sendVercel(app.url, sampleEvent("domain.certificate.renew"), SECRET);
+    await log.next();
+    await log.next();
+    expect((sinks[0] as Sink).received.map((r) => r.json.type).sort()).toEqual([
+      "domain.certificate-add",
+      "domain.certificate.renew",
+    ]);
+  });
+});

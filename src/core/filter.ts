@@ -45,6 +45,8 @@ export interface FilterSpec {
 /** How filter values for the field `type` are brought to their canonical spelling. */
 export interface FilterOptions {
   normalizeType?: ((type: string) => string) | undefined;
+  /** Every spelling of a canonical type, so a `types:` glob written in either spelling matches. */
+  spellings?: ((canonical: string) => readonly string[]) | undefined;
 }
 
 /** One condition's verdict for a route tester: what was expected, what was found, whether it held. */
@@ -183,7 +185,10 @@ export function compileFilter(spec: FilterSpec, options: FilterOptions = {}): Co
       const issue = parsed.error.issues[0];
       throw new FilterError(formatPath("types", issue?.path ?? []), issue?.message ?? "invalid types");
     }
-    types = { patterns: parsed.data, matches: compileTypePatterns(parsed.data, normalize) };
+    types = {
+      patterns: parsed.data,
+      matches: compileTypePatterns(parsed.data, normalize, options.spellings),
+    };
   }
 
   return {

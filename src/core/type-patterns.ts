@@ -32,11 +32,13 @@ export function globMatches(glob: string, text: string): boolean {
 /**
  * Compiles a `types:` list. Exact entries are normalised to the canonical spelling, so either of
  * Vercel's spellings of a type matches; globs are tried against both the canonical and the original
- * type, so `domain.certificate.*` still matches an event sent as `domain.certificate.add`.
+ * type and every other spelling of it, so `domain.certificate.*` matches `domain.certificate-add`
+ * however Vercel spelled it.
  */
 export function compileTypePatterns(
   patterns: readonly string[],
   normalize: (t: string) => string,
+  spellings: (canonical: string) => readonly string[] = (t) => [t],
 ): TypeMatcher {
   const exact = new Set<string>();
   const globs: string[] = [];
@@ -47,5 +49,7 @@ export function compileTypePatterns(
   return (type, originalType) =>
     exact.has(type) ||
     exact.has(originalType) ||
-    globs.some((glob) => globMatches(glob, type) || globMatches(glob, originalType));
+    globs.some(
+      (glob) => globMatches(glob, originalType) || spellings(type).some((s) => globMatches(glob, s)),
+    );
 }

@@ -4,7 +4,7 @@ import type { AttemptTrigger, NewDelivery } from "../core/delivery-types.js";
 import { type CompiledFilter, compileFilter, FilterError, type FilterSubject } from "../core/filter.js";
 import { newDeliveryId } from "../core/ids.js";
 import { initialAttemptAt } from "../core/retry-schedule.js";
-import { normalizeEventType } from "../vercel/index.js";
+import { getEventType, normalizeEventType } from "../vercel/index.js";
 
 interface CompiledRoute {
   slug: string;
@@ -14,6 +14,10 @@ interface CompiledRoute {
 }
 
 const normalizeType = (t: string) => normalizeEventType(t).canonical;
+const spellings = (t: string): readonly string[] => {
+  const entry = getEventType(t);
+  return entry ? [entry.type, ...entry.aliases] : [t];
+};
 
 /**
  * Plans the deliveries of an event: every route whose source and filter match adds its
@@ -33,7 +37,7 @@ export class DeliveryPlanner {
           ...(route.filter ? { filter: route.filter } : {}),
           ...(route.types ? { types: route.types } : {}),
         };
-        const filter = compileFilter(spec, { normalizeType });
+        const filter = compileFilter(spec, { normalizeType, spellings });
         return [
           { slug: route.slug, sources: new Set(route.source), filter, destinations: route.destinations },
         ];
