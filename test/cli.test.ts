@@ -86,3 +86,14 @@ describe("switchyard CLI", () => {
     }
   });
 });
+
+describe("switchyard migrate", () => {
+  it("applies the migrations once, then reports the database current", async () => {
+    const file = join(temp.dir, "migrate.yaml");
+    writeFileSync(file, `database: { url: "sqlite:${join(temp.dir, "migrate.db")}" }\n`);
+    const first = await runCli(["migrate", "--config", file]);
+    expect(first.stdout).toMatch(/^applied migrations: 1, 2/);
+    const second = await runCli(["migrate", "--config", file]);
+    expect(second.stdout.trim()).toBe("database is up to date");
+  });
+});

@@ -1,11 +1,10 @@
 import { loadConfig } from "../config/load.js";
-import { SqliteStore } from "../storage/sqlite/store.js";
+import { openStore } from "../storage/open.js";
 
 /** `switchyard migrate`: applies pending migrations to the configured database and reports them. */
 export async function migrateCommand(flags: { config?: string | undefined }): Promise<void> {
   const { config } = loadConfig(flags);
-  const url = config.database.url;
-  const store = await SqliteStore.open(url.slice("sqlite:".length));
+  const store = await openStore(config.database.url);
   await store.close();
   const applied = store.appliedMigrations;
   process.stdout.write(

@@ -62,7 +62,10 @@ export const configSchema = z
       .strictObject({
         url: z
           .string()
-          .regex(/^sqlite:.+/, "expected sqlite:PATH (postgres:// is not supported yet)")
+          .regex(
+            /^(sqlite:.+|postgres(ql)?:\/\/.+)/,
+            "expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE",
+          )
           .default("sqlite:./.switchyard/switchyard.db"),
       })
       .default({ url: "sqlite:./.switchyard/switchyard.db" }),

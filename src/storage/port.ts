@@ -90,6 +90,8 @@ export class StoreUnavailableError extends Error {
  */
 export interface Store {
   readonly capabilities: StoreCapabilities;
+  /** The migrations this store applied when it opened (none when the schema was current). */
+  readonly appliedMigrations: readonly number[];
   /** Stores events in one transaction; a repeat of a stored (tenant, source, externalId) is a duplicate. */
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]>;
   /** Lists events newest first. */
