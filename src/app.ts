@@ -31,19 +31,31 @@ export interface RunningApp {
 }
 
 /** Worker settings a caller (a test) may override. */
-export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pollMs">>;
+export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pollMs">> & {
+  /** `ingest` serves ingest and the API; `worker` delivers and runs maintenance; `all` does both. */
+  role?: Role;
+};
+
+/** What one Switchyard process does. Every role serves /healthz, /readyz and /metrics. */
+export type Role = "all" | "ingest" | "worker";
 
 /** Opens the store, builds ingest and delivery, and starts listening. `config.adminToken` must be set. */
 export async function startApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
-  options: AppOptions = {},
+  { role = "all", ...options }: AppOptions = {},
 ): Promise<RunningApp> {
   const adminToken = config.adminToken;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
   const planner = new DeliveryPlanner(config.routes, config.destinations);
   const store = await openStore(config.database.url);
+  if (role !== "all" && !store.capabilities.multiNode) {
+    await store.close();
+    throw new Error(
+      `--role ${role} needs a store several processes can share (PostgreSQL); SQLite serves one process`,
+    );
+  }
   const client = new DeliveryClient();
   const worker = new DeliveryWorker({
     store,
@@ -72,11 +84,13 @@ export async function startApp(
   const metrics = new Metrics();
   metrics.observeWorker(worker);
   metrics.observeQueue(store, worker, [...planner.destinations.keys()], clock);
-  await worker.start();
   const maintenance = new Maintenance(store, clock, logger, config.retention);
-  maintenance.start();
+  if (role !== "ingest") {
+    await worker.start();
+    maintenance.start();
+  }
   const ctx: AppContext = { config, store, ingestor, logger, adminToken, planner, worker, clock, metrics };
-  const server = createHttpServer(ctx);
+  const server = createHttpServer(ctx, role !== "worker");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => {

@@ -97,3 +97,16 @@ describe("switchyard migrate", () => {
     expect(second.stdout.trim()).toBe("database is up to date");
   });
 });
+
+describe("switchyard serve --role", () => {
+  it("refuses a split role on SQLite, which serves one process", async () => {
+    const file = join(temp.dir, "role.yaml");
+    writeFileSync(file, `database: { url: "sqlite:${join(temp.dir, "role.db")}" }\n`);
+    const result = await runCli(["serve", "--config", file, "--role", "worker", "--port", "0"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--role worker needs a store several processes can share (PostgreSQL)");
+    const bad = await runCli(["serve", "--config", file, "--role", "everything"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("Allowed choices are all, ingest, worker");
+  });
+});

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { catalogCommand } from "./catalog.js";
 import { migrateCommand } from "./migrate.js";
@@ -24,6 +24,11 @@ program
   .option("-c, --config <path>", "YAML config file (default: ./switchyard.yaml, or SWITCHYARD_CONFIG)")
   .option("-p, --port <port>", "port to listen on (overrides PORT)", port)
   .option("--host <host>", "address to listen on (overrides HOST)")
+  .addOption(
+    new Option("--role <role>", "ingest (HTTP ingest and API), worker (delivery and maintenance) or all")
+      .choices(["all", "ingest", "worker"])
+      .default("all"),
+  )
   .action((options) => serve(options));
 
 program

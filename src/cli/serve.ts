@@ -1,15 +1,16 @@
-import { startApp } from "../app.js";
+import { type Role, startApp } from "../app.js";
 import { ensureCredentials } from "../config/credentials.js";
 import { type ConfigFlags, loadConfig } from "../config/load.js";
+import { systemClock } from "../core/clock.js";
 import { createLogger } from "../log.js";
 
 /** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
-export async function serve(flags: ConfigFlags): Promise<void> {
+export async function serve(flags: ConfigFlags & { role?: Role }): Promise<void> {
   const loaded = loadConfig(flags);
   const provisioned = ensureCredentials(loaded.config, loaded.file);
   const config = provisioned.config;
   const logger = createLogger(config.log.level);
-  const app = await startApp(config, logger);
+  const app = await startApp(config, logger, systemClock, { role: flags.role ?? "all" });
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
   if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
   logger.info(
@@ -17,6 +18,7 @@ export async function serve(flags: ConfigFlags): Promise<void> {
       url: app.url,
       config: loaded.file ?? "(embedded defaults)",
       store: app.store.capabilities.dialect,
+      role: flags.role ?? "all",
       sources: config.sources.map((s) => s.slug),
     },
     "switchyard listening",

@@ -37,12 +37,13 @@ export function route(ctx: AppContext, handler: Handler): Router.Handler<Router.
 }
 
 /** Builds the router with every route registered. */
-export function createRouter(ctx: AppContext): AppRouter {
+export function createRouter(ctx: AppContext, serveApi = true): AppRouter {
   const router = Router({
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendError(res, new HttpError("not_found", "no such route")),
   });
   registerHealthRoutes(router, ctx);
+  if (!serveApi) return router;
   registerIngestRoutes(router, ctx);
   registerEventRoutes(router, ctx);
   registerDestinationRoutes(router, ctx);
@@ -52,8 +53,8 @@ export function createRouter(ctx: AppContext): AppRouter {
 }
 
 /** The HTTP server: ingest, management API and health on one port. */
-export function createHttpServer(ctx: AppContext): Server {
-  const router = createRouter(ctx);
+export function createHttpServer(ctx: AppContext, serveApi = true): Server {
+  const router = createRouter(ctx, serveApi);
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => router.lookup(req, res));
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
