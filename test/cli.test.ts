@@ -110,3 +110,31 @@ describe("switchyard serve --role", () => {
     expect(bad.stderr).toContain("Allowed choices are all, ingest, worker");
   });
 });
+
+describe("switchyard doctor", () => {
+  it("reports each check and fails on what is wrong", { timeout: 30_000 }, async () => {
+    const db = join(temp.dir, "doctor.db");
+    const file = join(temp.dir, "doctor.yaml");
+    writeFileSync(
+      file,
+      `database: { url: "sqlite:${db}" }\nadminToken: doctor-admin-token-0123\nsources: [{ slug: v, kind: vercel, secrets: [s] }]\n`,
+    );
+    await runCli(["migrate", "--config", file]);
+    const good = await runCli(["doctor", "--config", file]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^ok\s+config: valid/m);
+    expect(good.stdout).toMatch(/^ok\s+database: reachable, sqlite/m);
+    expect(good.stdout).toMatch(/^ok\s+migrations: current/m);
+    expect(good.stdout).toMatch(/^ok\s+ssrf: /m);
+    const bad = join(temp.dir, "doctor-bad.yaml");
+    writeFileSync(bad, "retention: 1d\n");
+    const failed = await runCli(["doctor", "--config", bad]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^FAIL\s+config: [\s\S]*retention/m);
+    const pg = join(temp.dir, "doctor-pg.yaml");
+    writeFileSync(pg, 'database: { url: "postgres://nobody@127.0.0.1:1/none" }\n');
+    const down = await runCli(["doctor", "--config", pg]);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/^FAIL\s+database: unreachable, postgres/m);
+  });
+});

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { catalogCommand } from "./catalog.js";
+import { doctorCommand } from "./doctor.js";
 import { migrateCommand } from "./migrate.js";
 import { replayCommand } from "./replay.js";
 import { serve } from "./serve.js";
@@ -76,6 +77,14 @@ program
   .option("-c, --config <path>", "YAML config file")
   .action(async (options) => {
     process.exitCode = await replayCommand(options);
+  });
+
+program
+  .command("doctor")
+  .description("check the config, the database, migrations, secrets, SSRF settings and clock skew")
+  .option("-c, --config <path>", "YAML config file")
+  .action(async (options) => {
+    process.exitCode = await doctorCommand(options);
   });
 
 program.parseAsync().catch((error: unknown) => {

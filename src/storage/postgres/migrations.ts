@@ -1,0 +1,114 @@
+import type { Sql } from "./connection.js";
+
+/** One numbered schema change; applied in order, each once, inside a transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Serialises migrations of one schema across nodes that start together (with the schema's hash). */
+const MIGRATION_LOCK = 0x5377_7964; // "Swyd"
+
+/** The PostgreSQL migrations, in order. Never edit one that has shipped: add the next number. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "events",
+    sql: `
+      CREATE TABLE events (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        tenant text NOT NULL,
+        source text NOT NULL,
+        external_id text,
+        type text NOT NULL,
+        original_type text NOT NULL,
+        received_at bigint NOT NULL,
+        unknown_type boolean NOT NULL DEFAULT false,
+        schema_issues text,
+        body bytea NOT NULL
+      );
+      CREATE UNIQUE INDEX events_dedupe ON events (tenant, source, external_id) WHERE external_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 2,
+    name: "deliveries",
+    sql: `
+      CREATE TABLE deliveries (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        tenant text NOT NULL,
+        event_id text NOT NULL,
+        destination text NOT NULL,
+        routes text NOT NULL,
+        status text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        schedule_base integer NOT NULL DEFAULT 0,
+        next_attempt_at bigint,
+        next_trigger text NOT NULL,
+        deadline_at bigint NOT NULL,
+        lease_until bigint,
+        lease_owner text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        last_status integer,
+        last_error text
+      );
+      CREATE INDEX deliveries_due ON deliveries (destination, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_fifo ON deliveries (destination, seq) WHERE status = 'pending';
+      CREATE INDEX deliveries_event ON deliveries (event_id);
+      CREATE INDEX deliveries_status ON deliveries (status, seq);
+      CREATE TABLE attempts (
+        id bigserial PRIMARY KEY,
+        delivery_id text NOT NULL,
+        number integer NOT NULL,
+        trigger text NOT NULL,
+        started_at bigint NOT NULL,
+        duration_ms bigint NOT NULL,
+        status integer,
+        error text,
+        error_message text,
+        response_headers text,
+        response_body text
+      );
+      CREATE INDEX attempts_delivery ON attempts (delivery_id, number);
+      CREATE TABLE destination_state (
+        tenant text NOT NULL,
+        destination text NOT NULL,
+        state text NOT NULL DEFAULT 'active',
+        disabled_reason text,
+        consecutive_failures integer NOT NULL DEFAULT 0,
+        circuit_open_until bigint,
+        circuit_cooldown_ms bigint NOT NULL DEFAULT 0,
+        last_success_at bigint,
+        last_failure_at bigint,
+        PRIMARY KEY (tenant, destination)
+      );
+    `,
+  },
+];
+
+/**
+ * Applies the migrations not yet applied to the current schema, each in its own transaction under
+ * an advisory lock, so nodes starting together apply each one once; returns the versions applied.
+ */
+export async function migrate(sql: Sql): Promise<number[]> {
+  const done: number[] = [];
+  for (const m of migrations) {
+    const applied = await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK}, hashtext(current_schema()))`;
+      await tx`
+        CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)
+      `;
+      const [row] = await tx`SELECT 1 FROM schema_migrations WHERE version = ${m.version}`;
+      if (row) return false;
+      await tx.unsafe(m.sql).simple();
+      await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${Date.now()})`;
+      return true;
+    });
+    if (applied) done.push(m.version);
+  }
+  return done;
+}

@@ -1,0 +1,206 @@
+import { encodeTime } from "ulidx";
+import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
+import type { EventSummary, StoredEvent } from "../../core/types.js";
+import type { DeliveryQuery, EventQuery, QueueStats } from "../port.js";
+import type { Fragment, Sql } from "./connection.js";
+
+interface EventRow {
+  id: string;
+  tenant: string;
+  source: string;
+  external_id: string | null;
+  type: string;
+  original_type: string;
+  received_at: number;
+  unknown_type: boolean;
+  schema_issues: string | null;
+  body?: Buffer;
+}
+
+interface DeliveryRow {
+  id: string;
+  tenant: string;
+  event_id: string;
+  type: string;
+  destination: string;
+  routes: string;
+  status: DeliveryRecord["status"];
+  attempts: number;
+  next_attempt_at: number | null;
+  deadline_at: number;
+  next_trigger: DeliveryRecord["nextTrigger"];
+  created_at: number;
+  updated_at: number;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+interface AttemptRow {
+  number: number;
+  trigger: AttemptRecord["trigger"];
+  started_at: number;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  error_message: string | null;
+  response_headers: string | null;
+  response_body: string | null;
+}
+
+interface StateRow {
+  destination: string;
+  state: DestinationState["state"];
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  circuit_open_until: number | null;
+  circuit_cooldown_ms: number;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+}
+
+function toSummary(row: EventRow): EventSummary {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    source: row.source,
+    externalId: row.external_id,
+    type: row.type,
+    originalType: row.original_type,
+    receivedAt: row.received_at,
+    unknownType: row.unknown_type,
+    schemaIssues: row.schema_issues ? (JSON.parse(row.schema_issues) as string[]) : [],
+  };
+}
+
+function toDelivery(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    eventId: r.event_id,
+    eventType: r.type,
+    destination: r.destination,
+    routes: JSON.parse(r.routes) as string[],
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
+    deadlineAt: r.deadline_at,
+    nextTrigger: r.next_trigger,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+  };
+}
+
+/** Reads of events, deliveries and destination states; each one statement. */
+export function reads(sql: Sql) {
+  const summary = sql`id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues`;
+  const selectDelivery = sql`
+    SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.status, d.attempts, d.next_attempt_at,
+      d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
+    FROM deliveries d JOIN events e ON e.id = d.event_id`;
+  const and = (clauses: Fragment[]) =>
+    clauses.length === 0 ? sql`` : sql`WHERE ${clauses.reduce((all, c) => sql`${all} AND ${c}`)}`;
+
+  return {
+    async listEvents(q: EventQuery): Promise<EventSummary[]> {
+      const where: Fragment[] = [];
+      if (q.tenant) where.push(sql`tenant = ${q.tenant}`);
+      if (q.source) where.push(sql`source = ${q.source}`);
+      if (q.type) where.push(sql`type = ${q.type}`);
+      // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
+      if (q.since !== undefined)
+        where.push(sql`id >= ${`evt_${encodeTime(q.since, 10)}`} AND received_at >= ${q.since}`);
+      if (q.before) where.push(sql`id < ${q.before}`);
+      const rows = await sql<EventRow[]>`
+        SELECT ${summary} FROM events ${and(where)} ORDER BY id DESC LIMIT ${q.limit}
+      `;
+      return rows.map(toSummary);
+    },
+
+    async getEvent(id: string): Promise<StoredEvent | null> {
+      const [row] = await sql<EventRow[]>`SELECT ${summary}, body FROM events WHERE id = ${id}`;
+      return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+    },
+
+    async listDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {
+      const where: Fragment[] = [];
+      if (q.status) where.push(sql`d.status = ${q.status}`);
+      if (q.destination) where.push(sql`d.destination = ${q.destination}`);
+      if (q.eventId) where.push(sql`d.event_id = ${q.eventId}`);
+      if (q.before) {
+        where.push(sql`d.seq < coalesce((SELECT seq FROM deliveries WHERE id = ${q.before}), 0)`);
+      }
+      const rows = await sql<DeliveryRow[]>`
+        ${selectDelivery} ${and(where)} ORDER BY d.seq DESC LIMIT ${q.limit}
+      `;
+      return rows.map(toDelivery);
+    },
+
+    async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
+      const [row] = await sql<DeliveryRow[]>`${selectDelivery} WHERE d.id = ${id}`;
+      if (!row) return null;
+      const attempts = await sql<
+        AttemptRow[]
+      >`SELECT * FROM attempts WHERE delivery_id = ${id} ORDER BY number`;
+      return {
+        delivery: toDelivery(row),
+        attempts: attempts.map(
+          (a): AttemptRecord => ({
+            number: a.number,
+            trigger: a.trigger,
+            startedAt: a.started_at,
+            durationMs: a.duration_ms,
+            status: a.status,
+            error: a.error,
+            errorMessage: a.error_message,
+            responseHeaders: a.response_headers
+              ? (JSON.parse(a.response_headers) as Record<string, string>)
+              : null,
+            responseBody: a.response_body,
+          }),
+        ),
+      };
+    },
+
+    async nextDueAt(destinations: readonly string[]): Promise<number | null> {
+      if (destinations.length === 0) return null;
+      const [row] = await sql<{ at: number | null }[]>`
+        SELECT min(next_attempt_at) AS at FROM deliveries
+        WHERE status = 'pending' AND destination = ANY(${[...destinations]}::text[])
+      `;
+      return row?.at ?? null;
+    },
+
+    async getDestinationStates(): Promise<DestinationState[]> {
+      const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = 'default'`;
+      return rows.map((r) => ({
+        destination: r.destination,
+        state: r.state,
+        disabledReason: r.disabled_reason,
+        consecutiveFailures: r.consecutive_failures,
+        circuitOpenUntil: r.circuit_open_until,
+        circuitCooldownMs: r.circuit_cooldown_ms,
+        lastSuccessAt: r.last_success_at,
+        lastFailureAt: r.last_failure_at,
+      }));
+    },
+
+    async queueStats(): Promise<QueueStats> {
+      const byStatus = { pending: 0, succeeded: 0, failed: 0 };
+      const counts = await sql<{ status: keyof typeof byStatus; n: number }[]>`
+        SELECT status, count(*) AS n FROM deliveries GROUP BY status
+      `;
+      for (const r of counts) byStatus[r.status] = r.n;
+      const pendingByDestination: Record<string, number> = {};
+      const pending = await sql<{ destination: string; n: number }[]>`
+        SELECT destination, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY destination
+      `;
+      for (const r of pending) pendingByDestination[r.destination] = r.n;
+      const [oldest] = await sql<{ at: number | null }[]>`
+        SELECT min(created_at) AS at FROM deliveries WHERE status = 'pending'
+      `;
+      return { byStatus, pendingByDestination, oldestPendingCreatedAt: oldest?.at ?? null };
+    },
+  };
+}

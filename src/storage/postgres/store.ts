@@ -1,0 +1,145 @@
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryRecord,
+  DestinationState,
+  NewDelivery,
+} from "../../core/delivery-types.js";
+import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
+import type {
+  ClaimRequest,
+  DeliveryOutcome,
+  DeliveryQuery,
+  EventQuery,
+  QueueStats,
+  RequeueQuery,
+  Store,
+} from "../port.js";
+import { connect, guard, type Sql } from "./connection.js";
+import { migrate } from "./migrations.js";
+import * as ops from "./ops/deliveries.js";
+import { insertDeliveries, insertEvents } from "./ops/events.js";
+import { reads } from "./reads.js";
+
+/** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
+export class PostgresStore implements Store {
+  readonly capabilities = { dialect: "postgres", multiNode: true } as const;
+
+  private readonly reads: ReturnType<typeof reads>;
+
+  private constructor(
+    private readonly sql: Sql,
+    readonly appliedMigrations: number[],
+  ) {
+    this.reads = reads(sql);
+  }
+
+  /** Connects to `url` (in `options.schema`, created if missing) and applies pending migrations. */
+  static async open(url: string, options: { schema?: string } = {}): Promise<PostgresStore> {
+    const sql = await guard("connect", () => connect(url, options.schema));
+    try {
+      const applied = await guard("migrate", () => migrate(sql));
+      return new PostgresStore(sql, applied);
+    } catch (error) {
+      await sql.end({ timeout: 0 });
+      throw error;
+    }
+  }
+
+  insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return guard("insert", () => this.sql.begin((tx) => insertEvents(tx, events)));
+  }
+
+  listEvents(query: EventQuery): Promise<EventSummary[]> {
+    return guard("read", () => this.reads.listEvents(query));
+  }
+
+  getEvent(id: string): Promise<StoredEvent | null> {
+    return guard("read", () => this.reads.getEvent(id));
+  }
+
+  claimDeliveries(
+    requests: readonly ClaimRequest[],
+    now: number,
+    leaseUntil: number,
+    owner: string,
+  ): Promise<ClaimedDelivery[]> {
+    return guard("claim", () => ops.claimDeliveries(this.sql, requests, now, leaseUntil, owner));
+  }
+
+  async recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void> {
+    if (outcomes.length === 0) return;
+    await guard("record", () => ops.recordOutcomes(this.sql, outcomes, now));
+  }
+
+  releaseLeases(owner: string | null): Promise<void> {
+    return guard("release", () => ops.releaseLeases(this.sql, owner));
+  }
+
+  nextDueAt(destinations: readonly string[]): Promise<number | null> {
+    return guard("read", () => this.reads.nextDueAt(destinations));
+  }
+
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    return guard("read", () => this.reads.listDeliveries(query));
+  }
+
+  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
+    return guard("read", () => this.reads.getDelivery(id));
+  }
+
+  async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
+    const found = await guard("retry", () => ops.retryDelivery(this.sql, id, now, deadlineAt));
+    return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
+  }
+
+  async addDeliveries(
+    tenant: string,
+    eventId: string,
+    deliveries: readonly NewDelivery[],
+    now: number,
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
+    await guard("insert", () =>
+      this.sql.begin((tx) =>
+        insertDeliveries(
+          tx,
+          deliveries.map((delivery) => ({ tenant, eventId, delivery, now })),
+        ),
+      ),
+    );
+  }
+
+  requeueDeliveries(
+    query: RequeueQuery,
+    now: number,
+    deadlineFor: (destination: string) => number,
+  ): Promise<{ matched: number; enqueued: number }> {
+    return guard("requeue", () => ops.requeueDeliveries(this.sql, query, now, deadlineFor));
+  }
+
+  getDestinationStates(): Promise<DestinationState[]> {
+    return guard("read", () => this.reads.getDestinationStates());
+  }
+
+  saveDestinationState(state: DestinationState): Promise<void> {
+    return guard("save", () => ops.saveDestinationState(this.sql, state));
+  }
+
+  queueStats(): Promise<QueueStats> {
+    return guard("read", () => this.reads.queueStats());
+  }
+
+  purge(cutoff: number): Promise<{ events: number; deliveries: number }> {
+    return guard("purge", () => ops.purge(this.sql, cutoff));
+  }
+
+  async ping(): Promise<void> {
+    await guard("ping", () => this.sql`SELECT 1`);
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+}
