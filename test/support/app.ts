@@ -11,6 +11,13 @@ import type { DeliveryOutcome } from "../../src/storage/port.js";
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const VERCEL_SECRETS = ["vercel-secret-current", "vercel-secret-previous"];
 
+/** The PostgreSQL server the PostgreSQL leg of the suite runs on. */
+export const TEST_POSTGRES_URL =
+  process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** Which store the end-to-end tests run on: SQLite, or PostgreSQL with SWITCHYARD_TEST_STORE=postgres. */
+export const TEST_STORE = process.env.SWITCHYARD_TEST_STORE === "postgres" ? "postgres" : "sqlite";
+
 /** A temporary folder removed by `cleanup`. */
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-test-"));
@@ -32,9 +39,12 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const temp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
   const dbPath = join(temp.dir, "switchyard.db");
+  // One schema per app on PostgreSQL; a restart (same dir) reuses it.
+  const schema = `sy_e2e_${Buffer.from(temp.dir).toString("hex").slice(-24)}`;
+  const url = TEST_STORE === "postgres" ? `${TEST_POSTGRES_URL}?schema=${schema}` : `sqlite:${dbPath}`;
   const config = validateConfig({
     server: { port: 0, host: "127.0.0.1" },
-    database: { url: `sqlite:${dbPath}` },
+    database: { url },
     adminToken: ADMIN_TOKEN,
     log: { level: "silent" },
     sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
@@ -47,6 +57,7 @@ export async function startTestApp(
     dbPath,
     async stop() {
       await app.close();
+      if (TEST_STORE === "postgres") await dropSchema(schema);
       temp.cleanup();
     },
     async restart() {
@@ -86,5 +97,16 @@ export class OutcomeLog {
       }
       await once(this.app.worker, "outcome");
     }
+  }
+}
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await sql.end({ timeout: 1 });
   }
 }
