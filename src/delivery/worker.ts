@@ -67,6 +67,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(private readonly o: WorkerOptions) {
     super();
@@ -84,6 +85,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   async start(): Promise<void> {
     await this.reloadStates();
     if (!this.o.store.capabilities.multiNode) await this.o.store.releaseLeases(null);
+    if (this.o.store.subscribeWork) this.unsubscribe = await this.o.store.subscribeWork(() => this.notify());
     this.running = true;
     this.loopDone = this.loop();
   }
@@ -106,6 +108,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   /** Stops claiming, lets in-flight attempts finish and records them. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.unsubscribe?.().catch(() => {});
     this.notify();
     await this.loopDone;
     await Promise.all(this.sends);

@@ -133,6 +133,11 @@ export interface Store {
   queueStats(): Promise<QueueStats>;
   /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
+  /**
+   * Where the backend can tell other processes about new work (PostgreSQL's LISTEN/NOTIFY):
+   * calls `onWork` when another node created due deliveries. Absent: the worker polls.
+   */
+  subscribeWork?(onWork: () => void): Promise<() => Promise<void>>;
   /** Resolves when the store answers queries. */
   ping(): Promise<void>;
   /** Finishes what is in flight and releases the store. */

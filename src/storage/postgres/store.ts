@@ -22,6 +22,9 @@ import { insertDeliveries, insertEvents } from "./ops/events.js";
 import { reads } from "./reads.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
+/** The channel on which commits that create due work notify the workers. */
+const WORK_CHANNEL = "switchyard_work";
+
 export class PostgresStore implements Store {
   readonly capabilities = { dialect: "postgres", multiNode: true } as const;
 
@@ -46,9 +49,23 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Calls `onWork` whenever another transaction created due work (LISTEN/NOTIFY); resolves with how to stop. */
+  async subscribeWork(onWork: () => void): Promise<() => Promise<void>> {
+    const { unlisten } = await this.sql.listen(WORK_CHANNEL, () => onWork());
+    return unlisten;
+  }
+
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
     if (events.length === 0) return Promise.resolve([]);
-    return guard("insert", () => this.sql.begin((tx) => insertEvents(tx, events)));
+    return guard("insert", () =>
+      this.sql.begin(async (tx) => {
+        const results = await insertEvents(tx, events);
+        // Delivered on commit: workers on every node wake within milliseconds, not at their next poll.
+        if (events.some((e, i) => e.deliveries.length > 0 && !results[i]?.duplicate))
+          await tx`SELECT pg_notify(${WORK_CHANNEL}, '')`;
+        return results;
+      }),
+    );
   }
 
   listEvents(query: EventQuery): Promise<EventSummary[]> {
@@ -91,6 +108,7 @@ export class PostgresStore implements Store {
 
   async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
     const found = await guard("retry", () => ops.retryDelivery(this.sql, id, now, deadlineAt));
+    if (found) await this.announceWork();
     return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
   }
 
@@ -109,14 +127,22 @@ export class PostgresStore implements Store {
         ),
       ),
     );
+    await this.announceWork();
   }
 
-  requeueDeliveries(
+  async requeueDeliveries(
     query: RequeueQuery,
     now: number,
     deadlineFor: (destination: string) => number,
   ): Promise<{ matched: number; enqueued: number }> {
-    return guard("requeue", () => ops.requeueDeliveries(this.sql, query, now, deadlineFor));
+    const result = await guard("requeue", () => ops.requeueDeliveries(this.sql, query, now, deadlineFor));
+    if (result.enqueued > 0) await this.announceWork();
+    return result;
+  }
+
+  /** Wakes the workers of every node (after a commit that made deliveries due). */
+  private async announceWork(): Promise<void> {
+    await guard("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
   }
 
   getDestinationStates(): Promise<DestinationState[]> {
