@@ -114,7 +114,7 @@ describe("replay", () => {
     ]);
   });
 
-  it("retries one delivery now, and the CLI replays through the API", async () => {
+  it("retries one delivery now, and the CLI replays through the API", { timeout: 30_000 }, async () => {
     await setup();
     const [eventId] = await deadLetters(2);
     const list = await api(app, `/api/v1/deliveries?event=${eventId}`);

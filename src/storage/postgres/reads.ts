@@ -2,95 +2,15 @@ import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
 import type { DeliveryQuery, EventQuery, QueueStats } from "../port.js";
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type EventRow,
+  type StateRow,
+  toDelivery,
+  toSummary,
+} from "../rows.js";
 import type { Fragment, Sql } from "./connection.js";
-
-interface EventRow {
-  id: string;
-  tenant: string;
-  source: string;
-  external_id: string | null;
-  type: string;
-  original_type: string;
-  received_at: number;
-  unknown_type: boolean;
-  schema_issues: string | null;
-  body?: Buffer;
-}
-
-interface DeliveryRow {
-  id: string;
-  tenant: string;
-  event_id: string;
-  type: string;
-  destination: string;
-  routes: string;
-  status: DeliveryRecord["status"];
-  attempts: number;
-  next_attempt_at: number | null;
-  deadline_at: number;
-  next_trigger: DeliveryRecord["nextTrigger"];
-  created_at: number;
-  updated_at: number;
-  last_status: number | null;
-  last_error: string | null;
-}
-
-interface AttemptRow {
-  number: number;
-  trigger: AttemptRecord["trigger"];
-  started_at: number;
-  duration_ms: number;
-  status: number | null;
-  error: string | null;
-  error_message: string | null;
-  response_headers: string | null;
-  response_body: string | null;
-}
-
-interface StateRow {
-  destination: string;
-  state: DestinationState["state"];
-  disabled_reason: string | null;
-  consecutive_failures: number;
-  circuit_open_until: number | null;
-  circuit_cooldown_ms: number;
-  last_success_at: number | null;
-  last_failure_at: number | null;
-}
-
-function toSummary(row: EventRow): EventSummary {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    source: row.source,
-    externalId: row.external_id,
-    type: row.type,
-    originalType: row.original_type,
-    receivedAt: row.received_at,
-    unknownType: row.unknown_type,
-    schemaIssues: row.schema_issues ? (JSON.parse(row.schema_issues) as string[]) : [],
-  };
-}
-
-function toDelivery(r: DeliveryRow): DeliveryRecord {
-  return {
-    id: r.id,
-    tenant: r.tenant,
-    eventId: r.event_id,
-    eventType: r.type,
-    destination: r.destination,
-    routes: JSON.parse(r.routes) as string[],
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
-    deadlineAt: r.deadline_at,
-    nextTrigger: r.next_trigger,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    lastStatus: r.last_status,
-    lastError: r.last_error,
-  };
-}
 
 /** Reads of events, deliveries and destination states; each one statement. */
 export function reads(sql: Sql) {

@@ -16,40 +16,14 @@ import {
   type Store,
   StoreUnavailableError,
 } from "../port.js";
+import { type EventRow, toSummary } from "../rows.js";
 import { type Connection, openReader } from "./connection.js";
 import { packEvents } from "./ops/events.js";
 import { deliveryReads } from "./reads/deliveries.js";
 import { SqliteWriter } from "./writer.js";
 
-interface EventRow {
-  id: string;
-  tenant: string;
-  source: string;
-  external_id: string | null;
-  type: string;
-  original_type: string;
-  received_at: number;
-  unknown_type: number;
-  schema_issues: string | null;
-  body?: Buffer;
-}
-
 const SUMMARY_COLUMNS =
   "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
-
-function toSummary(row: EventRow): EventSummary {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    source: row.source,
-    externalId: row.external_id,
-    type: row.type,
-    originalType: row.original_type,
-    receivedAt: row.received_at,
-    unknownType: row.unknown_type === 1,
-    schemaIssues: row.schema_issues ? (JSON.parse(row.schema_issues) as string[]) : [],
-  };
-}
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
 export class SqliteStore implements Store {

@@ -1,49 +1,12 @@
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../../core/delivery-types.js";
 import type { DeliveryQuery, QueueStats } from "../../port.js";
+import { type DeliveryRow, toDelivery } from "../../rows.js";
 import type { Connection } from "../connection.js";
-
-interface DeliveryRow {
-  id: string;
-  tenant: string;
-  event_id: string;
-  type: string;
-  destination: string;
-  routes: string;
-  status: DeliveryRecord["status"];
-  attempts: number;
-  next_attempt_at: number | null;
-  deadline_at: number;
-  next_trigger: DeliveryRecord["nextTrigger"];
-  created_at: number;
-  updated_at: number;
-  last_status: number | null;
-  last_error: string | null;
-}
 
 const SELECT_DELIVERY = `
   SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.status, d.attempts, d.next_attempt_at,
     d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
   FROM deliveries d JOIN events e ON e.id = d.event_id`;
-
-function toDelivery(r: DeliveryRow): DeliveryRecord {
-  return {
-    id: r.id,
-    tenant: r.tenant,
-    eventId: r.event_id,
-    eventType: r.type,
-    destination: r.destination,
-    routes: JSON.parse(r.routes) as string[],
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
-    deadlineAt: r.deadline_at,
-    nextTrigger: r.next_trigger,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    lastStatus: r.last_status,
-    lastError: r.last_error,
-  };
-}
 
 /** Delivery reads on the read-only connection. */
 export function deliveryReads(db: Connection) {

@@ -1,0 +1,96 @@
+import type { AttemptRecord, DeliveryRecord, DestinationState } from "../core/delivery-types.js";
+import type { EventSummary } from "../core/types.js";
+
+// Row shapes and their mappings, shared by the SQLite and PostgreSQL stores: both name their
+// columns alike, so a row means the same thing whichever database it came from.
+
+export interface EventRow {
+  id: string;
+  tenant: string;
+  source: string;
+  external_id: string | null;
+  type: string;
+  original_type: string;
+  received_at: number;
+  /** 0/1 on SQLite, a boolean on PostgreSQL. */
+  unknown_type: boolean | number;
+  schema_issues: string | null;
+  body?: Buffer;
+}
+
+export interface DeliveryRow {
+  id: string;
+  tenant: string;
+  event_id: string;
+  type: string;
+  destination: string;
+  routes: string;
+  status: DeliveryRecord["status"];
+  attempts: number;
+  next_attempt_at: number | null;
+  deadline_at: number;
+  next_trigger: DeliveryRecord["nextTrigger"];
+  created_at: number;
+  updated_at: number;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+export interface AttemptRow {
+  number: number;
+  trigger: AttemptRecord["trigger"];
+  started_at: number;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  error_message: string | null;
+  response_headers: string | null;
+  response_body: string | null;
+}
+
+export interface StateRow {
+  destination: string;
+  state: DestinationState["state"];
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  circuit_open_until: number | null;
+  circuit_cooldown_ms: number;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+}
+
+/** An event row (either dialect) as the domain sees it. */
+export function toSummary(row: EventRow): EventSummary {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    source: row.source,
+    externalId: row.external_id,
+    type: row.type,
+    originalType: row.original_type,
+    receivedAt: row.received_at,
+    unknownType: Boolean(row.unknown_type),
+    schemaIssues: row.schema_issues ? (JSON.parse(row.schema_issues) as string[]) : [],
+  };
+}
+
+/** A delivery row joined with its event's type, as the domain sees it. */
+export function toDelivery(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    eventId: r.event_id,
+    eventType: r.type,
+    destination: r.destination,
+    routes: JSON.parse(r.routes) as string[],
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
+    deadlineAt: r.deadline_at,
+    nextTrigger: r.next_trigger,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+  };
+}
