@@ -2,12 +2,10 @@ import { randomInt } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Agent, request } from "undici";
 import { afterAll, expect, it } from "vitest";
-import { sampleEvent } from "../src/vercel/index.js";
 import { tempDir } from "./support/app.js";
 import { freePort, startChild } from "./support/child.js";
-import { vercelSignature } from "./support/send.js";
+import { floodThenKill } from "./support/flood.js";
 
 const SECRET = "crash-test-secret";
 const TOTAL = 4000;
@@ -26,40 +24,13 @@ it("keeps every acknowledged event through kill -9", { timeout: 120_000 }, async
   const port = await freePort();
   const child = await startChild(configFile, port);
   const killAfter = randomInt(300, TOTAL - 500);
-  const acked = new Map<string, string>();
-  const agent = new Agent({ connections: CONCURRENCY });
-  let next = 0;
-  let killed = false;
-
-  const worker = async () => {
-    while (next < TOTAL) {
-      const n = next++;
-      const event = { ...sampleEvent("deployment.created"), id: `crash-${n}` };
-      const body = JSON.stringify(event);
-      try {
-        const res = await request(`${child.url}/ingest/vercel`, {
-          method: "POST",
-          body,
-          headers: {
-            "content-type": "application/json",
-            "x-vercel-signature": vercelSignature(body, SECRET),
-          },
-          dispatcher: agent,
-        });
-        const json = (await res.body.json()) as { eventId?: string };
-        if (res.statusCode === 200 && json.eventId) acked.set(event.id, json.eventId);
-      } catch {
-        // The connection died with the process: this event was never acknowledged.
-      }
-      if (!killed && acked.size >= killAfter) {
-        killed = true;
-        child.process.kill("SIGKILL");
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await child.exited;
-  await agent.close();
+  const { acked, killed } = await floodThenKill(child, {
+    secret: SECRET,
+    prefix: "crash",
+    total: TOTAL,
+    concurrency: CONCURRENCY,
+    killAfter,
+  });
   expect(killed).toBe(true);
   expect(acked.size).toBeGreaterThanOrEqual(killAfter);
 

@@ -3,12 +3,10 @@ import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { Agent, request } from "undici";
 import { afterAll, expect, it } from "vitest";
-import { sampleEvent } from "../src/vercel/index.js";
 import { tempDir } from "./support/app.js";
 import { freePort, startChild } from "./support/child.js";
-import { vercelSignature } from "./support/send.js";
+import { floodThenKill } from "./support/flood.js";
 import { Sink } from "./support/sink.js";
 
 const SECRET = "delivery-crash-secret";
@@ -40,38 +38,15 @@ it("delivers every acknowledged event at least once through kill -9 during heavy
   const port = await freePort();
   const child = await startChild(configFile, port);
   const killAfter = randomInt(500, TOTAL - 500);
-  const acked = new Set<string>();
-  const agent = new Agent({ connections: CONCURRENCY });
-  let next = 0;
-  let killed = false;
-  const worker = async () => {
-    while (next < TOTAL) {
-      const id = `dc-${next++}`;
-      const body = JSON.stringify({ ...sampleEvent("deployment.created"), id });
-      try {
-        const res = await request(`${child.url}/ingest/vercel`, {
-          method: "POST",
-          body,
-          headers: {
-            "content-type": "application/json",
-            "x-vercel-signature": vercelSignature(body, SECRET),
-          },
-          dispatcher: agent,
-        });
-        await res.body.text();
-        if (res.statusCode === 200) acked.add(id);
-      } catch {
-        // The process died with this request in flight: it was never acknowledged.
-      }
-      if (!killed && acked.size >= killAfter) {
-        killed = true;
-        child.process.kill("SIGKILL");
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await child.exited;
-  await agent.close();
+  const flood = await floodThenKill(child, {
+    secret: SECRET,
+    prefix: "dc",
+    total: TOTAL,
+    concurrency: CONCURRENCY,
+    killAfter,
+  });
+  const acked = new Set(flood.acked.keys());
+  const killed = flood.killed;
   expect(killed).toBe(true);
   const deliveredBeforeRestart = new Set(sink.received.map((r) => r.json.id as string)).size;
 

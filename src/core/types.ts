@@ -16,28 +16,6 @@ import type { NewDelivery } from "./delivery-types.js";
 /** The tenant that owns everything defined in the config file. */
 export const DEFAULT_TENANT = "default";
 
-/** An accepted, verified event on its way to the store, with the deliveries its routes planned. */
-export interface IncomingEvent {
-  id: string;
-  tenant: string;
-  source: string;
-  externalId: string | null;
-  type: string;
-  originalType: string;
-  receivedAt: number;
-  unknownType: boolean;
-  schemaIssues: string[];
-  body: Uint8Array;
-  /** Created in the same transaction as the event, and only if the event is not a duplicate. */
-  deliveries: NewDelivery[];
-}
-
-/** What the store says about one incoming event once its transaction has committed. */
-export interface IngestResult {
-  eventId: string;
-  duplicate: boolean;
-}
-
 /** An event as listed by the API: everything but the payload. */
 export interface EventSummary {
   id: string;
@@ -49,6 +27,19 @@ export interface EventSummary {
   receivedAt: number;
   unknownType: boolean;
   schemaIssues: string[];
+}
+
+/** An accepted, verified event on its way to the store, with the deliveries its routes planned. */
+export interface IncomingEvent extends EventSummary {
+  body: Uint8Array;
+  /** Created in the same transaction as the event, and only if the event is not a duplicate. */
+  deliveries: NewDelivery[];
+}
+
+/** What the store says about one incoming event once its transaction has committed. */
+export interface IngestResult {
+  eventId: string;
+  duplicate: boolean;
 }
 
 /** A stored event with the bytes it arrived as. */

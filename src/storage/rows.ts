@@ -1,4 +1,9 @@
-import type { AttemptRecord, DeliveryRecord, DestinationState } from "../core/delivery-types.js";
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryRecord,
+  DestinationState,
+} from "../core/delivery-types.js";
 import type { EventSummary } from "../core/types.js";
 
 // Row shapes and their mappings, shared by the SQLite and PostgreSQL stores: both name their
@@ -92,5 +97,38 @@ export function toDelivery(r: DeliveryRow): DeliveryRecord {
     updatedAt: r.updated_at,
     lastStatus: r.last_status,
     lastError: r.last_error,
+  };
+}
+
+/** A claimed delivery row joined with its event's type, source and body. */
+export interface ClaimRow {
+  id: string;
+  tenant: string;
+  event_id: string;
+  destination: string;
+  attempts: number;
+  schedule_base: number;
+  deadline_at: number;
+  next_trigger: ClaimedDelivery["trigger"];
+  type: string;
+  source: string;
+  body: Buffer;
+}
+
+/** A claimed row as the worker sees it, with the lease it was claimed under. */
+export function toClaimed(row: ClaimRow, leaseUntil: number): ClaimedDelivery {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    eventId: row.event_id,
+    eventType: row.type,
+    source: row.source,
+    destination: row.destination,
+    attempts: row.attempts,
+    scheduleBase: row.schedule_base,
+    deadlineAt: row.deadline_at,
+    trigger: row.next_trigger,
+    body: row.body,
+    leaseUntil,
   };
 }

@@ -1,22 +1,9 @@
 import { encodeTime } from "ulidx";
 import type { ClaimedDelivery, DestinationState } from "../../../core/delivery-types.js";
 import type { ClaimRequest, DeliveryOutcome, RequeueQuery } from "../../port.js";
+import { type ClaimRow, toClaimed } from "../../rows.js";
 import type { Sql, Tx } from "../connection.js";
 import { insertEvents } from "./events.js";
-
-interface ClaimRow {
-  id: string;
-  tenant: string;
-  event_id: string;
-  destination: string;
-  attempts: number;
-  schedule_base: number;
-  deadline_at: number;
-  next_trigger: ClaimedDelivery["trigger"];
-  type: string;
-  source: string;
-  body: Buffer;
-}
 
 /**
  * Claims due pending deliveries under a lease, in one transaction. Rows another node is claiming
@@ -66,22 +53,7 @@ export async function claimDeliveries(
     }
     return claimed;
   });
-  return rows.map(
-    (row): ClaimedDelivery => ({
-      id: row.id,
-      tenant: row.tenant,
-      eventId: row.event_id,
-      eventType: row.type,
-      source: row.source,
-      destination: row.destination,
-      attempts: row.attempts,
-      scheduleBase: row.schedule_base,
-      deadlineAt: row.deadline_at,
-      trigger: row.next_trigger,
-      body: row.body,
-      leaseUntil,
-    }),
-  );
+  return rows.map((row) => toClaimed(row, leaseUntil));
 }
 
 /** Upserts the state of one destination (of the default tenant). */

@@ -1,22 +1,9 @@
 import { encodeTime } from "ulidx";
-import type { ClaimedDelivery, DestinationState } from "../../../core/delivery-types.js";
+import type { DestinationState } from "../../../core/delivery-types.js";
 import type { ClaimRequest, DeliveryOutcome, RequeueQuery } from "../../port.js";
+import { type ClaimRow, toClaimed } from "../../rows.js";
 import type { Connection } from "../connection.js";
 import type { eventOps } from "./events.js";
-
-interface ClaimRow {
-  id: string;
-  tenant: string;
-  event_id: string;
-  destination: string;
-  attempts: number;
-  schedule_base: number;
-  deadline_at: number;
-  next_trigger: ClaimedDelivery["trigger"];
-  type: string;
-  source: string;
-  body: Buffer;
-}
 
 /** Delivery writes, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
 export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>) {
@@ -87,23 +74,7 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
         ids.push(row.id);
       }
     }
-    return ids.map((id): ClaimedDelivery => {
-      const row = claimed.get(id) as ClaimRow;
-      return {
-        id: row.id,
-        tenant: row.tenant,
-        eventId: row.event_id,
-        eventType: row.type,
-        source: row.source,
-        destination: row.destination,
-        attempts: row.attempts,
-        scheduleBase: row.schedule_base,
-        deadlineAt: row.deadline_at,
-        trigger: row.next_trigger,
-        body: row.body,
-        leaseUntil,
-      };
-    });
+    return ids.map((id) => toClaimed(claimed.get(id) as ClaimRow, leaseUntil));
   });
 
   const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
