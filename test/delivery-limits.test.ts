@@ -46,7 +46,7 @@ describe("per-destination limits", () => {
         : { status: 200 };
     for (const id of ["e1", "e2", "e3"]) await send(app, id);
     expect((await log.next()).status).toBe("pending");
-    await new Promise<void>((resolve) => app.worker.once("idle", resolve));
+    await log.idleAfter(1);
     expect(sink.received.map((r) => r.json.id)).toEqual(["e1"]);
     clock.advance(10_000);
     app.worker.notify();
@@ -77,14 +77,11 @@ describe("per-destination limits", () => {
     const clock = new FakeClock();
     const { app, sink, log } = await setup({ rateLimit: "2/m" }, { clock });
     for (let i = 0; i < 5; i++) await send(app, `r${i}`);
-    await log.next();
-    await log.next();
-    await new Promise<void>((resolve) => app.worker.once("idle", resolve));
+    await log.idleAfter(2);
     expect(sink.received).toHaveLength(2);
     clock.advance(30_000);
     app.worker.notify();
-    await log.next();
-    await new Promise<void>((resolve) => app.worker.once("idle", resolve));
+    await log.idleAfter(3);
     expect(sink.received).toHaveLength(3);
   });
 });

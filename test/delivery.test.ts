@@ -161,14 +161,14 @@ describe("retries on a clock the test owns", () => {
     const delays = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR];
     let at = start;
     for (const delay of delays) {
-      const o = await log.next((x) => x.attempt !== null && x.destinationState?.destination === "flaky");
+      const o = await log.next((x) => x.attempt !== null && x.destinationChange?.destination === "flaky");
       expect(o.status).toBe("pending");
       expect(o.nextAttemptAt).toBe(at + delay);
       at += delay;
       clock.set(at);
       app.worker.notify();
     }
-    const last = await log.next((x) => x.destinationState?.destination === "flaky");
+    const last = await log.next((x) => x.destinationChange?.destination === "flaky");
     expect(last.status).toBe("failed");
     expect(flaky.received).toHaveLength(7);
     expect(flaky.received.map((r) => r.headers["x-switchyard-attempt"])).toEqual([
@@ -299,7 +299,7 @@ describe("sink failures", () => {
     sink.reply = () => ({ status: 500 });
     for (let i = 0; i < 12; i++) await sendVercel(app.url, deployment("deployment.created"), SECRET);
     for (let i = 0; i < 10; i++) await log.next();
-    await new Promise<void>((resolve) => app.worker.once("idle", resolve));
+    await log.idleAfter(10);
     expect(sink.received).toHaveLength(10);
     const health = await api(app, "/api/v1/destinations");
     expect((health.body.data as { circuit: string; consecutiveFailures: number }[])[0]).toMatchObject({

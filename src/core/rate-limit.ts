@@ -37,45 +37,70 @@ export const rateSchema = z.string().transform((text, ctx): Rate => {
 });
 
 /**
- * A token bucket holding at most one period's worth of requests (burst = count), refilled evenly.
- * The level is kept in units of 1/perMs of a token so that whole-millisecond clocks give exact,
- * drift-free arithmetic: a token costs `perMs` units and each millisecond adds `count` units.
+ * A token bucket's level, in units of 1/perMs of a token so that whole-millisecond clocks give
+ * exact, drift-free arithmetic: a token costs `perMs` units and each millisecond adds `count`.
+ * Plain data, so a shared store can keep one bucket for all nodes.
  */
+export interface BucketLevel {
+  level: number;
+  at: number;
+}
+
+/** A full bucket at time `now`: one period's worth of requests (burst = count). */
+export function fullBucket(rate: Rate, now: number): BucketLevel {
+  return { level: rate.count * rate.perMs, at: now };
+}
+
+/** The bucket refilled up to `now`; a clock that steps back neither drains nor overfills it. */
+export function refillBucket(rate: Rate, b: BucketLevel, now: number): BucketLevel {
+  if (now <= b.at) return b;
+  return { level: Math.min(rate.count * rate.perMs, b.level + (now - b.at) * rate.count), at: now };
+}
+
+/** Whole tokens in a (refilled) bucket. */
+export function tokensIn(rate: Rate, b: BucketLevel): number {
+  return Math.floor(b.level / rate.perMs);
+}
+
+/** Milliseconds until a (refilled) bucket holds a whole token; 0 when it does. */
+export function msUntilToken(rate: Rate, b: BucketLevel): number {
+  return b.level >= rate.perMs ? 0 : Math.ceil((rate.perMs - b.level) / rate.count);
+}
+
+/** A bucket after `n` tokens were taken. */
+export function takeTokens(rate: Rate, b: BucketLevel, n: number): BucketLevel {
+  return { level: b.level - n * rate.perMs, at: b.at };
+}
+
+/** A token bucket of one worker (see {@link BucketLevel}). */
 export class TokenBucket {
-  private readonly capacity: number;
-  private level: number;
-  private last: number;
+  private b: BucketLevel;
 
   /** Starts full at time `now`. */
   constructor(
     private readonly rate: Rate,
     now: number,
   ) {
-    this.capacity = rate.count * rate.perMs;
-    this.level = this.capacity;
-    this.last = now;
+    this.b = fullBucket(rate, now);
   }
 
   /** Whole tokens available at `now`, without taking any: how many requests may start at once. */
   available(now: number): number {
-    this.refill(now);
-    return Math.floor(this.level / this.rate.perMs);
+    this.b = refillBucket(this.rate, this.b, now);
+    return tokensIn(this.rate, this.b);
   }
 
   /** Takes a token: 0 when one was taken, otherwise the ms until one is available (nothing is taken). */
   take(now: number): number {
-    this.refill(now);
-    if (this.level >= this.rate.perMs) {
-      this.level -= this.rate.perMs;
-      return 0;
-    }
-    return Math.ceil((this.rate.perMs - this.level) / this.rate.count);
+    this.b = refillBucket(this.rate, this.b, now);
+    const wait = msUntilToken(this.rate, this.b);
+    if (wait === 0) this.b = takeTokens(this.rate, this.b, 1);
+    return wait;
   }
 
-  private refill(now: number): void {
-    // A clock that steps back must not drain or overfill the bucket.
-    if (now <= this.last) return;
-    this.level = Math.min(this.capacity, this.level + (now - this.last) * this.rate.count);
-    this.last = now;
+  /** Milliseconds from `now` until a token is available. */
+  msUntilToken(now: number): number {
+    this.b = refillBucket(this.rate, this.b, now);
+    return msUntilToken(this.rate, this.b);
   }
 }

@@ -1,16 +1,14 @@
 import type { DestinationConfig } from "../config/routing-schema.js";
-import { afterFailure, afterSuccess, type CircuitPolicy } from "../core/circuit-breaker.js";
-import type { AttemptRecord, ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
+import type { CircuitPolicy } from "../core/circuit-breaker.js";
+import type { AttemptRecord, ClaimedDelivery } from "../core/delivery-types.js";
 import { nextAttemptAt, parseRetryAfter } from "../core/retry-schedule.js";
 import type { DeliveryOutcome } from "../storage/port.js";
-import { circuitFields, circuitOf } from "./destination-circuit.js";
 import type { AttemptResult } from "./http-client.js";
 
 /** What one finished attempt means for its delivery and its destination. Pure. */
 export function decide(input: {
   delivery: ClaimedDelivery;
   destination: DestinationConfig;
-  state: DestinationState;
   result: AttemptResult;
   startedAt: number;
   now: number;
@@ -31,10 +29,8 @@ export function decide(input: {
     responseHeaders: response?.headers ?? null,
     responseBody: response?.body ?? null,
   };
-  const circuitBefore = circuitOf(input.state);
 
   if (response && response.status >= 200 && response.status < 300) {
-    const circuit = afterSuccess(circuitBefore);
     return {
       deliveryId: delivery.id,
       attempt,
@@ -42,11 +38,16 @@ export function decide(input: {
       nextAttemptAt: null,
       lastStatus: response.status,
       lastError: null,
-      destinationState: { ...input.state, ...circuitFields(circuit), lastSuccessAt: now },
+      destinationChange: {
+        destination: destination.slug,
+        ok: true,
+        at: now,
+        disable: null,
+        circuit: input.circuit,
+      },
     };
   }
 
-  const circuit = afterFailure(circuitBefore, now, input.circuit);
   const gone = response?.status === 410;
   const throttled = response !== null && (response.status === 429 || response.status === 503);
   const next = nextAttemptAt(destination.retry, {
@@ -63,11 +64,12 @@ export function decide(input: {
     nextAttemptAt: next,
     lastStatus: response?.status ?? null,
     lastError: response ? `HTTP ${response.status}` : attempt.error,
-    destinationState: {
-      ...input.state,
-      ...circuitFields(circuit),
-      lastFailureAt: now,
-      ...(gone ? { state: "disabled" as const, disabledReason: "the destination answered 410 Gone" } : {}),
+    destinationChange: {
+      destination: destination.slug,
+      ok: false,
+      at: now,
+      disable: gone ? "the destination answered 410 Gone" : null,
+      circuit: input.circuit,
     },
   };
 }
@@ -81,6 +83,6 @@ export function expired(delivery: ClaimedDelivery): Omit<DeliveryOutcome, "alert
     nextAttemptAt: null,
     lastStatus: null,
     lastError: "expired",
-    destinationState: null,
+    destinationChange: null,
   };
 }

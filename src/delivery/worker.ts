@@ -2,15 +2,16 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { DestinationConfig } from "../config/routing-schema.js";
 import { type CircuitPolicy, DEFAULT_CIRCUIT_POLICY } from "../core/circuit-breaker.js";
+import { claimBudget } from "../core/claim-budget.js";
 import type { Clock } from "../core/clock.js";
 import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
+import { applyDestinationChange, initialDestinationState } from "../core/destination-state.js";
 import { TokenBucket } from "../core/rate-limit.js";
 import { GroupCommitter } from "../ingest/group-commit.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { ClaimRequest, DeliveryOutcome, Store } from "../storage/port.js";
 import { deliveryFailedAlert } from "./alerts.js";
 import { decide, expired } from "./decide.js";
-import { destinationCircuit } from "./destination-circuit.js";
 import type { DeliveryClient } from "./http-client.js";
 import { attemptHeaders } from "./request.js";
 
@@ -45,19 +46,6 @@ interface Runtime {
   bucket: TokenBucket | null;
 }
 
-function initialState(destination: string): DestinationState {
-  return {
-    destination,
-    state: "active",
-    disabledReason: null,
-    consecutiveFailures: 0,
-    circuitOpenUntil: null,
-    circuitCooldownMs: 0,
-    lastSuccessAt: null,
-    lastFailureAt: null,
-  };
-}
-
 /** Delivers pending deliveries: claim (under a lease) → send → record, at least once. */
 export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   private readonly runtimes = new Map<string, Runtime>();
@@ -68,12 +56,27 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private unsubscribe: (() => Promise<void>) | null = null;
+  /**
+   * Destinations the last claim round could not take from though work may be due, with when to
+   * look again (null: when a send ends, new work arrives, or the next poll).
+   */
+  private readonly waiting = new Map<string, number | null>();
+  private statesReadAt = 0;
 
   constructor(private readonly o: WorkerOptions) {
     super();
     for (const config of o.planner.destinations.values()) {
-      const bucket = config.rateLimit ? new TokenBucket(config.rateLimit, o.clock.now()) : null;
-      this.runtimes.set(config.slug, { config, state: initialState(config.slug), inFlight: 0, bucket });
+      // A shared store keeps one bucket for all nodes; a local one would only add a second limit.
+      const bucket =
+        config.rateLimit && !o.store.capabilities.multiNode
+          ? new TokenBucket(config.rateLimit, o.clock.now())
+          : null;
+      this.runtimes.set(config.slug, {
+        config,
+        state: initialDestinationState(config.slug),
+        inFlight: 0,
+        bucket,
+      });
     }
     this.recorder = new GroupCommitter(async (outcomes) => {
       await o.store.recordOutcomes(outcomes, o.clock.now());
@@ -124,6 +127,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       this.woken = false;
       let claimed = 0;
       try {
+        await this.refreshSharedStates();
         claimed = await this.claimAndSend();
       } catch (error) {
         this.o.logger.error({ err: error }, "claiming deliveries failed");
@@ -132,31 +136,63 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     }
   }
 
+  /** With several nodes, another may have disabled, enabled or opened a destination: re-read now and then. */
+  private async refreshSharedStates(): Promise<void> {
+    const now = this.o.clock.now();
+    if (!this.o.store.capabilities.multiNode || now - this.statesReadAt < (this.o.pollMs ?? 1000)) return;
+    this.statesReadAt = now;
+    for (const s of await this.o.store.getDestinationStates()) {
+      const rt = this.runtimes.get(s.destination);
+      if (rt) rt.state = s;
+    }
+  }
+
   private async claimAndSend(): Promise<number> {
     const now = this.o.clock.now();
     let free = this.o.concurrency - this.totalInFlight();
     const requests: ClaimRequest[] = [];
+    this.waiting.clear();
     for (const rt of this.runtimes.values()) {
-      if (free <= 0) break;
-      if (rt.state.state !== "active") continue;
-      const circuit = destinationCircuit(rt.state, now);
-      if (circuit === "open") continue;
+      const slug = rt.config.slug;
       const fifo = rt.config.ordering === "fifo";
-      let limit = circuit === "half_open" || fifo ? 1 - rt.inFlight : rt.config.maxConcurrency - rt.inFlight;
-      if (rt.bucket) limit = Math.min(limit, rt.bucket.available(now));
-      limit = Math.min(limit, free);
-      if (limit <= 0) continue;
+      const budget = claimBudget({
+        maxConcurrency: rt.config.maxConcurrency,
+        fifo,
+        state: rt.state,
+        inFlight: rt.inFlight,
+        tokens: rt.bucket ? rt.bucket.available(now) : null,
+        now,
+      });
+      if (budget <= 0 || free <= 0) {
+        this.waiting.set(slug, free <= 0 ? null : this.heldUntil(rt, now));
+        continue;
+      }
+      const limit = Math.min(budget, free);
       // While requests are in flight, wait until a quarter of the slots are free: one claim of
       // many rows costs about what a claim of one does.
-      if (rt.inFlight > 0 && limit < Math.ceil(rt.config.maxConcurrency / 4) && !fifo) continue;
-      requests.push({ destination: rt.config.slug, limit, fifo });
+      if (rt.inFlight > 0 && limit < Math.ceil(rt.config.maxConcurrency / 4) && !fifo) {
+        this.waiting.set(slug, null);
+        continue;
+      }
+      requests.push({
+        destination: slug,
+        limit,
+        fifo,
+        maxConcurrency: rt.config.maxConcurrency,
+        rate: rt.config.rateLimit ?? null,
+      });
       free -= limit;
     }
     if (requests.length === 0) return 0;
     const leaseMs =
       Math.max(...requests.map((r) => (this.runtimes.get(r.destination) as Runtime).config.timeout)) + 30_000;
-    const claimed = await this.o.store.claimDeliveries(requests, now, now + leaseMs, this.o.owner);
-    for (const delivery of claimed) {
+    const result = await this.o.store.claimDeliveries(requests, now, now + leaseMs, this.o.owner);
+    for (const s of result.states) {
+      const rt = this.runtimes.get(s.destination);
+      if (rt) rt.state = s;
+    }
+    for (const h of result.held) this.waiting.set(h.destination, h.until);
+    for (const delivery of result.deliveries) {
       const rt = this.runtimes.get(delivery.destination);
       if (!rt) continue;
       rt.inFlight++;
@@ -168,7 +204,16 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       });
       this.sends.add(send);
     }
-    return claimed.length;
+    return result.deliveries.length;
+  }
+
+  /** When a destination this worker cannot take from now may have room again (null: when a send ends). */
+  private heldUntil(rt: Runtime, now: number): number | null {
+    if (rt.state.state === "disabled") return null;
+    const open = rt.state.circuitOpenUntil;
+    if (open !== null && open > now) return open;
+    if (rt.bucket && rt.bucket.available(now) === 0) return now + rt.bucket.msUntilToken(now);
+    return null;
   }
 
   private async deliver(delivery: ClaimedDelivery, rt: Runtime): Promise<void> {
@@ -187,14 +232,13 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       result = decide({
         delivery,
         destination: rt.config,
-        state: rt.state,
         result: attempt,
         startedAt,
         now: this.o.clock.now(),
         random: this.o.random ?? Math.random,
         circuit: this.o.circuit ?? DEFAULT_CIRCUIT_POLICY,
       });
-      if (result.destinationState) rt.state = result.destinationState;
+      if (result.destinationChange) rt.state = applyDestinationChange(rt.state, result.destinationChange);
     }
     const outcome: DeliveryOutcome = {
       ...result,
@@ -213,16 +257,15 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     if (this.woken) return;
     const now = this.o.clock.now();
     let until = now + (this.o.pollMs ?? 1000);
-    const active = [...this.runtimes.values()].filter((rt) => rt.state.state === "active");
+    for (const at of this.waiting.values()) if (at !== null) until = Math.min(until, Math.max(at, now));
+    const ready = [...this.runtimes.values()].filter(
+      (rt) => rt.state.state === "active" && !this.waiting.has(rt.config.slug),
+    );
     try {
-      const due = await this.o.store.nextDueAt(active.map((rt) => rt.config.slug));
+      const due = await this.o.store.nextDueAt(ready.map((rt) => rt.config.slug));
       if (due !== null) until = Math.min(until, Math.max(due, now));
     } catch {
       // The store is unreachable: poll again later.
-    }
-    for (const rt of active) {
-      const open = rt.state.circuitOpenUntil;
-      if (open !== null && open > now) until = Math.min(until, open);
     }
     if (this.woken || !this.running) return;
     if (this.sends.size === 0) this.emit("idle");

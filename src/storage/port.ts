@@ -6,6 +6,8 @@ import type {
   DestinationState,
   NewDelivery,
 } from "../core/delivery-types.js";
+import type { DestinationChange } from "../core/destination-state.js";
+import type { Rate } from "../core/rate-limit.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
 
 /** Filters and paging for the event list, newest first. */
@@ -21,11 +23,32 @@ export interface EventQuery {
   limit: number;
 }
 
-/** How many pending deliveries of one destination a worker wants, and whether they go one at a time in order. */
+/** How many pending deliveries of one destination a worker wants, and the destination's limits. */
 export interface ClaimRequest {
   destination: string;
+  /** How many this worker can start now. */
   limit: number;
+  /** One at a time, oldest first. */
   fifo: boolean;
+  /** The destination's limits; a shared store enforces them across all nodes. */
+  maxConcurrency: number;
+  rate: Rate | null;
+}
+
+/** A destination with due work that a claim did not take. */
+export interface HeldDestination {
+  destination: string;
+  /** Nothing is claimable before this time; null: not until other work finishes. */
+  until: number | null;
+}
+
+/** What a claim took, and what it learned about the destinations it looked at. */
+export interface ClaimResult {
+  deliveries: ClaimedDelivery[];
+  /** Destinations whose limits (or a fifo head not yet due or in flight) held back due work. */
+  held: HeldDestination[];
+  /** Destination states read while claiming (shared stores): fresher than a worker's copy. */
+  states: DestinationState[];
 }
 
 /** What became of a claimed delivery: the attempt made (if any) and the delivery's new state. */
@@ -36,8 +59,8 @@ export interface DeliveryOutcome {
   nextAttemptAt: number | null;
   lastStatus: number | null;
   lastError: string | null;
-  /** The destination's state after this outcome, persisted with it. */
-  destinationState: DestinationState | null;
+  /** What the attempt tells about its destination, applied to the stored state with it. */
+  destinationChange: DestinationChange | null;
   /** Switchyard's own event about this outcome (`switchyard.delivery.failed`), stored in the same transaction. */
   alert: IncomingEvent | null;
 }
@@ -98,18 +121,21 @@ export interface Store {
   listEvents(query: EventQuery): Promise<EventSummary[]>;
   /** One event with its raw bytes, or null. */
   getEvent(id: string): Promise<StoredEvent | null>;
-  /** Claims due pending deliveries under a lease; fifo destinations yield at most their oldest pending one, if due. */
+  /**
+   * Claims due pending deliveries under a lease; fifo destinations yield at most their oldest
+   * pending one, if due. A multi-node store also holds each destination to its limits across nodes.
+   */
   claimDeliveries(
     requests: readonly ClaimRequest[],
     now: number,
     leaseUntil: number,
     owner: string,
-  ): Promise<ClaimedDelivery[]>;
+  ): Promise<ClaimResult>;
   /** Records attempts and new delivery states, in one transaction. */
   recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void>;
   /** Ends the leases of `owner` (or of everyone, when the store serves one node and it starts). */
   releaseLeases(owner: string | null): Promise<void>;
-  /** The earliest time a pending delivery of these destinations becomes due, or null. */
+  /** The earliest time a pending, unleased delivery of these destinations becomes due, or null. */
   nextDueAt(destinations: readonly string[]): Promise<number | null>;
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
   getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;

@@ -64,6 +64,20 @@ export interface StateRow {
   last_failure_at: number | null;
 }
 
+/** A destination state row (either dialect) as the domain sees it. */
+export function toState(r: StateRow): DestinationState {
+  return {
+    destination: r.destination,
+    state: r.state,
+    disabledReason: r.disabled_reason,
+    consecutiveFailures: r.consecutive_failures,
+    circuitOpenUntil: r.circuit_open_until,
+    circuitCooldownMs: r.circuit_cooldown_ms,
+    lastSuccessAt: r.last_success_at,
+    lastFailureAt: r.last_failure_at,
+  };
+}
+
 /** An event row (either dialect) as the domain sees it. */
 export function toSummary(row: EventRow): EventSummary {
   return {

@@ -83,9 +83,17 @@ export async function api(app: { url: string }, path: string, init: RequestInit 
 export class OutcomeLog {
   readonly all: DeliveryOutcome[] = [];
   private seen = 0;
+  /** How many outcomes had been recorded at each time the worker went idle. */
+  private readonly idles: number[] = [];
 
   constructor(private readonly app: RunningApp) {
     app.worker.on("outcome", (o) => this.all.push(o));
+    app.worker.on("idle", () => this.idles.push(this.all.length));
+  }
+
+  /** Resolves once the worker has gone idle with at least `count` outcomes recorded. */
+  async idleAfter(count: number): Promise<void> {
+    while (!this.idles.some((n) => n >= count)) await once(this.app.worker, "idle");
   }
 
   /** The next outcome not yet returned that satisfies `predicate` (earlier non-matching ones are skipped). */

@@ -88,6 +88,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "shared destination limits",
+    sql: `
+      -- A destination's rate-limit bucket, shared by every node (see core/rate-limit.ts for units).
+      ALTER TABLE destination_state ADD COLUMN rate_level bigint, ADD COLUMN rate_at bigint;
+      -- Deliveries in flight, counted per destination at claim time.
+      CREATE INDEX deliveries_leased ON deliveries (destination, lease_until) WHERE lease_until IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import {
   type EventRow,
   type StateRow,
   toDelivery,
+  toState,
   toSummary,
 } from "../rows.js";
 import type { Fragment, Sql } from "./connection.js";
@@ -85,25 +86,21 @@ export function reads(sql: Sql) {
 
     async nextDueAt(destinations: readonly string[]): Promise<number | null> {
       if (destinations.length === 0) return null;
+      // Per destination, the first unleased row in due order: an index walk however long the queue.
       const [row] = await sql<{ at: number | null }[]>`
-        SELECT min(next_attempt_at) AS at FROM deliveries
-        WHERE status = 'pending' AND destination = ANY(${[...destinations]}::text[])
+        SELECT min(n.at) AS at FROM unnest(${[...destinations]}::text[]) AS dest(name)
+        CROSS JOIN LATERAL (
+          SELECT next_attempt_at AS at FROM deliveries
+          WHERE status = 'pending' AND destination = dest.name AND lease_until IS NULL
+          ORDER BY next_attempt_at LIMIT 1
+        ) n
       `;
       return row?.at ?? null;
     },
 
     async getDestinationStates(): Promise<DestinationState[]> {
       const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = 'default'`;
-      return rows.map((r) => ({
-        destination: r.destination,
-        state: r.state,
-        disabledReason: r.disabled_reason,
-        consecutiveFailures: r.consecutive_failures,
-        circuitOpenUntil: r.circuit_open_until,
-        circuitCooldownMs: r.circuit_cooldown_ms,
-        lastSuccessAt: r.last_success_at,
-        lastFailureAt: r.last_failure_at,
-      }));
+      return rows.map(toState);
     },
 
     async queueStats(): Promise<QueueStats> {

@@ -1,6 +1,5 @@
 import type {
   AttemptRecord,
-  ClaimedDelivery,
   DeliveryRecord,
   DestinationState,
   NewDelivery,
@@ -8,6 +7,7 @@ import type {
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
 import type {
   ClaimRequest,
+  ClaimResult,
   DeliveryOutcome,
   DeliveryQuery,
   EventQuery,
@@ -81,7 +81,7 @@ export class PostgresStore implements Store {
     now: number,
     leaseUntil: number,
     owner: string,
-  ): Promise<ClaimedDelivery[]> {
+  ): Promise<ClaimResult> {
     return guard("claim", () => ops.claimDeliveries(this.sql, requests, now, leaseUntil, owner));
   }
 

@@ -1,14 +1,41 @@
 import { encodeTime } from "ulidx";
-import type { ClaimedDelivery, DestinationState } from "../../../core/delivery-types.js";
-import type { ClaimRequest, DeliveryOutcome, RequeueQuery } from "../../port.js";
-import { type ClaimRow, toClaimed } from "../../rows.js";
+import { claimBudget } from "../../../core/claim-budget.js";
+import type { DestinationState } from "../../../core/delivery-types.js";
+import {
+  applyDestinationChange,
+  type DestinationChange,
+  initialDestinationState,
+} from "../../../core/destination-state.js";
+import {
+  type BucketLevel,
+  fullBucket,
+  msUntilToken,
+  refillBucket,
+  takeTokens,
+  tokensIn,
+} from "../../../core/rate-limit.js";
+import type {
+  ClaimRequest,
+  ClaimResult,
+  DeliveryOutcome,
+  HeldDestination,
+  RequeueQuery,
+} from "../../port.js";
+import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js";
 import type { Sql, Tx } from "../connection.js";
 import { insertEvents } from "./events.js";
 
+interface LimitRow extends StateRow {
+  rate_level: number | null;
+  rate_at: number | null;
+}
+
 /**
- * Claims due pending deliveries under a lease, in one transaction. Rows another node is claiming
- * are skipped (`SKIP LOCKED`); a fifo destination yields only its oldest pending delivery, and
- * nothing while another node holds or is taking it.
+ * Claims due pending deliveries under a lease, in one transaction, holding every destination to
+ * its limits across all nodes: the destinations' state rows are locked (in name order, so claims
+ * never deadlock), leases in flight on any node are counted, and the shared rate-limit bucket is
+ * drawn down by what is taken. Delivery rows another transaction holds are skipped (`SKIP LOCKED`);
+ * a fifo destination yields only its oldest pending delivery, and nothing while it is in flight.
  */
 export async function claimDeliveries(
   sql: Sql,
@@ -16,44 +43,152 @@ export async function claimDeliveries(
   now: number,
   leaseUntil: number,
   owner: string,
-): Promise<ClaimedDelivery[]> {
-  const rows = await sql.begin(async (tx) => {
+): Promise<ClaimResult> {
+  const wanted = requests.filter((r) => r.limit > 0).sort((x, y) => (x.destination < y.destination ? -1 : 1));
+  if (wanted.length === 0) return { deliveries: [], held: [], states: [] };
+  const names = wanted.map((r) => r.destination);
+  const result = await sql.begin(async (tx) => {
+    await tx`
+      INSERT INTO destination_state (tenant, destination) SELECT 'default', unnest(${names}::text[])
+      ON CONFLICT (tenant, destination) DO NOTHING
+    `;
+    const limits = await tx<LimitRow[]>`
+      SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ANY(${names}::text[])
+      ORDER BY destination FOR UPDATE
+    `;
+    // Counted by a statement of its own, after the locks: its snapshot then sees every lease a
+    // claim that held the lock before this one committed.
+    const inFlight = await tx<{ destination: string; n: number }[]>`
+      SELECT destination, count(*)::integer AS n FROM deliveries
+      WHERE destination = ANY(${names}::text[]) AND lease_until >= ${now} GROUP BY destination
+    `;
+    const counts = new Map(inFlight.map((r) => [r.destination, r.n]));
+    const byName = new Map(limits.map((row) => [row.destination, row]));
     const claimed: ClaimRow[] = [];
-    for (const r of requests) {
-      if (r.limit <= 0) continue;
-      // The head is found first and then locked: SKIP LOCKED on the ordered scan would pass over
-      // a locked head to the next one and break the order.
-      const picked = r.fifo
-        ? tx`
-            SELECT id FROM deliveries
-            WHERE id = (
-              SELECT id FROM deliveries WHERE status = 'pending' AND destination = ${r.destination} ORDER BY seq LIMIT 1
-            ) AND status = 'pending' AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
-            FOR UPDATE SKIP LOCKED`
-        : tx`
-            SELECT id FROM deliveries
-            WHERE status = 'pending' AND destination = ${r.destination} AND next_attempt_at <= ${now}
-              AND (lease_until IS NULL OR lease_until < ${now})
-            ORDER BY next_attempt_at LIMIT ${r.limit}
-            FOR UPDATE SKIP LOCKED`;
-      const got = await tx<ClaimRow[]>`
-        WITH picked AS (${picked}),
-        leased AS (
-          UPDATE deliveries d SET lease_until = ${leaseUntil}, lease_owner = ${owner}
-          FROM picked WHERE d.id = picked.id
-          RETURNING d.seq, d.id, d.tenant, d.event_id, d.destination, d.attempts, d.schedule_base,
-            d.deadline_at, d.next_trigger, d.next_attempt_at
-        )
-        SELECT l.id, l.tenant, l.event_id, l.destination, l.attempts, l.schedule_base, l.deadline_at,
-          l.next_trigger, e.type, e.source, e.body
-        FROM leased l JOIN events e ON e.id = l.event_id
-        ORDER BY l.next_attempt_at, l.seq
-      `;
-      claimed.push(...got);
+    const held: HeldDestination[] = [];
+    for (const r of wanted) {
+      const row = byName.get(r.destination) as LimitRow;
+      const state = toState(row);
+      const bucket = r.rate
+        ? refillBucket(
+            r.rate,
+            row.rate_level === null || row.rate_at === null
+              ? fullBucket(r.rate, now)
+              : { level: row.rate_level, at: row.rate_at },
+            now,
+          )
+        : null;
+      const tokens = r.rate && bucket ? tokensIn(r.rate, bucket) : null;
+      const budget = Math.min(
+        r.limit,
+        claimBudget({
+          maxConcurrency: r.maxConcurrency,
+          fifo: r.fifo,
+          state,
+          inFlight: counts.get(r.destination) ?? 0,
+          tokens,
+          now,
+        }),
+      );
+      if (budget <= 0) {
+        held.push({ destination: r.destination, until: heldUntil(r, state, bucket, now) });
+        continue;
+      }
+      const got = r.fifo ? await claimFifoHead(tx, r.destination, now, leaseUntil, owner) : null;
+      if (got && "until" in got) {
+        held.push({ destination: r.destination, until: got.until });
+        continue;
+      }
+      const rows = got ? got.rows : await claimDue(tx, r.destination, budget, now, leaseUntil, owner);
+      claimed.push(...rows);
+      if (r.rate && bucket && rows.length > 0) {
+        const after = takeTokens(r.rate, bucket, rows.length);
+        await tx`
+          UPDATE destination_state SET rate_level = ${after.level}, rate_at = ${after.at}
+          WHERE tenant = 'default' AND destination = ${r.destination}
+        `;
+      }
     }
-    return claimed;
+    return { claimed, held, states: limits.map(toState) };
   });
-  return rows.map((row) => toClaimed(row, leaseUntil));
+  return {
+    deliveries: result.claimed.map((row) => toClaimed(row, leaseUntil)),
+    held: result.held,
+    states: result.states,
+  };
+}
+
+/** When a destination held back by its limits may yield work again (null: when work in flight ends). */
+function heldUntil(
+  r: ClaimRequest,
+  s: DestinationState,
+  bucket: BucketLevel | null,
+  now: number,
+): number | null {
+  if (s.state === "disabled") return null;
+  if (s.circuitOpenUntil !== null && s.circuitOpenUntil > now) return s.circuitOpenUntil;
+  if (r.rate && bucket && tokensIn(r.rate, bucket) === 0) return now + msUntilToken(r.rate, bucket);
+  return null;
+}
+
+const CLAIMED_COLUMNS =
+  "d.seq, d.id, d.tenant, d.event_id, d.destination, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, d.next_attempt_at";
+
+/** Leases up to `limit` due deliveries of a destination, earliest due first. */
+async function claimDue(
+  tx: Tx,
+  destination: string,
+  limit: number,
+  now: number,
+  leaseUntil: number,
+  owner: string,
+) {
+  return tx<ClaimRow[]>`
+    WITH picked AS (
+      SELECT id FROM deliveries
+      WHERE status = 'pending' AND destination = ${destination} AND next_attempt_at <= ${now}
+        AND (lease_until IS NULL OR lease_until < ${now})
+      ORDER BY next_attempt_at LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ),
+    leased AS (
+      UPDATE deliveries d SET lease_until = ${leaseUntil}, lease_owner = ${owner}
+      FROM picked WHERE d.id = picked.id
+      RETURNING ${tx.unsafe(CLAIMED_COLUMNS)}
+    )
+    SELECT l.id, l.tenant, l.event_id, l.destination, l.attempts, l.schedule_base, l.deadline_at,
+      l.next_trigger, e.type, e.source, e.body
+    FROM leased l JOIN events e ON e.id = l.event_id
+    ORDER BY l.next_attempt_at, l.seq
+  `;
+}
+
+/** Leases the oldest pending delivery of a fifo destination if it is due and not in flight. */
+async function claimFifoHead(
+  tx: Tx,
+  destination: string,
+  now: number,
+  leaseUntil: number,
+  owner: string,
+): Promise<{ rows: ClaimRow[] } | { until: number | null }> {
+  // The destination's state row is locked, so no other claim of this destination runs now.
+  const [head] = await tx<{ id: string; next_attempt_at: number; lease_until: number | null }[]>`
+    SELECT id, next_attempt_at, lease_until FROM deliveries
+    WHERE status = 'pending' AND destination = ${destination} ORDER BY seq LIMIT 1
+  `;
+  if (!head) return { rows: [] };
+  if (head.next_attempt_at > now) return { until: head.next_attempt_at };
+  if (head.lease_until !== null && head.lease_until >= now) return { until: null };
+  const rows = await tx<ClaimRow[]>`
+    WITH leased AS (
+      UPDATE deliveries d SET lease_until = ${leaseUntil}, lease_owner = ${owner}
+      WHERE d.id = ${head.id} RETURNING ${tx.unsafe(CLAIMED_COLUMNS)}
+    )
+    SELECT l.id, l.tenant, l.event_id, l.destination, l.attempts, l.schedule_base, l.deadline_at,
+      l.next_trigger, e.type, e.source, e.body
+    FROM leased l JOIN events e ON e.id = l.event_id
+  `;
+  return { rows };
 }
 
 /** Upserts the state of one destination (of the default tenant). */
@@ -77,7 +212,7 @@ export async function recordOutcomes(
   now: number,
 ): Promise<void> {
   await sql.begin(async (tx) => {
-    const states = new Map<string, DestinationState>();
+    const changes: DestinationChange[] = [];
     const alerts = [];
     for (const o of outcomes) {
       if (o.attempt) {
@@ -95,13 +230,30 @@ export async function recordOutcomes(
           updated_at = ${now}, last_status = coalesce(${o.lastStatus}::integer, last_status), last_error = ${o.lastError}
         WHERE id = ${o.deliveryId}
       `;
-      if (o.destinationState) states.set(o.destinationState.destination, o.destinationState);
+      if (o.destinationChange) changes.push(o.destinationChange);
       if (o.alert) alerts.push(o.alert);
     }
-    // Outcomes come in order, so the last state of each destination is its state now.
-    for (const state of states.values()) await saveDestinationState(tx, state);
+    if (changes.length > 0) await applyChanges(tx, changes);
     if (alerts.length > 0) await insertEvents(tx, alerts);
   });
+}
+
+/**
+ * Applies attempts' changes to their destinations' stored states, read under a row lock, so
+ * failures counted by several nodes add up.
+ */
+async function applyChanges(tx: Tx, changes: readonly DestinationChange[]): Promise<void> {
+  const names = [...new Set(changes.map((c) => c.destination))].sort();
+  const rows = await tx<StateRow[]>`
+    SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ANY(${names}::text[])
+    ORDER BY destination FOR UPDATE
+  `;
+  const states = new Map(rows.map((r) => [r.destination, toState(r)]));
+  for (const c of changes) {
+    const before = states.get(c.destination) ?? initialDestinationState(c.destination);
+    states.set(c.destination, applyDestinationChange(before, c));
+  }
+  for (const state of states.values()) await saveDestinationState(tx, state);
 }
 
 /** Ends the leases of `owner`, or every lease when `owner` is null. */

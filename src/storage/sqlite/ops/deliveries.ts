@@ -1,7 +1,8 @@
 import { encodeTime } from "ulidx";
 import type { DestinationState } from "../../../core/delivery-types.js";
-import type { ClaimRequest, DeliveryOutcome, RequeueQuery } from "../../port.js";
-import { type ClaimRow, toClaimed } from "../../rows.js";
+import { applyDestinationChange, initialDestinationState } from "../../../core/destination-state.js";
+import type { ClaimRequest, DeliveryOutcome, HeldDestination, RequeueQuery } from "../../port.js";
+import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js";
 import type { Connection } from "../connection.js";
 import type { eventOps } from "./events.js";
 
@@ -49,16 +50,29 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
   `);
 
   const saveState = (s: DestinationState) => upsertState.run(s);
+  const stateOf = db.prepare("SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ?");
+
+  // One node: the worker enforces the limits itself; the claim only keeps fifo order.
+  const currentState = (destination: string) => {
+    const row = stateOf.get(destination) as StateRow | undefined;
+    return row ? toState(row) : initialDestinationState(destination);
+  };
 
   const claim = db.transaction((requests: ClaimRequest[], now: number, leaseUntil: number, owner: string) => {
     const ids: string[] = [];
+    const held: HeldDestination[] = [];
     for (const r of requests) {
       if (r.limit <= 0) continue;
       if (r.fifo) {
         const head = fifoHead.get(r.destination) as
           | { id: string; next_attempt_at: number; lease_until: number | null }
           | undefined;
-        if (head && head.next_attempt_at <= now && (head.lease_until === null || head.lease_until < now)) {
+        if (!head) continue;
+        if (head.next_attempt_at > now)
+          held.push({ destination: r.destination, until: head.next_attempt_at });
+        else if (head.lease_until !== null && head.lease_until >= now) {
+          held.push({ destination: r.destination, until: null }); // in flight
+        } else {
           lease.run(leaseUntil, owner, head.id);
           ids.push(head.id);
         }
@@ -74,7 +88,8 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
         ids.push(row.id);
       }
     }
-    return ids.map((id) => toClaimed(claimed.get(id) as ClaimRow, leaseUntil));
+    const deliveries = ids.map((id) => toClaimed(claimed.get(id) as ClaimRow, leaseUntil));
+    return { deliveries, held, states: [] };
   });
 
   const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
@@ -96,10 +111,13 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
         lastStatus: o.lastStatus,
         lastError: o.lastError,
       });
-      if (o.destinationState) states.set(o.destinationState.destination, o.destinationState);
+      const change = o.destinationChange;
+      if (change) {
+        const before = states.get(change.destination) ?? currentState(change.destination);
+        states.set(change.destination, applyDestinationChange(before, change));
+      }
       if (o.alert) events.insertOne(o.alert);
     }
-    // Outcomes come in order, so the last state of each destination is its state now.
     for (const state of states.values()) saveState(state);
   });
 

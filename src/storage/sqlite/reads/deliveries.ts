@@ -1,6 +1,6 @@
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../../core/delivery-types.js";
 import type { DeliveryQuery, QueueStats } from "../../port.js";
-import { type DeliveryRow, toDelivery } from "../../rows.js";
+import { type DeliveryRow, type StateRow, toDelivery, toState } from "../../rows.js";
 import type { Connection } from "../connection.js";
 
 const SELECT_DELIVERY = `
@@ -63,26 +63,19 @@ export function deliveryReads(db: Connection) {
     nextDueAt(destinations: readonly string[]): number | null {
       let min: number | null = null;
       const stmt = db
-        .prepare("SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND destination = ?")
+        .prepare(
+          "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
+        )
         .pluck();
       for (const d of destinations) {
-        const at = stmt.get(d) as number | null;
-        if (at !== null && (min === null || at < min)) min = at;
+        const at = stmt.get(d) as number | undefined;
+        if (at !== undefined && (min === null || at < min)) min = at;
       }
       return min;
     },
 
     getDestinationStates(): DestinationState[] {
-      return (states.all() as Record<string, unknown>[]).map((r) => ({
-        destination: r.destination as string,
-        state: r.state as DestinationState["state"],
-        disabledReason: r.disabled_reason as string | null,
-        consecutiveFailures: r.consecutive_failures as number,
-        circuitOpenUntil: r.circuit_open_until as number | null,
-        circuitCooldownMs: r.circuit_cooldown_ms as number,
-        lastSuccessAt: r.last_success_at as number | null,
-        lastFailureAt: r.last_failure_at as number | null,
-      }));
+      return (states.all() as StateRow[]).map(toState);
     },
 
     queueStats(): QueueStats {

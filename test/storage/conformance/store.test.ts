@@ -1,0 +1,377 @@
+// The storage port's conformance suite: every backend runs it, each test on a fresh database
+// (a SQLite file, or a PostgreSQL schema with SWITCHYARD_TEST_STORE=postgres).
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_CIRCUIT_POLICY } from "../../../src/core/circuit-breaker.js";
+import type { Store } from "../../../src/storage/port.js";
+import {
+  attemptAt,
+  DAY,
+  delivery,
+  event,
+  type FreshStore,
+  ids,
+  outcome,
+  storeHarness,
+  T,
+  want,
+} from "./harness.js";
+
+const harness = storeHarness();
+let db: FreshStore;
+let store: Store;
+beforeEach(async () => {
+  db = await harness.fresh();
+  store = db.store;
+});
+afterAll(() => harness.cleanup());
+
+describe(`storage port on ${harness.dialect}`, () => {
+  it("applies its migrations on a fresh database, none on a second open, and answers a ping", async () => {
+    expect(store.capabilities.dialect).toBe(harness.dialect);
+    expect(store.appliedMigrations.length).toBeGreaterThan(0);
+    expect(store.appliedMigrations).toEqual([...store.appliedMigrations].sort((a, b) => a - b));
+    expect((await db.again()).appliedMigrations).toEqual([]);
+    await store.ping();
+  });
+
+  it("dedupes on (tenant, source, externalId), within a batch too, and plans deliveries only for new events", async () => {
+    const a = event(T, { externalId: "x1", deliveries: [delivery("dedupe", T)] });
+    const b = event(T, { externalId: "x1", deliveries: [delivery("dedupe", T)] });
+    const c = event(T, { deliveries: [delivery("dedupe", T)] });
+    const other = event(T, { externalId: "x1", source: "other", deliveries: [delivery("dedupe", T)] });
+    expect(await store.insertEvents([a, b, c, other])).toEqual([
+      { eventId: a.id, duplicate: false },
+      { eventId: a.id, duplicate: true },
+      { eventId: c.id, duplicate: false },
+      { eventId: other.id, duplicate: false },
+    ]);
+    const d = event(T + 1, { externalId: "x1", deliveries: [delivery("dedupe", T)] });
+    const e = event(T + 1, { externalId: "x2", deliveries: [delivery("dedupe", T)] });
+    const f = event(T + 1, { externalId: "x2", deliveries: [delivery("dedupe", T)] });
+    expect(await store.insertEvents([d, e, f])).toEqual([
+      { eventId: a.id, duplicate: true },
+      { eventId: e.id, duplicate: false },
+      { eventId: e.id, duplicate: true },
+    ]);
+    const planned = await store.listDeliveries({ destination: "dedupe", limit: 100 });
+    expect(planned.map((x) => x.eventId).sort()).toEqual([a.id, c.id, other.id, e.id].sort());
+    expect(await store.getEvent(b.id)).toBeNull();
+  });
+
+  it("returns the stored body byte for byte, with the summary", async () => {
+    const body = Buffer.concat([randomBytes(4096), Buffer.from([0, 0xff, 0xfe, 0x80])]);
+    const e = event(T, { body, unknownType: true, schemaIssues: ["payload.x: missing"], type: "x.unknown" });
+    await store.insertEvents([e]);
+    const got = await store.getEvent(e.id);
+    expect(Buffer.compare(Buffer.from(got?.body ?? []), body)).toBe(0);
+    expect(got).toMatchObject({
+      id: e.id,
+      externalId: null,
+      receivedAt: T,
+      unknownType: true,
+      schemaIssues: ["payload.x: missing"],
+      type: "x.unknown",
+    });
+    expect(await store.getEvent("evt_missing")).toBeNull();
+  });
+
+  it("lists events newest first, paged by cursor and filtered", async () => {
+    const list = [0, 1, 2, 3, 4].map((i) =>
+      event(T + i * 1000, { tenant: "paging", type: i % 2 ? "odd" : "even" }),
+    );
+    await store.insertEvents(list);
+    const [e0, e1, e2, e3, e4] = list.map((e) => e.id);
+    const page1 = await store.listEvents({ tenant: "paging", limit: 2 });
+    expect(ids(page1)).toEqual([e4, e3]);
+    const page2 = await store.listEvents({ tenant: "paging", limit: 2, before: page1.at(-1)?.id });
+    expect(ids(page2)).toEqual([e2, e1]);
+    const page3 = await store.listEvents({ tenant: "paging", limit: 2, before: page2.at(-1)?.id });
+    expect(ids(page3)).toEqual([e0]);
+    expect(ids(await store.listEvents({ tenant: "paging", type: "odd", limit: 10 }))).toEqual([e3, e1]);
+    expect(ids(await store.listEvents({ tenant: "paging", since: T + 2000, limit: 10 }))).toEqual([
+      e4,
+      e3,
+      e2,
+    ]);
+    expect(await store.listEvents({ tenant: "paging", source: "nope", limit: 10 })).toEqual([]);
+  });
+
+  it("leases claimed deliveries until the lease expires, and tells when unleased work is due", async () => {
+    const e = event(T, { deliveries: [delivery("lease", T), delivery("lease", T + 5000)] });
+    await store.insertEvents([e]);
+    const w = [want("lease", 10)];
+    const first = (await store.claimDeliveries(w, T, T + 60_000, "worker-a")).deliveries;
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({
+      eventId: e.id,
+      eventType: "deployment.created",
+      source: "vercel",
+      attempts: 0,
+      scheduleBase: 0,
+      trigger: "initial",
+      leaseUntil: T + 60_000,
+    });
+    expect(Buffer.from(first[0]?.body ?? []).toString()).toBe("{}");
+    // A leased delivery is in flight: the next due is the other one.
+    expect(await store.nextDueAt(["lease", "none"])).toBe(T + 5000);
+    expect((await store.claimDeliveries(w, T + 59_999, T + 120_000, "worker-b")).deliveries).toHaveLength(1);
+    expect((await store.claimDeliveries(w, T + 59_999, T + 120_000, "worker-b")).deliveries).toEqual([]);
+    // Worker A died holding its lease: once it has expired, another worker takes the delivery.
+    const again = (await store.claimDeliveries(w, T + 60_001, T + 120_000, "worker-c")).deliveries;
+    expect(ids(again)).toEqual(ids(first));
+    await store.releaseLeases("worker-c");
+    expect(ids((await store.claimDeliveries(w, T + 60_002, T + 120_000, "worker-d")).deliveries)).toEqual(
+      ids(first),
+    );
+    await store.releaseLeases(null);
+    expect(await store.nextDueAt(["lease", "none"])).toBe(T);
+    expect((await store.claimDeliveries(w, T + 60_003, T + 120_000, "worker-e")).deliveries).toHaveLength(2);
+    expect(await store.nextDueAt(["none"])).toBeNull();
+  });
+
+  it("yields only the head of a fifo destination, and says when it may yield again", async () => {
+    const head = delivery("fifo", T + 1000);
+    const second = delivery("fifo", T);
+    await store.insertEvents([event(T, { deliveries: [head] }), event(T, { deliveries: [second] })]);
+    const fifo = [want("fifo", 5, true)];
+    // The second is due, the head is not: nothing until the head is due.
+    expect(await store.claimDeliveries(fifo, T + 500, T + 10_000, "a")).toMatchObject({
+      deliveries: [],
+      held: [{ destination: "fifo", until: T + 1000 }],
+    });
+    expect(ids((await store.claimDeliveries(fifo, T + 1000, T + 10_000, "a")).deliveries)).toEqual([head.id]);
+    // The head is in flight: nothing until it is done.
+    expect(await store.claimDeliveries(fifo, T + 2000, T + 20_000, "b")).toMatchObject({
+      deliveries: [],
+      held: [{ destination: "fifo", until: null }],
+    });
+    await store.recordOutcomes([outcome(head.id)], T + 3000);
+    expect(ids((await store.claimDeliveries(fifo, T + 3000, T + 20_000, "b")).deliveries)).toEqual([
+      second.id,
+    ]);
+  });
+
+  it("records attempts, delivery state and alerts in one go", async () => {
+    const d = delivery("record", T);
+    await store.insertEvents([event(T, { deliveries: [d] })]);
+    await store.claimDeliveries([want("record", 1)], T, T + 1000, "w");
+    const alert = event(T + 1, {
+      type: "switchyard.delivery.failed",
+      tenant: "alerts",
+      source: "switchyard",
+    });
+    const attempt = {
+      ...attemptAt(T, 500),
+      durationMs: 12,
+      error: "http_status",
+      errorMessage: "HTTP 500",
+      responseHeaders: { "content-type": "text/plain" },
+      responseBody: "boom",
+    };
+    await store.recordOutcomes(
+      [
+        outcome(d.id, {
+          attempt,
+          status: "pending",
+          nextAttemptAt: T + 60_000,
+          lastStatus: 500,
+          lastError: "HTTP 500",
+          alert,
+        }),
+      ],
+      T + 20,
+    );
+    const got = await store.getDelivery(d.id);
+    expect(got?.delivery).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      nextAttemptAt: T + 60_000,
+      nextTrigger: "retry",
+      updatedAt: T + 20,
+      lastStatus: 500,
+      lastError: "HTTP 500",
+    });
+    expect(got?.attempts).toEqual([attempt]);
+    expect(ids(await store.listEvents({ tenant: "alerts", limit: 10 }))).toEqual([alert.id]);
+    // A finished delivery shows no next attempt; a null status keeps the last one seen.
+    await store.recordOutcomes(
+      [outcome(d.id, { status: "failed", lastStatus: null, lastError: "x" })],
+      T + 30,
+    );
+    expect((await store.getDelivery(d.id))?.delivery).toMatchObject({
+      status: "failed",
+      nextAttemptAt: null,
+      lastStatus: 500,
+      attempts: 1,
+    });
+    expect(await store.getDelivery("dlv_missing")).toBeNull();
+  });
+
+  it("applies each attempt's change to the stored destination state, so failures add up", async () => {
+    const circuit = { ...DEFAULT_CIRCUIT_POLICY, threshold: 3 };
+    const fail = (at: number) => ({ destination: "cb", ok: false, at, disable: null, circuit });
+    const plan = [delivery("cb", T), delivery("cb", T), delivery("cb", T), delivery("cb", T)];
+    await store.insertEvents([event(T, { deliveries: plan })]);
+    const [a, b, c, d] = ids(plan);
+    await store.recordOutcomes([outcome(a as string, { status: "pending", destinationChange: fail(T) })], T);
+    await store.recordOutcomes(
+      [outcome(b as string, { status: "pending", destinationChange: fail(T + 1) })],
+      T + 1,
+    );
+    expect((await store.getDestinationStates()).find((s) => s.destination === "cb")).toMatchObject({
+      consecutiveFailures: 2,
+      circuitOpenUntil: null,
+      lastFailureAt: T + 1,
+    });
+    await store.recordOutcomes(
+      [outcome(c as string, { status: "pending", destinationChange: fail(T + 2) })],
+      T + 2,
+    );
+    expect((await store.getDestinationStates()).find((s) => s.destination === "cb")).toMatchObject({
+      consecutiveFailures: 3,
+      circuitOpenUntil: T + 2 + circuit.baseCooldownMs,
+    });
+    await store.recordOutcomes(
+      [
+        outcome(d as string, {
+          destinationChange: { destination: "cb", ok: true, at: T + 5, disable: null, circuit },
+        }),
+      ],
+      T + 5,
+    );
+    const closed = (await store.getDestinationStates()).find((s) => s.destination === "cb");
+    expect(closed).toMatchObject({ consecutiveFailures: 0, circuitOpenUntil: null, lastSuccessAt: T + 5 });
+    await store.saveDestinationState({
+      ...(closed as NonNullable<typeof closed>),
+      state: "disabled",
+      disabledReason: "manual",
+    });
+    expect((await store.getDestinationStates()).find((s) => s.destination === "cb")).toMatchObject({
+      state: "disabled",
+      disabledReason: "manual",
+    });
+  });
+
+  it("retries a delivery now, counting its schedule from the attempts made", async () => {
+    const d = delivery("retry", T);
+    await store.insertEvents([event(T, { deliveries: [d] })]);
+    await store.recordOutcomes(
+      [outcome(d.id, { attempt: attemptAt(T, 500), status: "failed", lastStatus: 500 })],
+      T,
+    );
+    const retried = await store.retryDelivery(d.id, T + 100, T + 100 + DAY);
+    expect(retried).toMatchObject({
+      status: "pending",
+      nextAttemptAt: T + 100,
+      nextTrigger: "manual",
+      deadlineAt: T + 100 + DAY,
+    });
+    const [claimed] = (await store.claimDeliveries([want("retry", 1)], T + 100, T + 200, "w")).deliveries;
+    expect(claimed).toMatchObject({ id: d.id, attempts: 1, scheduleBase: 1, trigger: "manual" });
+    expect(await store.retryDelivery("dlv_missing", T, T)).toBeNull();
+  });
+
+  it("adds deliveries to a stored event", async () => {
+    const e = event(T);
+    await store.insertEvents([e]);
+    const added = [delivery("replay-a", T + 5, { trigger: "replay" }), delivery("replay-b", T + 5)];
+    await store.addDeliveries("default", e.id, added, T + 5);
+    const listed = await store.listDeliveries({ eventId: e.id, limit: 10 });
+    expect(ids(listed)).toEqual(ids(added).reverse());
+    expect(listed[1]).toMatchObject({
+      nextTrigger: "replay",
+      createdAt: T + 5,
+      routes: ["r"],
+      tenant: "default",
+    });
+    const page = await store.listDeliveries({ eventId: e.id, limit: 10, before: listed[0]?.id });
+    expect(ids(page)).toEqual([added[0]?.id]);
+  });
+
+  it("requeues finished deliveries, counting them on a dry run", async () => {
+    const kept = delivery("requeue-a", T);
+    const gone = delivery("requeue-gone", T);
+    const ok = delivery("requeue-a", T);
+    await store.insertEvents([event(T, { type: "rq.type", deliveries: [kept, gone, ok] })]);
+    await store.recordOutcomes(
+      [outcome(kept.id, { status: "failed" }), outcome(gone.id, { status: "failed" }), outcome(ok.id)],
+      T + 10,
+    );
+    const deadlineFor = (dest: string) => (dest === "requeue-a" ? T + 999 : Number.POSITIVE_INFINITY);
+    const query = { status: "failed" as const, type: "rq.type", since: T + 10, until: T + 11 };
+    expect(await store.requeueDeliveries({ ...query, dryRun: true }, T + 50, deadlineFor)).toEqual({
+      matched: 2,
+      enqueued: 0,
+    });
+    expect((await store.getDelivery(kept.id))?.delivery.status).toBe("failed");
+    expect(await store.requeueDeliveries({ ...query, dryRun: false }, T + 50, deadlineFor)).toEqual({
+      matched: 2,
+      enqueued: 1,
+    });
+    expect((await store.getDelivery(kept.id))?.delivery).toMatchObject({
+      status: "pending",
+      nextTrigger: "replay",
+      nextAttemptAt: T + 50,
+      deadlineAt: T + 999,
+      updatedAt: T + 50,
+    });
+    expect((await store.getDelivery(gone.id))?.delivery.status).toBe("failed");
+    expect(
+      await store.requeueDeliveries(
+        { status: "succeeded", destination: "requeue-a", dryRun: true },
+        T,
+        deadlineFor,
+      ),
+    ).toEqual({ matched: 1, enqueued: 0 });
+  });
+
+  it("purges old finished deliveries, their attempts and events no pending delivery needs", async () => {
+    const old = 1_000_000;
+    const done = delivery("purge", old);
+    const waiting = delivery("purge", old);
+    const finished = event(old, { deliveries: [done] });
+    const pending = event(old, { deliveries: [waiting] });
+    const bare = event(old);
+    const recent = event(T + 100 * DAY);
+    await store.insertEvents([finished, pending, bare, recent]);
+    await store.recordOutcomes([outcome(done.id, { attempt: attemptAt(old) })], old + 1);
+    expect(await db.attemptRows(done.id)).toBe(1);
+    expect(await store.purge(old + 10)).toEqual({ events: 2, deliveries: 1 });
+    expect(await store.getEvent(finished.id)).toBeNull();
+    expect(await store.getEvent(bare.id)).toBeNull();
+    expect(await store.getEvent(pending.id)).not.toBeNull();
+    expect(await store.getEvent(recent.id)).not.toBeNull();
+    expect(await store.getDelivery(done.id)).toBeNull();
+    expect(await db.attemptRows(done.id)).toBe(0);
+  });
+
+  it("reports queue stats", async () => {
+    expect(await store.queueStats()).toEqual({
+      byStatus: { pending: 0, succeeded: 0, failed: 0 },
+      pendingByDestination: {},
+      oldestPendingCreatedAt: null,
+    });
+    const a = delivery("a", T);
+    await store.insertEvents([event(T, { deliveries: [a, delivery("a", T), delivery("b", T)] })]);
+    await store.insertEvents([event(T + 5, { deliveries: [delivery("b", T + 5)] })]);
+    await store.recordOutcomes([outcome(a.id, { status: "failed" })], T + 9);
+    expect(await store.queueStats()).toEqual({
+      byStatus: { pending: 3, succeeded: 0, failed: 1 },
+      pendingByDestination: { a: 1, b: 2 },
+      oldestPendingCreatedAt: T,
+    });
+  });
+
+  it("keeps what it committed across a close and a reopen", async () => {
+    const e = event(T, { externalId: "kept", deliveries: [delivery("kept", T)] });
+    await store.insertEvents([e]);
+    await store.close();
+    const reopened = await db.again();
+    expect((await reopened.getEvent(e.id))?.externalId).toBe("kept");
+    expect(await reopened.insertEvents([event(T, { externalId: "kept" })])).toEqual([
+      { eventId: e.id, duplicate: true },
+    ]);
+    expect(await reopened.listDeliveries({ destination: "kept", limit: 10 })).toHaveLength(1);
+  });
+});
