@@ -1,5 +1,6 @@
-// The PostgreSQL leg of `npm test`: the PostgreSQL store's own tests and the end-to-end ingest and
-// delivery suites again, on a PostgreSQL server. Without a reachable server the leg is skipped,
+// The PostgreSQL leg of `npm test`: the storage conformance suite, the PostgreSQL store's own
+// tests and the end-to-end ingest and delivery suites again, on a PostgreSQL server; then, alone
+// because it restarts the server, the chaos test. Without a reachable server the leg is skipped,
 // except under CI=true, where a missing server is a failure.
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";
@@ -31,9 +32,9 @@ try {
   await sql.end({ timeout: 1 });
 }
 if (reachable) {
-  const run = spawnSync("npx", ["vitest", "run", ...FILES], {
-    stdio: "inherit",
-    env: { ...process.env, SWITCHYARD_TEST_STORE: "postgres" },
-  });
-  process.exit(run.status ?? 1);
+  const env = { ...process.env, SWITCHYARD_TEST_STORE: "postgres" };
+  const run = spawnSync("npx", ["vitest", "run", ...FILES], { stdio: "inherit", env });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  const chaos = spawnSync("npx", ["vitest", "run", "test/chaos"], { stdio: "inherit", env });
+  process.exit(chaos.status ?? 1);
 }

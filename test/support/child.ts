@@ -50,6 +50,8 @@ export interface Child {
   exited: Promise<number | string>;
   /** Everything the process has printed on stdout so far. */
   stdout(): string;
+  /** Everything the process has printed on stderr so far. */
+  stderr(): string;
 }
 
 /**
@@ -59,10 +61,11 @@ export interface Child {
 export async function startChild(
   configFile: string | null,
   port: number,
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; args?: string[] } = {},
 ): Promise<Child> {
   const config = configFile ? ["--config", configFile] : [];
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, "serve", ...config, "--port", String(port)], {
+  const args = ["serve", ...config, "--port", String(port), ...(options.args ?? [])];
+  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
@@ -76,13 +79,22 @@ export async function startChild(
     stderr += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
+    let scanned = 0;
+    let found = false;
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      for (const line of stdout.split("\n")) {
-        if (line.includes('"switchyard listening"')) resolve((JSON.parse(line) as { url: string }).url);
+      if (found) return;
+      // Only the complete lines not yet looked at: a busy child prints a lot.
+      const end = stdout.lastIndexOf("\n") + 1;
+      for (const line of stdout.slice(scanned, end).split("\n")) {
+        if (line.includes('"switchyard listening"')) {
+          found = true;
+          resolve((JSON.parse(line) as { url: string }).url);
+        }
       }
+      scanned = end;
     });
     exited.then((code) => reject(new Error(`switchyard exited (${code}) before listening:\n${stderr}`)));
   });
-  return { process: child, url, exited, stdout: () => stdout };
+  return { process: child, url, exited, stdout: () => stdout, stderr: () => stderr };
 }

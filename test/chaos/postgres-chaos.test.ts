@@ -1,0 +1,151 @@
+// Chaos on PostgreSQL: one ingest node and two worker nodes as separate processes, thousands of
+// events, a worker killed with SIGKILL and started again, and the database restarted, all while
+// events flow. Run alone (scripts/test-postgres.mjs), since it restarts the server.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { promisify } from "node:util";
+import postgres from "postgres";
+import { Agent, request } from "undici";
+import { afterAll, expect, it } from "vitest";
+import { sampleEvent } from "../../src/vercel/index.js";
+import { TEST_POSTGRES_URL, tempDir } from "../support/app.js";
+import { type Child, freePort, startChild } from "../support/child.js";
+import { vercelSignature } from "../support/send.js";
+import { Sink } from "../support/sink.js";
+
+const SECRET = "chaos-secret";
+const TOTAL = 4000;
+const CONCURRENCY = 16;
+const schema = `sy_chaos_${randomBytes(6).toString("hex")}`;
+const temp = tempDir();
+const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
+const children: Child[] = [];
+
+afterAll(async () => {
+  for (const c of children) c.process.kill("SIGKILL");
+  await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+  await admin.end({ timeout: 1 });
+  temp.cleanup();
+});
+
+/** Restarts the local PostgreSQL cluster the way the machine's service scripts do. */
+async function restartPostgres(): Promise<void> {
+  const [version] = readdirSync("/etc/postgresql");
+  if (!version) throw new Error("no PostgreSQL cluster under /etc/postgresql");
+  await promisify(execFile)("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "restart"]);
+}
+
+async function start(configFile: string, role: "ingest" | "worker", port?: number): Promise<Child> {
+  const child = await startChild(configFile, port ?? (await freePort()), { args: ["--role", role] });
+  children.push(child);
+  return child;
+}
+
+it("delivers every acknowledged event through a worker's kill -9 and a database restart", {
+  timeout: 300_000,
+}, async () => {
+  const sink = await Sink.start();
+  const configFile = join(temp.dir, "switchyard.yaml");
+  writeFileSync(
+    configFile,
+    [
+      `database: { url: "${TEST_POSTGRES_URL}?schema=${schema}" }`,
+      "adminToken: chaos-admin-token-0123456789",
+      "log: { level: info }",
+      "server: { host: 127.0.0.1 }",
+      `sources: [{ slug: vercel, kind: vercel, secrets: ["${SECRET}"] }]`,
+      // A dead worker's deliveries come back when their leases end: the timeout plus 30 s.
+      `destinations: [{ slug: sink, url: "${sink.url}", timeout: 10s, maxConcurrency: 32, retry: { schedule: [0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s] } }]`,
+      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+      "delivery: { allowPrivateNetworks: true }",
+    ].join("\n"),
+  );
+  const ingest = await start(configFile, "ingest");
+  const workerA = await start(configFile, "worker");
+  await start(configFile, "worker");
+
+  const acked = new Set<string>();
+  let ackedAfterRestart = 0;
+  let killed: Promise<void> | null = null;
+  let restarted: Promise<void> | null = null;
+  let restartDone = false;
+  let next = 0;
+  const agent = new Agent({ connections: CONCURRENCY });
+  // Like Vercel, a sender tries an event again until it is acknowledged (a 503 while the
+  // database restarts); repeats of an event that was stored are answered as duplicates.
+  const sendUntilAcked = async (id: string) => {
+    const body = JSON.stringify({ ...sampleEvent("deployment.created"), id });
+    for (let attempt = 0; attempt < 500; attempt++) {
+      try {
+        const res = await request(`${ingest.url}/ingest/vercel`, {
+          method: "POST",
+          body,
+          headers: {
+            "content-type": "application/json",
+            "x-vercel-signature": vercelSignature(body, SECRET),
+          },
+          dispatcher: agent,
+        });
+        await res.body.dump();
+        if (res.statusCode === 200) return true;
+      } catch {
+        // The connection failed: try again.
+      }
+      await delay(20);
+    }
+    return false;
+  };
+  const sender = async () => {
+    while (next < TOTAL) {
+      const id = `chaos-${next++}`;
+      if (!(await sendUntilAcked(id))) continue;
+      acked.add(id);
+      if (restartDone) ackedAfterRestart++;
+      if (!killed && acked.size >= TOTAL / 8) {
+        // A worker dies mid-delivery ...
+        workerA.process.kill("SIGKILL");
+        killed = workerA.exited.then(() => {});
+      }
+      if (!restarted && acked.size >= TOTAL / 3) {
+        // ... the database restarts while the other worker delivers and ingest takes events ...
+        restarted = restartPostgres().then(async () => {
+          restartDone = true;
+          // ... and the dead worker comes back.
+          await killed;
+          await start(configFile, "worker");
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  await restarted;
+  await agent.close();
+
+  const missing = new Set(acked);
+  for (const r of sink.received) missing.delete(r.json.id as string);
+  sink.on("request", (r) => missing.delete(r.json.id as string));
+  while (missing.size > 0) await once(sink, "request");
+  const pending = async () => {
+    const [row] = await admin.unsafe(
+      `SELECT count(*)::int AS n FROM "${schema}".deliveries WHERE status = 'pending'`,
+    );
+    return (row as unknown as { n: number }).n;
+  };
+  // Events stored but never acknowledged (the answer was lost in the restart) are delivered too.
+  while ((await pending()) > 0) await Promise.race([once(sink, "request"), delay(500)]);
+
+  const ids = sink.received.map((r) => r.json.id as string);
+  const duplicates = ids.length - new Set(ids).size;
+  process.stdout.write(
+    `chaos: ${acked.size} acknowledged (${ackedAfterRestart} after the database restart), ` +
+      `${new Set(ids).size} delivered, ${duplicates} delivered twice, 0 pending\n`,
+  );
+  expect(acked.size).toBe(TOTAL);
+  expect(ackedAfterRestart).toBeGreaterThan(0);
+  expect([...missing]).toEqual([]);
+  await sink.close();
+});
