@@ -14,7 +14,7 @@ export function runCli(
   options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", TSX, MAIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -62,11 +62,15 @@ export async function startChild(
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<Child> {
   const config = configFile ? ["--config", configFile] : [];
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, "serve", ...config, "--port", String(port)], {
-    env: { ...process.env, ...options.env },
-    cwd: options.cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--no-node-snapshot", "--import", TSX, MAIN, "serve", ...config, "--port", String(port)],
+    {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const exited = new Promise<number | string>((resolve) =>
     child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
   );
