@@ -5,6 +5,7 @@ import type {
   DeliveryStatus,
   DestinationState,
   NewDelivery,
+  TransformOutcome,
 } from "../core/delivery-types.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
 
@@ -36,6 +37,8 @@ export interface DeliveryOutcome {
   nextAttemptAt: number | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** What the route's transform did this time; absent or null leaves the recorded one. */
+  transform?: TransformOutcome | null;
   /** The destination's state after this outcome, persisted with it. */
   destinationState: DestinationState | null;
   /** Switchyard's own event about this outcome (`switchyard.delivery.failed`), stored in the same transaction. */

@@ -88,6 +88,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  // 3 is the claim-loop change developed beside this one; each version is applied once whatever
+  // the order, so a database that has 4 takes 3 when it arrives.
+  {
+    version: 4,
+    name: "transforms",
+    sql: `
+      ALTER TABLE deliveries ADD COLUMN route text;
+      ALTER TABLE deliveries ADD COLUMN transform text;
+    `,
+  },
 ];
 
 /**
