@@ -95,7 +95,10 @@ export function factsOf(event: unknown): EventFacts {
   const d = obj(p.deployment);
   const meta = obj(d.meta);
   const project = pick(p, "project.name", "deployment.name", "project.id", "projectId");
-  const target = p.deployment ? (pick(p, "target", "deployment.target") ?? "preview") : null;
+  const production = type === "deployment.promoted" || type === "deployment.rollback";
+  const target = p.deployment
+    ? (pick(p, "target", "deployment.target") ?? (production ? "production" : "preview"))
+    : null;
   const domain = pick(p, "domain.name", "cert.cns", "dnsNames", "zone", "domain");
   const invoice = pick(p, "invoiceId", "externalInvoiceId");
   const error = pick(p, "deployment.errorMessage", "errorReason", "lastError");

@@ -14,7 +14,8 @@ export const rowOptions = z.strictObject({
 export function renderRow(event: unknown, facts: EventFacts, options: z.output<typeof rowOptions>): object {
   const e = event as Record<string, unknown> | null;
   const p = e?.payload;
-  const meta = (p as { deployment?: { meta?: unknown } } | undefined)?.deployment?.meta;
+  const deployment = (p as { deployment?: { meta?: unknown } } | null | undefined)?.deployment;
+  const meta = deployment?.meta;
   const org = pick(meta, "githubOrg", "gitlabProjectNamespace", "bitbucketRepoOwner");
   const repo = pick(meta, "githubRepo", "gitlabProjectName", "bitbucketRepoName");
   return {
@@ -29,7 +30,7 @@ export function renderRow(event: unknown, facts: EventFacts, options: z.output<t
     project_name: pick(p, "project.name", "deployment.name"),
     deployment_id: pick(p, "deployment.id"),
     deployment_url: pick(p, "deployment.url"),
-    target: pick(p, "deployment") ? (pick(p, "target", "deployment.target") ?? "preview") : null,
+    target: deployment ? (pick(p, "target", "deployment.target") ?? "preview") : null,
     ready_state: pick(p, "deployment.readyState"),
     error_message: facts.error,
     git_sha: pick(meta, "githubCommitSha", "gitlabCommitSha", "bitbucketCommitSha"),
