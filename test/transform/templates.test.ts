@@ -134,7 +134,7 @@ describe("templates", () => {
     event.payload.target = "production";
     const out = render("slack", event) as { blocks: Json[] };
     expect(out.blocks[0]).toMatchObject({ type: "header", text: { text: ":x: Deployment Failed" } });
-    const fields = (out.blocks[1]?.fields as Json[]).map((f) => f.text);
+    const fields = ((out.blocks[1]?.fields ?? []) as Json[]).map((f) => f.text);
     expect(fields.slice(0, 4)).toEqual([
       "*Project:*\nstorefront",
       "*Target:*\nproduction",
@@ -142,7 +142,7 @@ describe("templates", () => {
       "*Author:*\nJane Smith",
     ]);
     expect(out.blocks[2]).toMatchObject({ text: { text: "*Commit:* feat: add checkout page" } });
-    expect(text((out.blocks[3]?.elements as Json[])[0]?.text)).toMatch(
+    expect(text(((out.blocks[3]?.elements ?? []) as Json[])[0]?.text)).toMatch(
       /^<https:\/\/vercel\.com\/.*\|View Deployment>/,
     );
   });
@@ -174,7 +174,7 @@ describe("templates", () => {
     const event = sampleEvent("deployment.error") as { payload: { deployment: { meta: Json } } };
     event.payload.deployment.meta.githubCommitMessage = `<!channel> & ${"x".repeat(5000)}`;
     const out = render("slack", event) as { blocks: Json[] };
-    const commit = text((out.blocks[2]?.text as Json).text);
+    const commit = text(((out.blocks[2]?.text ?? {}) as Json).text);
     expect(commit).toMatch(/^\*Commit:\* &lt;!channel&gt; &amp; x/);
     expect(commit.length).toBeLessThanOrEqual(3000);
     expectSlackBlocks(out as unknown as Json);
