@@ -79,7 +79,9 @@ export class Sandbox {
         return { kind: "error", message: `no code compiled for route "${route}"`, line: null };
       if (t.isolate.isDisposed) compiled = this.rebuild(tenant, t).routes.get(route) as CompiledRoute;
       try {
-        const out = await compiled.runner.apply(undefined, [raw, metaJson], {
+        // Synchronous: ~15 µs a call against ~25 µs for the thread-pool hop of apply(); the
+        // event loop waits at most the CPU limit (the code is the operator's, not the sender's).
+        const out = compiled.runner.applySync(undefined, [raw, metaJson], {
           timeout: this.limits.timeoutMs,
         });
         return this.result(out, compiled.filename);
