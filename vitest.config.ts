@@ -7,5 +7,7 @@ export default defineConfig({
     // events, never on time, so a longer limit only bounds how long a real hang takes to report.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // isolated-vm (the transform sandbox) needs it on Node 20+: see its README.
+    execArgv: ["--no-node-snapshot"],
   },
 });

@@ -5,7 +5,10 @@
 // destination, the sink answering 200); (3) ingest-to-sink latency at a fixed 1,000 events/s;
 // (4) peak RSS over all that; (5) RSS while a backlog of pending deliveries (1,000,000 by default,
 // written straight into the SQLite file) drains. Switchyard runs on CPU 0; the sink and the load
-// generator on CPU 1, where taskset exists. Flags: --seconds N, --backlog N, --backlog-seconds N.
+// generator on CPU 1, where taskset exists. Then (6) the transform comparison: the same sustained
+// load, each on a fresh database, through a route without a transform, with the slack template,
+// and with a code transform in the sandbox, plus each transform's in-process cost per event.
+// Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { canPin, killAll, startNode, stop, waitForLine } from "./child-processes.js";
+import { transformOverhead } from "./transform-overhead.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: flags } = parseArgs({
@@ -23,6 +27,7 @@ const { values: flags } = parseArgs({
     backlog: { type: "string", default: process.env.BENCH_BACKLOG ?? "1000000" },
     "backlog-seconds": { type: "string", default: "900" },
     concurrency: { type: "string", default: "64" },
+    "transforms-only": { type: "boolean", default: false },
     // Profile Switchyard while the backlog drains (its figures are then not representative).
     profile: { type: "string" },
   },
@@ -73,7 +78,26 @@ async function startSink() {
   };
 }
 
-function writeConfig(/** @type {string} */ sinkUrl) {
+/** The route of each run of the transform comparison. */
+const ROUTES = {
+  none: "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+  slack: "routes: [{ slug: all, source: vercel, transform: { template: slack }, destinations: [sink] }]",
+  code: [
+    "routes:",
+    "  - slug: all",
+    "    source: vercel",
+    "    destinations: [sink]",
+    "    transform:",
+    "      code: |",
+    "        function transform(event) {",
+    "          const d = event.payload.deployment;",
+    "          if (!d) return null;",
+    '          return { deployment_id: d.id, url: d.url, target: event.payload.target ?? "preview", branch: d.meta?.githubCommitRef ?? null };',
+    "        }",
+  ].join("\n"),
+};
+
+function writeConfig(/** @type {string} */ sinkUrl, route = ROUTES.none) {
   const file = join(work, "switchyard.yaml");
   writeFileSync(
     file,
@@ -88,7 +112,7 @@ function writeConfig(/** @type {string} */ sinkUrl) {
       `    url: "${sinkUrl}"`,
       `    maxConcurrency: ${Number(flags.concurrency)}`,
       `    signing: { scheme: standard-webhooks, secrets: ["whsec_${Buffer.from("bench-signing-key-0123456789abcd").toString("base64")}"] }`,
-      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+      route,
       `delivery: { allowPrivateNetworks: true, concurrency: ${Number(flags.concurrency)} }`,
       "",
     ].join("\n"),
@@ -98,7 +122,7 @@ function writeConfig(/** @type {string} */ sinkUrl) {
 
 async function startSwitchyard(/** @type {string} */ config, profile = false) {
   const prof = profile && flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${flags.profile}`] : [];
-  const server = startNode([...prof, cli, "serve", "--config", config, "--port", "0"], {
+  const server = startNode(["--no-node-snapshot", ...prof, cli, "serve", "--config", config, "--port", "0"], {
     cpu: SERVER_CPU,
     cwd: work,
   });
@@ -129,10 +153,84 @@ function prefill(/** @type {number} */ n) {
   d.close();
 }
 
+/** Deliveries/s reaching the sink while events are ingested at full speed; `fresh` starts on an empty database. */
+async function sustainedRun(
+  /** @type {Awaited<ReturnType<typeof startSink>>} */ sink,
+  /** @type {string} */ config,
+) {
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  const sy = await startSwitchyard(config);
+  const load = startNode(
+    [
+      join(root, "bench/load.js"),
+      `--url=${sy.url}/ingest/vercel`,
+      `--secret=${secret}`,
+      `--seconds=${seconds}`,
+      "--warmup=2",
+      "--connections=32",
+    ],
+    { cpu: CLIENT_CPU },
+  );
+  await waitForLine(load, (l) => l.phase === "measure", "load", 60_000);
+  const c0 = await sink.count();
+  const t0 = performance.now();
+  await waitForLine(load, (l) => l.phase === "end", "load", (seconds + 30) * 1000);
+  const c1 = await sink.count();
+  const t1 = performance.now();
+  const { result } = /** @type {{ result: { rps: number } }} */ (
+    await waitForLine(load, (l) => "result" in l, "load", 30_000)
+  );
+  await stop(sy.server);
+  return { deliveriesPerSecond: (c1 - c0) / ((t1 - t0) / 1000), ingestPerSecond: result.rps };
+}
+
+/** Step 6: the same load without a transform, with the slack template and with code; and each transform's cost per event. */
+async function transformComparison(/** @type {Awaited<ReturnType<typeof startSink>>} */ sink) {
+  /** @type {Record<string, { deliveriesPerSecond: number, ingestPerSecond: number }>} */
+  const runs = {};
+  for (const [name, route] of Object.entries(ROUTES)) {
+    log(`transforms: sustained load, route ${name}`);
+    runs[name] = await sustainedRun(sink, writeConfig(sink.url, route));
+  }
+  log("transforms: in-process cost per event");
+  const overhead = await transformOverhead(root);
+  return { runs, overhead };
+}
+
+function printTransforms(/** @type {Awaited<ReturnType<typeof transformComparison>>} */ t) {
+  const f = (/** @type {number} */ x, d = 0) =>
+    x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  const none = t.runs.none?.deliveriesPerSecond ?? Number.NaN;
+  const line = (/** @type {string} */ name, /** @type {string} */ label) => {
+    const r = t.runs[name];
+    if (!r) return "";
+    const ratio =
+      name === "none" ? "" : `  ${f((100 * r.deliveriesPerSecond) / none)} % of no transform   goal ≥ 80 %`;
+    return `  ${label.padEnd(38)}${f(r.deliveriesPerSecond)} /s (ingest ${f(r.ingestPerSecond)} /s)${ratio}\n`;
+  };
+  const cost = (/** @type {string} */ name) => {
+    const o = t.overhead[name];
+    return o ? `${f(o.serialUs, 1)} µs one at a time, ${f(o.concurrentUs, 1)} µs 64 at a time` : "";
+  };
+  console.log(`
+Transforms (each run on a fresh database, same load)
+${line("none", "no transform")}${line("slack", "slack template")}${line("code", "code transform (sandbox)")}  transform cost per event, slack        ${cost("slack")}   goal ≤ 50 µs
+  transform cost per event, code         ${cost("code")}   goal ≤ 50 µs
+`);
+}
+
 async function main() {
   const sink = await startSink();
   const config = writeConfig(sink.url);
   const out = { machine: { node: process.version, cpus: cpus().length, pinned } };
+  if (flags["transforms-only"]) {
+    const transforms = await transformComparison(sink);
+    sink.child.send({ cmd: "exit" });
+    printTransforms(transforms);
+    console.log(JSON.stringify({ ...out, transforms }));
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
 
   log("baseline: plain undici client → sink");
   const base = startNode(
@@ -204,9 +302,11 @@ async function main() {
   const drainSeconds = (performance.now() - started) / 1000;
   const backlogPeak = memoryOf(sy.server.child.pid, "VmHWM");
   await stop(sy.server);
+  const transforms = await transformComparison(sink);
   sink.child.send({ cmd: "exit" });
 
   Object.assign(out, {
+    transforms,
     baseline,
     sustained,
     latency,
@@ -234,6 +334,7 @@ Switchyard delivery benchmark
   peak RSS (phases above)                 ${f(peakRss)} MB   goal ≤ 200
   backlog of ${f(n)} pending             drained ${f(drained)} in ${f(drainSeconds)} s (${f(drained / drainSeconds)} /s), max RSS ${f(maxRss)} MB, peak ${f(backlogPeak)} MB
 `);
+  printTransforms(transforms);
   console.log(JSON.stringify(out));
   rmSync(work, { recursive: true, force: true });
 }

@@ -14,6 +14,7 @@ const FILES = [
   "test/delivery-limits.test.ts",
   "test/replay.test.ts",
   "test/metrics.test.ts",
+  "test/transform/delivery.test.ts",
 ];
 
 const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });

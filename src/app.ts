@@ -17,6 +17,7 @@ import { Metrics } from "./metrics.js";
 import { DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
 import type { Store } from "./storage/port.js";
+import { Transformer } from "./transform/apply.js";
 import { VERSION } from "./version.js";
 
 /** A running Switchyard: its server, its store, its worker, and how to stop them. */
@@ -49,8 +50,10 @@ export async function startApp(
   const adminToken = config.adminToken;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
   const planner = new DeliveryPlanner(config.routes, config.destinations);
+  const transforms = new Transformer(config.routes, config.transforms);
   const store = await openStore(config.database.url);
   if (role !== "all" && !store.capabilities.multiNode) {
+    transforms.close();
     await store.close();
     throw new Error(
       `--role ${role} needs a store several processes can share (PostgreSQL); SQLite serves one process`,
@@ -67,6 +70,7 @@ export async function startApp(
     userAgent: `Switchyard/${VERSION}`,
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
     concurrency: config.delivery.concurrency,
+    transforms,
     ...options,
   });
   const committer = new GroupCommitter<IncomingEvent, IngestResult>(async (events) => {
@@ -89,7 +93,18 @@ export async function startApp(
     await worker.start();
     maintenance.start();
   }
-  const ctx: AppContext = { config, store, ingestor, logger, adminToken, planner, worker, clock, metrics };
+  const ctx: AppContext = {
+    config,
+    store,
+    ingestor,
+    logger,
+    adminToken,
+    planner,
+    worker,
+    clock,
+    metrics,
+    transforms,
+  };
   const server = createHttpServer(ctx, role !== "worker");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -117,6 +132,7 @@ export async function startApp(
         await maintenance.stop();
         await worker.stop();
         await client.close();
+        transforms.close();
         await store.close();
       })();
       return closing;

@@ -30,7 +30,7 @@ export class Metrics {
   });
   readonly deliveries = new Counter({
     name: "switchyard_deliveries_total",
-    help: "Deliveries that finished, by destination and outcome (succeeded, failed).",
+    help: "Deliveries that finished, by destination and outcome (succeeded, failed, skipped).",
     labelNames: ["destination", "outcome"],
     registers: [this.registry],
   });

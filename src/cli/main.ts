@@ -1,10 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-node-snapshot
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { catalogCommand } from "./catalog.js";
 import { doctorCommand } from "./doctor.js";
 import { migrateCommand } from "./migrate.js";
 import { replayCommand } from "./replay.js";
+import { routeTestCommand } from "./route.js";
 import { serve } from "./serve.js";
 import { signCommand } from "./sign.js";
 import { triggerCommand } from "./trigger.js";
@@ -77,6 +78,23 @@ program
   .option("-c, --config <path>", "YAML config file")
   .action(async (options) => {
     process.exitCode = await replayCommand(options);
+  });
+
+program
+  .command("route")
+  .description("work with routes")
+  .command("test")
+  .description("ask the running server whether a route matches an event, and what its transform makes of it")
+  .argument("<slug>", "a configured route")
+  .option("--type <type>", "a sample event of this catalog type, e.g. deployment.error")
+  .option("--event <file>", "a JSON event envelope from a file")
+  .option("--source <slug>", "the source the event comes from (default: the route's first)")
+  .option("--json", "print the API's JSON answer")
+  .option("--url <url>", "the server's base URL (default: the local config's)")
+  .option("--token <token>", "admin token (default: SWITCHYARD_ADMIN_TOKEN or the local credentials)")
+  .option("-c, --config <path>", "YAML config file")
+  .action(async (slug: string, options) => {
+    process.exitCode = await routeTestCommand(slug, options);
   });
 
 program

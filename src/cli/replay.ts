@@ -1,6 +1,5 @@
-import { dataDirOf, readCredentials } from "../config/credentials.js";
-import { loadConfig } from "../config/load.js";
 import { parseDuration } from "../core/duration.js";
+import { apiTarget } from "./server-api.js";
 
 export interface ReplayOptions {
   status: string;
@@ -25,15 +24,7 @@ function timeArg(name: string, text: string | undefined, now: number): string | 
 
 /** `switchyard replay`: puts dead letters (or successes) back in the queue through the running server's API. */
 export async function replayCommand(options: ReplayOptions): Promise<number> {
-  const { config } = loadConfig({ config: options.config });
-  const host =
-    config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
-  const base = options.url ?? `http://${host}:${config.server.port}`;
-  const token =
-    options.token ??
-    process.env.SWITCHYARD_ADMIN_TOKEN ??
-    config.adminToken ??
-    readCredentials(dataDirOf(config)).adminToken;
+  const { base, token } = apiTarget(options);
   if (!token) {
     process.stderr.write("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN\n");
     return 2;

@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { ConfigError, formatPath } from "./errors.js";
 import { interpolate, type MissingVariable } from "./interpolate.js";
 import { type Config, configSchema } from "./schema.js";
+import { readTransformFiles } from "./transform-files.js";
 
 /** Where the configuration came from, and what it says. */
 export interface LoadedConfig {
@@ -80,6 +81,8 @@ export function validateConfig(tree: unknown, file: string | null = null): Confi
       }),
     );
   }
+  const fileIssues = readTransformFiles(result.data, file);
+  if (fileIssues.length > 0) throw new ConfigError(file, fileIssues);
   return result.data;
 }
 

@@ -3,6 +3,7 @@ import { filterGroupSchema } from "../core/filter.js";
 import { rateSchema } from "../core/rate-limit.js";
 import { DEFAULT_RETRY_POLICY } from "../core/retry-schedule.js";
 import { duration, secretList, slug } from "./primitives.js";
+import { transformSchema } from "./transform-schema.js";
 
 const retry = z
   .strictObject({
@@ -65,6 +66,7 @@ export const routeSchema = z.strictObject({
   source: z.union([slug, z.array(slug).min(1)]).transform((s) => (Array.isArray(s) ? s : [s])),
   types: z.array(z.string().min(1)).min(1).optional(),
   filter: filterGroupSchema.optional(),
+  transform: transformSchema.optional(),
   destinations: z.array(slug).min(1, "a route needs at least one destination"),
 });
 

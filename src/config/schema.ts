@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { duration, secretList, slug } from "./primitives.js";
 import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
+import { transformsSection } from "./transform-schema.js";
 
 const commonSource = {
   slug,
@@ -96,6 +97,7 @@ export const configSchema = z
     destinations: z.array(destinationSchema).default([]),
     routes: z.array(routeSchema).default([]),
     delivery: deliverySection,
+    transforms: transformsSection,
   })
   .superRefine((config, ctx) => {
     for (const section of ["sources", "destinations", "routes"] as const) {

@@ -11,9 +11,15 @@
  *   `replay` (a replayed delivery).
  * - lease: a claim on a pending delivery by one worker until `leaseUntil`; a delivery whose
  *   worker died is claimed again once its lease has expired.
+ * - transform: a route's reshaping of the event (a built-in template or sandboxed code), applied
+ *   when a delivery is sent. A route with a transform has deliveries of its own (`route` names
+ *   it); routes without one share the raw event's delivery per destination.
+ * - skipped: a delivery whose transform returned null or undefined; nothing was sent.
  */
 
-export type DeliveryStatus = "pending" | "succeeded" | "failed";
+export type DeliveryStatus = "pending" | "succeeded" | "failed" | "skipped";
+/** What the last transform of a delivery did; null for a delivery of the raw event. */
+export type TransformOutcome = "transformed" | "skipped" | "failed";
 export type AttemptTrigger = "initial" | "retry" | "manual" | "replay";
 
 /** A delivery to create along with its event. */
@@ -21,6 +27,8 @@ export interface NewDelivery {
   id: string;
   destination: string;
   routes: string[];
+  /** The route whose transform shapes the body; absent or null: the raw event. */
+  route?: string | null;
   nextAttemptAt: number;
   deadlineAt: number;
   trigger: AttemptTrigger;
@@ -34,6 +42,8 @@ export interface DeliveryRecord {
   eventType: string;
   destination: string;
   routes: string[];
+  route: string | null;
+  transform: TransformOutcome | null;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: number | null;
@@ -53,6 +63,8 @@ export interface ClaimedDelivery {
   eventType: string;
   source: string;
   destination: string;
+  /** The route whose transform shapes the body, or null for the raw event. */
+  route: string | null;
   attempts: number;
   /** Attempts made before the last manual retry or replay; the retry schedule counts from here. */
   scheduleBase: number;

@@ -9,10 +9,14 @@ export function attemptHeaders(
   attemptNumber: number,
   now: number,
   userAgent: string,
+  payload: { body: Uint8Array; contentType: string } = {
+    body: delivery.body,
+    contentType: "application/json",
+  },
 ): Record<string, string> {
   const headers: Record<string, string> = {
     ...destination.headers,
-    "content-type": "application/json",
+    "content-type": payload.contentType,
     "user-agent": userAgent,
     "x-switchyard-event-type": delivery.eventType,
     "x-switchyard-event-id": delivery.eventId,
@@ -22,9 +26,9 @@ export function attemptHeaders(
   const { scheme, secrets } = destination.signing;
   if (scheme === "standard-webhooks") {
     // The delivery id is the message id: stable across retries, usable as an idempotency key.
-    Object.assign(headers, signStandardWebhooks(secrets, delivery.id, Math.floor(now / 1000), delivery.body));
+    Object.assign(headers, signStandardWebhooks(secrets, delivery.id, Math.floor(now / 1000), payload.body));
   } else if (scheme === "vercel") {
-    Object.assign(headers, signVercel(secrets[0] as string, delivery.body));
+    Object.assign(headers, signVercel(secrets[0] as string, payload.body));
   }
   return headers;
 }

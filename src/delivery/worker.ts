@@ -10,9 +10,11 @@ import { TokenBucket } from "../core/rate-limit.js";
 import { GroupCommitter } from "../ingest/group-commit.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { ClaimRequest, DeliveryOutcome, Store } from "../storage/port.js";
+import type { Transformer } from "../transform/apply.js";
 import { deliveryFailedAlert } from "./alerts.js";
 import { decide, expired } from "./decide.js";
 import type { DeliveryClient } from "./http-client.js";
+import { payloadFor } from "./payload.js";
 import { attemptHeaders } from "./request.js";
 
 /** Settings of the worker as a whole. */
@@ -31,6 +33,8 @@ export interface WorkerOptions {
   circuit?: CircuitPolicy;
   /** Longest wait between looks at the queue when nothing wakes the worker. */
   pollMs?: number;
+  /** The routes' transforms; without it, a delivery of a route with a transform fails. */
+  transforms?: Transformer;
 }
 
 /** Events the worker emits, for metrics and for tests that wait on them. */
@@ -219,13 +223,26 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   private async deliver(delivery: ClaimedDelivery, rt: Runtime): Promise<void> {
     const startedAt = this.o.clock.now();
     let result: Omit<DeliveryOutcome, "alert">;
-    if (startedAt > delivery.deadlineAt) {
+    const payload =
+      startedAt > delivery.deadlineAt
+        ? null
+        : await payloadFor(delivery, this.o.transforms ?? null, startedAt, () => this.o.clock.now());
+    if (payload === null) {
       result = expired(delivery);
+    } else if (!payload.send) {
+      result = payload.outcome;
     } else {
       const attempt = await this.o.client.send({
         url: rt.config.url,
-        headers: attemptHeaders(delivery, rt.config, delivery.attempts + 1, startedAt, this.o.userAgent),
-        body: delivery.body,
+        headers: attemptHeaders(
+          delivery,
+          rt.config,
+          delivery.attempts + 1,
+          startedAt,
+          this.o.userAgent,
+          payload,
+        ),
+        body: payload.body,
         timeoutMs: rt.config.timeout,
         allowPrivateNetwork: rt.config.allowPrivateNetwork ?? this.o.allowPrivateNetworks,
       });
@@ -238,6 +255,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         random: this.o.random ?? Math.random,
         circuit: this.o.circuit ?? DEFAULT_CIRCUIT_POLICY,
       });
+      if (payload.transform) result.transform = payload.transform;
       if (result.destinationChange) rt.state = applyDestinationChange(rt.state, result.destinationChange);
     }
     const outcome: DeliveryOutcome = {

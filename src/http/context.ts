@@ -6,6 +6,7 @@ import type { Ingestor } from "../ingest/ingest.js";
 import type { Metrics } from "../metrics.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
+import type { Transformer } from "../transform/apply.js";
 
 /** What the HTTP routes need from the running application. */
 export interface AppContext {
@@ -18,4 +19,5 @@ export interface AppContext {
   worker: DeliveryWorker;
   clock: Clock;
   metrics: Metrics;
+  transforms: Transformer;
 }

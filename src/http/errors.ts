@@ -20,6 +20,11 @@ export const ERROR_CODES = {
     meaning: "The JSON body does not have the expected shape; the message names each bad field.",
   },
   invalid_query: { status: 400, meaning: "A query parameter is malformed." },
+  invalid_route: {
+    status: 400,
+    meaning:
+      "A route given to the route tester is not valid: a bad filter, an unknown template, code that does not compile.",
+  },
   payload_too_large: { status: 413, meaning: "The body is larger than `limits.maxBodyBytes`." },
   unavailable: { status: 503, meaning: "The store cannot commit right now; the sender should retry." },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },

@@ -8,6 +8,7 @@ import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIngestRoutes } from "./routes/ingest.js";
 import { registerReplayRoutes } from "./routes/replay.js";
+import { registerRouteTestRoutes } from "./routes/routes.js";
 
 /** A route handler: may throw HttpError, which becomes `{ code, message }`. */
 export type Handler = (
@@ -49,6 +50,7 @@ export function createRouter(ctx: AppContext, serveApi = true): AppRouter {
   registerDestinationRoutes(router, ctx);
   registerDeliveryRoutes(router, ctx);
   registerReplayRoutes(router, ctx);
+  registerRouteTestRoutes(router, ctx);
   return router;
 }
 

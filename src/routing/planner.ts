@@ -11,6 +11,8 @@ interface CompiledRoute {
   sources: ReadonlySet<string>;
   filter: CompiledFilter;
   destinations: readonly string[];
+  /** Whether the route reshapes the event: its deliveries are then its own. */
+  transforms: boolean;
 }
 
 const normalizeType = (t: string) => normalizeEventType(t).canonical;
@@ -18,6 +20,15 @@ const spellings = (t: string): readonly string[] => {
   const entry = getEventType(t);
   return entry ? [entry.type, ...entry.aliases] : [t];
 };
+
+/** Compiles a route's `types` and `filter` as the planner does; throws FilterError on a bad one. */
+export function compileRouteFilter(route: Pick<RouteConfig, "types" | "filter">): CompiledFilter {
+  const spec = {
+    ...(route.filter ? { filter: route.filter } : {}),
+    ...(route.types ? { types: route.types } : {}),
+  };
+  return compileFilter(spec, { normalizeType, spellings });
+}
 
 /**
  * Plans the deliveries of an event: every route whose source and filter match adds its
@@ -33,13 +44,15 @@ export class DeliveryPlanner {
     const issues: string[] = [];
     this.routes = routes.flatMap((route, i) => {
       try {
-        const spec = {
-          ...(route.filter ? { filter: route.filter } : {}),
-          ...(route.types ? { types: route.types } : {}),
-        };
-        const filter = compileFilter(spec, { normalizeType, spellings });
+        const filter = compileRouteFilter(route);
         return [
-          { slug: route.slug, sources: new Set(route.source), filter, destinations: route.destinations },
+          {
+            slug: route.slug,
+            sources: new Set(route.source),
+            filter,
+            destinations: route.destinations,
+            transforms: route.transform !== undefined,
+          },
         ];
       } catch (error) {
         if (!(error instanceof FilterError)) throw error;
@@ -55,28 +68,39 @@ export class DeliveryPlanner {
     return this.routes.filter((r) => r.sources.has(subject.source) && r.filter.match(subject));
   }
 
-  /** The deliveries to create with a newly received event. */
+  /**
+   * The deliveries to create with a newly received event: one per destination for the routes that
+   * send the event as it is, and one per destination of each route with a transform (its body is
+   * its own).
+   */
   plan(subject: FilterSubject, receivedAt: number): NewDelivery[] {
     const byDestination = new Map<string, string[]>();
+    const transformed: NewDelivery[] = [];
     for (const route of this.matchingRoutes(subject)) {
-      for (const d of route.destinations) {
+      for (const d of new Set(route.destinations)) {
+        if (route.transforms) {
+          transformed.push(this.newDelivery(d, [route.slug], receivedAt, receivedAt, "initial", route.slug));
+          continue;
+        }
         const list = byDestination.get(d);
         if (list) list.push(route.slug);
         else byDestination.set(d, [route.slug]);
       }
     }
-    return [...byDestination].map(([destination, routes]) =>
+    const raw = [...byDestination].map(([destination, routes]) =>
       this.newDelivery(destination, routes, receivedAt, receivedAt, "initial"),
     );
+    return transformed.length === 0 ? raw : [...raw, ...transformed];
   }
 
-  /** A delivery to `destination`, due by its policy, whose attempts must start before its deadline. */
+  /** A delivery to `destination` (shaped by `route`'s transform, if given), due by its policy, whose attempts must start before its deadline. */
   newDelivery(
     destination: string,
     routes: string[],
     startAt: number,
     now: number,
     trigger: AttemptTrigger,
+    route: string | null = null,
   ): NewDelivery {
     const config = this.destinations.get(destination);
     if (!config) throw new Error(`no destination "${destination}"`);
@@ -84,6 +108,7 @@ export class DeliveryPlanner {
       id: newDeliveryId(now),
       destination,
       routes,
+      ...(route ? { route } : {}),
       nextAttemptAt: trigger === "initial" ? initialAttemptAt(config.retry, startAt) : now,
       deadlineAt: this.deadlineFor(destination, startAt),
       trigger,

@@ -5,6 +5,7 @@ import type {
   DeliveryStatus,
   DestinationState,
   NewDelivery,
+  TransformOutcome,
 } from "../core/delivery-types.js";
 import type { DestinationChange } from "../core/destination-state.js";
 import type { Rate } from "../core/rate-limit.js";
@@ -61,6 +62,8 @@ export interface DeliveryOutcome {
   lastError: string | null;
   /** What the attempt tells about its destination, applied to the stored state with it. */
   destinationChange: DestinationChange | null;
+  /** What the route's transform did this time; absent or null leaves the recorded one. */
+  transform?: TransformOutcome | null;
   /** Switchyard's own event about this outcome (`switchyard.delivery.failed`), stored in the same transaction. */
   alert: IncomingEvent | null;
 }

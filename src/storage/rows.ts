@@ -30,6 +30,8 @@ export interface DeliveryRow {
   type: string;
   destination: string;
   routes: string;
+  route: string | null;
+  transform: DeliveryRecord["transform"];
   status: DeliveryRecord["status"];
   attempts: number;
   next_attempt_at: number | null;
@@ -102,6 +104,8 @@ export function toDelivery(r: DeliveryRow): DeliveryRecord {
     eventType: r.type,
     destination: r.destination,
     routes: JSON.parse(r.routes) as string[],
+    route: r.route,
+    transform: r.transform,
     status: r.status,
     attempts: r.attempts,
     nextAttemptAt: r.status === "pending" ? r.next_attempt_at : null,
@@ -120,6 +124,7 @@ export interface ClaimRow {
   tenant: string;
   event_id: string;
   destination: string;
+  route: string | null;
   attempts: number;
   schedule_base: number;
   deadline_at: number;
@@ -138,6 +143,7 @@ export function toClaimed(row: ClaimRow, leaseUntil: number): ClaimedDelivery {
     eventType: row.type,
     source: row.source,
     destination: row.destination,
+    route: row.route ?? null,
     attempts: row.attempts,
     scheduleBase: row.schedule_base,
     deadlineAt: row.deadline_at,

@@ -15,6 +15,8 @@ export function deliveryJson(d: DeliveryRecord) {
     eventType: d.eventType,
     destination: d.destination,
     routes: d.routes,
+    route: d.route,
+    transform: d.transform,
     status: d.status,
     attempts: d.attempts,
     nextAttemptAt: iso(d.nextAttemptAt),
@@ -40,7 +42,7 @@ function attemptJson(a: AttemptRecord) {
   };
 }
 
-const STATUSES = new Set(["pending", "succeeded", "failed"]);
+const STATUSES = new Set(["pending", "succeeded", "failed", "skipped"]);
 
 /** `GET /api/v1/deliveries`, `GET /api/v1/deliveries/:id`, `POST /api/v1/deliveries/:id/retry`. */
 export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void {
@@ -50,7 +52,7 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
       requireAdmin(req, ctx.adminToken);
       const status = query.get("status");
       if (status !== null && !STATUSES.has(status)) {
-        throw new HttpError("invalid_query", "status must be pending, succeeded or failed");
+        throw new HttpError("invalid_query", "status must be pending, succeeded, failed or skipped");
       }
       const limit = parseLimit(query.get("limit"));
       const items = await ctx.store.listDeliveries({

@@ -28,23 +28,26 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
       const event = await ctx.store.getEvent(params.id ?? "");
       if (!event) throw new HttpError("not_found", "no event has that id");
       const now = ctx.clock.now();
-      let targets: { destination: string; routes: string[] }[];
+      let wanted: Set<string> | null = null;
       if (body.destinations) {
         const unknown = body.destinations.filter((d) => !ctx.planner.destinations.has(d));
         if (unknown.length > 0)
           throw new HttpError("invalid_request", `no destination ${unknown.map((d) => `"${d}"`).join(", ")}`);
-        targets = [...new Set(body.destinations)].map((destination) => ({ destination, routes: [] }));
-      } else {
-        // The routes as they are now decide, so a fixed filter applies to the replay.
-        const parsed: unknown = JSON.parse(Buffer.from(event.body).toString("utf8"));
-        const planned = ctx.planner.plan(
-          { type: event.type, originalType: event.originalType, source: event.source, body: parsed },
-          now,
-        );
-        targets = planned.map((d) => ({ destination: d.destination, routes: d.routes }));
+        wanted = new Set(body.destinations);
       }
+      // The routes as they are now decide, so a fixed filter or transform applies to the replay.
+      const parsed: unknown = JSON.parse(Buffer.from(event.body).toString("utf8"));
+      const planned = ctx.planner
+        .plan({ type: event.type, originalType: event.originalType, source: event.source, body: parsed }, now)
+        .filter((d) => wanted === null || wanted.has(d.destination));
+      // A named destination no route sends this event to receives the event as it is.
+      const unrouted = [...(wanted ?? [])].filter((d) => !planned.some((p) => p.destination === d));
+      const targets = [
+        ...planned.map((d) => ({ destination: d.destination, routes: d.routes, route: d.route ?? null })),
+        ...unrouted.map((destination) => ({ destination, routes: [] as string[], route: null })),
+      ];
       const deliveries = targets.map((t) =>
-        ctx.planner.newDelivery(t.destination, t.routes, now, now, "replay"),
+        ctx.planner.newDelivery(t.destination, t.routes, now, now, "replay", t.route),
       );
       await ctx.store.addDeliveries(event.tenant, event.id, deliveries, now);
       ctx.worker.notify();

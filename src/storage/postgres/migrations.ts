@@ -98,6 +98,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deliveries_leased ON deliveries (destination, lease_until) WHERE lease_until IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "transforms",
+    sql: `
+      ALTER TABLE deliveries ADD COLUMN route text;
+      ALTER TABLE deliveries ADD COLUMN transform text;
+    `,
+  },
 ];
 
 /**

@@ -17,7 +17,7 @@ import type { Fragment, Sql } from "./connection.js";
 export function reads(sql: Sql) {
   const summary = sql`id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues`;
   const selectDelivery = sql`
-    SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.status, d.attempts, d.next_attempt_at,
+    SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.route, d.transform, d.status, d.attempts, d.next_attempt_at,
       d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
     FROM deliveries d JOIN events e ON e.id = d.event_id`;
   const and = (clauses: Fragment[]) =>
@@ -104,7 +104,7 @@ export function reads(sql: Sql) {
     },
 
     async queueStats(): Promise<QueueStats> {
-      const byStatus = { pending: 0, succeeded: 0, failed: 0 };
+      const byStatus = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       const counts = await sql<{ status: keyof typeof byStatus; n: number }[]>`
         SELECT status, count(*) AS n FROM deliveries GROUP BY status
       `;

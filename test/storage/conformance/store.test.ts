@@ -348,7 +348,7 @@ describe(`storage port on ${harness.dialect}`, () => {
 
   it("reports queue stats", async () => {
     expect(await store.queueStats()).toEqual({
-      byStatus: { pending: 0, succeeded: 0, failed: 0 },
+      byStatus: { pending: 0, succeeded: 0, failed: 0, skipped: 0 },
       pendingByDestination: {},
       oldestPendingCreatedAt: null,
     });
@@ -357,7 +357,7 @@ describe(`storage port on ${harness.dialect}`, () => {
     await store.insertEvents([event(T + 5, { deliveries: [delivery("b", T + 5)] })]);
     await store.recordOutcomes([outcome(a.id, { status: "failed" })], T + 9);
     expect(await store.queueStats()).toEqual({
-      byStatus: { pending: 3, succeeded: 0, failed: 1 },
+      byStatus: { pending: 3, succeeded: 0, failed: 1, skipped: 0 },
       pendingByDestination: { a: 1, b: 2 },
       oldestPendingCreatedAt: T,
     });

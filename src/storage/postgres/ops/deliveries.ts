@@ -132,7 +132,7 @@ function heldUntil(
 }
 
 const CLAIMED_COLUMNS =
-  "d.seq, d.id, d.tenant, d.event_id, d.destination, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, d.next_attempt_at";
+  "d.seq, d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, d.next_attempt_at";
 
 /** Leases up to `limit` due deliveries of a destination, earliest due first. */
 async function claimDue(
@@ -156,7 +156,7 @@ async function claimDue(
       FROM picked WHERE d.id = picked.id
       RETURNING ${tx.unsafe(CLAIMED_COLUMNS)}
     )
-    SELECT l.id, l.tenant, l.event_id, l.destination, l.attempts, l.schedule_base, l.deadline_at,
+    SELECT l.id, l.tenant, l.event_id, l.destination, l.route, l.attempts, l.schedule_base, l.deadline_at,
       l.next_trigger, e.type, e.source, e.body
     FROM leased l JOIN events e ON e.id = l.event_id
     ORDER BY l.next_attempt_at, l.seq
@@ -184,7 +184,7 @@ async function claimFifoHead(
       UPDATE deliveries d SET lease_until = ${leaseUntil}, lease_owner = ${owner}
       WHERE d.id = ${head.id} RETURNING ${tx.unsafe(CLAIMED_COLUMNS)}
     )
-    SELECT l.id, l.tenant, l.event_id, l.destination, l.attempts, l.schedule_base, l.deadline_at,
+    SELECT l.id, l.tenant, l.event_id, l.destination, l.route, l.attempts, l.schedule_base, l.deadline_at,
       l.next_trigger, e.type, e.source, e.body
     FROM leased l JOIN events e ON e.id = l.event_id
   `;
@@ -227,7 +227,8 @@ export async function recordOutcomes(
       await tx`
         UPDATE deliveries SET status = ${o.status}, attempts = attempts + ${o.attempt ? 1 : 0},
           next_attempt_at = ${o.nextAttemptAt}, next_trigger = 'retry', lease_until = NULL, lease_owner = NULL,
-          updated_at = ${now}, last_status = coalesce(${o.lastStatus}::integer, last_status), last_error = ${o.lastError}
+          updated_at = ${now}, last_status = coalesce(${o.lastStatus}::integer, last_status), last_error = ${o.lastError},
+          transform = coalesce(${o.transform ?? null}::text, transform)
         WHERE id = ${o.deliveryId}
       `;
       if (o.destinationChange) changes.push(o.destinationChange);

@@ -26,6 +26,7 @@ export async function insertDeliveries(
       event_id: eventId,
       destination: d.destination,
       routes: JSON.stringify(d.routes),
+      route: d.route ?? null,
       status: "pending",
       next_attempt_at: d.nextAttemptAt,
       next_trigger: d.trigger,

@@ -83,4 +83,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "transforms",
+    // route: the route whose transform shapes a delivery's body (null: the raw event, shared by
+    // routes without a transform). transform: what the last transform did.
+    sql: `
+      ALTER TABLE deliveries ADD COLUMN route TEXT;
+      ALTER TABLE deliveries ADD COLUMN transform TEXT;
+    `,
+  },
 ];

@@ -24,7 +24,7 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
   `);
   const lease = db.prepare("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?");
   const claimed = db.prepare(`
-    SELECT d.id, d.tenant, d.event_id, d.destination, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body
+    SELECT d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body
     FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?
   `);
   const insertAttempt = db.prepare(`
@@ -34,7 +34,7 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
   const updateDelivery = db.prepare(`
     UPDATE deliveries SET status = @status, attempts = attempts + @attempted, next_attempt_at = @nextAttemptAt,
       next_trigger = 'retry', lease_until = NULL, lease_owner = NULL, updated_at = @now,
-      last_status = coalesce(@lastStatus, last_status), last_error = @lastError
+      last_status = coalesce(@lastStatus, last_status), last_error = @lastError, transform = coalesce(@transform, transform)
     WHERE id = @deliveryId
   `);
   const upsertState = db.prepare(`
@@ -110,6 +110,7 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
         now,
         lastStatus: o.lastStatus,
         lastError: o.lastError,
+        transform: o.transform ?? null,
       });
       const change = o.destinationChange;
       if (change) {

@@ -41,8 +41,8 @@ export function eventOps(db: Connection) {
     .prepare("SELECT id FROM events WHERE tenant = ? AND source = ? AND external_id = ?")
     .pluck();
   const insertDelivery = db.prepare(`
-    INSERT INTO deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+    INSERT INTO deliveries (id, tenant, event_id, destination, routes, route, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
   `);
 
   /** Inserts deliveries of one stored event. */
@@ -59,6 +59,7 @@ export function eventOps(db: Connection) {
         eventId,
         d.destination,
         JSON.stringify(d.routes),
+        d.route ?? null,
         d.nextAttemptAt,
         d.trigger,
         d.deadlineAt,

@@ -4,7 +4,7 @@ import { type DeliveryRow, type StateRow, toDelivery, toState } from "../../rows
 import type { Connection } from "../connection.js";
 
 const SELECT_DELIVERY = `
-  SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.status, d.attempts, d.next_attempt_at,
+  SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.route, d.transform, d.status, d.attempts, d.next_attempt_at,
     d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
   FROM deliveries d JOIN events e ON e.id = d.event_id`;
 
@@ -79,7 +79,7 @@ export function deliveryReads(db: Connection) {
     },
 
     queueStats(): QueueStats {
-      const byStatus = { pending: 0, succeeded: 0, failed: 0 };
+      const byStatus = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       for (const r of db.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status").all() as {
         status: keyof typeof byStatus;
         n: number;

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import type { RouteTestResult } from "../routing/route-test.js";
+import { apiTarget } from "./server-api.js";
+
+export interface RouteTestOptions {
+  type?: string | undefined;
+  event?: string | undefined;
+  source?: string | undefined;
+  json?: boolean | undefined;
+  url?: string | undefined;
+  token?: string | undefined;
+  config?: string | undefined;
+}
+
+/**
+ * `switchyard route test SLUG`: asks the running server whether a route matches a sample (or an
+ * event file), condition by condition, and prints what its transform makes of it. Exit 0 when it
+ * matched and the transform did not fail, 1 otherwise, 2 on bad arguments.
+ */
+export async function routeTestCommand(slug: string, options: RouteTestOptions): Promise<number> {
+  if ((options.type === undefined) === (options.event === undefined)) {
+    process.stderr.write("give exactly one of --type TYPE or --event FILE\n");
+    return 2;
+  }
+  const { base, token } = apiTarget(options);
+  if (!token) {
+    process.stderr.write("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN\n");
+    return 2;
+  }
+  const body = {
+    route: slug,
+    ...(options.type ? { sampleType: options.type } : {}),
+    ...(options.event ? { event: JSON.parse(readFileSync(options.event, "utf8")) as unknown } : {}),
+    ...(options.source ? { source: options.source } : {}),
+  };
+  const response = await fetch(`${base}/api/v1/routes/test`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const result = (await response.json()) as RouteTestResult & { message?: string };
+  if (!response.ok) {
+    process.stderr.write(`route test refused (${response.status}): ${result.message ?? "unknown error"}\n`);
+    return response.status === 404 || response.status === 400 ? 2 : 1;
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result));
+  return result.matched && result.transform?.outcome !== "failed" ? 0 : 1;
+}
+
+/** The route tester's answer for a terminal. */
+export function formatResult(r: RouteTestResult): string {
+  const mark = (ok: boolean) => (ok ? "✓" : "✗");
+  const lines = [`route ${r.route}: ${r.matched ? "matched" : "did not match"} (${r.durationMs} ms)`];
+  lines.push(
+    `  ${mark(r.source.result)} source ${r.source.actual} (route takes ${r.source.expected.join(", ")})`,
+  );
+  for (const c of r.conditions) {
+    const found = c.found ? `found ${JSON.stringify(c.actual)}` : "not found";
+    const value = c.value === undefined ? "" : ` ${JSON.stringify(c.value)}`;
+    lines.push(`  ${mark(c.result)} ${c.path}: ${c.field} ${c.operator}${value} (${found})`);
+  }
+  const t = r.transform;
+  if (t) {
+    const detail = t.outcome === "transformed" ? `, ${t.contentType}, ${t.bytes} bytes` : "";
+    lines.push(`transform: ${t.outcome}${detail} (${t.durationMs} ms)`);
+    if (t.error)
+      lines.push(`  error: ${t.error.message}${t.error.line === null ? "" : ` (line ${t.error.line})`}`);
+    if (t.output !== null)
+      lines.push(typeof t.output === "string" ? t.output : JSON.stringify(t.output, null, 2));
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,73 @@
+import type { AttemptRecord, ClaimedDelivery, TransformOutcome } from "../core/delivery-types.js";
+import type { DeliveryOutcome } from "../storage/port.js";
+import type { Transformer } from "../transform/apply.js";
+
+/** What an attempt sends (the raw event, or its route's transform of it), or why it sends nothing. */
+export type Payload =
+  | { send: true; body: Uint8Array; contentType: string; transform: TransformOutcome | null }
+  | { send: false; outcome: Omit<DeliveryOutcome, "alert"> };
+
+const RAW = "application/json";
+
+/**
+ * The body of a delivery's next attempt. A delivery of a route with a transform is transformed at
+ * send time, from the stored raw event, so a fixed route applies to a retry or a replay. A
+ * transform that fails ends the delivery (it would fail again) as a dead letter that can be
+ * replayed; one that returns null ends it as skipped.
+ */
+export async function payloadFor(
+  delivery: ClaimedDelivery,
+  transformer: Transformer | null,
+  startedAt: number,
+  now: () => number,
+): Promise<Payload> {
+  if (delivery.route === null || (transformer?.knows(delivery.route) && !transformer.has(delivery.route))) {
+    return { send: true, body: delivery.body, contentType: RAW, transform: null };
+  }
+  const rendered = transformer?.knows(delivery.route)
+    ? await transformer.render(delivery.tenant, delivery.route, delivery.body, {
+        eventId: delivery.eventId,
+        deliveryId: delivery.id,
+        source: delivery.source,
+        type: delivery.eventType,
+        route: delivery.route,
+        destination: delivery.destination,
+      })
+    : {
+        outcome: "failed" as const,
+        message: `route "${delivery.route}" is no longer configured`,
+        line: null,
+      };
+  if (rendered.outcome === "transformed") {
+    return { send: true, body: rendered.body, contentType: rendered.contentType, transform: "transformed" };
+  }
+  const base = { deliveryId: delivery.id, nextAttemptAt: null, lastStatus: null, destinationChange: null };
+  if (rendered.outcome === "skipped") {
+    return {
+      send: false,
+      outcome: { ...base, attempt: null, status: "skipped", lastError: null, transform: "skipped" },
+    };
+  }
+  const message = rendered.line === null ? rendered.message : `${rendered.message} (line ${rendered.line})`;
+  const attempt: AttemptRecord = {
+    number: delivery.attempts + 1,
+    trigger: delivery.trigger,
+    startedAt,
+    durationMs: Math.max(0, now() - startedAt),
+    status: null,
+    error: "transform_failed",
+    errorMessage: message,
+    responseHeaders: null,
+    responseBody: null,
+  };
+  return {
+    send: false,
+    outcome: {
+      ...base,
+      attempt,
+      status: "failed",
+      lastError: `transform_failed: ${message}`,
+      transform: "failed",
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { ConfigError, formatPath } from "../../config/errors.js";
+import { type RouteConfig, routeSchema } from "../../config/routing-schema.js";
+import { FilterError } from "../../core/filter.js";
+import { testRoute } from "../../routing/route-test.js";
+import { sampleEvent } from "../../vercel/index.js";
+import { requireAdmin } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { HttpError, sendJson } from "../errors.js";
+import { readJson } from "../json-body.js";
+import { type AppRouter, route } from "../server.js";
+
+const routeTest = z
+  .strictObject({
+    /** A configured route's slug, or a route as it would be written in the config. */
+    route: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    event: z.record(z.string(), z.unknown()).optional(),
+    sampleType: z.string().min(1).optional(),
+    /** The source the event is taken to come from (default: the route's first). */
+    source: z.string().min(1).optional(),
+  })
+  .refine((b) => (b.event === undefined) !== (b.sampleType === undefined), {
+    message: "give exactly one of event or sampleType",
+    path: ["event"],
+  });
+
+/** `POST /api/v1/routes/test`: whether a route matches an event, condition by condition, and what its transform makes of it. */
+export function registerRouteTestRoutes(router: AppRouter, ctx: AppContext): void {
+  router.post(
+    "/api/v1/routes/test",
+    route(ctx, async (req, res) => {
+      requireAdmin(req, ctx.adminToken);
+      const body = await readJson(req, routeTest);
+      const configured = typeof body.route === "string";
+      const subject =
+        typeof body.route === "string" ? configuredRoute(ctx, body.route) : adHocRoute(body.route);
+      let event: Record<string, unknown>;
+      try {
+        event = body.event ?? (sampleEvent(body.sampleType as string) as Record<string, unknown>);
+      } catch (error) {
+        throw new HttpError("invalid_request", `sampleType: ${(error as Error).message}`);
+      }
+      try {
+        const result = await testRoute({
+          route: subject,
+          event,
+          source: body.source ?? (subject.source[0] as string),
+          limits: ctx.config.transforms,
+          transformer: configured ? ctx.transforms : undefined,
+        });
+        sendJson(res, 200, result);
+      } catch (error) {
+        if (error instanceof FilterError || error instanceof ConfigError) throw invalidRoute(error);
+        throw error;
+      }
+    }),
+  );
+}
+
+function configuredRoute(ctx: AppContext, slug: string): RouteConfig {
+  const found = ctx.config.routes.find((r) => r.slug === slug);
+  if (!found) throw new HttpError("not_found", `no route "${slug}"`);
+  return found;
+}
+
+function adHocRoute(raw: Record<string, unknown>): RouteConfig {
+  // A route under test needs no slug or destination of its own.
+  const parsed = routeSchema.safeParse({ slug: "test", destinations: ["test"], ...raw });
+  if (!parsed.success) {
+    throw new HttpError(
+      "invalid_route",
+      parsed.error.issues.map((i) => `route.${formatPath(i.path)}: ${i.message}`).join("; "),
+    );
+  }
+  // Reading files of the server's disk is for the config file, not for an API caller.
+  if (parsed.data.transform?.file !== undefined) {
+    throw new HttpError("invalid_route", "route.transform.file: test a file transform by its route's slug");
+  }
+  return parsed.data;
+}
+
+function invalidRoute(error: FilterError | ConfigError): HttpError {
+  const issues = error instanceof ConfigError ? error.issues : [error.message];
+  return new HttpError(
+    "invalid_route",
+    issues.map((i) => `route.${i.replace(/^routes\[\d+\]\./, "")}`).join("; "),
+  );
+}
