@@ -9,8 +9,6 @@
 // load, each on a fresh database, through a route without a transform, with the slack template,
 // and with a code transform in the sandbox, plus each transform's in-process cost per event.
 // Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6).
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { canPin, killAll, startNode, stop, waitForLine } from "./child-processes.js";
+import { startSink } from "./sink-process.js";
 import { transformOverhead } from "./transform-overhead.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -47,36 +46,6 @@ const memoryOf = (/** @type {number | undefined} */ pid, /** @type {string} */ f
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 };
-
-/** The sink process, driven over IPC. */
-async function startSink() {
-  const script = join(root, "bench/delivery-sink.js");
-  const args =
-    CLIENT_CPU === undefined
-      ? [process.execPath, script]
-      : ["taskset", "-c", String(CLIENT_CPU), process.execPath, script];
-  const child = spawn(/** @type {string} */ (args[0]), args.slice(1), {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const ask = (/** @type {object} */ msg, /** @type {string} */ key) =>
-    new Promise((resolve) => {
-      const on = (/** @type {Record<string, unknown>} */ m) => {
-        if (key in m) {
-          child.off("message", on);
-          resolve(m[key]);
-        }
-      };
-      child.on("message", on);
-      child.send(msg);
-    });
-  const [first] = /** @type {[{ listening: string }]} */ (await once(child, "message"));
-  return {
-    child,
-    url: first.listening,
-    count: () => /** @type {Promise<number>} */ (ask({ cmd: "count" }, "received")),
-    ask,
-  };
-}
 
 /** The route of each run of the transform comparison. */
 const ROUTES = {
@@ -155,7 +124,7 @@ function prefill(/** @type {number} */ n) {
 
 /** Deliveries/s reaching the sink while events are ingested at full speed; `fresh` starts on an empty database. */
 async function sustainedRun(
-  /** @type {Awaited<ReturnType<typeof startSink>>} */ sink,
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
   /** @type {string} */ config,
 ) {
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
@@ -185,7 +154,7 @@ async function sustainedRun(
 }
 
 /** Step 6: the same load without a transform, with the slack template and with code; and each transform's cost per event. */
-async function transformComparison(/** @type {Awaited<ReturnType<typeof startSink>>} */ sink) {
+async function transformComparison(/** @type {import("./sink-process.js").SinkProcess} */ sink) {
   /** @type {Record<string, { deliveriesPerSecond: number, ingestPerSecond: number }>} */
   const runs = {};
   for (const [name, route] of Object.entries(ROUTES)) {
@@ -220,7 +189,7 @@ ${line("none", "no transform")}${line("slack", "slack template")}${line("code", 
 }
 
 async function main() {
-  const sink = await startSink();
+  const sink = await startSink(CLIENT_CPU);
   const config = writeConfig(sink.url);
   const out = { machine: { node: process.version, cpus: cpus().length, pinned } };
   if (flags["transforms-only"]) {

@@ -1,0 +1,209 @@
+// `npm run bench:postgres`: ingest and delivery on PostgreSQL, with one and with two worker
+// processes, beside the same runs on SQLite, in one invocation.
+//
+// Ingest: one node takes signed events over HTTP at full speed for --seconds (a config without
+// routes, so each 200 is one durable event row); events/s is what the load generator saw
+// acknowledged. Delivery: a backlog of --backlog pending deliveries written straight into the
+// database, drained to a sink answering 200 by one worker process (SQLite: the one `all` node it
+// allows), then again from a fresh backlog by two worker processes (PostgreSQL only); deliveries/s
+// is what reached the sink. Nothing is pinned: the database shares the two cores with the nodes,
+// the sink and the load generator, as it would on a one-box deployment.
+// Flags: --seconds N (ingest window), --backlog N, --url postgres://… (default the test server).
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import postgres from "postgres";
+import { killAll, startNode, stop, waitForLine } from "./child-processes.js";
+import { startSink } from "./sink-process.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    backlog: { type: "string", default: "100000" },
+    url: {
+      type: "string",
+      default: process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    },
+  },
+});
+const seconds = Number(flags.seconds);
+const backlog = Number(flags.backlog);
+const secret = "bench-postgres-secret-0123456789";
+const work = mkdtempSync(join(tmpdir(), "switchyard-bench-postgres-"));
+const cli = join(root, "dist/cli/main.js");
+const { sampleEvent } = await import(join(root, "dist/vercel/index.js"));
+const admin = postgres(flags.url, { max: 1, onnotice: () => {} });
+const schemas = /** @type {string[]} */ ([]);
+const log = (/** @type {string} */ text) => process.stderr.write(`${text}\n`);
+
+/** A fresh database: a SQLite file, or a schema of its own on the PostgreSQL server. */
+function freshDatabase(/** @type {"sqlite" | "postgres"} */ store) {
+  const name = `sy_bench_${randomBytes(5).toString("hex")}`;
+  if (store === "sqlite") return { store, name, url: `sqlite:${join(work, `${name}.db`)}` };
+  schemas.push(name);
+  return { store, name, url: `${flags.url}?schema=${name}` };
+}
+
+/** @typedef {ReturnType<typeof freshDatabase>} Db */
+
+function writeConfig(/** @type {Db} */ db, /** @type {string} */ sinkUrl, withRoute = true) {
+  const file = join(work, `${db.name}-${withRoute ? "route" : "bare"}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `database: { url: "${db.url}" }`,
+      "adminToken: bench-admin-token-0123456789",
+      "log: { level: info }",
+      "server: { host: 127.0.0.1 }",
+      `sources: [{ slug: vercel, kind: vercel, secrets: ["${secret}"] }]`,
+      `destinations: [{ slug: sink, url: "${sinkUrl}", maxConcurrency: 64, signing: { scheme: standard-webhooks, secrets: ["whsec_${Buffer.from("bench-signing-key-0123456789abcd").toString("base64")}"] } }]`,
+      withRoute ? "routes: [{ slug: all, source: vercel, destinations: [sink] }]" : "routes: []",
+      "delivery: { allowPrivateNetworks: true, concurrency: 64 }",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+async function startSwitchyard(/** @type {string} */ config, /** @type {string} */ role) {
+  const server = startNode(
+    ["--no-node-snapshot", cli, "serve", "--config", config, "--port", "0", "--role", role],
+    {
+      cwd: work,
+    },
+  );
+  const { url } = await waitForLine(server, (l) => l.msg === "switchyard listening", "switchyard", 120_000);
+  return { server, url: /** @type {string} */ (url) };
+}
+
+/** Durable events/s one node acknowledges under full load. */
+async function ingestRun(/** @type {Db} */ db, /** @type {string} */ sinkUrl) {
+  const sy = await startSwitchyard(writeConfig(db, sinkUrl, false), db.store === "sqlite" ? "all" : "ingest");
+  const load = startNode([
+    join(root, "bench/load.js"),
+    `--url=${sy.url}/ingest/vercel`,
+    `--secret=${secret}`,
+    `--seconds=${seconds}`,
+    "--warmup=2",
+    "--connections=64",
+  ]);
+  const { result } =
+    /** @type {{ result: { rps: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
+      await waitForLine(load, (l) => "result" in l, "load", (seconds + 60) * 1000)
+    );
+  await stop(sy.server);
+  return result;
+}
+
+/** Writes `n` events with one pending delivery each straight into the database. */
+async function prefill(/** @type {Db} */ db, /** @type {number} */ n) {
+  const body = Buffer.from(JSON.stringify(sampleEvent("deployment.created", { id: "backlog" })));
+  const now = Date.now();
+  if (db.store === "sqlite") {
+    const d = new Database(db.url.slice("sqlite:".length));
+    d.pragma("synchronous = OFF");
+    const ev = d.prepare(
+      "INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, body) VALUES (?, 'default', 'vercel', ?, 'deployment.created', 'deployment.created', ?, ?)",
+    );
+    const dl = d.prepare(
+      "INSERT INTO deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at) VALUES (?, 'default', ?, 'sink', '[\"all\"]', 'pending', ?, 'initial', ?, ?, ?)",
+    );
+    d.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const id = `evt_BACKLOG${String(i).padStart(19, "0")}`;
+        ev.run(id, `backlog-${i}`, now, body);
+        dl.run(`dlv_BACKLOG${String(i).padStart(19, "0")}`, id, now, now + 86_400_000, now, now);
+      }
+    })();
+    d.close();
+    return;
+  }
+  const s = `"${db.name}"`;
+  await admin.unsafe(
+    `INSERT INTO ${s}.events (id, tenant, source, external_id, type, original_type, received_at, body)
+     SELECT 'evt_BACKLOG' || lpad(i::text, 19, '0'), 'default', 'vercel', 'backlog-' || i, 'deployment.created',
+       'deployment.created', $1, $2 FROM generate_series(0, $3 - 1) i`,
+    [now, body, n],
+  );
+  await admin.unsafe(
+    `INSERT INTO ${s}.deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger,
+       deadline_at, created_at, updated_at)
+     SELECT 'dlv_BACKLOG' || lpad(i::text, 19, '0'), 'default', 'evt_BACKLOG' || lpad(i::text, 19, '0'), 'sink',
+       '["all"]', 'pending', $1, 'initial', $2, $1, $1 FROM generate_series(0, $3 - 1) i`,
+    [now, now + 86_400_000, n],
+  );
+  await admin.unsafe(`ANALYZE ${s}.deliveries`);
+}
+
+/** Deliveries/s reaching the sink while `workers` processes drain a backlog. */
+async function deliveryRun(
+  /** @type {Db} */ db,
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {number} */ workers,
+) {
+  const config = writeConfig(db, sink.url);
+  const role = db.store === "sqlite" ? "all" : "worker";
+  // The first start creates the schema; the backlog goes in while nothing runs.
+  await stop((await startSwitchyard(config, role)).server);
+  await prefill(db, backlog);
+  const before = await sink.count();
+  const started = performance.now();
+  const nodes = await Promise.all(Array.from({ length: workers }, () => startSwitchyard(config, role)));
+  // Measured from when every worker is up until the backlog is drained.
+  const c0 = await sink.count();
+  const t0 = performance.now();
+  let count = c0;
+  while (count - before < backlog && performance.now() - started < 600_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    count = await sink.count();
+  }
+  const t1 = performance.now();
+  for (const n of nodes) await stop(n.server);
+  return { rate: (count - c0) / ((t1 - t0) / 1000), drained: count - before };
+}
+
+async function main() {
+  const sink = await startSink(undefined);
+  /** @type {Record<string, unknown>} */
+  const out = { machine: { node: process.version, cpus: cpus().length }, seconds, backlog };
+  for (const store of /** @type {const} */ (["sqlite", "postgres"])) {
+    log(`${store}: ingest, one node, ${seconds} s at full load`);
+    const ingest = await ingestRun(freshDatabase(store), sink.url);
+    log(`${store}: delivery, one worker, ${backlog.toLocaleString()} pending`);
+    const one = await deliveryRun(freshDatabase(store), sink, 1);
+    if (store === "postgres") log(`${store}: delivery, two workers, ${backlog.toLocaleString()} pending`);
+    const two = store === "postgres" ? await deliveryRun(freshDatabase(store), sink, 2) : null;
+    out[store] = { ingest, deliveryOneWorker: one, deliveryTwoWorkers: two };
+  }
+  sink.child.send({ cmd: "exit" });
+  const f = (/** @type {number} */ x) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  const r = /** @type {Record<string, any>} */ (out);
+  const p99 = (/** @type {{ latencyMs: { p99: number } | null }} */ i) => i.latencyMs?.p99.toFixed(1) ?? "-";
+  console.log(`
+Switchyard on PostgreSQL beside SQLite (one run; database, nodes, sink and load share ${cpus().length} CPUs)
+                                 SQLite          PostgreSQL       goal (PostgreSQL)
+  ingest, durable events/s       ${f(r.sqlite.ingest.rps).padEnd(16)}${f(r.postgres.ingest.rps).padEnd(17)}≥ 6,000
+  ingest p99 (ms)                ${p99(r.sqlite.ingest).padEnd(16)}${p99(r.postgres.ingest)}
+  ingest answers other than 200  ${f(r.sqlite.ingest.non2xx).padEnd(16)}${f(r.postgres.ingest.non2xx)}
+  delivery/s, one worker         ${f(r.sqlite.deliveryOneWorker.rate).padEnd(16)}${f(r.postgres.deliveryOneWorker.rate).padEnd(17)}≥ 4,000
+  delivery/s, two workers        ${"(one node only)".padEnd(16)}${f(r.postgres.deliveryTwoWorkers.rate).padEnd(17)}≥ 4,000
+`);
+  console.log(JSON.stringify(out));
+}
+
+try {
+  await main();
+} catch (error) {
+  killAll();
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  for (const s of schemas) await admin.unsafe(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => {});
+  await admin.end({ timeout: 1 });
+  rmSync(work, { recursive: true, force: true });
+}
