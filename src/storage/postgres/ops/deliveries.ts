@@ -1,6 +1,6 @@
 import { encodeTime } from "ulidx";
 import { claimBudget } from "../../../core/claim-budget.js";
-import type { DestinationState } from "../../../core/delivery-types.js";
+import type { AttemptRecord, DestinationState } from "../../../core/delivery-types.js";
 import {
   applyDestinationChange,
   type DestinationChange,
@@ -48,20 +48,25 @@ export async function claimDeliveries(
   if (wanted.length === 0) return { deliveries: [], held: [], states: [] };
   const names = wanted.map((r) => r.destination);
   const result = await sql.begin(async (tx) => {
-    await tx`
-      INSERT INTO destination_state (tenant, destination) SELECT 'default', unnest(${names}::text[])
-      ON CONFLICT (tenant, destination) DO NOTHING
-    `;
-    const limits = await tx<LimitRow[]>`
-      SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ANY(${names}::text[])
-      ORDER BY destination FOR UPDATE
-    `;
-    // Counted by a statement of its own, after the locks: its snapshot then sees every lease a
-    // claim that held the lock before this one committed.
-    const inFlight = await tx<{ destination: string; n: number }[]>`
-      SELECT destination, count(*)::integer AS n FROM deliveries
-      WHERE destination = ANY(${names}::text[]) AND lease_until >= ${now} GROUP BY destination
-    `;
+    // A lease lost in a server crash only means the delivery is claimed again: no WAL flush wait.
+    // One round trip: ensure the rows, lock them, then count. Pipelined statements run in order,
+    // and the count, a statement of its own started after the locks, sees every lease that a
+    // claim holding them before this one committed.
+    const [, , limits, inFlight] = await Promise.all([
+      tx`SET LOCAL synchronous_commit = off`,
+      tx`
+        INSERT INTO destination_state (tenant, destination) SELECT 'default', unnest(${names}::text[])
+        ON CONFLICT (tenant, destination) DO NOTHING
+      `,
+      tx<LimitRow[]>`
+        SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ANY(${names}::text[])
+        ORDER BY destination FOR UPDATE
+      `,
+      tx<{ destination: string; n: number }[]>`
+        SELECT destination, count(*)::integer AS n FROM deliveries
+        WHERE destination = ANY(${names}::text[]) AND lease_until >= ${now} GROUP BY destination
+      `,
+    ]);
     const counts = new Map(inFlight.map((r) => [r.destination, r.n]));
     const byName = new Map(limits.map((row) => [row.destination, row]));
     const claimed: ClaimRow[] = [];
@@ -211,29 +216,46 @@ export async function recordOutcomes(
   outcomes: readonly DeliveryOutcome[],
   now: number,
 ): Promise<void> {
+  // Set-based: one statement for the attempts and one for the deliveries, whatever the batch size.
+  // Like a lease, an outcome need not wait for its WAL flush: if the server crashes before the
+  // flush, the delivery is pending again and is sent again, which at-least-once allows.
+  const tried = outcomes.filter((o) => o.attempt !== null);
+  const attempts = tried.map((o) => o.attempt as AttemptRecord);
+  const changes = outcomes.flatMap((o) => (o.destinationChange ? [o.destinationChange] : []));
+  const alerts = outcomes.flatMap((o) => (o.alert ? [o.alert] : []));
   await sql.begin(async (tx) => {
-    const changes: DestinationChange[] = [];
-    const alerts = [];
-    for (const o of outcomes) {
-      if (o.attempt) {
-        const a = o.attempt;
-        await tx`
-          INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message,
-            response_headers, response_body)
-          VALUES (${o.deliveryId}, ${a.number}, ${a.trigger}, ${a.startedAt}, ${a.durationMs}, ${a.status}, ${a.error},
-            ${a.errorMessage}, ${a.responseHeaders ? JSON.stringify(a.responseHeaders) : null}, ${a.responseBody})
-        `;
-      }
-      await tx`
-        UPDATE deliveries SET status = ${o.status}, attempts = attempts + ${o.attempt ? 1 : 0},
-          next_attempt_at = ${o.nextAttemptAt}, next_trigger = 'retry', lease_until = NULL, lease_owner = NULL,
-          updated_at = ${now}, last_status = coalesce(${o.lastStatus}::integer, last_status), last_error = ${o.lastError},
-          transform = coalesce(${o.transform ?? null}::text, transform)
-        WHERE id = ${o.deliveryId}
-      `;
-      if (o.destinationChange) changes.push(o.destinationChange);
-      if (o.alert) alerts.push(o.alert);
+    const writes = [
+      tx`SET LOCAL synchronous_commit = off`,
+      tx`
+        UPDATE deliveries d SET status = v.status, attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
+          next_trigger = 'retry', lease_until = NULL, lease_owner = NULL, updated_at = ${now},
+          last_status = coalesce(v.last_status, d.last_status), last_error = v.last_error,
+          transform = coalesce(v.transform, d.transform)
+        FROM unnest(
+          ${outcomes.map((o) => o.deliveryId)}::text[], ${outcomes.map((o) => o.status)}::text[],
+          ${outcomes.map((o) => (o.attempt ? 1 : 0))}::integer[], ${outcomes.map((o) => o.nextAttemptAt)}::bigint[],
+          ${outcomes.map((o) => o.lastStatus)}::integer[], ${outcomes.map((o) => o.lastError)}::text[],
+          ${outcomes.map((o) => o.transform ?? null)}::text[]
+        ) AS v(id, status, attempted, next_attempt_at, last_status, last_error, transform)
+        WHERE d.id = v.id
+      `,
+    ];
+    if (attempts.length > 0) {
+      writes.push(tx`
+        INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message,
+          response_headers, response_body)
+        SELECT * FROM unnest(
+          ${tried.map((o) => o.deliveryId)}::text[], ${attempts.map((a) => a.number)}::integer[],
+          ${attempts.map((a) => a.trigger)}::text[], ${attempts.map((a) => a.startedAt)}::bigint[],
+          ${attempts.map((a) => a.durationMs)}::bigint[], ${attempts.map((a) => a.status)}::integer[],
+          ${attempts.map((a) => a.error)}::text[], ${attempts.map((a) => a.errorMessage)}::text[],
+          ${attempts.map((a) => (a.responseHeaders ? JSON.stringify(a.responseHeaders) : null))}::text[],
+          ${attempts.map((a) => a.responseBody)}::text[]
+        )
+      `);
     }
+    // Sent together: postgres.js pipelines the statements of a transaction that are not awaited one by one.
+    await Promise.all(writes);
     if (changes.length > 0) await applyChanges(tx, changes);
     if (alerts.length > 0) await insertEvents(tx, alerts);
   });
