@@ -42,15 +42,25 @@ export async function startTestApp(
   // One schema per app on PostgreSQL; a restart (same dir) reuses it.
   const schema = `sy_e2e_${Buffer.from(temp.dir).toString("hex").slice(-24)}`;
   const url = TEST_STORE === "postgres" ? `${TEST_POSTGRES_URL}?schema=${schema}` : `sqlite:${dbPath}`;
-  const config = validateConfig({
-    server: { port: 0, host: "127.0.0.1" },
-    database: { url },
-    adminToken: ADMIN_TOKEN,
-    log: { level: "silent" },
-    sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
-    ...overrides,
-  });
-  const app = await startApp(config, createLogger("silent"), options.clock, options.app);
+  let app: RunningApp;
+  try {
+    const config = validateConfig({
+      server: { port: 0, host: "127.0.0.1" },
+      database: { url },
+      adminToken: ADMIN_TOKEN,
+      log: { level: "silent" },
+      sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
+      ...overrides,
+    });
+    app = await startApp(config, createLogger("silent"), options.clock, options.app);
+  } catch (error) {
+    // A config the test expects to be refused leaves nothing behind.
+    if (!options.dir) {
+      if (TEST_STORE === "postgres") await dropSchema(schema).catch(() => {});
+      temp.cleanup();
+    }
+    throw error;
+  }
   return {
     ...app,
     dir: temp.dir,

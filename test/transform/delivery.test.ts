@@ -24,11 +24,12 @@ async function setup(
     signing: { scheme: "vercel", secrets: [`${slug}-secret`] },
   }));
   const overrides = { delivery: { allowPrivateNetworks: true }, destinations, routes, ...extra };
-  const app = await startTestApp(overrides, { app: { random: () => 0.5 } });
+  // The sinks are closed even when the app refuses to start (a bad transform).
   cleanups.push(async () => {
-    await app.stop();
     for (const s of sinks) await s.close();
   });
+  const app = await startTestApp(overrides, { app: { random: () => 0.5 } });
+  cleanups.push(() => app.stop());
   return {
     app,
     sinks: Object.fromEntries(slugs.map((s, i) => [s, sinks[i] as Sink])),
@@ -173,7 +174,7 @@ describe("transforms", () => {
       req: 'return require("child_process").execSync("id").toString();',
       imp: 'return import("node:fs");',
       loop: "for (;;) {}",
-      bomb: "const a = []; for (;;) a.push(new Array(1e5).fill(1));",
+      bomb: "const a = []; for (;;) a.push(new Array(1e6).fill(1));",
       recursion: "const f = (n) => f(n + 1) + 1; return f(0);",
       huge: 'return "x".repeat(2 * 1024 * 1024);',
       throws: 'throw new Error("no");',
@@ -196,7 +197,8 @@ describe("transforms", () => {
       })),
     ];
     const { app, sinks, log } = await setup(["good", "hostile"], routes, {
-      transforms: { timeout: "50ms", memoryLimitMb: 16 },
+      // A CPU limit a memory bomb cannot run out of first, even on a loaded machine.
+      transforms: { timeout: "1s", memoryLimitMb: 16 },
     });
     const EVENTS = 3;
     for (let i = 0; i < EVENTS; i++) {
@@ -216,7 +218,7 @@ describe("transforms", () => {
         "transform_failed: ReferenceError: process is not defined",
         "transform_failed: ReferenceError: require is not defined",
         "transform_failed: TypeError: transform returned a promise: it must return its result directly",
-        "transform_failed: exceeded the CPU limit of 50 ms",
+        "transform_failed: exceeded the CPU limit of 1000 ms",
         "transform_failed: exceeded the memory limit of 16 MB",
         "transform_failed: RangeError: Maximum call stack size exceeded",
         "transform_failed: RangeError: the output is larger than 1048576 bytes",
