@@ -8,7 +8,8 @@
 // generator on CPU 1, where taskset exists. Then (6) the transform comparison: the same sustained
 // load, each on a fresh database, through a route without a transform, with the slack template,
 // and with a code transform in the sandbox, plus each transform's in-process cost per event.
-// Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6).
+// Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6),
+// --rounds N (interleaved rounds of step 6, default 3; each route's median is reported).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,6 +28,7 @@ const { values: flags } = parseArgs({
     "backlog-seconds": { type: "string", default: "900" },
     concurrency: { type: "string", default: "64" },
     "transforms-only": { type: "boolean", default: false },
+    rounds: { type: "string", default: "3" },
     // Profile Switchyard while the backlog drains (its figures are then not representative).
     profile: { type: "string" },
   },
@@ -155,15 +157,36 @@ async function sustainedRun(
 
 /** Step 6: the same load without a transform, with the slack template and with code; and each transform's cost per event. */
 async function transformComparison(/** @type {import("./sink-process.js").SinkProcess} */ sink) {
-  /** @type {Record<string, { deliveriesPerSecond: number, ingestPerSecond: number }>} */
+  // Rounds interleave the three routes (none, slack, code, none, …) and each route's figure is
+  // its median, so a slow stretch of the shared machine does not land on one route alone.
+  const rounds = Number(flags.rounds);
+  /** @type {Record<string, { deliveriesPerSecond: number, ingestPerSecond: number }[]>} */
+  const all = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, route] of Object.entries(ROUTES)) {
+      log(`transforms: round ${round}/${rounds}, sustained load, route ${name}`);
+      (all[name] ??= []).push(await sustainedRun(sink, writeConfig(sink.url, route)));
+    }
+  }
+  const median = (/** @type {number[]} */ xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2
+      ? /** @type {number} */ (sorted[mid])
+      : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  };
+  /** @type {Record<string, { deliveriesPerSecond: number, ingestPerSecond: number, each: number[] }>} */
   const runs = {};
-  for (const [name, route] of Object.entries(ROUTES)) {
-    log(`transforms: sustained load, route ${name}`);
-    runs[name] = await sustainedRun(sink, writeConfig(sink.url, route));
+  for (const [name, list] of Object.entries(all)) {
+    runs[name] = {
+      deliveriesPerSecond: median(list.map((r) => r.deliveriesPerSecond)),
+      ingestPerSecond: median(list.map((r) => r.ingestPerSecond)),
+      each: list.map((r) => Math.round(r.deliveriesPerSecond)),
+    };
   }
   log("transforms: in-process cost per event");
   const overhead = await transformOverhead(root);
-  return { runs, overhead };
+  return { runs, overhead, rounds };
 }
 
 function printTransforms(/** @type {Awaited<ReturnType<typeof transformComparison>>} */ t) {
@@ -175,14 +198,14 @@ function printTransforms(/** @type {Awaited<ReturnType<typeof transformCompariso
     if (!r) return "";
     const ratio =
       name === "none" ? "" : `  ${f((100 * r.deliveriesPerSecond) / none)} % of no transform   goal ≥ 80 %`;
-    return `  ${label.padEnd(38)}${f(r.deliveriesPerSecond)} /s (ingest ${f(r.ingestPerSecond)} /s)${ratio}\n`;
+    return `  ${label.padEnd(38)}${f(r.deliveriesPerSecond)} /s median of ${r.each.map((x) => f(x)).join(", ")}${ratio}\n`;
   };
   const cost = (/** @type {string} */ name) => {
     const o = t.overhead[name];
     return o ? `${f(o.serialUs, 1)} µs one at a time, ${f(o.concurrentUs, 1)} µs 64 at a time` : "";
   };
   console.log(`
-Transforms (each run on a fresh database, same load)
+Transforms (each run on a fresh database, same load, ${t.rounds} interleaved rounds, medians)
 ${line("none", "no transform")}${line("slack", "slack template")}${line("code", "code transform (sandbox)")}  transform cost per event, slack        ${cost("slack")}   goal ≤ 50 µs
   transform cost per event, code         ${cost("code")}   goal ≤ 50 µs
 `);
