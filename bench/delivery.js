@@ -165,7 +165,8 @@ async function transformComparison(/** @type {import("./sink-process.js").SinkPr
   for (let round = 1; round <= rounds; round++) {
     for (const [name, route] of Object.entries(ROUTES)) {
       log(`transforms: round ${round}/${rounds}, sustained load, route ${name}`);
-      (all[name] ??= []).push(await sustainedRun(sink, writeConfig(sink.url, route)));
+      const run = await sustainedRun(sink, writeConfig(sink.url, route));
+      all[name] = [...(all[name] ?? []), run];
     }
   }
   const median = (/** @type {number[]} */ xs) => {

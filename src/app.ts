@@ -51,7 +51,13 @@ export async function startApp(
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
   const planner = new DeliveryPlanner(config.routes, config.destinations);
   const transforms = new Transformer(config.routes, config.transforms);
-  const store = await openStore(config.database.url);
+  let store: Store;
+  try {
+    store = await openStore(config.database.url);
+  } catch (error) {
+    transforms.close();
+    throw error;
+  }
   if (role !== "all" && !store.capabilities.multiNode) {
     transforms.close();
     await store.close();

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --no-node-snapshot
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
+import { parseDuration } from "../core/duration.js";
 import { catalogCommand } from "./catalog.js";
 import { doctorCommand } from "./doctor.js";
 import { migrateCommand } from "./migrate.js";
@@ -9,6 +10,12 @@ import { routeTestCommand } from "./route.js";
 import { serve } from "./serve.js";
 import { signCommand } from "./sign.js";
 import { triggerCommand } from "./trigger.js";
+
+function waitDuration(value: string): number {
+  const ms = value === "0" ? 0 : parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError("expected a duration such as 30s or 2m, or 0");
+  return ms;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -30,6 +37,12 @@ program
     new Option("--role <role>", "ingest (HTTP ingest and API), worker (delivery and maintenance) or all")
       .choices(["all", "ingest", "worker"])
       .default("all"),
+  )
+  .option(
+    "--wait-for-database <duration>",
+    "how long to keep trying while the database cannot be reached at start-up (0: fail at once)",
+    waitDuration,
+    60_000,
   )
   .action((options) => serve(options));
 

@@ -1,16 +1,23 @@
-import { type Role, startApp } from "../app.js";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Logger } from "pino";
+import { type Role, type RunningApp, startApp } from "../app.js";
 import { ensureCredentials } from "../config/credentials.js";
 import { type ConfigFlags, loadConfig } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { createLogger } from "../log.js";
+import { StoreUnavailableError } from "../storage/port.js";
 
 /** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
-export async function serve(flags: ConfigFlags & { role?: Role }): Promise<void> {
+export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?: number }): Promise<void> {
   const loaded = loadConfig(flags);
   const provisioned = ensureCredentials(loaded.config, loaded.file);
   const config = provisioned.config;
   const logger = createLogger(config.log.level);
-  const app = await startApp(config, logger, systemClock, { role: flags.role ?? "all" });
+  const app = await waitingForDatabase(
+    () => startApp(config, logger, systemClock, { role: flags.role ?? "all" }),
+    logger,
+    flags.waitForDatabase ?? 60_000,
+  );
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
   if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
   logger.info(
@@ -36,6 +43,26 @@ export async function serve(flags: ConfigFlags & { role?: Role }): Promise<void>
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * Starts the app, trying again while the database cannot be reached (a node started beside a
+ * database that is starting or restarting), for up to `waitMs`; any other error fails at once.
+ */
+async function waitingForDatabase(start: () => Promise<RunningApp>, logger: Logger, waitMs: number) {
+  const deadline = Date.now() + waitMs;
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || Date.now() + delayMs > deadline) throw error;
+      logger.warn(
+        { reason: error.message, retryInMs: delayMs },
+        "database unavailable at start-up, trying again",
+      );
+      await delay(delayMs);
+    }
+  }
 }
 
 /** Tells a newcomer, once, where to send events and with which credentials (never through the logger). */

@@ -61,7 +61,13 @@ export interface Child {
 export async function startChild(
   configFile: string | null,
   port: number,
-  options: { env?: Record<string, string>; cwd?: string; args?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    args?: string[];
+    /** Called with each line the process prints on stdout, before it is listening too. */
+    onLine?: (line: string) => void;
+  } = {},
 ): Promise<Child> {
   const config = configFile ? ["--config", configFile] : [];
   const args = ["serve", ...config, "--port", String(port), ...(options.args ?? [])];
@@ -83,10 +89,11 @@ export async function startChild(
     let found = false;
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (found) return;
+      if (found && !options.onLine) return;
       // Only the complete lines not yet looked at: a busy child prints a lot.
       const end = stdout.lastIndexOf("\n") + 1;
       for (const line of stdout.slice(scanned, end).split("\n")) {
+        if (line) options.onLine?.(line);
         if (line.includes('"switchyard listening"')) {
           found = true;
           resolve((JSON.parse(line) as { url: string }).url);
