@@ -124,17 +124,15 @@ function prefill(/** @type {number} */ n) {
   d.close();
 }
 
-/** Deliveries/s reaching the sink while events are ingested at full speed; `fresh` starts on an empty database. */
-async function sustainedRun(
+/** Deliveries/s reaching the sink while the load generator ingests at full speed into a running Switchyard. */
+async function measureSustained(
   /** @type {import("./sink-process.js").SinkProcess} */ sink,
-  /** @type {string} */ config,
+  /** @type {string} */ url,
 ) {
-  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
-  const sy = await startSwitchyard(config);
   const load = startNode(
     [
       join(root, "bench/load.js"),
-      `--url=${sy.url}/ingest/vercel`,
+      `--url=${url}/ingest/vercel`,
       `--secret=${secret}`,
       `--seconds=${seconds}`,
       "--warmup=2",
@@ -151,8 +149,19 @@ async function sustainedRun(
   const { result } = /** @type {{ result: { rps: number } }} */ (
     await waitForLine(load, (l) => "result" in l, "load", 30_000)
   );
-  await stop(sy.server);
   return { deliveriesPerSecond: (c1 - c0) / ((t1 - t0) / 1000), ingestPerSecond: result.rps };
+}
+
+/** The sustained measurement on a fresh database with `config`, Switchyard started and stopped for it. */
+async function sustainedRun(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {string} */ config,
+) {
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  const sy = await startSwitchyard(config);
+  const figures = await measureSustained(sink, sy.url);
+  await stop(sy.server);
+  return figures;
 }
 
 /** Step 6: the same load without a transform, with the slack template and with code; and each transform's cost per event. */
@@ -241,27 +250,7 @@ async function main() {
 
   log("sustained: ingest at full speed, count what reaches the sink");
   let sy = await startSwitchyard(config);
-  const load = startNode(
-    [
-      join(root, "bench/load.js"),
-      `--url=${sy.url}/ingest/vercel`,
-      `--secret=${secret}`,
-      `--seconds=${seconds}`,
-      "--warmup=2",
-      "--connections=32",
-    ],
-    { cpu: CLIENT_CPU },
-  );
-  await waitForLine(load, (l) => l.phase === "measure", "load", 60_000);
-  const c0 = await sink.count();
-  const t0 = performance.now();
-  await waitForLine(load, (l) => l.phase === "end", "load", (seconds + 30) * 1000);
-  const c1 = await sink.count();
-  const t1 = performance.now();
-  const { result } = /** @type {{ result: { rps: number } }} */ (
-    await waitForLine(load, (l) => "result" in l, "load", 30_000)
-  );
-  const sustained = { deliveriesPerSecond: (c1 - c0) / ((t1 - t0) / 1000), ingestPerSecond: result.rps };
+  const sustained = await measureSustained(sink, sy.url);
 
   log("latency: 1,000 events/s, ingest to sink");
   const template = JSON.stringify(sampleEvent("deployment.created", { id: "__ID__" }));
