@@ -1,12 +1,11 @@
 import { randomInt } from "node:crypto";
 import { once } from "node:events";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, expect, it } from "vitest";
 import { tempDir } from "./support/app.js";
-import { freePort, startChild } from "./support/child.js";
+import { freePort, startChild, writeChildConfig } from "./support/child.js";
 import { floodThenKill } from "./support/flood.js";
 import { Sink } from "./support/sink.js";
 
@@ -22,20 +21,14 @@ it("delivers every acknowledged event at least once through kill -9 during heavy
 }, async () => {
   const sink = await Sink.start();
   const dbPath = join(temp.dir, "delivery-crash.db");
-  const configFile = join(temp.dir, "switchyard.yaml");
-  writeFileSync(
-    configFile,
-    [
-      `database: { url: "sqlite:${dbPath}" }`,
-      "adminToken: delivery-crash-admin-token",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      `sources: [{ slug: vercel, kind: vercel, secrets: ["${SECRET}"] }]`,
-      `destinations: [{ slug: sink, url: "${sink.url}", maxConcurrency: 32, retry: { schedule: [0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s] } }]`,
-      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
-      "delivery: { allowPrivateNetworks: true }",
-    ].join("\n"),
-  );
+  const configFile = writeChildConfig(join(temp.dir, "switchyard.yaml"), {
+    databaseUrl: `sqlite:${dbPath}`,
+    secret: SECRET,
+    sink: {
+      url: sink.url,
+      settings: "maxConcurrency: 32, retry: { schedule: [0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s] }",
+    },
+  });
   const port = await freePort();
   const child = await startChild(configFile, port);
   const killAfter = randomInt(500, TOTAL - 500);

@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
@@ -13,7 +13,7 @@ import { Agent, request } from "undici";
 import { afterAll, expect, it } from "vitest";
 import { sampleEvent } from "../../src/vercel/index.js";
 import { TEST_POSTGRES_URL, tempDir } from "../support/app.js";
-import { type Child, freePort, startChild } from "../support/child.js";
+import { type Child, freePort, startChild, writeChildConfig } from "../support/child.js";
 import { vercelSignature } from "../support/send.js";
 import { Sink } from "../support/sink.js";
 
@@ -49,21 +49,16 @@ it("delivers every acknowledged event through a worker's kill -9 and a database 
   timeout: 300_000,
 }, async () => {
   const sink = await Sink.start();
-  const configFile = join(temp.dir, "switchyard.yaml");
-  writeFileSync(
-    configFile,
-    [
-      `database: { url: "${TEST_POSTGRES_URL}?schema=${schema}" }`,
-      "adminToken: chaos-admin-token-0123456789",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      `sources: [{ slug: vercel, kind: vercel, secrets: ["${SECRET}"] }]`,
-      // A dead worker's deliveries come back when their leases end: the timeout plus 30 s.
-      `destinations: [{ slug: sink, url: "${sink.url}", timeout: 10s, maxConcurrency: 32, retry: { schedule: [0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s] } }]`,
-      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
-      "delivery: { allowPrivateNetworks: true }",
-    ].join("\n"),
-  );
+  const configFile = writeChildConfig(join(temp.dir, "switchyard.yaml"), {
+    databaseUrl: `${TEST_POSTGRES_URL}?schema=${schema}`,
+    secret: SECRET,
+    // A dead worker's deliveries come back when their leases end: the timeout plus 30 s.
+    sink: {
+      url: sink.url,
+      settings:
+        "timeout: 10s, maxConcurrency: 32, retry: { schedule: [0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s] }",
+    },
+  });
   const ingest = await start(configFile, "ingest");
   const workerA = await start(configFile, "worker");
   await start(configFile, "worker");

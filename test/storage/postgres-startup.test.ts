@@ -1,11 +1,10 @@
 // A node started while its database cannot be reached waits for it instead of exiting.
 import { EventEmitter, once } from "node:events";
-import { writeFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { dropSchema, TEST_POSTGRES_URL, tempDir } from "../support/app.js";
-import { type Child, freePort, runCli, startChild } from "../support/child.js";
+import { type Child, freePort, runCli, startChild, writeChildConfig } from "../support/child.js";
 
 const temp = tempDir();
 const schema = `sy_test_startup_${Math.random().toString(16).slice(2, 10)}`;
@@ -37,17 +36,10 @@ it("waits at start-up while the database cannot be reached, and starts once it a
   const url = new URL(TEST_POSTGRES_URL);
   url.port = String(dbPort);
   url.searchParams.set("schema", schema);
-  const configFile = join(temp.dir, "switchyard.yaml");
-  writeFileSync(
-    configFile,
-    [
-      `database: { url: "${url.toString()}" }`,
-      "adminToken: startup-admin-token-0123456789",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      `sources: [{ slug: vercel, kind: vercel, secrets: ["s"] }]`,
-    ].join("\n"),
-  );
+  const configFile = writeChildConfig(join(temp.dir, "switchyard.yaml"), {
+    databaseUrl: url.toString(),
+    secret: "s",
+  });
   const waiting = new Promise<void>((resolve) =>
     lines.on("line", (line) => line.includes("database unavailable at start-up") && resolve()),
   );
@@ -69,15 +61,10 @@ it("waits at start-up while the database cannot be reached, and starts once it a
 it("fails at once with --wait-for-database 0, and refuses a value that is not a duration", async () => {
   const url = new URL(TEST_POSTGRES_URL);
   url.port = String(await freePort());
-  const configFile = join(temp.dir, "unreachable.yaml");
-  writeFileSync(
-    configFile,
-    [
-      `database: { url: "${url.toString()}" }`,
-      "adminToken: startup-admin-token-0123456789",
-      `sources: [{ slug: vercel, kind: vercel, secrets: ["s"] }]`,
-    ].join("\n"),
-  );
+  const configFile = writeChildConfig(join(temp.dir, "unreachable.yaml"), {
+    databaseUrl: url.toString(),
+    secret: "s",
+  });
   const now = await runCli(["serve", "--config", configFile, "--port", "0", "--wait-for-database", "0"]);
   expect(now.code).toBe(1);
   expect(now.stderr).toMatch(/PostgreSQL \w+ failed: .*ECONNREFUSED/);

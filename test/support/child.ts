@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -104,4 +105,32 @@ export async function startChild(
     exited.then((code) => reject(new Error(`switchyard exited (${code}) before listening:\n${stderr}`)));
   });
   return { process: child, url, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/**
+ * Writes the config file of a child process: its database, one vercel source with `secret`, and,
+ * given a sink, a destination for it (with `settings`, YAML flow-map entries) every event is
+ * routed to. Returns the file's path.
+ */
+export function writeChildConfig(
+  file: string,
+  o: { databaseUrl: string; secret: string; sink?: { url: string; settings?: string } },
+): string {
+  const lines = [
+    `database: { url: "${o.databaseUrl}" }`,
+    "adminToken: child-admin-token-0123456789",
+    "log: { level: info }",
+    "server: { host: 127.0.0.1 }",
+    `sources: [{ slug: vercel, kind: vercel, secrets: ["${o.secret}"] }]`,
+  ];
+  if (o.sink) {
+    const settings = o.sink.settings ? `, ${o.sink.settings}` : "";
+    lines.push(
+      `destinations: [{ slug: sink, url: "${o.sink.url}"${settings} }]`,
+      "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+      "delivery: { allowPrivateNetworks: true }",
+    );
+  }
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
 }
