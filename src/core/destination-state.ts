@@ -1,4 +1,4 @@
-import { afterFailure, afterSuccess, type CircuitPolicy } from "./circuit-breaker.js";
+import { afterFailure, afterSuccess, type CircuitPolicy, type CircuitState } from "./circuit-breaker.js";
 import type { DestinationState } from "./delivery-types.js";
 
 /**
@@ -29,13 +29,18 @@ export function initialDestinationState(destination: string): DestinationState {
   };
 }
 
-/** A destination's state after a change. Pure. */
-export function applyDestinationChange(s: DestinationState, change: DestinationChange): DestinationState {
-  const before = {
+/** The circuit-breaker part of a destination's stored state. */
+export function circuitOf(s: DestinationState): CircuitState {
+  return {
     consecutiveFailures: s.consecutiveFailures,
     openUntil: s.circuitOpenUntil,
     cooldownMs: s.circuitCooldownMs,
   };
+}
+
+/** A destination's state after a change. Pure. */
+export function applyDestinationChange(s: DestinationState, change: DestinationChange): DestinationState {
+  const before = circuitOf(s);
   const c = change.ok ? afterSuccess(before) : afterFailure(before, change.at, change.circuit);
   return {
     ...s,

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { DestinationConfig } from "../config/routing-schema.js";
 import { type CircuitPolicy, DEFAULT_CIRCUIT_POLICY } from "../core/circuit-breaker.js";
-import { claimBudget } from "../core/claim-budget.js";
+import { claimBudget, heldUntil } from "../core/claim-budget.js";
 import type { Clock } from "../core/clock.js";
 import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
 import { applyDestinationChange, initialDestinationState } from "../core/destination-state.js";
@@ -99,11 +99,16 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   /** Re-reads destination states (enable/disable from the API). */
   async reloadStates(): Promise<void> {
-    for (const s of await this.o.store.getDestinationStates()) {
+    this.adoptStates(await this.o.store.getDestinationStates());
+    this.notify();
+  }
+
+  /** Takes stored (or freshly claimed) destination states as this worker's view. */
+  private adoptStates(states: readonly DestinationState[]): void {
+    for (const s of states) {
       const rt = this.runtimes.get(s.destination);
       if (rt) rt.state = s;
     }
-    this.notify();
   }
 
   /** Tells the worker there may be new work (a new event, a retry, a clock moved in a test). */
@@ -145,10 +150,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     if (!this.o.store.capabilities.multiNode || now - this.statesReadAt < (this.o.pollMs ?? 1000)) return;
     this.statesReadAt = now;
-    for (const s of await this.o.store.getDestinationStates()) {
-      const rt = this.runtimes.get(s.destination);
-      if (rt) rt.state = s;
-    }
+    this.adoptStates(await this.o.store.getDestinationStates());
   }
 
   private async claimAndSend(): Promise<number> {
@@ -168,7 +170,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         now,
       });
       if (budget <= 0 || free <= 0) {
-        this.waiting.set(slug, free <= 0 ? null : this.heldUntil(rt, now));
+        const wait =
+          free > 0 ? heldUntil(rt.state, rt.bucket ? rt.bucket.msUntilToken(now) : null, now) : null;
+        this.waiting.set(slug, wait);
         continue;
       }
       const limit = Math.min(budget, free);
@@ -191,10 +195,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const leaseMs =
       Math.max(...requests.map((r) => (this.runtimes.get(r.destination) as Runtime).config.timeout)) + 30_000;
     const result = await this.o.store.claimDeliveries(requests, now, now + leaseMs, this.o.owner);
-    for (const s of result.states) {
-      const rt = this.runtimes.get(s.destination);
-      if (rt) rt.state = s;
-    }
+    this.adoptStates(result.states);
     for (const h of result.held) this.waiting.set(h.destination, h.until);
     for (const delivery of result.deliveries) {
       const rt = this.runtimes.get(delivery.destination);
@@ -209,15 +210,6 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       this.sends.add(send);
     }
     return result.deliveries.length;
-  }
-
-  /** When a destination this worker cannot take from now may have room again (null: when a send ends). */
-  private heldUntil(rt: Runtime, now: number): number | null {
-    if (rt.state.state === "disabled") return null;
-    const open = rt.state.circuitOpenUntil;
-    if (open !== null && open > now) return open;
-    if (rt.bucket && rt.bucket.available(now) === 0) return now + rt.bucket.msUntilToken(now);
-    return null;
   }
 
   private async deliver(delivery: ClaimedDelivery, rt: Runtime): Promise<void> {

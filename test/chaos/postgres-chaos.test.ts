@@ -9,12 +9,11 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
 import postgres from "postgres";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { afterAll, expect, it } from "vitest";
-import { sampleEvent } from "../../src/vercel/index.js";
 import { TEST_POSTGRES_URL, tempDir } from "../support/app.js";
 import { type Child, freePort, startChild, writeChildConfig } from "../support/child.js";
-import { vercelSignature } from "../support/send.js";
+import { sendSignedEvent } from "../support/flood.js";
 import { Sink } from "../support/sink.js";
 
 const SECRET = "chaos-secret";
@@ -73,20 +72,9 @@ it("delivers every acknowledged event through a worker's kill -9 and a database 
   // Like Vercel, a sender tries an event again until it is acknowledged (a 503 while the
   // database restarts); repeats of an event that was stored are answered as duplicates.
   const sendUntilAcked = async (id: string) => {
-    const body = JSON.stringify({ ...sampleEvent("deployment.created"), id });
     for (let attempt = 0; attempt < 500; attempt++) {
       try {
-        const res = await request(`${ingest.url}/ingest/vercel`, {
-          method: "POST",
-          body,
-          headers: {
-            "content-type": "application/json",
-            "x-vercel-signature": vercelSignature(body, SECRET),
-          },
-          dispatcher: agent,
-        });
-        await res.body.dump();
-        if (res.statusCode === 200) return true;
+        if ((await sendSignedEvent(ingest.url, id, SECRET, agent)).status === 200) return true;
       } catch {
         // The connection failed: try again.
       }

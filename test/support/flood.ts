@@ -3,6 +3,20 @@ import { sampleEvent } from "../../src/vercel/index.js";
 import type { Child } from "./child.js";
 import { vercelSignature } from "./send.js";
 
+/** POSTs a signed `deployment.created` event with id `id` over `agent`: its status and eventId. */
+export async function sendSignedEvent(url: string, id: string, secret: string, agent: Agent) {
+  const body = JSON.stringify({ ...sampleEvent("deployment.created"), id });
+  const res = await request(`${url}/ingest/vercel`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "x-vercel-signature": vercelSignature(body, secret) },
+    dispatcher: agent,
+  });
+  const text = await res.body.text();
+  const json = res.statusCode === 200 ? (JSON.parse(text) as { eventId?: string }) : {};
+  return { status: res.statusCode, eventId: json.eventId };
+}
+
 /**
  * Sends `total` distinct signed events (ids `${prefix}-N`) to a child's vercel source over
  * `concurrency` connections and sends it SIGKILL once `killAfter` of them were acknowledged.
@@ -19,19 +33,9 @@ export async function floodThenKill(
   const worker = async () => {
     while (next < options.total) {
       const id = `${options.prefix}-${next++}`;
-      const body = JSON.stringify({ ...sampleEvent("deployment.created"), id });
       try {
-        const res = await request(`${child.url}/ingest/vercel`, {
-          method: "POST",
-          body,
-          headers: {
-            "content-type": "application/json",
-            "x-vercel-signature": vercelSignature(body, options.secret),
-          },
-          dispatcher: agent,
-        });
-        const json = (await res.body.json()) as { eventId?: string };
-        if (res.statusCode === 200 && json.eventId) acked.set(id, json.eventId);
+        const res = await sendSignedEvent(child.url, id, options.secret, agent);
+        if (res.status === 200 && res.eventId) acked.set(id, res.eventId);
       } catch {
         // The connection died with the process: this event was never acknowledged.
       }

@@ -1,19 +1,12 @@
 import { encodeTime } from "ulidx";
-import { claimBudget } from "../../../core/claim-budget.js";
+import { claimBudget, heldUntil } from "../../../core/claim-budget.js";
 import type { AttemptRecord, DestinationState } from "../../../core/delivery-types.js";
 import {
   applyDestinationChange,
   type DestinationChange,
   initialDestinationState,
 } from "../../../core/destination-state.js";
-import {
-  type BucketLevel,
-  fullBucket,
-  msUntilToken,
-  refillBucket,
-  takeTokens,
-  tokensIn,
-} from "../../../core/rate-limit.js";
+import { fullBucket, msUntilToken, refillBucket, takeTokens, tokensIn } from "../../../core/rate-limit.js";
 import type {
   ClaimRequest,
   ClaimResult,
@@ -96,7 +89,8 @@ export async function claimDeliveries(
         }),
       );
       if (budget <= 0) {
-        held.push({ destination: r.destination, until: heldUntil(r, state, bucket, now) });
+        const wait = r.rate && bucket ? msUntilToken(r.rate, bucket) : null;
+        held.push({ destination: r.destination, until: heldUntil(state, wait, now) });
         continue;
       }
       const got = r.fifo ? await claimFifoHead(tx, r.destination, now, leaseUntil, owner) : null;
@@ -121,19 +115,6 @@ export async function claimDeliveries(
     held: result.held,
     states: result.states,
   };
-}
-
-/** When a destination held back by its limits may yield work again (null: when work in flight ends). */
-function heldUntil(
-  r: ClaimRequest,
-  s: DestinationState,
-  bucket: BucketLevel | null,
-  now: number,
-): number | null {
-  if (s.state === "disabled") return null;
-  if (s.circuitOpenUntil !== null && s.circuitOpenUntil > now) return s.circuitOpenUntil;
-  if (r.rate && bucket && tokensIn(r.rate, bucket) === 0) return now + msUntilToken(r.rate, bucket);
-  return null;
 }
 
 const CLAIMED_COLUMNS =
