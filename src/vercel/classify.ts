@@ -1,8 +1,9 @@
 /**
  * Classification of a parsed webhook body, run on the ingest hot path for every event: one Map
- * lookup and one safeParse against the precompiled schema. It never throws, and an unknown or
- * malformed event is still classified, because the gateway accepts any `type`.
+ * lookup and one validate-only check, with zod's safeParse only for a body that fails it. It never
+ * throws, and an unknown or malformed event is still classified, because the gateway accepts any `type`.
  */
+import { surelyMatches } from "./fast-check.js";
 import { lookupEventType } from "./lookup.js";
 import { formatSchemaIssues } from "./schema-issues.js";
 
@@ -32,12 +33,14 @@ export function classifyEvent(body: unknown): EventClassification {
   if (entry === undefined) {
     return { type, canonicalType: type, known: false, legacy: false, controlPlane: false, schemaIssues: [] };
   }
-  let schemaIssues: string[];
+  let schemaIssues: string[] = [];
   try {
-    const result = entry.schema.safeParse(body);
-    schemaIssues = result.success ? [] : formatSchemaIssues(result.error.issues);
+    if (!surelyMatches(entry.schema, body)) {
+      const result = entry.schema.safeParse(body);
+      if (!result.success) schemaIssues = formatSchemaIssues(result.error.issues);
+    }
   } catch (error) {
-    // safeParse does not throw on bad input, but a hostile getter or proxy could; report, don't crash.
+    // Neither check throws on bad input, but a hostile getter or proxy could; report, don't crash.
     schemaIssues = [
       `(root): could not be validated: ${error instanceof Error ? error.message : String(error)}`,
     ];
