@@ -79,11 +79,14 @@ export async function startApp(
     transforms,
     ...options,
   });
-  const committer = new GroupCommitter<IncomingEvent, IngestResult>(async (events) => {
-    const results = await store.insertEvents(events);
-    if (events.some((e, i) => e.deliveries.length > 0 && !results[i]?.duplicate)) worker.notify();
-    return results;
-  });
+  const committer = new GroupCommitter<IncomingEvent, IngestResult>(
+    async (events) => {
+      const results = await store.insertEvents(events);
+      if (events.some((e, i) => e.deliveries.length > 0 && !results[i]?.duplicate)) worker.notify();
+      return results;
+    },
+    { maxInFlight: store.capabilities.ingestCommitsInFlight },
+  );
   const ingestor = new Ingestor(
     config.sources,
     (event) => committer.submit(event),

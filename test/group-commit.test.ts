@@ -1,17 +1,26 @@
 import { expect, it } from "vitest";
 import { GroupCommitter } from "../src/ingest/group-commit.js";
 
-it("flushes at once when idle and groups what arrives during a flush", async () => {
+/** A committer whose flushes wait for their gate to open, then answer `answer(item)` for each item. */
+function gatedCommitter(
+  answer: (item: number) => number,
+  options: ConstructorParameters<typeof GroupCommitter>[1],
+) {
   const batches: number[][] = [];
   const gates: (() => void)[] = [];
   const committer = new GroupCommitter<number, number>(
     (items) =>
       new Promise((resolve) => {
         batches.push(items);
-        gates.push(() => resolve(items.map((i) => i * 10)));
+        gates.push(() => resolve(items.map(answer)));
       }),
-    3,
+    options,
   );
+  return { committer, batches, gates };
+}
+
+it("flushes at once when idle and groups what arrives during a flush", async () => {
+  const { committer, batches, gates } = gatedCommitter((i) => i * 10, { maxBatch: 3 });
   const results = [1, 2, 3, 4, 5, 6].map((i) => committer.submit(i));
   expect(batches).toEqual([[1]]);
   expect(committer.waiting).toBe(5);
@@ -34,4 +43,22 @@ it("rejects every item of a failed batch and carries on with the next", async ()
   });
   await expect(committer.submit(1)).rejects.toThrow("disk on fire");
   expect(await committer.submit(2)).toBe(2);
+});
+
+it("runs up to maxInFlight flushes at once, each answering its own items", async () => {
+  const { committer, batches, gates } = gatedCommitter((i) => -i, { maxInFlight: 2 });
+  const first = committer.submit(1);
+  const second = committer.submit(2);
+  const rest = [3, 4].map((i) => committer.submit(i));
+  // Two flushes began at once; the later items wait for a free one.
+  expect(batches).toEqual([[1], [2]]);
+  expect(committer.waiting).toBe(2);
+  // The second flush may finish first; its item is answered, and the waiting ones go next.
+  gates[1]?.();
+  expect(await second).toBe(-2);
+  expect(batches).toEqual([[1], [2], [3, 4]]);
+  gates[0]?.();
+  gates[2]?.();
+  expect(await first).toBe(-1);
+  expect(await Promise.all(rest)).toEqual([-3, -4]);
 });

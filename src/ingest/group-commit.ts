@@ -12,11 +12,17 @@ export class GroupCommitter<I, O> {
   private queue: Waiting<I, O>[] = [];
   private inFlight = 0;
 
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+
+  /** `maxInFlight` flushes may run at once; the items of each are those that waited when it began. */
   constructor(
     private readonly flush: (items: I[]) => Promise<O[]>,
-    private readonly maxBatch = 512,
-    private readonly maxInFlight = 1,
-  ) {}
+    { maxBatch = 512, maxInFlight = 1 }: { maxBatch?: number; maxInFlight?: number } = {},
+  ) {
+    this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
+  }
 
   /** Queues an item; resolves with its own result once the batch holding it is committed. */
   submit(item: I): Promise<O> {

@@ -100,6 +100,11 @@ export interface StoreCapabilities {
   dialect: "sqlite" | "postgres";
   /** Several processes may share the store. */
   multiNode: boolean;
+  /**
+   * Group commits of ingested events the store takes at once: one for a single writer; more where
+   * each commit waits on a round trip and a WAL flush that other connections can overlap.
+   */
+  ingestCommitsInFlight: number;
 }
 
 /** Raised by a store that could not commit or answer; ingest maps it to 503 so senders retry. */

@@ -26,7 +26,7 @@ import { reads } from "./reads.js";
 const WORK_CHANNEL = "switchyard_work";
 
 export class PostgresStore implements Store {
-  readonly capabilities = { dialect: "postgres", multiNode: true } as const;
+  readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
 
   private readonly reads: ReturnType<typeof reads>;
 

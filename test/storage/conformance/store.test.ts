@@ -59,6 +59,43 @@ describe(`storage port on ${harness.dialect}`, () => {
     expect(await store.getEvent(b.id)).toBeNull();
   });
 
+  it("stores each key once when batches sharing keys, in opposite orders, commit at once", async () => {
+    // Enough rows that the batches' inserts overlap on PostgreSQL, where rows taken in another
+    // order than a concurrent batch's would deadlock.
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${String(i).padStart(4, "0")}`);
+    const rounds = 2;
+    for (let round = 0; round < rounds; round++) {
+      const batch = (order: string[]) =>
+        order.map((k) =>
+          event(T + round, { externalId: `${round}-${k}`, deliveries: [delivery("race", T)] }),
+        );
+      const forward = batch(keys);
+      const backward = batch([...keys].reverse());
+      // As many batches as the store takes at once, and one more, all sharing every key.
+      const batches = [forward, backward, batch(keys.filter((_, i) => i % 2 === 0))];
+      const results = await Promise.all(batches.map((b) => store.insertEvents(b)));
+      const stored = new Map<string, string>();
+      results.forEach((result, i) => {
+        result.forEach((r, j) => {
+          const key = batches[i]?.[j]?.externalId as string;
+          if (!r.duplicate) {
+            expect(stored.has(key), `${key} stored twice`).toBe(false);
+            stored.set(key, r.eventId);
+          }
+        });
+      });
+      expect(stored.size).toBe(keys.length);
+      // Every duplicate answers the id of the one stored event of its key.
+      results.forEach((result, i) => {
+        result.forEach((r, j) => {
+          expect(r.eventId).toBe(stored.get(batches[i]?.[j]?.externalId as string));
+        });
+      });
+    }
+    const planned = await store.listDeliveries({ destination: "race", limit: keys.length * rounds + 1 });
+    expect(planned).toHaveLength(keys.length * rounds);
+  });
+
   it("returns the stored body byte for byte, with the summary", async () => {
     const body = Buffer.concat([randomBytes(4096), Buffer.from([0, 0xff, 0xfe, 0x80])]);
     const e = event(T, { body, unknownType: true, schemaIssues: ["payload.x: missing"], type: "x.unknown" });

@@ -45,16 +45,18 @@ export async function insertDeliveries(
 export async function insertEvents(tx: Tx, events: readonly IncomingEvent[]): Promise<IngestResult[]> {
   // The first of several events with one key in the batch is the one that may be stored.
   const firstOfKey = new Map<string, IncomingEvent>();
-  const candidates: IncomingEvent[] = [];
+  const keyless: IncomingEvent[] = [];
   for (const e of events) {
     const key = dedupeKey(e);
-    if (key === null) candidates.push(e);
-    else if (!firstOfKey.has(key)) {
-      firstOfKey.set(key, e);
-      candidates.push(e);
-    }
+    if (key === null) keyless.push(e);
+    else if (!firstOfKey.has(key)) firstOfKey.set(key, e);
   }
-
+  // Rows go in by key, so two batches committing at once that share keys take their unique-index
+  // locks in one order and cannot deadlock: the later one waits, then finds the key taken.
+  const candidates = [...firstOfKey]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, e]) => e)
+    .concat(keyless);
   const inserted = new Set<string>();
   for (const part of chunks(candidates)) {
     const values = part.map((e) => ({
