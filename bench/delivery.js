@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { benchConfig } from "./bench-config.js";
 import { canPin, killAll, startNode, stop, waitForLine } from "./child-processes.js";
 import { startSink } from "./sink-process.js";
 import { transformOverhead } from "./transform-overhead.js";
@@ -72,21 +73,13 @@ function writeConfig(/** @type {string} */ sinkUrl, route = ROUTES.none) {
   const file = join(work, "switchyard.yaml");
   writeFileSync(
     file,
-    [
-      `database: { url: "sqlite:${db}" }`,
-      "adminToken: bench-admin-token-0123456789",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      `sources: [{ slug: vercel, kind: vercel, secrets: ["${secret}"] }]`,
-      "destinations:",
-      `  - slug: sink`,
-      `    url: "${sinkUrl}"`,
-      `    maxConcurrency: ${Number(flags.concurrency)}`,
-      `    signing: { scheme: standard-webhooks, secrets: ["whsec_${Buffer.from("bench-signing-key-0123456789abcd").toString("base64")}"] }`,
-      route,
-      `delivery: { allowPrivateNetworks: true, concurrency: ${Number(flags.concurrency)} }`,
-      "",
-    ].join("\n"),
+    benchConfig({
+      databaseUrl: `sqlite:${db}`,
+      secret,
+      sinkUrl,
+      concurrency: Number(flags.concurrency),
+      routes: route,
+    }),
   );
   return file;
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import postgres from "postgres";
+import { benchConfig } from "./bench-config.js";
 import { killAll, startNode, stop, waitForLine } from "./child-processes.js";
 import { startSink } from "./sink-process.js";
 
@@ -55,17 +56,13 @@ function writeConfig(/** @type {Db} */ db, /** @type {string} */ sinkUrl, withRo
   const file = join(work, `${db.name}-${withRoute ? "route" : "bare"}.yaml`);
   writeFileSync(
     file,
-    [
-      `database: { url: "${db.url}" }`,
-      "adminToken: bench-admin-token-0123456789",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      `sources: [{ slug: vercel, kind: vercel, secrets: ["${secret}"] }]`,
-      `destinations: [{ slug: sink, url: "${sinkUrl}", maxConcurrency: 64, signing: { scheme: standard-webhooks, secrets: ["whsec_${Buffer.from("bench-signing-key-0123456789abcd").toString("base64")}"] } }]`,
-      withRoute ? "routes: [{ slug: all, source: vercel, destinations: [sink] }]" : "routes: []",
-      "delivery: { allowPrivateNetworks: true, concurrency: 64 }",
-      "",
-    ].join("\n"),
+    benchConfig({
+      databaseUrl: db.url,
+      secret,
+      sinkUrl,
+      concurrency: 64,
+      routes: withRoute ? "routes: [{ slug: all, source: vercel, destinations: [sink] }]" : "routes: []",
+    }),
   );
   return file;
 }

@@ -17,6 +17,14 @@ function waitDuration(value: string): number {
   return ms;
 }
 
+/** The options of a command that talks to a running server: where it is and how to log in. */
+function addServerOptions(command: Command): Command {
+  return command
+    .option("--url <url>", "the server's base URL (default: the local config's)")
+    .option("--token <token>", "admin token (default: SWITCHYARD_ADMIN_TOKEN or the local credentials)")
+    .option("-c, --config <path>", "YAML config file");
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError("expected a port number");
@@ -77,7 +85,7 @@ program
     process.exitCode = await triggerCommand(type, options);
   });
 
-program
+const replay = program
   .command("replay")
   .description("put dead letters (or successes) back in the queue of a running server")
   .option("--status <status>", "failed or succeeded", "failed")
@@ -85,15 +93,12 @@ program
   .option("--until <when>", "only deliveries finished before then")
   .option("--destination <slug>", "only this destination")
   .option("--type <type>", "only this event type")
-  .option("--dry-run", "count, enqueue nothing")
-  .option("--url <url>", "the server's base URL (default: the local config's)")
-  .option("--token <token>", "admin token (default: SWITCHYARD_ADMIN_TOKEN or the local credentials)")
-  .option("-c, --config <path>", "YAML config file")
-  .action(async (options) => {
-    process.exitCode = await replayCommand(options);
-  });
+  .option("--dry-run", "count, enqueue nothing");
+addServerOptions(replay).action(async (options) => {
+  process.exitCode = await replayCommand(options);
+});
 
-program
+const routeTest = program
   .command("route")
   .description("work with routes")
   .command("test")
@@ -102,13 +107,10 @@ program
   .option("--type <type>", "a sample event of this catalog type, e.g. deployment.error")
   .option("--event <file>", "a JSON event envelope from a file")
   .option("--source <slug>", "the source the event comes from (default: the route's first)")
-  .option("--json", "print the API's JSON answer")
-  .option("--url <url>", "the server's base URL (default: the local config's)")
-  .option("--token <token>", "admin token (default: SWITCHYARD_ADMIN_TOKEN or the local credentials)")
-  .option("-c, --config <path>", "YAML config file")
-  .action(async (slug: string, options) => {
-    process.exitCode = await routeTestCommand(slug, options);
-  });
+  .option("--json", "print the API's JSON answer");
+addServerOptions(routeTest).action(async (slug: string, options) => {
+  process.exitCode = await routeTestCommand(slug, options);
+});
 
 program
   .command("doctor")
