@@ -122,10 +122,11 @@ async function prefill(/** @type {Db} */ db, /** @type {number} */ n) {
   }
   const s = `"${db.name}"`;
   await admin.unsafe(
-    `INSERT INTO ${s}.events (id, tenant, source, external_id, type, original_type, received_at, body)
+    // A JSON body is valid UTF-8, which Switchyard stores as text (see src/storage/postgres/body.ts).
+    `INSERT INTO ${s}.events (id, tenant, source, external_id, type, original_type, received_at, body_text)
      SELECT 'evt_BACKLOG' || lpad(i::text, 19, '0'), 'default', 'vercel', 'backlog-' || i, 'deployment.created',
        'deployment.created', $1, $2 FROM generate_series(0, $3 - 1) i`,
-    [now, body, n],
+    [now, body.toString("utf8"), n],
   );
   await admin.unsafe(
     `INSERT INTO ${s}.deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger,

@@ -51,6 +51,23 @@ describe("PostgresStore", () => {
     expect(store.appliedMigrations).toEqual(migrations.map((m) => m.version));
   });
 
+  it("stores a UTF-8 body as text and any other as bytea, one column each", async () => {
+    const schema = freshSchema();
+    const s = await open(schema);
+    const json = event(T, { body: Buffer.from('{"type":"deployment.created","name":"café"}') });
+    const binary = event(T, { body: Buffer.from([0x7b, 0xff, 0x7d]) });
+    await s.insertEvents([json, binary]);
+    const rows = await admin.unsafe(
+      `SELECT id, body IS NULL AS no_bytes, body_text FROM "${schema}".events ORDER BY id`,
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(json.id)).toMatchObject({
+      no_bytes: true,
+      body_text: '{"type":"deployment.created","name":"café"}',
+    });
+    expect(byId.get(binary.id)).toMatchObject({ no_bytes: false, body_text: null });
+  });
+
   it("is what openStore opens for postgres:// and postgresql:// urls", async () => {
     // An unreachable server, so the test never migrates the default schema.
     for (const scheme of ["postgres", "postgresql"]) {

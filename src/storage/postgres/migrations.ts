@@ -106,6 +106,17 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN transform text;
     `,
   },
+  {
+    version: 5,
+    name: "text bodies",
+    sql: `
+      -- A body that is valid UTF-8 is stored as text: half the bytes of bytea's hex on the wire,
+      -- each way. Exactly one of the two columns holds the body (rows stored before hold body).
+      ALTER TABLE events ALTER COLUMN body DROP NOT NULL;
+      ALTER TABLE events ADD COLUMN body_text text;
+      ALTER TABLE events ADD CONSTRAINT events_one_body CHECK ((body IS NULL) <> (body_text IS NULL)) NOT VALID;
+    `,
+  },
 ];
 
 /**

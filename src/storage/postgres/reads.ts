@@ -11,6 +11,7 @@ import {
   toState,
   toSummary,
 } from "../rows.js";
+import { bodyBytes } from "./body.js";
 import type { Fragment, Sql } from "./connection.js";
 
 /** Reads of events, deliveries and destination states; each one statement. */
@@ -40,8 +41,10 @@ export function reads(sql: Sql) {
     },
 
     async getEvent(id: string): Promise<StoredEvent | null> {
-      const [row] = await sql<EventRow[]>`SELECT ${summary}, body FROM events WHERE id = ${id}`;
-      return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+      const [row] = await sql<(EventRow & { body: Buffer | null; body_text: string | null })[]>`
+        SELECT ${summary}, body, body_text FROM events WHERE id = ${id}
+      `;
+      return row ? { ...toSummary(row), body: bodyBytes(row) } : null;
     },
 
     async listDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {

@@ -18,12 +18,10 @@ import type {
 import { connect, guard, type Sql } from "./connection.js";
 import { migrate } from "./migrations.js";
 import * as ops from "./ops/deliveries.js";
-import { insertDeliveries, insertEvents } from "./ops/events.js";
+import { insertDeliveries, insertEvents, WORK_CHANNEL } from "./ops/events.js";
 import { reads } from "./reads.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
-/** The channel on which commits that create due work notify the workers. */
-const WORK_CHANNEL = "switchyard_work";
 
 export class PostgresStore implements Store {
   readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
@@ -33,6 +31,8 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly sql: Sql,
     readonly appliedMigrations: number[],
+    /** Whether the database stores text as UTF-8, so UTF-8 bodies can go in as text. */
+    private readonly textBodies: boolean,
   ) {
     this.reads = reads(sql);
   }
@@ -42,7 +42,11 @@ export class PostgresStore implements Store {
     const sql = await guard("connect", () => connect(url, options.schema));
     try {
       const applied = await guard("migrate", () => migrate(sql));
-      return new PostgresStore(sql, applied);
+      const [encoding] = await guard(
+        "connect",
+        () => sql<{ server_encoding: string }[]>`SHOW server_encoding`,
+      );
+      return new PostgresStore(sql, applied, encoding?.server_encoding === "UTF8");
     } catch (error) {
       await sql.end({ timeout: 0 });
       throw error;
@@ -57,15 +61,7 @@ export class PostgresStore implements Store {
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
     if (events.length === 0) return Promise.resolve([]);
-    return guard("insert", () =>
-      this.sql.begin(async (tx) => {
-        const results = await insertEvents(tx, events);
-        // Delivered on commit: workers on every node wake within milliseconds, not at their next poll.
-        if (events.some((e, i) => e.deliveries.length > 0 && !results[i]?.duplicate))
-          await tx`SELECT pg_notify(${WORK_CHANNEL}, '')`;
-        return results;
-      }),
-    );
+    return guard("insert", () => insertEvents(this.sql, events, this.textBodies));
   }
 
   listEvents(query: EventQuery): Promise<EventSummary[]> {
@@ -87,7 +83,7 @@ export class PostgresStore implements Store {
 
   async recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    await guard("record", () => ops.recordOutcomes(this.sql, outcomes, now));
+    await guard("record", () => ops.recordOutcomes(this.sql, outcomes, now, this.textBodies));
   }
 
   releaseLeases(owner: string | null): Promise<void> {

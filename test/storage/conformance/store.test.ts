@@ -113,6 +113,32 @@ describe(`storage port on ${harness.dialect}`, () => {
     expect(await store.getEvent("evt_missing")).toBeNull();
   });
 
+  it("gives back every body byte for byte, UTF-8 or not, when read and when claimed", async () => {
+    const bodies = {
+      "UTF-8 with multi-byte characters": Buffer.from('{"name":"café ☕ 🚀","q":"\\"x\\""}'),
+      "a byte-order mark": Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]),
+      "U+FFFD itself, valid UTF-8": Buffer.from('{"x":"\uFFFD"}'),
+      "a NUL byte": Buffer.from([0x7b, 0x00, 0x7d]),
+      "a lone continuation byte": Buffer.from([0x7b, 0x80, 0x7d]),
+      "an overlong encoding": Buffer.from([0x7b, 0xc0, 0xaf, 0x7d]),
+      "an encoded surrogate": Buffer.from([0x7b, 0xed, 0xa0, 0x80, 0x7d]),
+      "a sequence cut short at the end": Buffer.from([0x7b, 0x7d, 0xe2, 0x82]),
+      "nothing at all": Buffer.alloc(0),
+    };
+    const events = Object.values(bodies).map((body) =>
+      event(T, { body, deliveries: [delivery("bytes", T)] }),
+    );
+    await store.insertEvents(events);
+    const claimed = (await store.claimDeliveries([want("bytes", 100)], T, T + 60_000, "w")).deliveries;
+    for (const [what, body] of Object.entries(bodies)) {
+      const e = events.find((x) => x.body === body);
+      const read = await store.getEvent(e?.id ?? "");
+      expect(Buffer.compare(Buffer.from(read?.body ?? []), body), `${what}, read`).toBe(0);
+      const sent = claimed.find((d) => d.eventId === e?.id);
+      expect(Buffer.compare(Buffer.from(sent?.body ?? []), body), `${what}, claimed`).toBe(0);
+    }
+  });
+
   it("lists events newest first, paged by cursor and filtered", async () => {
     const list = [0, 1, 2, 3, 4].map((i) =>
       event(T + i * 1000, { tenant: "paging", type: i % 2 ? "odd" : "even" }),

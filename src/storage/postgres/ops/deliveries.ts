@@ -15,8 +15,12 @@ import type {
   RequeueQuery,
 } from "../../port.js";
 import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js";
+import { bodyBytes } from "../body.js";
 import type { Sql, Tx } from "../connection.js";
 import { insertEvents } from "./events.js";
+
+/** A claimed row with its event's body in whichever column holds it. */
+type PgClaimRow = Omit<ClaimRow, "body"> & { body: Buffer | null; body_text: string | null };
 
 interface LimitRow extends StateRow {
   rate_level: number | null;
@@ -62,7 +66,7 @@ export async function claimDeliveries(
     ]);
     const counts = new Map(inFlight.map((r) => [r.destination, r.n]));
     const byName = new Map(limits.map((row) => [row.destination, row]));
-    const claimed: ClaimRow[] = [];
+    const claimed: PgClaimRow[] = [];
     const held: HeldDestination[] = [];
     for (const r of wanted) {
       const row = byName.get(r.destination) as LimitRow;
@@ -111,7 +115,7 @@ export async function claimDeliveries(
     return { claimed, held, states: limits.map(toState) };
   });
   return {
-    deliveries: result.claimed.map((row) => toClaimed(row, leaseUntil)),
+    deliveries: result.claimed.map((row) => toClaimed({ ...row, body: bodyBytes(row) }, leaseUntil)),
     held: result.held,
     states: result.states,
   };
@@ -129,7 +133,7 @@ async function claimDue(
   leaseUntil: number,
   owner: string,
 ) {
-  return tx<ClaimRow[]>`
+  return tx<PgClaimRow[]>`
     WITH picked AS (
       SELECT id FROM deliveries
       WHERE status = 'pending' AND destination = ${destination} AND next_attempt_at <= ${now}
@@ -143,7 +147,7 @@ async function claimDue(
       RETURNING ${tx.unsafe(CLAIMED_COLUMNS)}
     )
     SELECT l.id, l.tenant, l.event_id, l.destination, l.route, l.attempts, l.schedule_base, l.deadline_at,
-      l.next_trigger, e.type, e.source, e.body
+      l.next_trigger, e.type, e.source, e.body, e.body_text
     FROM leased l JOIN events e ON e.id = l.event_id
     ORDER BY l.next_attempt_at, l.seq
   `;
@@ -156,7 +160,7 @@ async function claimFifoHead(
   now: number,
   leaseUntil: number,
   owner: string,
-): Promise<{ rows: ClaimRow[] } | { until: number | null }> {
+): Promise<{ rows: PgClaimRow[] } | { until: number | null }> {
   // The destination's state row is locked, so no other claim of this destination runs now.
   const [head] = await tx<{ id: string; next_attempt_at: number; lease_until: number | null }[]>`
     SELECT id, next_attempt_at, lease_until FROM deliveries
@@ -165,13 +169,13 @@ async function claimFifoHead(
   if (!head) return { rows: [] };
   if (head.next_attempt_at > now) return { until: head.next_attempt_at };
   if (head.lease_until !== null && head.lease_until >= now) return { until: null };
-  const rows = await tx<ClaimRow[]>`
+  const rows = await tx<PgClaimRow[]>`
     WITH leased AS (
       UPDATE deliveries d SET lease_until = ${leaseUntil}, lease_owner = ${owner}
       WHERE d.id = ${head.id} RETURNING ${tx.unsafe(CLAIMED_COLUMNS)}
     )
     SELECT l.id, l.tenant, l.event_id, l.destination, l.route, l.attempts, l.schedule_base, l.deadline_at,
-      l.next_trigger, e.type, e.source, e.body
+      l.next_trigger, e.type, e.source, e.body, e.body_text
     FROM leased l JOIN events e ON e.id = l.event_id
   `;
   return { rows };
@@ -196,6 +200,7 @@ export async function recordOutcomes(
   sql: Sql,
   outcomes: readonly DeliveryOutcome[],
   now: number,
+  textBodies: boolean,
 ): Promise<void> {
   // Set-based: one statement for the attempts and one for the deliveries, whatever the batch size.
   // Like a lease, an outcome need not wait for its WAL flush: if the server crashes before the
@@ -238,7 +243,7 @@ export async function recordOutcomes(
     // Sent together: postgres.js pipelines the statements of a transaction that are not awaited one by one.
     await Promise.all(writes);
     if (changes.length > 0) await applyChanges(tx, changes);
-    if (alerts.length > 0) await insertEvents(tx, alerts);
+    if (alerts.length > 0) await insertEvents(tx, alerts, textBodies);
   });
 }
 

@@ -1,9 +1,20 @@
 import type { NewDelivery } from "../../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
-import type { Tx } from "../connection.js";
+import { bodyColumns } from "../body.js";
+import type { Sql, Tx } from "../connection.js";
 
-/** Rows per multi-row INSERT, well under PostgreSQL's 65,535 parameters per statement. */
-const CHUNK = 1000;
+/** A pool, where each statement is its own transaction, or a transaction. */
+type Q = Sql | Tx;
+
+/**
+ * Events per statement, bounding its size. Each column goes as one array parameter, so the text of
+ * a statement is the same whatever the batch size: postgres.js prepares it once per connection.
+ */
+const CHUNK = 5000;
+
+// Element types of arrays whose JavaScript values postgres.js would otherwise send as one scalar.
+const BOOL = 16;
+const BYTEA = 17;
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -14,35 +25,47 @@ function chunks<T>(items: readonly T[]): T[][] {
 const dedupeKey = (e: { tenant: string; source: string; externalId: string | null }) =>
   e.externalId === null ? null : JSON.stringify([e.tenant, e.source, e.externalId]);
 
-/** Inserts deliveries of stored events with multi-row inserts. Runs inside a transaction. */
-export async function insertDeliveries(
-  tx: Tx,
-  rows: readonly { tenant: string; eventId: string; delivery: NewDelivery; now: number }[],
-): Promise<void> {
-  for (const part of chunks(rows)) {
-    const values = part.map(({ tenant, eventId, delivery: d, now }) => ({
-      id: d.id,
-      tenant,
-      event_id: eventId,
-      destination: d.destination,
-      routes: JSON.stringify(d.routes),
-      route: d.route ?? null,
-      status: "pending",
-      next_attempt_at: d.nextAttemptAt,
-      next_trigger: d.trigger,
-      deadline_at: d.deadlineAt,
-      created_at: now,
-      updated_at: now,
-    }));
-    await tx`INSERT INTO deliveries ${tx(values)}`;
-  }
+/** The channel on which commits that create due work notify the workers. */
+export const WORK_CHANNEL = "switchyard_work";
+
+type DeliveryRow = { tenant: string; eventId: string; delivery: NewDelivery; now: number };
+
+/** An INSERT of pending deliveries, a column array per parameter, for a caller to complete or run. */
+function deliveriesInsert(q: Q, rows: readonly DeliveryRow[]) {
+  return q`
+    INSERT INTO deliveries (id, tenant, event_id, destination, routes, route, status, next_attempt_at,
+      next_trigger, deadline_at, created_at, updated_at)
+    SELECT d.id, d.tenant, d.event_id, d.destination, d.routes, d.route, 'pending', d.next_attempt_at,
+      d.next_trigger, d.deadline_at, d.now, d.now
+    FROM unnest(
+      ${rows.map((r) => r.delivery.id)}::text[], ${rows.map((r) => r.tenant)}::text[],
+      ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.delivery.destination)}::text[],
+      ${rows.map((r) => JSON.stringify(r.delivery.routes))}::text[], ${rows.map((r) => r.delivery.route ?? null)}::text[],
+      ${rows.map((r) => r.delivery.nextAttemptAt)}::bigint[], ${rows.map((r) => r.delivery.trigger)}::text[],
+      ${rows.map((r) => r.delivery.deadlineAt)}::bigint[], ${rows.map((r) => r.now)}::bigint[]
+    ) AS d(id, tenant, event_id, destination, routes, route, next_attempt_at, next_trigger, deadline_at, now)
+  `;
+}
+
+/** Inserts pending deliveries of stored events in one statement. */
+export async function insertDeliveries(q: Q, rows: readonly DeliveryRow[]): Promise<void> {
+  if (rows.length > 0) await deliveriesInsert(q, rows);
 }
 
 /**
  * Inserts events and the deliveries of those that are new; a repeat of a stored (tenant, source,
- * externalId), or of an earlier event in the batch, answers the first event's id. Runs inside a transaction.
+ * externalId), or of an earlier event in the batch, answers the first event's id. With `textBodies`
+ * (the database is UTF-8), a body that is valid UTF-8 is stored as text.
+ *
+ * The events, their deliveries and the workers' wake-up are one statement per `CHUNK` events (an
+ * ingest batch is one): one round trip, and on a pool its own transaction, committed before it
+ * answers. Each event goes in with its deliveries or not at all.
  */
-export async function insertEvents(tx: Tx, events: readonly IncomingEvent[]): Promise<IngestResult[]> {
+export async function insertEvents(
+  sql: Q,
+  events: readonly IncomingEvent[],
+  textBodies: boolean,
+): Promise<IngestResult[]> {
   // The first of several events with one key in the batch is the one that may be stored.
   const firstOfKey = new Map<string, IncomingEvent>();
   const keyless: IncomingEvent[] = [];
@@ -58,32 +81,51 @@ export async function insertEvents(tx: Tx, events: readonly IncomingEvent[]): Pr
     .map(([, e]) => e)
     .concat(keyless);
   const inserted = new Set<string>();
-  for (const part of chunks(candidates)) {
-    const values = part.map((e) => ({
-      id: e.id,
-      tenant: e.tenant,
-      source: e.source,
-      external_id: e.externalId,
-      type: e.type,
-      original_type: e.originalType,
-      received_at: e.receivedAt,
-      unknown_type: e.unknownType,
-      schema_issues: e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null,
-      body: e.body,
-    }));
-    const rows = await tx<{ id: string }[]>`
-      INSERT INTO events ${tx(values)}
-      ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
-      RETURNING id
+  const insertChunk = async (q: Q, part: readonly IncomingEvent[]) => {
+    const bodies = part.map((e) => bodyColumns(e.body, textBodies));
+    const deliveries = part.flatMap((e) =>
+      e.deliveries.map((delivery) => ({ tenant: e.tenant, eventId: e.id, delivery, now: e.receivedAt })),
+    );
+    // A delivery goes in only with its event; the wake-up is sent on commit, and only when some
+    // delivery went in: workers on every node then claim within milliseconds, not at their next poll.
+    const rows = await q<{ id: string }[]>`
+      WITH stored AS (
+        INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type,
+          schema_issues, body, body_text)
+        SELECT * FROM unnest(
+          ${part.map((e) => e.id)}::text[], ${part.map((e) => e.tenant)}::text[], ${part.map((e) => e.source)}::text[],
+          ${part.map((e) => e.externalId)}::text[], ${part.map((e) => e.type)}::text[],
+          ${part.map((e) => e.originalType)}::text[], ${part.map((e) => e.receivedAt)}::bigint[],
+          ${q.array(
+            part.map((e) => e.unknownType),
+            BOOL,
+          )}::boolean[],
+          ${part.map((e) => (e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null))}::text[],
+          ${q.array(
+            bodies.map((b) => b.body),
+            BYTEA,
+          )}::bytea[], ${bodies.map((b) => b.body_text)}::text[]
+        )
+        ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        RETURNING id
+      ),
+      planned AS (
+        ${deliveriesInsert(q, deliveries)}
+        WHERE d.event_id IN (SELECT id FROM stored)
+        RETURNING 1
+      ),
+      woken AS (SELECT pg_notify(${WORK_CHANNEL}, '') FROM (SELECT 1 FROM planned LIMIT 1) AS any_planned)
+      SELECT id, (SELECT count(*) FROM woken) AS woken FROM stored
     `;
     for (const r of rows) inserted.add(r.id);
-  }
+  };
+  for (const part of chunks(candidates)) await insertChunk(sql, part);
 
   // Keys whose first event was not inserted were stored before (or by a transaction that just committed).
   const stored = new Map<string, string>();
   const missing = candidates.filter((e) => e.externalId !== null && !inserted.has(e.id));
   for (const part of chunks(missing)) {
-    const rows = await tx<{ id: string; tenant: string; source: string; external_id: string }[]>`
+    const rows = await sql<{ id: string; tenant: string; source: string; external_id: string }[]>`
       SELECT id, tenant, source, external_id FROM events
       WHERE (tenant, source, external_id) IN (
         SELECT * FROM unnest(
@@ -95,15 +137,6 @@ export async function insertEvents(tx: Tx, events: readonly IncomingEvent[]): Pr
       stored.set(dedupeKey({ tenant: r.tenant, source: r.source, externalId: r.external_id }) ?? "", r.id);
     }
   }
-
-  await insertDeliveries(
-    tx,
-    candidates
-      .filter((e) => inserted.has(e.id))
-      .flatMap((e) =>
-        e.deliveries.map((delivery) => ({ tenant: e.tenant, eventId: e.id, delivery, now: e.receivedAt })),
-      ),
-  );
 
   return events.map((e): IngestResult => {
     if (inserted.has(e.id)) return { eventId: e.id, duplicate: false };
