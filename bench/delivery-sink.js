@@ -19,7 +19,7 @@ const server = createServer((req, res) => {
     received++;
     if (sentAt.size > 0) {
       const body = Buffer.concat(chunks).toString();
-      const match = /"id":"(probe-[^"]+)"/.exec(body);
+      const match = /"id":"(probe-[^"]+-t\d+)"/.exec(body);
       const t = match ? sentAt.get(match[1]) : undefined;
       if (t !== undefined) {
         sentAt.delete(match?.[1]);
@@ -34,43 +34,55 @@ server.listen(0, "127.0.0.1", () => {
   process.send?.({ listening: `http://127.0.0.1:${server.address().port}/hook` });
 });
 
-/** Sends `rate` events/s for `seconds` to `url`, signed, each with a unique id. */
-async function probe({ url, secret, rate, seconds, template }) {
-  latency = createHistogram();
+/**
+ * Sends `rate` events/s to `url`, signed, each with a unique id: `warmup` seconds first, not
+ * timed (this process and Switchyard warm up and the connections open), then `seconds` timed.
+ */
+async function probe({ url, secret, rate, seconds, warmup = 0, template }) {
   const agent = new Agent({ connections: 64 });
-  const total = rate * seconds;
-  const start = performance.now();
-  let sent = 0;
   let failed = 0;
+  let sent = 0;
+  const run = `${process.pid}-${Date.now()}`;
   const inflight = new Set();
-  while (sent < total) {
-    const due = start + (sent * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const id = `probe-${sent++}`;
-    const body = template.replace("__ID__", id);
-    const signature = createHmac("sha1", secret).update(body).digest("hex");
-    sentAt.set(id, performance.now());
-    const p = request(url, {
-      method: "POST",
-      body,
-      headers: { "content-type": "application/json", "x-vercel-signature": signature },
-      dispatcher: agent,
-    })
-      .then((r) => r.body.dump().then(() => r.statusCode === 200 || failed++))
-      .catch(() => failed++)
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-  }
+  /** Sends `total` events at `rate`; those with `timed` are recorded when they reach the sink. */
+  const send = async (total, timed) => {
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const id = `probe-${run}-${timed ? "t" : "w"}${i}`;
+      const body = template.replace("__ID__", id);
+      const signature = createHmac("sha1", secret).update(body).digest("hex");
+      if (timed) {
+        sent++;
+        sentAt.set(id, performance.now());
+      }
+      const p = request(url, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", "x-vercel-signature": signature },
+        dispatcher: agent,
+      })
+        .then((r) => r.body.dump().then(() => r.statusCode === 200 || (timed && failed++)))
+        .catch(() => timed && failed++)
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+  };
+  await send(rate * warmup, false);
+  latency = createHistogram();
+  await send(rate * seconds, true);
   await Promise.all(inflight);
   // Wait (bounded) for the last deliveries to arrive.
   const deadline = performance.now() + 30_000;
   while (sentAt.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await agent.close();
+  const lost = sentAt.size;
+  sentAt.clear();
   return {
     sent,
     failed,
-    lost: sentAt.size,
+    lost,
     p50: latency.percentile(50) / 1000,
     p99: latency.percentile(99) / 1000,
     max: latency.max / 1000,
