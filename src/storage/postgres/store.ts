@@ -22,7 +22,6 @@ import { insertDeliveries, insertEvents, WORK_CHANNEL } from "./ops/events.js";
 import { reads } from "./reads.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
-
 export class PostgresStore implements Store {
   readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
 
