@@ -5,22 +5,20 @@
  */
 
 /**
- * The body as text when storing it as text gives back exactly its bytes, else null: when it is
- * not valid UTF-8 (the decoder would replace a byte with U+FFFD, so a body holding U+FFFD itself
- * also stays binary) or holds NUL, which PostgreSQL text cannot.
+ * The two body columns of a row, as they are written. The body goes as text (with `textBodies`,
+ * the database being UTF-8) when text gives back exactly its bytes: not when it is invalid UTF-8
+ * (the decoder would replace a byte with U+FFFD, so a body holding U+FFFD itself also stays
+ * binary) nor when it holds NUL, which PostgreSQL text cannot.
  */
-export function bodyAsText(body: Uint8Array): string | null {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
-  return text.includes("\uFFFD") || text.includes("\0") ? null : text;
-}
-
-/** The two body columns of a row, as they are written. */
 export function bodyColumns(
   body: Uint8Array,
   textBodies: boolean,
 ): { body: Uint8Array | null; body_text: string | null } {
-  const text = textBodies ? bodyAsText(body) : null;
-  return text === null ? { body, body_text: null } : { body: null, body_text: text };
+  if (!textBodies) return { body, body_text: null };
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+  return text.includes("\uFFFD") || text.includes("\0")
+    ? { body, body_text: null }
+    : { body: null, body_text: text };
 }
 
 /** The bytes of a body read back from either column. */

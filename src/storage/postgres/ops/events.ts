@@ -81,14 +81,15 @@ export async function insertEvents(
     .map(([, e]) => e)
     .concat(keyless);
   const inserted = new Set<string>();
-  const insertChunk = async (q: Q, part: readonly IncomingEvent[]) => {
+  const insertChunk = async (part: readonly IncomingEvent[]) => {
     const bodies = part.map((e) => bodyColumns(e.body, textBodies));
     const deliveries = part.flatMap((e) =>
       e.deliveries.map((delivery) => ({ tenant: e.tenant, eventId: e.id, delivery, now: e.receivedAt })),
     );
     // A delivery goes in only with its event; the wake-up is sent on commit, and only when some
     // delivery went in: workers on every node then claim within milliseconds, not at their next poll.
-    const rows = await q<{ id: string }[]>`
+    // (A CTE that only reads runs when it is read: the count of `woken` is what sends it.)
+    const rows = await sql<{ id: string }[]>`
       WITH stored AS (
         INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type,
           schema_issues, body, body_text)
@@ -96,12 +97,12 @@ export async function insertEvents(
           ${part.map((e) => e.id)}::text[], ${part.map((e) => e.tenant)}::text[], ${part.map((e) => e.source)}::text[],
           ${part.map((e) => e.externalId)}::text[], ${part.map((e) => e.type)}::text[],
           ${part.map((e) => e.originalType)}::text[], ${part.map((e) => e.receivedAt)}::bigint[],
-          ${q.array(
+          ${sql.array(
             part.map((e) => e.unknownType),
             BOOL,
           )}::boolean[],
           ${part.map((e) => (e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null))}::text[],
-          ${q.array(
+          ${sql.array(
             bodies.map((b) => b.body),
             BYTEA,
           )}::bytea[], ${bodies.map((b) => b.body_text)}::text[]
@@ -110,7 +111,7 @@ export async function insertEvents(
         RETURNING id
       ),
       planned AS (
-        ${deliveriesInsert(q, deliveries)}
+        ${deliveriesInsert(sql, deliveries)}
         WHERE d.event_id IN (SELECT id FROM stored)
         RETURNING 1
       ),
@@ -119,7 +120,7 @@ export async function insertEvents(
     `;
     for (const r of rows) inserted.add(r.id);
   };
-  for (const part of chunks(candidates)) await insertChunk(sql, part);
+  for (const part of chunks(candidates)) await insertChunk(part);
 
   // Keys whose first event was not inserted were stored before (or by a transaction that just committed).
   const stored = new Map<string, string>();
