@@ -5,10 +5,12 @@ import { ensureCredentials } from "../config/credentials.js";
 import { type ConfigFlags, loadConfig } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { createLogger } from "../log.js";
+import { limitHeapGrowth } from "../node-flags.js";
 import { StoreUnavailableError } from "../storage/port.js";
 
 /** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
 export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?: number }): Promise<void> {
+  limitHeapGrowth();
   const loaded = loadConfig(flags);
   const provisioned = ensureCredentials(loaded.config, loaded.file);
   const config = provisioned.config;

@@ -1,4 +1,5 @@
 import ivm from "isolated-vm";
+import { startedWith } from "../node-flags.js";
 import { LOCKDOWN_SOURCE } from "./lockdown.js";
 
 /** The limits every sandboxed call runs under. */
@@ -46,10 +47,7 @@ const suffix = "\n;return typeof transform === 'function' ? transform : undefine
 
 /** Whether this process was started so that isolated-vm is safe on Node 20+ (see its README). */
 export function hasNodeSnapshotDisabled(): boolean {
-  return (
-    process.execArgv.includes("--no-node-snapshot") ||
-    (process.env.NODE_OPTIONS ?? "").split(/\s+/).includes("--no-node-snapshot")
-  );
+  return startedWith("--no-node-snapshot");
 }
 
 /**
