@@ -17,25 +17,65 @@ const DURABLE = new Set([
   "saveDestinationState",
 ]);
 
-/** The writes the writer thread performs, each one synchronous `BEGIN IMMEDIATE` unit. */
-export function createWriteOps(db: Connection) {
+/** The writes the writer thread performs; each is atomic (a transaction, or a savepoint in a group). */
+function writeOps(db: Connection) {
   const events = eventOps(db);
   const { insertOne: _insertOne, ...eventWrites } = events;
-  const ops = { ...eventWrites, ...deliveryOps(db, events) };
-  let level: "FULL" | "NORMAL" = "FULL";
-  const wrapped = {} as Record<string, (...args: unknown[]) => unknown>;
-  for (const [name, fn] of Object.entries(ops) as [string, (...args: unknown[]) => unknown][]) {
-    const wanted = DURABLE.has(name) ? "FULL" : "NORMAL";
-    wrapped[name] = (...args: unknown[]) => {
-      if (level !== wanted) {
-        db.pragma(`synchronous = ${wanted}`);
-        level = wanted;
-      }
-      return fn(...args);
-    };
-  }
-  return wrapped as unknown as typeof ops;
+  return { ...eventWrites, ...deliveryOps(db, events) };
 }
 
-export type WriteOps = ReturnType<typeof createWriteOps>;
+export type WriteOps = ReturnType<typeof writeOps>;
 export type WriteOp = keyof WriteOps;
+
+/** One write op to run, as the main thread sends it. */
+export interface WriteRequest {
+  seq: number;
+  op: WriteOp;
+  args: unknown[];
+}
+
+/** What became of one write op, once the group holding it has committed (or failed). */
+export type WriteResult = { ok: true; value: unknown } | { ok: false; error: Error };
+
+/**
+ * Runs write ops in groups: every op waiting when the writer gets to them shares one transaction,
+ * each op in a savepoint of its own, so one op's error undoes only that op. A group commits once,
+ * with `FULL` if any op in it must be durable, and no op's result counts before that commit: the
+ * commit failing fails every op of the group. Fewer commits write the same hot pages (the ends of
+ * the deliveries indexes, the newest events) once per group rather than once per op.
+ */
+export function createWriteGroups(db: Connection) {
+  const ops = writeOps(db) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  let level: "FULL" | "NORMAL" = "FULL";
+  const group = db.transaction((requests: readonly WriteRequest[], results: WriteResult[]) => {
+    for (const [i, r] of requests.entries()) {
+      const fn = ops[r.op];
+      try {
+        if (!fn) throw new Error(`unknown write op ${String(r.op)}`);
+        results[i] = { ok: true, value: fn(...r.args) };
+      } catch (error) {
+        // Some errors (a full disk, I/O) end the whole transaction: nothing of the group stands.
+        if (!db.inTransaction) throw error;
+        results[i] = { ok: false, error: error as Error };
+      }
+    }
+  });
+  return {
+    ops,
+    /** Runs `requests` as one group; the result of each, in order. */
+    run(requests: readonly WriteRequest[]): WriteResult[] {
+      const wanted = requests.some((r) => DURABLE.has(r.op)) ? "FULL" : "NORMAL";
+      const results: WriteResult[] = [];
+      try {
+        if (level !== wanted) {
+          db.pragma(`synchronous = ${wanted}`);
+          level = wanted;
+        }
+        group.immediate(requests, results);
+        return results;
+      } catch (error) {
+        return requests.map(() => ({ ok: false, error: error as Error }));
+      }
+    },
+  };
+}

@@ -2,33 +2,47 @@
 // event loop that answers HTTP requests.
 import { parentPort, workerData } from "node:worker_threads";
 import { migrate, openWriter } from "./connection.js";
-import { createWriteOps, type WriteOp } from "./write-ops.js";
-
-interface Request {
-  seq: number;
-  op: WriteOp;
-  args: unknown[];
-}
+import { createWriteGroups, type WriteRequest } from "./write-ops.js";
 
 const port = parentPort;
 if (!port) throw new Error("writer-worker must run as a worker thread");
 
 const db = openWriter((workerData as { path: string }).path);
 const applied = migrate(db);
-const ops = createWriteOps(db);
+const groups = createWriteGroups(db);
 port.postMessage({ ready: true, applied });
 
-port.on("message", (message: Request | "close") => {
+// Requests that arrive while a group runs wait here; the next group takes all of them at once.
+let waiting: WriteRequest[] = [];
+let scheduled = false;
+
+function runWaiting(): void {
+  scheduled = false;
+  const requests = waiting;
+  waiting = [];
+  if (requests.length === 0) return;
+  const results = groups.run(requests);
+  for (const [i, r] of requests.entries()) {
+    const result = results[i];
+    if (result?.ok) port?.postMessage({ seq: r.seq, ok: true, value: result.value });
+    else {
+      const err = (result?.error ?? {}) as { message?: string; code?: string };
+      port?.postMessage({ seq: r.seq, ok: false, message: err.message ?? String(err), code: err.code });
+    }
+  }
+}
+
+port.on("message", (message: WriteRequest | "close") => {
   if (message === "close") {
+    runWaiting();
     db.close();
     port.close();
     return;
   }
-  try {
-    const fn = ops[message.op] as (...args: unknown[]) => unknown;
-    port.postMessage({ seq: message.seq, ok: true, value: fn(...message.args) });
-  } catch (error) {
-    const err = error as { message?: string; code?: string };
-    port.postMessage({ seq: message.seq, ok: false, message: err.message ?? String(error), code: err.code });
+  waiting.push(message);
+  // Every message already queued on the port is delivered before immediates run.
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(runWaiting);
   }
 });

@@ -1,0 +1,79 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { IncomingEvent } from "../../src/core/types.js";
+import { type Connection, migrate, openWriter } from "../../src/storage/sqlite/connection.js";
+import { packEvents } from "../../src/storage/sqlite/ops/events.js";
+import { createWriteGroups, type WriteRequest } from "../../src/storage/sqlite/write-ops.js";
+import { tempDir } from "../support/app.js";
+import { delivery, event, outcome, T, want } from "./conformance/harness.js";
+
+const temp = tempDir();
+const open: Connection[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+function writer() {
+  const db = openWriter(join(temp.dir, `groups-${open.length}-${Date.now()}.db`));
+  open.push(db);
+  migrate(db);
+  return { db, groups: createWriteGroups(db) };
+}
+
+const insert = (seq: number, events: IncomingEvent[]): WriteRequest => ({
+  seq,
+  op: "insertEvents",
+  args: [packEvents(events)],
+});
+const stored = (db: Connection) =>
+  (db.prepare("SELECT external_id FROM events ORDER BY external_id").pluck().all() as string[]).join(",");
+
+describe("SQLite write groups", () => {
+  it("commits the ops of a group together; an op that fails is undone alone", async () => {
+    const { db, groups } = writer();
+    const bad = event(T, { externalId: "b", type: null as unknown as string });
+    const results = groups.run([
+      insert(1, [event(T, { externalId: "a", deliveries: [delivery("d", T)] })]),
+      insert(2, [event(T, { externalId: "b1" }), bad]),
+      insert(3, [event(T, { externalId: "c" })]),
+      { seq: 4, op: "claimDeliveries", args: [[want("d", 10)], T, T + 60_000, "me"] },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
+    expect(results[1]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NOT NULL/) } });
+    // The failed op's first event went with it; the claim saw the delivery planned before it.
+    expect(stored(db)).toBe("a,c");
+    const claimed = results[3] as { ok: true; value: { deliveries: { destination: string }[] } };
+    expect(claimed.value.deliveries.map((d) => d.destination)).toEqual(["d"]);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  it("syncs a group in full when any op in it is acknowledged to someone, and only then", () => {
+    const { db, groups } = writer();
+    const level = () => db.pragma("synchronous", { simple: true });
+    groups.run([insert(1, [event(T, { externalId: "a", deliveries: [delivery("d", T)] })])]);
+    expect(level()).toBe(2); // FULL
+    const ids = db.prepare("SELECT id FROM deliveries").pluck().all() as string[];
+    groups.run([{ seq: 2, op: "recordOutcomes", args: [[outcome(ids[0] as string)], T] }]);
+    expect(level()).toBe(1); // NORMAL
+    groups.run([{ seq: 3, op: "releaseLeases", args: [null] }, insert(4, [event(T, { externalId: "b" })])]);
+    expect(level()).toBe(2);
+  });
+
+  it("reports as committed exactly the ops whose writes are stored when the disk fills mid-group", () => {
+    const { db, groups } = writer();
+    groups.run([insert(1, [event(T, { externalId: "first" })])]);
+    const pages = db.pragma("page_count", { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`); // room for a small event, not for 64 KiB
+    const big = Buffer.alloc(64 * 1024, 0x20);
+    const results = groups.run([
+      insert(2, [event(T, { externalId: "small" })]),
+      insert(3, [event(T, { externalId: "big", body: big })]),
+      insert(4, [event(T, { externalId: "after" })]),
+    ]);
+    expect(results[1]).toMatchObject({ ok: false, error: { code: "SQLITE_FULL" } });
+    const have = new Set(stored(db).split(","));
+    expect(have.has("first")).toBe(true);
+    for (const [i, name] of ["small", "big", "after"].entries()) expect(have.has(name)).toBe(results[i]?.ok);
+    expect(db.inTransaction).toBe(false);
+  });
+});
