@@ -6,27 +6,29 @@ import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js"
 import type { Connection } from "../connection.js";
 import type { eventOps } from "./events.js";
 
+/** The columns a claimed delivery is built from (`toClaimed`). */
+const CLAIM_COLUMNS =
+  "d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body";
+
 /** Delivery writes, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
 export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>) {
-  const claimDue = db.prepare(`
-    UPDATE deliveries SET lease_until = @leaseUntil, lease_owner = @owner
-    WHERE id IN (
-      SELECT id FROM deliveries
-      WHERE status = 'pending' AND destination = @destination AND next_attempt_at <= @now
-        AND (lease_until IS NULL OR lease_until < @now)
-      ORDER BY next_attempt_at LIMIT @limit
-    )
-    RETURNING id
+  // A SELECT, then an UPDATE per row: one UPDATE … WHERE id IN (SELECT … LIMIT) RETURNING was
+  // compiled again on every run (sqlite3Reprepare), which cost more than the claim itself.
+  const due = db.prepare(`
+    SELECT ${CLAIM_COLUMNS}
+    FROM deliveries d JOIN events e ON e.id = d.event_id
+    WHERE d.status = 'pending' AND d.destination = @destination AND d.next_attempt_at <= @now
+      AND (d.lease_until IS NULL OR d.lease_until < @now)
+    ORDER BY d.next_attempt_at LIMIT @limit
   `);
   const fifoHead = db.prepare(`
     SELECT id, next_attempt_at, lease_until FROM deliveries
     WHERE status = 'pending' AND destination = ? ORDER BY seq LIMIT 1
   `);
   const lease = db.prepare("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?");
-  const claimed = db.prepare(`
-    SELECT d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body
-    FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?
-  `);
+  const claimed = db.prepare(
+    `SELECT ${CLAIM_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
+  );
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message, response_headers, response_body)
     VALUES (@deliveryId, @number, @trigger, @startedAt, @durationMs, @status, @error, @errorMessage, @responseHeaders, @responseBody)
@@ -59,7 +61,7 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
   };
 
   const claim = db.transaction((requests: ClaimRequest[], now: number, leaseUntil: number, owner: string) => {
-    const ids: string[] = [];
+    const rows: ClaimRow[] = [];
     const held: HeldDestination[] = [];
     for (const r of requests) {
       if (r.limit <= 0) continue;
@@ -74,22 +76,16 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
           held.push({ destination: r.destination, until: null }); // in flight
         } else {
           lease.run(leaseUntil, owner, head.id);
-          ids.push(head.id);
+          rows.push(claimed.get(head.id) as ClaimRow);
         }
         continue;
       }
-      for (const row of claimDue.all({
-        destination: r.destination,
-        now,
-        leaseUntil,
-        owner,
-        limit: r.limit,
-      }) as { id: string }[]) {
-        ids.push(row.id);
+      for (const row of due.all({ destination: r.destination, now, limit: r.limit }) as ClaimRow[]) {
+        lease.run(leaseUntil, owner, row.id);
+        rows.push(row);
       }
     }
-    const deliveries = ids.map((id) => toClaimed(claimed.get(id) as ClaimRow, leaseUntil));
-    return { deliveries, held, states: [] };
+    return { deliveries: rows.map((row) => toClaimed(row, leaseUntil)), held, states: [] };
   });
 
   const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
