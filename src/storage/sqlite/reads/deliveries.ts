@@ -14,6 +14,11 @@ export function deliveryReads(db: Connection) {
   const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
   const states = db.prepare("SELECT * FROM destination_state WHERE tenant = 'default'");
   const seqOf = db.prepare("SELECT seq FROM deliveries WHERE id = ?").pluck();
+  const firstDue = db
+    .prepare(
+      "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
+    )
+    .pluck();
 
   return {
     listDeliveries(q: DeliveryQuery): DeliveryRecord[] {
@@ -62,13 +67,8 @@ export function deliveryReads(db: Connection) {
 
     nextDueAt(destinations: readonly string[]): number | null {
       let min: number | null = null;
-      const stmt = db
-        .prepare(
-          "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
-        )
-        .pluck();
       for (const d of destinations) {
-        const at = stmt.get(d) as number | undefined;
+        const at = firstDue.get(d) as number | undefined;
         if (at !== undefined && (min === null || at < min)) min = at;
       }
       return min;
