@@ -81,8 +81,19 @@ export async function startApp(
   });
   const committer = new GroupCommitter<IncomingEvent, IngestResult>(
     async (events) => {
-      const results = await store.insertEvents(events);
-      if (events.some((e, i) => e.deliveries.length > 0 && !results[i]?.duplicate)) worker.notify();
+      // Due deliveries the worker may start now go in leased to it and are sent from memory.
+      const taken = worker.reserve(events);
+      let results: IngestResult[];
+      try {
+        results = await store.insertEvents(events);
+      } catch (error) {
+        worker.dispatch(taken, () => false);
+        throw error;
+      }
+      const stored = new Set(events.filter((_, i) => results[i]?.duplicate === false));
+      worker.dispatch(taken, (e) => stored.has(e));
+      if (events.some((e) => stored.has(e) && e.deliveries.some((d) => d.lease === undefined)))
+        worker.notify();
       return results;
     },
     { maxInFlight: store.capabilities.ingestCommitsInFlight },

@@ -32,6 +32,11 @@ export interface NewDelivery {
   nextAttemptAt: number;
   deadlineAt: number;
   trigger: AttemptTrigger;
+  /**
+   * Set when the worker of this process takes the delivery before its event is committed, to send
+   * it from memory once the commit is done: the delivery is stored already leased to it.
+   */
+  lease?: { owner: string; until: number };
 }
 
 /** A delivery as listed by the API. */

@@ -4,9 +4,10 @@ import type { DestinationConfig } from "../config/routing-schema.js";
 import { type CircuitPolicy, DEFAULT_CIRCUIT_POLICY } from "../core/circuit-breaker.js";
 import { claimBudget, heldUntil } from "../core/claim-budget.js";
 import type { Clock } from "../core/clock.js";
-import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.js";
+import type { ClaimedDelivery, DestinationState, NewDelivery } from "../core/delivery-types.js";
 import { applyDestinationChange, initialDestinationState } from "../core/destination-state.js";
 import { TokenBucket } from "../core/rate-limit.js";
+import type { IncomingEvent } from "../core/types.js";
 import { GroupCommitter } from "../ingest/group-commit.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { ClaimRequest, DeliveryOutcome, Store } from "../storage/port.js";
@@ -48,7 +49,26 @@ interface Runtime {
   state: DestinationState;
   inFlight: number;
   bucket: TokenBucket | null;
+  /** Whether the store may hold due, unleased deliveries of the destination: then none is handed off. */
+  backlog: boolean;
+  /** Until when the store holds nothing due for the destination, as far as this worker knows. */
+  clearUntil: number;
+  /** Bumped at every change to the two above, so a check of the store begun before it cannot undo it. */
+  mark: number;
+  /** When this worker last claimed for the destination. */
+  claimedAt: number;
+  /** A claim for the destination is in flight: its rows are not yet counted in `inFlight`. */
+  claiming: boolean;
 }
+
+/** A due delivery of an event about to be committed, taken by this worker to send from memory. */
+export interface HandOff {
+  event: IncomingEvent;
+  delivery: NewDelivery;
+}
+
+/** How long past the destination's timeout a lease lasts: time to record the outcome. */
+const LEASE_MARGIN_MS = 30_000;
 
 /** Delivers pending deliveries: claim (under a lease) → send → record, at least once. */
 export class DeliveryWorker extends EventEmitter<WorkerEvents> {
@@ -80,6 +100,11 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         state: initialDestinationState(config.slug),
         inFlight: 0,
         bucket,
+        backlog: true,
+        clearUntil: Number.NEGATIVE_INFINITY,
+        mark: 0,
+        claimedAt: Number.NEGATIVE_INFINITY,
+        claiming: false,
       });
     }
     this.recorder = new GroupCommitter(async (outcomes) => {
@@ -111,10 +136,117 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     }
   }
 
-  /** Tells the worker there may be new work (a new event, a retry, a clock moved in a test). */
+  /** Tells the worker there may be new work in the store (a new event, a retry, a clock moved in a test). */
   notify(): void {
+    for (const rt of this.runtimes.values()) this.markBacklog(rt);
+    this.wake();
+  }
+
+  private wake(): void {
     this.woken = true;
     this.wakeUp?.();
+  }
+
+  private markBacklog(rt: Runtime): void {
+    rt.backlog = true;
+    rt.mark++;
+  }
+
+  /**
+   * Takes the due deliveries of `events`, which are about to be committed, that their destinations
+   * may start now: each is leased to this worker in the same commit, and `dispatch` sends it from
+   * memory once the commit is done, with no claim. Only on a store that serves one process (the
+   * limits of a shared store hold in its claims), only while the store holds nothing due for the
+   * destination that this worker has not claimed (older work goes first), and never in fifo order.
+   * A due delivery not taken waits in the store for a claim.
+   */
+  reserve(events: readonly IncomingEvent[]): HandOff[] {
+    if (!this.running || this.o.store.capabilities.multiNode) return [];
+    const now = this.o.clock.now();
+    let free = this.o.concurrency - this.totalInFlight();
+    const taken: HandOff[] = [];
+    for (const event of events) {
+      for (const delivery of event.deliveries) {
+        const rt = this.runtimes.get(delivery.destination);
+        if (!rt || delivery.nextAttemptAt > now) continue;
+        if (free > 0 && this.mayStartFromMemory(rt, now)) {
+          rt.inFlight++;
+          rt.bucket?.take(now);
+          free--;
+          delivery.lease = { owner: this.o.owner, until: now + rt.config.timeout + LEASE_MARGIN_MS };
+          taken.push({ event, delivery });
+        } else {
+          this.markBacklog(rt);
+        }
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Sends the deliveries `reserve` took whose events `stored` says were committed; gives back the
+   * slots of the others (a duplicate event, a failed commit). A delivery committed while the worker
+   * stops stays leased in the store: a single-node store releases it at the next start.
+   */
+  dispatch(taken: readonly HandOff[], stored: (event: IncomingEvent) => boolean): void {
+    for (const { event, delivery } of taken) {
+      const rt = this.runtimes.get(delivery.destination) as Runtime;
+      if (!this.running || !stored(event) || !delivery.lease) {
+        rt.inFlight--;
+        continue;
+      }
+      this.track(rt, {
+        id: delivery.id,
+        tenant: event.tenant,
+        eventId: event.id,
+        eventType: event.type,
+        source: event.source,
+        destination: delivery.destination,
+        route: delivery.route ?? null,
+        attempts: 0,
+        scheduleBase: 0,
+        deadlineAt: delivery.deadlineAt,
+        trigger: delivery.trigger,
+        body: event.body,
+        leaseUntil: delivery.lease.until,
+      });
+    }
+    if (taken.length > 0) this.wake();
+  }
+
+  private mayStartFromMemory(rt: Runtime, now: number): boolean {
+    if (rt.config.ordering === "fifo" || rt.claiming || rt.backlog || now >= rt.clearUntil) return false;
+    const budget = claimBudget({
+      maxConcurrency: rt.config.maxConcurrency,
+      fifo: false,
+      state: rt.state,
+      inFlight: rt.inFlight,
+      tokens: rt.bucket ? rt.bucket.available(now) : null,
+      now,
+    });
+    return budget > 0;
+  }
+
+  /** Sends a delivery whose slot is already counted in `rt.inFlight`, and frees the slot when done. */
+  private track(rt: Runtime, delivery: ClaimedDelivery): void {
+    const send = this.deliver(delivery, rt).finally(() => {
+      rt.inFlight--;
+      this.sends.delete(send);
+      this.wake();
+    });
+    this.sends.add(send);
+  }
+
+  /**
+   * After a claim that found fewer due deliveries than it asked for: the store holds nothing due
+   * for the destination now, and until its next due delivery. Left as it is if anything changed
+   * since the claim began.
+   */
+  private async clearBacklog(rt: Runtime, mark: number): Promise<void> {
+    const next = await this.o.store.nextDueAt([rt.config.slug]);
+    if (rt.mark !== mark) return;
+    rt.backlog = false;
+    rt.clearUntil = next ?? Number.POSITIVE_INFINITY;
   }
 
   /** Stops claiming, lets in-flight attempts finish and records them. */
@@ -161,6 +293,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     for (const rt of this.runtimes.values()) {
       const slug = rt.config.slug;
       const fifo = rt.config.ordering === "fifo";
+      // Nothing due in the store for it, as far as this worker knows: no claim, except once per
+      // poll interval, which bounds how late work it was not told of (an expired lease) is found.
+      if (!rt.backlog && now < rt.clearUntil && now - rt.claimedAt < (this.o.pollMs ?? 1000)) continue;
       const budget = claimBudget({
         maxConcurrency: rt.config.maxConcurrency,
         fifo,
@@ -193,21 +328,39 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     }
     if (requests.length === 0) return 0;
     const leaseMs =
-      Math.max(...requests.map((r) => (this.runtimes.get(r.destination) as Runtime).config.timeout)) + 30_000;
-    const result = await this.o.store.claimDeliveries(requests, now, now + leaseMs, this.o.owner);
+      Math.max(...requests.map((r) => (this.runtimes.get(r.destination) as Runtime).config.timeout)) +
+      LEASE_MARGIN_MS;
+    const marks = new Map<string, number>();
+    for (const r of requests) {
+      const rt = this.runtimes.get(r.destination) as Runtime;
+      marks.set(r.destination, rt.mark);
+      rt.claimedAt = now;
+      rt.claiming = true;
+    }
+    let result: Awaited<ReturnType<Store["claimDeliveries"]>>;
+    try {
+      result = await this.o.store.claimDeliveries(requests, now, now + leaseMs, this.o.owner);
+    } finally {
+      for (const r of requests) (this.runtimes.get(r.destination) as Runtime).claiming = false;
+    }
     this.adoptStates(result.states);
     for (const h of result.held) this.waiting.set(h.destination, h.until);
+    const claimed = new Map<string, number>();
     for (const delivery of result.deliveries) {
       const rt = this.runtimes.get(delivery.destination);
       if (!rt) continue;
+      claimed.set(delivery.destination, (claimed.get(delivery.destination) ?? 0) + 1);
       rt.inFlight++;
       rt.bucket?.take(now);
-      const send = this.deliver(delivery, rt).finally(() => {
-        rt.inFlight--;
-        this.sends.delete(send);
-        this.notify();
-      });
-      this.sends.add(send);
+      this.track(rt, delivery);
+    }
+    if (!this.o.store.capabilities.multiNode) {
+      for (const r of requests) {
+        const rt = this.runtimes.get(r.destination) as Runtime;
+        const drained = !r.fifo && (claimed.get(r.destination) ?? 0) < r.limit;
+        if (drained && (rt.backlog || now >= rt.clearUntil))
+          await this.clearBacklog(rt, marks.get(r.destination) ?? -1);
+      }
     }
     return result.deliveries.length;
   }
@@ -250,16 +403,28 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       if (payload.transform) result.transform = payload.transform;
       if (result.destinationChange) rt.state = applyDestinationChange(rt.state, result.destinationChange);
     }
+    if (result.status === "pending" && result.nextAttemptAt !== null) {
+      // A retry is stored: from when it is due, nothing is handed off before it is claimed.
+      rt.clearUntil = Math.min(rt.clearUntil, result.nextAttemptAt);
+      rt.mark++;
+    }
     const outcome: DeliveryOutcome = {
       ...result,
       alert: deliveryFailedAlert(delivery, result, this.o.planner, this.o.clock.now()),
     };
     try {
       await this.recorder.submit(outcome);
+      // The alert's own deliveries went into the store with it, to be claimed.
+      for (const d of outcome.alert?.deliveries ?? []) {
+        const target = this.runtimes.get(d.destination);
+        if (target) this.markBacklog(target);
+      }
       this.emit("outcome", outcome, delivery);
     } catch (error) {
       // The lease expires and the delivery is attempted again: at least once, never lost.
       this.o.logger.error({ err: error, deliveryId: delivery.id }, "recording an attempt failed");
+      this.markBacklog(rt);
+      rt.clearUntil = Math.min(rt.clearUntil, delivery.leaseUntil);
     }
   }
 

@@ -34,16 +34,18 @@ type DeliveryRow = { tenant: string; eventId: string; delivery: NewDelivery; now
 function deliveriesInsert(q: Q, rows: readonly DeliveryRow[]) {
   return q`
     INSERT INTO deliveries (id, tenant, event_id, destination, routes, route, status, next_attempt_at,
-      next_trigger, deadline_at, created_at, updated_at)
+      next_trigger, deadline_at, created_at, updated_at, lease_until, lease_owner)
     SELECT d.id, d.tenant, d.event_id, d.destination, d.routes, d.route, 'pending', d.next_attempt_at,
-      d.next_trigger, d.deadline_at, d.now, d.now
+      d.next_trigger, d.deadline_at, d.now, d.now, d.lease_until, d.lease_owner
     FROM unnest(
       ${rows.map((r) => r.delivery.id)}::text[], ${rows.map((r) => r.tenant)}::text[],
       ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.delivery.destination)}::text[],
       ${rows.map((r) => JSON.stringify(r.delivery.routes))}::text[], ${rows.map((r) => r.delivery.route ?? null)}::text[],
       ${rows.map((r) => r.delivery.nextAttemptAt)}::bigint[], ${rows.map((r) => r.delivery.trigger)}::text[],
-      ${rows.map((r) => r.delivery.deadlineAt)}::bigint[], ${rows.map((r) => r.now)}::bigint[]
-    ) AS d(id, tenant, event_id, destination, routes, route, next_attempt_at, next_trigger, deadline_at, now)
+      ${rows.map((r) => r.delivery.deadlineAt)}::bigint[], ${rows.map((r) => r.now)}::bigint[],
+      ${rows.map((r) => r.delivery.lease?.until ?? null)}::bigint[], ${rows.map((r) => r.delivery.lease?.owner ?? null)}::text[]
+    ) AS d(id, tenant, event_id, destination, routes, route, next_attempt_at, next_trigger, deadline_at, now,
+      lease_until, lease_owner)
   `;
 }
 

@@ -41,8 +41,8 @@ export function eventOps(db: Connection) {
     .prepare("SELECT id FROM events WHERE tenant = ? AND source = ? AND external_id = ?")
     .pluck();
   const insertDelivery = db.prepare(`
-    INSERT INTO deliveries (id, tenant, event_id, destination, routes, route, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
+    INSERT INTO deliveries (id, tenant, event_id, destination, routes, route, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at, lease_until, lease_owner)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
   `);
 
   /** Inserts deliveries of one stored event. */
@@ -65,6 +65,8 @@ export function eventOps(db: Connection) {
         d.deadlineAt,
         now,
         now,
+        d.lease?.until ?? null,
+        d.lease?.owner ?? null,
       );
     }
   };

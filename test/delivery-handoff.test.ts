@@ -1,0 +1,131 @@
+import { once } from "node:events";
+import { afterEach, describe, expect, it } from "vitest";
+import { sampleEvent } from "../src/vercel/index.js";
+import { api, OutcomeLog, startTestApp, TEST_STORE, VERCEL_SECRETS } from "./support/app.js";
+import { sendVercel } from "./support/send.js";
+import { FakeClock, Sink } from "./support/sink.js";
+
+// A due delivery of a new event is leased to the worker in the event's own commit and sent from
+// memory (SQLite, one process). A shared store hands nothing off: its claims hold the limits.
+const SECRET = VERCEL_SECRETS[0] as string;
+const handsOff = TEST_STORE === "sqlite";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(destination: Record<string, unknown>, clock?: FakeClock) {
+  const sink = await Sink.start();
+  const app = await startTestApp(
+    {
+      delivery: { allowPrivateNetworks: true },
+      destinations: [{ slug: "ops", url: sink.url, ...destination }],
+      routes: [{ slug: "all", source: "vercel", destinations: ["ops"] }],
+    },
+    { ...(clock ? { clock } : {}), app: { random: () => 0.5, ...(clock ? { pollMs: 3_600_000 } : {}) } },
+  );
+  cleanups.push(async () => {
+    await app.stop();
+    await sink.close();
+  });
+  // Count the worker's claims from here on.
+  const claims = { count: 0 };
+  const claim = app.store.claimDeliveries.bind(app.store);
+  app.store.claimDeliveries = (...args) => {
+    claims.count++;
+    return claim(...args);
+  };
+  return { app, sink, claims, log: new OutcomeLog(app) };
+}
+
+const event = (id: string) => sampleEvent("deployment.created", { id });
+const idOf = (body: Buffer) => (JSON.parse(body.toString()) as { id: string }).id;
+
+describe("hand-off of new deliveries to the worker", () => {
+  it("sends a new event's delivery without a claim once the store holds nothing due", async () => {
+    const clock = new FakeClock();
+    const { app, sink, claims, log } = await setup({}, clock);
+    // The first delivery finds the worker not yet sure the store is empty; after it, it is.
+    await sendVercel(app.url, event("first"), SECRET);
+    await log.next();
+    await log.idleAfter(1);
+    const before = claims.count;
+    for (const id of ["a", "b", "c"]) {
+      const res = await sendVercel(app.url, event(id), SECRET);
+      expect(res.status).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) expect((await log.next()).status).toBe("succeeded");
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["first", "a", "b", "c"]);
+    if (handsOff) expect(claims.count).toBe(before);
+    else expect(claims.count).toBeGreaterThan(before);
+    const list = await api(app, "/api/v1/deliveries?status=succeeded&limit=10");
+    expect(list.body.data).toHaveLength(4);
+    for (const d of list.body.data as { attempts: number }[]) expect(d.attempts).toBe(1);
+  });
+
+  it("sends a repeated event once, and gives its slot back", async () => {
+    const { app, sink, log } = await setup({ maxConcurrency: 1 });
+    await sendVercel(app.url, event("once"), SECRET);
+    const repeat = await sendVercel(app.url, event("once"), SECRET);
+    expect(repeat.body.duplicate).toBe(true);
+    await sendVercel(app.url, event("next"), SECRET);
+    await log.next();
+    await log.next();
+    await log.idleAfter(2);
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["once", "next"]);
+  });
+
+  it("lets deliveries waiting in the store go first: no new one overtakes them", async () => {
+    const { app, sink, log } = await setup({ maxConcurrency: 1 });
+    sink.reply = () => "hang";
+    await sendVercel(app.url, event("e1"), SECRET); // in flight, held by the sink
+    await sink.waitFor(1);
+    await sendVercel(app.url, event("e2"), SECRET); // no slot: waits in the store
+    await sendVercel(app.url, event("e3"), SECRET);
+    sink.answerOldest(200);
+    await sink.waitFor(2);
+    sink.answerOldest(200); // e2 done: its slot frees while e3 still waits in the store
+    await sendVercel(app.url, event("e4"), SECRET);
+    sink.reply = () => ({ status: 200 });
+    await sink.waitFor(3);
+    sink.answerOldest(200);
+    await sink.waitFor(4);
+    sink.answerOldest(200);
+    for (let i = 0; i < 4; i++) await log.next();
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["e1", "e2", "e3", "e4"]);
+  });
+});
+
+describe("limits with hand-offs and claims together", () => {
+  it("never has more requests in flight to a destination than its maxConcurrency", async () => {
+    const { app, sink, log } = await setup({ maxConcurrency: 2 });
+    sink.reply = () => "hang";
+    let most = 0;
+    sink.on("request", () => {
+      most = Math.max(most, sink.hangingCount);
+    });
+    const sent = ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"].map((id) =>
+      sendVercel(app.url, event(id), SECRET),
+    );
+    await Promise.all(sent);
+    // Answer one at a time, each once both slots are taken (while enough are left to take them).
+    for (let done = 0; done < 8; done++) {
+      while (sink.hangingCount < Math.min(2, 8 - done)) await once(sink, "request");
+      sink.answerOldest(200);
+    }
+    for (let i = 0; i < 8; i++) expect((await log.next()).status).toBe("succeeded");
+    expect(sink.received.map((r) => idOf(r.body)).sort()).toEqual([
+      "p1",
+      "p2",
+      "p3",
+      "p4",
+      "p5",
+      "p6",
+      "p7",
+      "p8",
+    ]);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(most).toBe(2);
+  });
+});
