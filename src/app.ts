@@ -92,8 +92,11 @@ export async function startApp(
       }
       const stored = new Set(events.filter((_, i) => results[i]?.duplicate === false));
       worker.dispatch(taken, (e) => stored.has(e));
-      if (events.some((e) => stored.has(e) && e.deliveries.some((d) => d.lease === undefined)))
-        worker.notify();
+      // Deliveries that went in unleased wait for a claim: their destinations have a backlog.
+      const waiting = new Set<string>();
+      for (const e of stored)
+        for (const d of e.deliveries) if (d.lease === undefined) waiting.add(d.destination);
+      if (waiting.size > 0) worker.notify(waiting);
       return results;
     },
     { maxInFlight: store.capabilities.ingestCommitsInFlight },

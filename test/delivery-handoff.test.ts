@@ -15,13 +15,19 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(destination: Record<string, unknown>, clock?: FakeClock) {
+async function setup(
+  destination: Record<string, unknown>,
+  clock?: FakeClock,
+  others: Record<string, unknown>[] = [],
+) {
   const sink = await Sink.start();
   const app = await startTestApp(
     {
       delivery: { allowPrivateNetworks: true },
-      destinations: [{ slug: "ops", url: sink.url, ...destination }],
-      routes: [{ slug: "all", source: "vercel", destinations: ["ops"] }],
+      destinations: [{ slug: "ops", url: sink.url, ...destination }, ...others],
+      routes: [
+        { slug: "all", source: "vercel", destinations: ["ops", ...others.map((o) => o.slug as string)] },
+      ],
     },
     { ...(clock ? { clock } : {}), app: { random: () => 0.5, ...(clock ? { pollMs: 3_600_000 } : {}) } },
   );
@@ -94,6 +100,34 @@ describe("hand-off of new deliveries to the worker", () => {
     sink.answerOldest(200);
     for (let i = 0; i < 4; i++) await log.next();
     expect(sink.received.map((r) => idOf(r.body))).toEqual(["e1", "e2", "e3", "e4"]);
+  });
+});
+
+describe("hand-off beside a destination that waits in the store", () => {
+  it("keeps handing off to one destination while another's deliveries wait for claims", async () => {
+    const clock = new FakeClock();
+    const ordered = await Sink.start();
+    const { app, sink, log } = await setup({}, clock, [
+      { slug: "ordered", url: ordered.url, ordering: "fifo" },
+    ]);
+    cleanups.push(() => ordered.close());
+    const claimedFor = new Map<string, number>();
+    const claim = app.store.claimDeliveries.bind(app.store);
+    app.store.claimDeliveries = (requests, ...rest) => {
+      for (const r of requests) claimedFor.set(r.destination, (claimedFor.get(r.destination) ?? 0) + 1);
+      return claim(requests, ...rest);
+    };
+    await sendVercel(app.url, event("first"), SECRET);
+    await log.next();
+    await log.next();
+    await log.idleAfter(2);
+    const before = claimedFor.get("ops") ?? 0;
+    for (const id of ["a", "b", "c"]) await sendVercel(app.url, event(id), SECRET);
+    for (let i = 0; i < 6; i++) expect((await log.next()).status).toBe("succeeded");
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["first", "a", "b", "c"]);
+    expect(ordered.received.map((r) => idOf(r.body))).toEqual(["first", "a", "b", "c"]);
+    expect(claimedFor.get("ordered") ?? 0).toBeGreaterThan(0);
+    if (handsOff) expect(claimedFor.get("ops") ?? 0).toBe(before);
   });
 });
 

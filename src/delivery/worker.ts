@@ -136,9 +136,18 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     }
   }
 
-  /** Tells the worker there may be new work in the store (a new event, a retry, a clock moved in a test). */
-  notify(): void {
-    for (const rt of this.runtimes.values()) this.markBacklog(rt);
+  /**
+   * Tells the worker there may be new work in the store (a new event, a retry, a clock moved in a
+   * test), for the given destinations or for all.
+   */
+  notify(destinations?: Iterable<string>): void {
+    if (destinations === undefined) for (const rt of this.runtimes.values()) this.markBacklog(rt);
+    else {
+      for (const slug of destinations) {
+        const rt = this.runtimes.get(slug);
+        if (rt) this.markBacklog(rt);
+      }
+    }
     this.wake();
   }
 
@@ -168,7 +177,13 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     for (const event of events) {
       for (const delivery of event.deliveries) {
         const rt = this.runtimes.get(delivery.destination);
-        if (!rt || delivery.nextAttemptAt > now) continue;
+        if (!rt) continue;
+        if (delivery.nextAttemptAt > now) {
+          // Due later: from then on, nothing is handed off before it is claimed.
+          rt.clearUntil = Math.min(rt.clearUntil, delivery.nextAttemptAt);
+          rt.mark++;
+          continue;
+        }
         if (free > 0 && this.mayStartFromMemory(rt, now)) {
           rt.inFlight++;
           rt.bucket?.take(now);
