@@ -12,6 +12,7 @@ const FILES = [
   "test/restart.test.ts",
   "test/delivery.test.ts",
   "test/delivery-limits.test.ts",
+  "test/delivery-handoff.test.ts",
   "test/replay.test.ts",
   "test/metrics.test.ts",
   "test/transform/delivery.test.ts",

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { IncomingEvent } from "../../src/core/types.js";
-import { type Connection, migrate, openWriter } from "../../src/storage/sqlite/connection.js";
-import { packEvents } from "../../src/storage/sqlite/ops/events.js";
-import { createWriteGroups, type WriteRequest } from "../../src/storage/sqlite/write-ops.js";
-import { tempDir } from "../support/app.js";
-import { delivery, event, outcome, T, want } from "./conformance/harness.js";
+import type { IncomingEvent } from "../src/core/types.js";
+import { type Connection, migrate, openWriter } from "../src/storage/sqlite/connection.js";
+import { packEvents } from "../src/storage/sqlite/ops/events.js";
+import { createWriteGroups, type WriteRequest } from "../src/storage/sqlite/write-ops.js";
+import { delivery, event, outcome, T, want } from "./storage/conformance/harness.js";
+import { tempDir } from "./support/app.js";
 
 const temp = tempDir();
 const open: Connection[] = [];
