@@ -161,6 +161,12 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     rt.mark++;
   }
 
+  /** Work is stored for the destination, due at `at`: from then on nothing is handed off before it is claimed. */
+  private clearNoLaterThan(rt: Runtime, at: number): void {
+    rt.clearUntil = Math.min(rt.clearUntil, at);
+    rt.mark++;
+  }
+
   /**
    * Takes the due deliveries of `events`, which are about to be committed, that their destinations
    * may start now: each is leased to this worker in the same commit, and `dispatch` sends it from
@@ -179,9 +185,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         const rt = this.runtimes.get(delivery.destination);
         if (!rt) continue;
         if (delivery.nextAttemptAt > now) {
-          // Due later: from then on, nothing is handed off before it is claimed.
-          rt.clearUntil = Math.min(rt.clearUntil, delivery.nextAttemptAt);
-          rt.mark++;
+          this.clearNoLaterThan(rt, delivery.nextAttemptAt);
           continue;
         }
         if (free > 0 && this.mayStartFromMemory(rt, now)) {
@@ -418,11 +422,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       if (payload.transform) result.transform = payload.transform;
       if (result.destinationChange) rt.state = applyDestinationChange(rt.state, result.destinationChange);
     }
-    if (result.status === "pending" && result.nextAttemptAt !== null) {
-      // A retry is stored: from when it is due, nothing is handed off before it is claimed.
-      rt.clearUntil = Math.min(rt.clearUntil, result.nextAttemptAt);
-      rt.mark++;
-    }
+    if (result.status === "pending" && result.nextAttemptAt !== null)
+      this.clearNoLaterThan(rt, result.nextAttemptAt);
     const outcome: DeliveryOutcome = {
       ...result,
       alert: deliveryFailedAlert(delivery, result, this.o.planner, this.o.clock.now()),
@@ -430,16 +431,13 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     try {
       await this.recorder.submit(outcome);
       // The alert's own deliveries went into the store with it, to be claimed.
-      for (const d of outcome.alert?.deliveries ?? []) {
-        const target = this.runtimes.get(d.destination);
-        if (target) this.markBacklog(target);
-      }
+      if (outcome.alert) this.notify(outcome.alert.deliveries.map((d) => d.destination));
       this.emit("outcome", outcome, delivery);
     } catch (error) {
       // The lease expires and the delivery is attempted again: at least once, never lost.
       this.o.logger.error({ err: error, deliveryId: delivery.id }, "recording an attempt failed");
       this.markBacklog(rt);
-      rt.clearUntil = Math.min(rt.clearUntil, delivery.leaseUntil);
+      this.clearNoLaterThan(rt, delivery.leaseUntil);
     }
   }
 

@@ -61,7 +61,6 @@ export function createWriteGroups(db: Connection) {
     }
   });
   return {
-    ops,
     /** Runs `requests` as one group; the result of each, in order. */
     run(requests: readonly WriteRequest[]): WriteResult[] {
       const wanted = requests.some((r) => DURABLE.has(r.op)) ? "FULL" : "NORMAL";

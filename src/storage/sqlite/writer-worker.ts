@@ -4,8 +4,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { migrate, openWriter } from "./connection.js";
 import { createWriteGroups, type WriteRequest } from "./write-ops.js";
 
+if (!parentPort) throw new Error("writer-worker must run as a worker thread");
 const port = parentPort;
-if (!port) throw new Error("writer-worker must run as a worker thread");
 
 const db = openWriter((workerData as { path: string }).path);
 const applied = migrate(db);
@@ -21,13 +21,12 @@ function runWaiting(): void {
   const requests = waiting;
   waiting = [];
   if (requests.length === 0) return;
-  const results = groups.run(requests);
-  for (const [i, r] of requests.entries()) {
-    const result = results[i];
-    if (result?.ok) port?.postMessage({ seq: r.seq, ok: true, value: result.value });
+  for (const [i, result] of groups.run(requests).entries()) {
+    const seq = (requests[i] as WriteRequest).seq;
+    if (result.ok) port.postMessage({ seq, ok: true, value: result.value });
     else {
-      const err = (result?.error ?? {}) as { message?: string; code?: string };
-      port?.postMessage({ seq: r.seq, ok: false, message: err.message ?? String(err), code: err.code });
+      const { message, code } = result.error as Error & { code?: string };
+      port.postMessage({ seq, ok: false, message, code });
     }
   }
 }
