@@ -4,8 +4,7 @@
  * of a fixed kind. Two keep-alive undici agents live for the client's lifetime: one guarded
  * against non-public addresses, one for endpoints allowed to reach private networks.
  */
-import type { Readable } from "node:stream";
-import { Agent } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { type AttemptErrorKind, classifyError, safeErrorMessage } from "./attempt-errors.js";
 import { createSsrfConnector, ipLiteral, isBlockedAddress, SsrfBlockedError } from "./ssrf.js";
 
@@ -80,37 +79,45 @@ export class DeliveryClient {
       return fail("ssrf_blocked", new SsrfBlockedError(literal, literal).message);
     }
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, req.timeoutMs);
-    try {
-      const agent = req.allowPrivateNetwork ? this.#private : this.#guarded;
-      const response = await agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: "POST",
-        headers: req.headers,
-        body: req.body,
-        signal: controller.signal,
+    const agent = req.allowPrivateNetwork ? this.#private : this.#guarded;
+    return new Promise<AttemptResult>((resolve) => {
+      const attempt = new Attempt(this.#maxResponseBytes, (outcome) => {
+        clearTimeout(timer);
+        if (outcome.kind === "error") {
+          resolve(
+            fail(
+              classifyError(outcome.error),
+              safeErrorMessage(outcome.error, { headers: req.headers, url, body: req.body }),
+            ),
+          );
+          return;
+        }
+        const { status, headers, chunks, size, truncated } = outcome;
+        resolve({
+          kind: "response",
+          status,
+          headers: joinHeaders(headers),
+          // A multi-byte character cut at the cap decodes as U+FFFD: lossy, as documented.
+          body: Buffer.concat(chunks, size).toString("utf8"),
+          truncated,
+          durationMs: elapsed(),
+        });
       });
-      const { text, truncated } = await readCapped(response.body, this.#maxResponseBytes);
-      return {
-        kind: "response",
-        status: response.statusCode,
-        headers: joinHeaders(response.headers),
-        body: text,
-        truncated,
-        durationMs: elapsed(),
-      };
-    } catch (err) {
-      if (timedOut) return fail("timeout", `no complete response within ${req.timeoutMs} ms`);
-      return fail(classifyError(err), safeErrorMessage(err, { headers: req.headers, url, body: req.body }));
-    } finally {
-      clearTimeout(timer);
-    }
+      const timer = setTimeout(() => {
+        attempt.abandon();
+        resolve(fail("timeout", `no complete response within ${req.timeoutMs} ms`));
+      }, req.timeoutMs);
+      agent.dispatch(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: "POST",
+          headers: req.headers,
+          body: req.body,
+        },
+        attempt,
+      );
+    });
   }
 
   /** Closes both agents once in-flight attempts finish. */
@@ -119,27 +126,94 @@ export class DeliveryClient {
   }
 }
 
-/**
- * Reads at most `max` bytes, then stops: leaving the loop early destroys the body, which makes
- * undici drop that connection instead of draining an arbitrarily large response into memory.
- */
-async function readCapped(body: Readable, max: number): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = max - size;
-    if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      size = max;
-      truncated = true;
-      break;
+type AttemptEnd =
+  | {
+      kind: "response";
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      chunks: Buffer[];
+      size: number;
+      truncated: boolean;
     }
-    chunks.push(chunk);
-    size += chunk.length;
+  | { kind: "error"; error: unknown };
+
+/**
+ * One attempt as an undici dispatch handler: it keeps the status, the headers and at most `max`
+ * bytes of the body, and ends once, with a response or an error. Past the cap it aborts the request,
+ * which makes undici drop that connection instead of draining an arbitrarily large response into
+ * memory. (A dispatch handler rather than `request()` spares a body stream, an AbortController and
+ * an async iterator per attempt.)
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | null = null;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #ended = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly end: (outcome: AttemptEnd) => void,
+  ) {}
+
+  /** Ends the attempt early (its deadline passed): aborts the request, now or once it starts. */
+  abandon(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#controller?.abort(new Error("attempt abandoned"));
   }
-  // A multi-byte character cut at the cap decodes as U+FFFD: lossy, as documented.
-  return { text: Buffer.concat(chunks, size).toString("utf8"), truncated };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#ended) controller.abort(new Error("attempt abandoned"));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx: informational, the response is still to come
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#ended) return;
+    const room = this.max - this.#size;
+    if (chunk.length <= room) {
+      this.#chunks.push(chunk);
+      this.#size += chunk.length;
+      return;
+    }
+    this.#chunks.push(chunk.subarray(0, room));
+    this.#size = this.max;
+    this.#finish(true);
+    controller.abort(new Error("response body over the cap"));
+  }
+
+  onResponseEnd(): void {
+    if (!this.#ended) this.#finish(false);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.end({ kind: "error", error });
+  }
+
+  #finish(truncated: boolean): void {
+    this.#ended = true;
+    this.end({
+      kind: "response",
+      status: this.#status,
+      headers: this.#headers,
+      chunks: this.#chunks,
+      size: this.#size,
+      truncated,
+    });
+  }
 }
 
 function joinHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {

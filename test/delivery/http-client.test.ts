@@ -167,6 +167,22 @@ describe("responses", () => {
     expect(second?.socket).toBe(first?.socket);
   });
 
+  it("drops the connection of a response cut at the cap rather than draining it", async () => {
+    // An endless body: drained, it would hold the connection forever.
+    const target = await sink((_req, res) => {
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on("drain", more);
+      more();
+    });
+    expect(await client.send(attempt(target.url))).toMatchObject({ truncated: true });
+    const socket = target.received[0]?.socket;
+    if (socket && !socket.destroyed) await new Promise((resolve) => socket.once("close", resolve));
+    expect(socket?.destroyed).toBe(true);
+  });
+
   it("measures duration with the injected clock", async () => {
     const readings = [1_000, 1_250];
     const timed = new DeliveryClient({ clock: () => readings.shift() ?? 9_999 });
