@@ -1,9 +1,11 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { IncomingEvent } from "../src/core/types.js";
+import { StoreUnavailableError } from "../src/storage/port.js";
 import { type Connection, migrate, openWriter } from "../src/storage/sqlite/connection.js";
 import { packEvents } from "../src/storage/sqlite/ops/events.js";
 import { createWriteGroups, type WriteRequest } from "../src/storage/sqlite/write-ops.js";
+import { SqliteWriter } from "../src/storage/sqlite/writer.js";
 import { delivery, event, outcome, T, want } from "./storage/conformance/harness.js";
 import { tempDir } from "./support/app.js";
 
@@ -20,8 +22,7 @@ function writer() {
   return { db, groups: createWriteGroups(db) };
 }
 
-const insert = (seq: number, events: IncomingEvent[]): WriteRequest => ({
-  seq,
+const insert = (events: IncomingEvent[]): WriteRequest => ({
   op: "insertEvents",
   args: [packEvents(events)],
 });
@@ -33,10 +34,10 @@ describe("SQLite write groups", () => {
     const { db, groups } = writer();
     const bad = event(T, { externalId: "b", type: null as unknown as string });
     const results = groups.run([
-      insert(1, [event(T, { externalId: "a", deliveries: [delivery("d", T)] })]),
-      insert(2, [event(T, { externalId: "b1" }), bad]),
-      insert(3, [event(T, { externalId: "c" })]),
-      { seq: 4, op: "claimDeliveries", args: [[want("d", 10)], T, T + 60_000, "me"] },
+      insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] })]),
+      insert([event(T, { externalId: "b1" }), bad]),
+      insert([event(T, { externalId: "c" })]),
+      { op: "claimDeliveries", args: [[want("d", 10)], T, T + 60_000, "me"] },
     ]);
     expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
     expect(results[1]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NOT NULL/) } });
@@ -50,30 +51,57 @@ describe("SQLite write groups", () => {
   it("syncs a group in full when any op in it is acknowledged to someone, and only then", () => {
     const { db, groups } = writer();
     const level = () => db.pragma("synchronous", { simple: true });
-    groups.run([insert(1, [event(T, { externalId: "a", deliveries: [delivery("d", T)] })])]);
+    groups.run([insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] })])]);
     expect(level()).toBe(2); // FULL
     const ids = db.prepare("SELECT id FROM deliveries").pluck().all() as string[];
-    groups.run([{ seq: 2, op: "recordOutcomes", args: [[outcome(ids[0] as string)], T] }]);
+    groups.run([{ op: "recordOutcomes", args: [[outcome(ids[0] as string)], T] }]);
     expect(level()).toBe(1); // NORMAL
-    groups.run([{ seq: 3, op: "releaseLeases", args: [null] }, insert(4, [event(T, { externalId: "b" })])]);
+    groups.run([{ op: "releaseLeases", args: [null] }, insert([event(T, { externalId: "b" })])]);
     expect(level()).toBe(2);
   });
 
   it("reports as committed exactly the ops whose writes are stored when the disk fills mid-group", () => {
     const { db, groups } = writer();
-    groups.run([insert(1, [event(T, { externalId: "first" })])]);
+    groups.run([insert([event(T, { externalId: "first" })])]);
     const pages = db.pragma("page_count", { simple: true }) as number;
     db.pragma(`max_page_count = ${pages + 2}`); // room for a small event, not for 64 KiB
     const big = Buffer.alloc(64 * 1024, 0x20);
     const results = groups.run([
-      insert(2, [event(T, { externalId: "small" })]),
-      insert(3, [event(T, { externalId: "big", body: big })]),
-      insert(4, [event(T, { externalId: "after" })]),
+      insert([event(T, { externalId: "small" })]),
+      insert([event(T, { externalId: "big", body: big })]),
+      insert([event(T, { externalId: "after" })]),
     ]);
     expect(results[1]).toMatchObject({ ok: false, error: { code: "SQLITE_FULL" } });
     const have = new Set(stored(db).split(","));
     expect(have.has("first")).toBe(true);
     for (const [i, name] of ["small", "big", "after"].entries()) expect(have.has(name)).toBe(results[i]?.ok);
     expect(db.inTransaction).toBe(false);
+  });
+});
+
+describe("SQLite writer thread", () => {
+  it("sends the ops called while a group runs as the next group, each answered on its own", async () => {
+    const path = join(temp.dir, `thread-${Date.now()}.db`);
+    const { writer: thread } = await SqliteWriter.start(path);
+    const packed = (events: IncomingEvent[]) => {
+      const p = packEvents(events);
+      return thread.callTransferring("insertEvents", [p.bodies.buffer as ArrayBuffer], p);
+    };
+    const first = packed([event(T, { externalId: "a" })]); // goes at once
+    // These three wait for the first group's reply, then go in one message.
+    const second = packed([event(T, { externalId: "b" })]);
+    const bad = packed([event(T, { externalId: "c", type: null as unknown as string })]);
+    const third = packed([event(T, { externalId: "d" })]);
+    const settled = await Promise.allSettled([first, second, bad, third]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    // close() waits for what was called before it.
+    const last = packed([event(T, { externalId: "e" })]);
+    const late = packed([event(T, { externalId: "f" })]);
+    await thread.close();
+    await expect(Promise.all([last, late])).resolves.toHaveLength(2);
+    const db = openWriter(path);
+    open.push(db);
+    expect(stored(db)).toBe("a,b,d,e,f");
   });
 });

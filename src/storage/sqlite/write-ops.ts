@@ -29,10 +29,12 @@ export type WriteOp = keyof WriteOps;
 
 /** One write op to run, as the main thread sends it. */
 export interface WriteRequest {
-  seq: number;
   op: WriteOp;
   args: unknown[];
 }
+
+/** What the writer thread answers for one op of a group (an error as its message and code). */
+export type WriteReply = { ok: true; value: unknown } | { ok: false; message: string; code?: string };
 
 /** What became of one write op, once the group holding it has committed (or failed). */
 export type WriteResult = { ok: true; value: unknown } | { ok: false; error: Error };

@@ -2,7 +2,7 @@
 // event loop that answers HTTP requests.
 import { parentPort, workerData } from "node:worker_threads";
 import { migrate, openWriter } from "./connection.js";
-import { createWriteGroups, type WriteRequest } from "./write-ops.js";
+import { createWriteGroups, type WriteReply, type WriteRequest } from "./write-ops.js";
 
 if (!parentPort) throw new Error("writer-worker must run as a worker thread");
 const port = parentPort;
@@ -12,36 +12,17 @@ const applied = migrate(db);
 const groups = createWriteGroups(db);
 port.postMessage({ ready: true, applied });
 
-// Requests that arrive while a group runs wait here; the next group takes all of them at once.
-let waiting: WriteRequest[] = [];
-let scheduled = false;
-
-function runWaiting(): void {
-  scheduled = false;
-  const requests = waiting;
-  waiting = [];
-  if (requests.length === 0) return;
-  for (const [i, result] of groups.run(requests).entries()) {
-    const seq = (requests[i] as WriteRequest).seq;
-    if (result.ok) port.postMessage({ seq, ok: true, value: result.value });
-    else {
-      const { message, code } = result.error as Error & { code?: string };
-      port.postMessage({ seq, ok: false, message, code });
-    }
-  }
-}
-
-port.on("message", (message: WriteRequest | "close") => {
+// The main thread sends one group at a time and waits for its replies before it sends the next.
+port.on("message", (message: WriteRequest[] | "close") => {
   if (message === "close") {
-    runWaiting();
     db.close();
     port.close();
     return;
   }
-  waiting.push(message);
-  // Every message already queued on the port is delivered before immediates run.
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(runWaiting);
-  }
+  const replies: WriteReply[] = groups.run(message).map((result) => {
+    if (result.ok) return { ok: true, value: result.value };
+    const { message, code } = result.error as Error & { code?: string };
+    return code === undefined ? { ok: false, message } : { ok: false, message, code };
+  });
+  port.postMessage(replies);
 });

@@ -2,16 +2,12 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { StoreUnavailableError } from "../port.js";
-import type { WriteOp, WriteOps } from "./write-ops.js";
+import type { WriteOp, WriteOps, WriteReply, WriteRequest } from "./write-ops.js";
 
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
-
-type Reply =
-  | { seq: number; ok: true; value: unknown }
-  | { seq: number; ok: false; message: string; code?: string };
 
 /**
  * The writer thread's young generation, in MB. Its garbage is short-lived (the events of one batch
@@ -37,26 +33,42 @@ function spawnWorker(path: string): Worker {
   return new Worker(boot, { eval: true, workerData: { path }, resourceLimits });
 }
 
-/** The main thread's handle on the writer thread: calls a write op and resolves once it committed. */
+/**
+ * The main thread's handle on the writer thread: calls a write op and resolves once it committed.
+ * One group is with the writer at a time; ops called meanwhile wait here and go as the next group,
+ * in one message, so that whatever the worker and ingest write in one stretch shares one commit
+ * (and one wake-up of the writer) instead of taking turns.
+ */
 export class SqliteWriter {
-  private readonly pending = new Map<number, Pending>();
-  private seq = 0;
+  /** The ops of the group the writer is running, in order. */
+  private inFlight: Pending[] = [];
+  /** From sending a group until the next may go: its replies are in and the callers they woke have run. */
+  private busy = false;
+  private queued: { request: WriteRequest; pending: Pending; transfer: ArrayBuffer[] }[] = [];
   private failure: Error | null = null;
+  private closing: (() => void) | null = null;
 
   private constructor(private readonly worker: Worker) {
-    worker.on("message", (reply: Reply) => {
-      const p = this.pending.get(reply.seq);
-      if (!p) return;
-      this.pending.delete(reply.seq);
-      if (reply.ok) p.resolve(reply.value);
-      else
-        p.reject(new StoreUnavailableError(`SQLite write failed: ${reply.message}`, { cause: reply.code }));
+    worker.on("message", (replies: WriteReply[]) => {
+      const group = this.inFlight;
+      this.inFlight = [];
+      for (const [i, p] of group.entries()) {
+        const reply = replies[i] as WriteReply;
+        if (reply.ok) p.resolve(reply.value);
+        else
+          p.reject(new StoreUnavailableError(`SQLite write failed: ${reply.message}`, { cause: reply.code }));
+      }
+      // The next group waits for what these replies set off (the next ingest batch, the next
+      // outcomes, the I/O of this turn of the loop), so that they go together rather than by turns.
+      setImmediate(() => this.send());
     });
     const fail = (error: Error) => {
       this.failure = error;
-      for (const p of this.pending.values())
-        p.reject(new StoreUnavailableError("SQLite writer stopped", { cause: error }));
-      this.pending.clear();
+      const pending = [...this.inFlight, ...this.queued.map((q) => q.pending)];
+      this.inFlight = [];
+      this.queued = [];
+      for (const p of pending) p.reject(new StoreUnavailableError("SQLite writer stopped", { cause: error }));
+      this.closing?.();
     };
     worker.on("error", fail);
     worker.on("exit", (code) => fail(new Error(`writer thread exited with code ${code}`)));
@@ -88,11 +100,29 @@ export class SqliteWriter {
   ): Promise<ReturnType<WriteOps[K]>> {
     if (this.failure)
       return Promise.reject(new StoreUnavailableError("SQLite writer stopped", { cause: this.failure }));
-    const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ seq, op, args }, transfer);
+      const pending = { resolve: resolve as (v: unknown) => void, reject };
+      this.queued.push({ request: { op, args }, pending, transfer });
+      if (!this.busy) this.send();
     });
+  }
+
+  /** Sends every queued op to the writer as one group, or (none left) lets a waiting close go on. */
+  private send(): void {
+    if (this.failure) return;
+    if (this.queued.length === 0) {
+      this.busy = false;
+      this.closing?.();
+      return;
+    }
+    this.busy = true;
+    const group = this.queued;
+    this.queued = [];
+    this.inFlight = group.map((q) => q.pending);
+    this.worker.postMessage(
+      group.map((q) => q.request),
+      group.flatMap((q) => q.transfer),
+    );
   }
 
   /** Whether the writer thread is alive. */
@@ -100,8 +130,14 @@ export class SqliteWriter {
     return this.failure === null;
   }
 
-  /** Closes the database on the writer thread and waits for the thread to end. */
+  /** Waits for the ops already called, closes the database on the writer thread and waits for the thread to end. */
   async close(): Promise<void> {
+    if (this.failure) return;
+    if (this.busy)
+      await new Promise<void>((resolve) => {
+        this.closing = resolve;
+      });
+    this.closing = null;
     if (this.failure) return;
     const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
     this.worker.postMessage("close");
