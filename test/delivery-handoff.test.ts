@@ -163,3 +163,46 @@ describe("limits with hand-offs and claims together", () => {
     expect(most).toBe(2);
   });
 });
+
+describe("deliveries waiting in memory for a slot", () => {
+  it("keeps a new delivery in memory while every slot is taken, and sends it with no claim", async () => {
+    const clock = new FakeClock();
+    const { app, sink, claims, log } = await setup({ maxConcurrency: 2 }, clock);
+    await sendVercel(app.url, event("first"), SECRET);
+    await log.next();
+    await log.idleAfter(1);
+    const before = claims.count;
+    sink.reply = () => "hang";
+    for (const id of ["q1", "q2", "q3", "q4"]) await sendVercel(app.url, event(id), SECRET);
+    await sink.waitFor(3); // first, q1, q2: both slots taken, q3 and q4 wait
+    for (let done = 0; done < 4; done++) {
+      while (sink.hangingCount < Math.min(2, 4 - done)) await once(sink, "request");
+      expect(sink.hangingCount).toBeLessThanOrEqual(2);
+      sink.answerOldest(200);
+    }
+    for (let i = 0; i < 4; i++) expect((await log.next()).status).toBe("succeeded");
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["first", "q1", "q2", "q3", "q4"]);
+    if (handsOff) expect(claims.count).toBe(before);
+  });
+
+  it("leaves one whose lease can no longer cover an attempt to the store, sent once", async () => {
+    const clock = new FakeClock();
+    const { app, sink, claims, log } = await setup({ maxConcurrency: 1, timeout: "1s" }, clock);
+    await sendVercel(app.url, event("first"), SECRET);
+    await log.next();
+    await log.idleAfter(1);
+    sink.reply = () => "hang";
+    await sendVercel(app.url, event("held"), SECRET);
+    await sink.waitFor(2);
+    await sendVercel(app.url, event("waits"), SECRET); // the slot is taken: it waits
+    const before = claims.count;
+    clock.advance(60_000); // past the lease of the one waiting
+    sink.reply = () => ({ status: 200 });
+    sink.answerOldest(200);
+    await log.next();
+    expect((await log.next()).status).toBe("succeeded");
+    await log.idleAfter(3);
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["first", "held", "waits"]);
+    if (handsOff) expect(claims.count).toBeGreaterThan(before); // it came back through a claim
+  });
+});

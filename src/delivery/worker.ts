@@ -59,12 +59,18 @@ interface Runtime {
   claimedAt: number;
   /** A claim for the destination is in flight: its rows are not yet counted in `inFlight`. */
   claiming: boolean;
+  /** Handed-off deliveries waiting in memory for a slot, committed and leased to this worker. */
+  queue: ClaimedDelivery[];
+  /** Those, and the ones reserved for the queue whose events are still being committed. */
+  held: number;
 }
 
 /** A due delivery of an event about to be committed, taken by this worker to send from memory. */
 export interface HandOff {
   event: IncomingEvent;
   delivery: NewDelivery;
+  /** No slot was free: it waits in memory for one rather than in the store for a claim. */
+  queued: boolean;
 }
 
 /** How long past the destination's timeout a lease lasts: time to record the outcome. */
@@ -86,6 +92,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    */
   private readonly waiting = new Map<string, number | null>();
   private statesReadAt = 0;
+  /** Deliveries held in memory across destinations (`Runtime.held`), at most `concurrency`. */
+  private held = 0;
 
   constructor(private readonly o: WorkerOptions) {
     super();
@@ -105,6 +113,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         mark: 0,
         claimedAt: Number.NEGATIVE_INFINITY,
         claiming: false,
+        queue: [],
+        held: 0,
       });
     }
     this.recorder = new GroupCommitter(async (outcomes) => {
@@ -173,7 +183,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    * memory once the commit is done, with no claim. Only on a store that serves one process (the
    * limits of a shared store hold in its claims), only while the store holds nothing due for the
    * destination that this worker has not claimed (older work goes first), and never in fifo order.
-   * A due delivery not taken waits in the store for a claim.
+   * With every slot taken, a delivery may still wait in memory for one (up to the destination's
+   * `maxConcurrency` of them, and the worker's `concurrency` in all), under a lease long enough for
+   * that wait: at full load a claim would only read back what was just written. A due delivery not
+   * taken waits in the store for a claim.
    */
   reserve(events: readonly IncomingEvent[]): HandOff[] {
     if (!this.running || this.o.store.capabilities.multiNode) return [];
@@ -188,12 +201,18 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
           this.clearNoLaterThan(rt, delivery.nextAttemptAt);
           continue;
         }
-        if (free > 0 && this.mayStartFromMemory(rt, now)) {
+        if (free > 0 && rt.held === 0 && this.mayStartFromMemory(rt, now)) {
           rt.inFlight++;
           rt.bucket?.take(now);
           free--;
           delivery.lease = { owner: this.o.owner, until: now + rt.config.timeout + LEASE_MARGIN_MS };
-          taken.push({ event, delivery });
+          taken.push({ event, delivery, queued: false });
+        } else if (this.mayWaitInMemory(rt, now)) {
+          rt.held++;
+          this.held++;
+          // The wait is at most one timeout: the slots it waits for end by then.
+          delivery.lease = { owner: this.o.owner, until: now + 2 * rt.config.timeout + LEASE_MARGIN_MS };
+          taken.push({ event, delivery, queued: true });
         } else {
           this.markBacklog(rt);
         }
@@ -208,13 +227,15 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    * stops stays leased in the store: a single-node store releases it at the next start.
    */
   dispatch(taken: readonly HandOff[], stored: (event: IncomingEvent) => boolean): void {
-    for (const { event, delivery } of taken) {
+    const queued = new Set<Runtime>();
+    for (const { event, delivery, queued: waits } of taken) {
       const rt = this.runtimes.get(delivery.destination) as Runtime;
       if (!this.running || !stored(event) || !delivery.lease) {
-        rt.inFlight--;
+        if (waits) this.release(rt, 1);
+        else rt.inFlight--;
         continue;
       }
-      this.track(rt, {
+      const claimed: ClaimedDelivery = {
         id: delivery.id,
         tenant: event.tenant,
         eventId: event.id,
@@ -228,9 +249,68 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         trigger: delivery.trigger,
         body: event.body,
         leaseUntil: delivery.lease.until,
-      });
+      };
+      if (waits) {
+        rt.queue.push(claimed);
+        queued.add(rt);
+      } else this.track(rt, claimed);
     }
+    for (const rt of queued) this.startWaiting(rt);
     if (taken.length > 0) this.wake();
+  }
+
+  /** Whether a due delivery for which no slot is free may wait in memory for one. */
+  private mayWaitInMemory(rt: Runtime, now: number): boolean {
+    if (rt.config.ordering === "fifo" || rt.bucket || rt.claiming || rt.backlog || now >= rt.clearUntil)
+      return false;
+    if (rt.held >= rt.config.maxConcurrency || this.held >= this.o.concurrency) return false;
+    // Only for a destination that takes deliveries at all (enabled, circuit not open).
+    const open = claimBudget({
+      maxConcurrency: rt.config.maxConcurrency,
+      fifo: false,
+      state: rt.state,
+      inFlight: 0,
+      tokens: null,
+      now,
+    });
+    return open > 0;
+  }
+
+  private release(rt: Runtime, n: number): void {
+    rt.held -= n;
+    this.held -= n;
+  }
+
+  /**
+   * Starts the deliveries waiting in memory that the destination's limits let start now. One whose
+   * lease no longer covers an attempt is left to the store, to be claimed once that lease ends.
+   */
+  private startWaiting(rt: Runtime): void {
+    if (!this.running) return;
+    const now = this.o.clock.now();
+    while (rt.queue.length > 0 && this.totalInFlight() < this.o.concurrency) {
+      const next = rt.queue[0] as ClaimedDelivery;
+      if (now + rt.config.timeout + LEASE_MARGIN_MS / 2 > next.leaseUntil) {
+        rt.queue.shift();
+        this.release(rt, 1);
+        this.markBacklog(rt);
+        this.clearNoLaterThan(rt, next.leaseUntil);
+        continue;
+      }
+      const budget = claimBudget({
+        maxConcurrency: rt.config.maxConcurrency,
+        fifo: false,
+        state: rt.state,
+        inFlight: rt.inFlight,
+        tokens: null,
+        now,
+      });
+      if (budget <= 0) return;
+      rt.queue.shift();
+      this.release(rt, 1);
+      rt.inFlight++;
+      this.track(rt, next);
+    }
   }
 
   private mayStartFromMemory(rt: Runtime, now: number): boolean {
@@ -251,6 +331,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const send = this.deliver(delivery, rt).finally(() => {
       rt.inFlight--;
       this.sends.delete(send);
+      this.startWaiting(rt);
       this.wake();
     });
     this.sends.add(send);
@@ -275,6 +356,11 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     this.notify();
     await this.loopDone;
     await Promise.all(this.sends);
+    // Deliveries still waiting in memory stay leased in the store, released at the next start.
+    for (const rt of this.runtimes.values()) {
+      this.release(rt, rt.queue.length);
+      rt.queue = [];
+    }
   }
 
   /** A destination's current state, as the worker sees it. */
@@ -306,12 +392,19 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   private async claimAndSend(): Promise<number> {
     const now = this.o.clock.now();
+    // Deliveries waiting in memory go before any claim.
+    for (const rt of this.runtimes.values()) this.startWaiting(rt);
     let free = this.o.concurrency - this.totalInFlight();
     const requests: ClaimRequest[] = [];
     this.waiting.clear();
     for (const rt of this.runtimes.values()) {
       const slug = rt.config.slug;
       const fifo = rt.config.ordering === "fifo";
+      // While deliveries still wait in memory, the destination's free slots are theirs.
+      if (rt.queue.length > 0) {
+        this.waiting.set(slug, null);
+        continue;
+      }
       // Nothing due in the store for it, as far as this worker knows: no claim, except once per
       // poll interval, which bounds how late work it was not told of (an expired lease) is found.
       if (!rt.backlog && now < rt.clearUntil && now - rt.claimedAt < (this.o.pollMs ?? 1000)) continue;
