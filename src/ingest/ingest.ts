@@ -85,13 +85,8 @@ export class Ingestor {
     body: Buffer,
     receivedAt: number,
   ): IncomingEvent | { message: string } {
-    const base = {
-      id: newEventId(receivedAt),
-      tenant: DEFAULT_TENANT,
-      source: source.slug,
-      receivedAt,
-      body,
-    };
+    // Each event is one object literal with its fields in one order (no spread): every event then
+    // shares one hidden class, and building one costs no inline-cache miss.
     if (source.kind === "vercel") {
       const envelope = parsed as { id?: unknown; type?: unknown } | null;
       if (envelope === null || typeof envelope !== "object" || Array.isArray(envelope)) {
@@ -105,7 +100,11 @@ export class Ingestor {
       const c = classifyEvent(parsed);
       const subject = { type: c.canonicalType, originalType: c.type, source: source.slug, body: parsed };
       return {
-        ...base,
+        id: newEventId(receivedAt),
+        tenant: DEFAULT_TENANT,
+        source: source.slug,
+        receivedAt,
+        body,
         externalId: envelope.id,
         type: c.canonicalType,
         originalType: c.type,
@@ -119,7 +118,11 @@ export class Ingestor {
         ? parsed.type
         : "unknown";
     return {
-      ...base,
+      id: newEventId(receivedAt),
+      tenant: DEFAULT_TENANT,
+      source: source.slug,
+      receivedAt,
+      body,
       externalId: externalIdOf(source, headers, parsed),
       type,
       originalType: type,
