@@ -265,15 +265,19 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       return false;
     if (rt.held >= rt.config.maxConcurrency || this.held >= this.o.concurrency) return false;
     // Only for a destination that takes deliveries at all (enabled, circuit not open).
-    const open = claimBudget({
+    return this.budgetOf(rt, now, 0) > 0;
+  }
+
+  /** How many more deliveries the destination's limits let start now, with `inFlight` of them running. */
+  private budgetOf(rt: Runtime, now: number, inFlight = rt.inFlight): number {
+    return claimBudget({
       maxConcurrency: rt.config.maxConcurrency,
-      fifo: false,
+      fifo: rt.config.ordering === "fifo",
       state: rt.state,
-      inFlight: 0,
-      tokens: null,
+      inFlight,
+      tokens: rt.bucket ? rt.bucket.available(now) : null,
       now,
     });
-    return open > 0;
   }
 
   private release(rt: Runtime, n: number): void {
@@ -297,15 +301,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         this.clearNoLaterThan(rt, next.leaseUntil);
         continue;
       }
-      const budget = claimBudget({
-        maxConcurrency: rt.config.maxConcurrency,
-        fifo: false,
-        state: rt.state,
-        inFlight: rt.inFlight,
-        tokens: null,
-        now,
-      });
-      if (budget <= 0) return;
+      if (this.budgetOf(rt, now) <= 0) return;
       rt.queue.shift();
       this.release(rt, 1);
       rt.inFlight++;
@@ -315,15 +311,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   private mayStartFromMemory(rt: Runtime, now: number): boolean {
     if (rt.config.ordering === "fifo" || rt.claiming || rt.backlog || now >= rt.clearUntil) return false;
-    const budget = claimBudget({
-      maxConcurrency: rt.config.maxConcurrency,
-      fifo: false,
-      state: rt.state,
-      inFlight: rt.inFlight,
-      tokens: rt.bucket ? rt.bucket.available(now) : null,
-      now,
-    });
-    return budget > 0;
+    return this.budgetOf(rt, now) > 0;
   }
 
   /** Sends a delivery whose slot is already counted in `rt.inFlight`, and frees the slot when done. */
@@ -408,14 +396,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       // Nothing due in the store for it, as far as this worker knows: no claim, except once per
       // poll interval, which bounds how late work it was not told of (an expired lease) is found.
       if (!rt.backlog && now < rt.clearUntil && now - rt.claimedAt < (this.o.pollMs ?? 1000)) continue;
-      const budget = claimBudget({
-        maxConcurrency: rt.config.maxConcurrency,
-        fifo,
-        state: rt.state,
-        inFlight: rt.inFlight,
-        tokens: rt.bucket ? rt.bucket.available(now) : null,
-        now,
-      });
+      const budget = this.budgetOf(rt, now);
       if (budget <= 0 || free <= 0) {
         const wait =
           free > 0 ? heldUntil(rt.state, rt.bucket ? rt.bucket.msUntilToken(now) : null, now) : null;
