@@ -162,6 +162,20 @@ describe("duplicates", () => {
     expect(second.body).toEqual({ ok: true, eventId: first.body.eventId, duplicate: true });
   });
 
+  it("keeps an id holding half a surrogate pair as U+FFFD, and dedupes its repeat", async () => {
+    // JSON may escape a lone surrogate, which JSON.parse keeps and no database can store.
+    const body = JSON.stringify(sampleEvent("deployment.canceled")).replace(
+      /"id":"[^"]*"/,
+      '"id":"evt_\\ud800x"',
+    );
+    const first = await sendVercel(app.url, body, CURRENT);
+    expect(first.status).toBe(200);
+    const second = await sendVercel(app.url, body, CURRENT);
+    expect(second.body).toEqual({ ok: true, eventId: first.body.eventId, duplicate: true });
+    const stored = await api(app, `/api/v1/events/${first.body.eventId as string}`);
+    expect(stored.body.externalId).toBe("evt_\uFFFDx");
+  });
+
   it("stores concurrent repeats once", async () => {
     const event = sampleEvent("deployment.error") as { id: string };
     const results = await Promise.all(Array.from({ length: 20 }, () => sendVercel(app.url, event, CURRENT)));

@@ -4,6 +4,7 @@ import type { Clock } from "../core/clock.js";
 import type { NewDelivery } from "../core/delivery-types.js";
 import type { FilterSubject } from "../core/filter.js";
 import { newEventId } from "../core/ids.js";
+import { wellFormed } from "../core/text.js";
 import { DEFAULT_TENANT, type IncomingEvent, type IngestResult } from "../core/types.js";
 import { StoreUnavailableError } from "../storage/port.js";
 import { classifyEvent } from "../vercel/index.js";
@@ -105,9 +106,9 @@ export class Ingestor {
         source: source.slug,
         receivedAt,
         body,
-        externalId: envelope.id,
-        type: c.canonicalType,
-        originalType: c.type,
+        externalId: wellFormed(envelope.id),
+        type: wellFormed(c.canonicalType),
+        originalType: wellFormed(c.type),
         unknownType: !c.known,
         schemaIssues: c.schemaIssues,
         deliveries: this.plan(subject, receivedAt),
@@ -115,15 +116,16 @@ export class Ingestor {
     }
     const type =
       parsed !== null && typeof parsed === "object" && "type" in parsed && typeof parsed.type === "string"
-        ? parsed.type
+        ? wellFormed(parsed.type)
         : "unknown";
+    const externalId = externalIdOf(source, headers, parsed);
     return {
       id: newEventId(receivedAt),
       tenant: DEFAULT_TENANT,
       source: source.slug,
       receivedAt,
       body,
-      externalId: externalIdOf(source, headers, parsed),
+      externalId: externalId === null ? null : wellFormed(externalId),
       type,
       originalType: type,
       unknownType: false,

@@ -139,6 +139,22 @@ describe(`storage port on ${harness.dialect}`, () => {
     }
   });
 
+  it("stores an event whose id and type hold a lone surrogate, and dedupes it", async () => {
+    // A sender's JSON may escape half a surrogate pair ("\ud800"); JSON.parse keeps it as is.
+    const lone = "evt\ud800x";
+    const e = event(T, {
+      externalId: lone,
+      type: "deployment.\udfff",
+      deliveries: [delivery("lone", T)],
+    });
+    const [first] = await store.insertEvents([e]);
+    expect(first).toEqual({ eventId: e.id, duplicate: false });
+    const again = await store.insertEvents([event(T, { externalId: lone })]);
+    expect(again[0]).toEqual({ eventId: e.id, duplicate: true });
+    expect(await store.getEvent(e.id)).toMatchObject({ id: e.id });
+    expect(await store.listDeliveries({ destination: "lone", limit: 10 })).toHaveLength(1);
+  });
+
   it("lists events newest first, paged by cursor and filtered", async () => {
     const list = [0, 1, 2, 3, 4].map((i) =>
       event(T + i * 1000, { tenant: "paging", type: i % 2 ? "odd" : "even" }),

@@ -1,4 +1,5 @@
 import type { NewDelivery } from "../../../core/delivery-types.js";
+import { wellFormed } from "../../../core/text.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
 import { bodyColumns } from "../body.js";
 import type { Sql, Tx } from "../connection.js";
@@ -22,8 +23,9 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
+/** An event's dedupe key as the database holds it (a lone surrogate stored as U+FFFD). */
 const dedupeKey = (e: { tenant: string; source: string; externalId: string | null }) =>
-  e.externalId === null ? null : JSON.stringify([e.tenant, e.source, e.externalId]);
+  e.externalId === null ? null : JSON.stringify([e.tenant, e.source, wellFormed(e.externalId)]);
 
 /** The channel on which commits that create due work notify the workers. */
 export const WORK_CHANNEL = "switchyard_work";
