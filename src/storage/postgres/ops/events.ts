@@ -8,14 +8,10 @@ import type { Sql, Tx } from "../connection.js";
 type Q = Sql | Tx;
 
 /**
- * Events per statement, bounding its size. Each column goes as one array parameter, so the text of
- * a statement is the same whatever the batch size: postgres.js prepares it once per connection.
+ * Events per statement, bounding its size. The rows go as one JSON parameter, so the text of a
+ * statement is the same whatever the batch size: postgres.js prepares it once per connection.
  */
 const CHUNK = 5000;
-
-// Element types of arrays whose JavaScript values postgres.js would otherwise send as one scalar.
-const BOOL = 16;
-const BYTEA = 17;
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -30,24 +26,50 @@ const dedupeKey = (e: { tenant: string; source: string; externalId: string | nul
 /** The channel on which commits that create due work notify the workers. */
 export const WORK_CHANNEL = "switchyard_work";
 
+/** JSON.stringify writes a lone surrogate as an escape like this one. */
+const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/;
+
+/**
+ * Rows as one JSON parameter, for `json_to_recordset`: one native stringify, where an array
+ * parameter per column costs postgres.js an escaping pass over every value. PostgreSQL's json
+ * refuses a lone surrogate, which the text protocol sends as U+FFFD: so does this.
+ */
+function rowsJson(rows: readonly object[]): string {
+  const text = JSON.stringify(rows);
+  if (!LONE_SURROGATE.test(text)) return text;
+  return JSON.stringify(rows, (_key, value: unknown) =>
+    typeof value === "string" ? Buffer.from(value, "utf8").toString("utf8") : value,
+  );
+}
+
 type DeliveryRow = { tenant: string; eventId: string; delivery: NewDelivery; now: number };
 
-/** An INSERT of pending deliveries, a column array per parameter, for a caller to complete or run. */
+/** An INSERT of pending deliveries, the rows as one JSON parameter, for a caller to complete or run. */
 function deliveriesInsert(q: Q, rows: readonly DeliveryRow[]) {
+  const json = rowsJson(
+    rows.map((r) => ({
+      id: r.delivery.id,
+      tenant: r.tenant,
+      event_id: r.eventId,
+      destination: r.delivery.destination,
+      routes: JSON.stringify(r.delivery.routes),
+      route: r.delivery.route ?? null,
+      next_attempt_at: r.delivery.nextAttemptAt,
+      next_trigger: r.delivery.trigger,
+      deadline_at: r.delivery.deadlineAt,
+      now: r.now,
+      lease_until: r.delivery.lease?.until ?? null,
+      lease_owner: r.delivery.lease?.owner ?? null,
+    })),
+  );
   return q`
     INSERT INTO deliveries (id, tenant, event_id, destination, routes, route, status, next_attempt_at,
       next_trigger, deadline_at, created_at, updated_at, lease_until, lease_owner)
     SELECT d.id, d.tenant, d.event_id, d.destination, d.routes, d.route, 'pending', d.next_attempt_at,
       d.next_trigger, d.deadline_at, d.now, d.now, d.lease_until, d.lease_owner
-    FROM unnest(
-      ${rows.map((r) => r.delivery.id)}::text[], ${rows.map((r) => r.tenant)}::text[],
-      ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.delivery.destination)}::text[],
-      ${rows.map((r) => JSON.stringify(r.delivery.routes))}::text[], ${rows.map((r) => r.delivery.route ?? null)}::text[],
-      ${rows.map((r) => r.delivery.nextAttemptAt)}::bigint[], ${rows.map((r) => r.delivery.trigger)}::text[],
-      ${rows.map((r) => r.delivery.deadlineAt)}::bigint[], ${rows.map((r) => r.now)}::bigint[],
-      ${rows.map((r) => r.delivery.lease?.until ?? null)}::bigint[], ${rows.map((r) => r.delivery.lease?.owner ?? null)}::text[]
-    ) AS d(id, tenant, event_id, destination, routes, route, next_attempt_at, next_trigger, deadline_at, now,
-      lease_until, lease_owner)
+    FROM json_to_recordset(${json}::text::json) AS d(id text, tenant text, event_id text, destination text,
+      routes text, route text, next_attempt_at bigint, next_trigger text, deadline_at bigint, now bigint,
+      lease_until bigint, lease_owner text)
   `;
 }
 
@@ -97,20 +119,30 @@ export async function insertEvents(
       WITH stored AS (
         INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type,
           schema_issues, body, body_text)
-        SELECT * FROM unnest(
-          ${part.map((e) => e.id)}::text[], ${part.map((e) => e.tenant)}::text[], ${part.map((e) => e.source)}::text[],
-          ${part.map((e) => e.externalId)}::text[], ${part.map((e) => e.type)}::text[],
-          ${part.map((e) => e.originalType)}::text[], ${part.map((e) => e.receivedAt)}::bigint[],
-          ${sql.array(
-            part.map((e) => e.unknownType),
-            BOOL,
-          )}::boolean[],
-          ${part.map((e) => (e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null))}::text[],
-          ${sql.array(
-            bodies.map((b) => b.body),
-            BYTEA,
-          )}::bytea[], ${bodies.map((b) => b.body_text)}::text[]
-        )
+        SELECT e.id, e.tenant, e.source, e.external_id, e.type, e.original_type, e.received_at, e.unknown_type,
+          e.schema_issues, decode(e.body, 'base64'), e.body_text
+        FROM json_to_recordset(${rowsJson(
+          part.map((e, i) => {
+            const b = bodies[i] as { body: Uint8Array | null; body_text: string | null };
+            return {
+              id: e.id,
+              tenant: e.tenant,
+              source: e.source,
+              external_id: e.externalId,
+              type: e.type,
+              original_type: e.originalType,
+              received_at: e.receivedAt,
+              unknown_type: e.unknownType,
+              schema_issues: e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null,
+              body:
+                b.body === null
+                  ? null
+                  : Buffer.from(b.body.buffer, b.body.byteOffset, b.body.byteLength).toString("base64"),
+              body_text: b.body_text,
+            };
+          }),
+        )}::text::json) AS e(id text, tenant text, source text, external_id text, type text, original_type text,
+          received_at bigint, unknown_type boolean, schema_issues text, body text, body_text text)
         ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING id
       ),
