@@ -206,3 +206,30 @@ describe("deliveries waiting in memory for a slot", () => {
     if (handsOff) expect(claims.count).toBeGreaterThan(before); // it came back through a claim
   });
 });
+
+describe("stopping with deliveries waiting in memory", () => {
+  it("releases their leases: the store holds them pending and unleased", async () => {
+    const clock = new FakeClock();
+    const { app, sink, log } = await setup({ maxConcurrency: 1 }, clock);
+    await sendVercel(app.url, event("first"), SECRET);
+    await log.next();
+    await log.idleAfter(1);
+    sink.reply = () => "hang";
+    await sendVercel(app.url, event("held"), SECRET);
+    await sink.waitFor(2);
+    await sendVercel(app.url, event("waits"), SECRET);
+    const stopping = app.worker.stop();
+    sink.answerOldest(200); // lets the attempt in flight end, so stop() can finish
+    await stopping;
+    const pending = await app.store.listDeliveries({ status: "pending", limit: 10 });
+    expect(pending).toHaveLength(1);
+    // Claimable at once by a worker that starts now: no lease of the stopped one holds it.
+    const claimed = await app.store.claimDeliveries(
+      [{ destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
+      clock.now(),
+      clock.now() + 60_000,
+      "next-run",
+    );
+    expect(claimed.deliveries.map((d) => d.id)).toEqual(pending.map((d) => d.id));
+  });
+});

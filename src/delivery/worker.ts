@@ -344,10 +344,18 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     this.notify();
     await this.loopDone;
     await Promise.all(this.sends);
-    // Deliveries still waiting in memory stay leased in the store, released at the next start.
+    // Every send has ended and been recorded: a lease still held is a delivery that waited in
+    // memory. Released, it is claimed at the next start (or, should this fail, released then).
+    let waited = 0;
     for (const rt of this.runtimes.values()) {
+      waited += rt.queue.length;
       this.release(rt, rt.queue.length);
       rt.queue = [];
+    }
+    if (waited > 0) {
+      await this.o.store.releaseLeases(this.o.owner).catch((error: unknown) => {
+        this.o.logger.error({ err: error }, "releasing the leases of deliveries waiting in memory failed");
+      });
     }
   }
 
