@@ -164,6 +164,23 @@ describe("limits with hand-offs and claims together", () => {
   });
 });
 
+/**
+ * A destination with one slot: "first" delivered (the store then known to hold nothing due),
+ * "held" in flight at a sink that hangs, "waits" waiting for the slot.
+ */
+async function oneWaiting(destination: Record<string, unknown>, clock: FakeClock) {
+  const started = await setup(destination, clock);
+  const { app, sink, log } = started;
+  await sendVercel(app.url, event("first"), SECRET);
+  await log.next();
+  await log.idleAfter(1);
+  sink.reply = () => "hang";
+  await sendVercel(app.url, event("held"), SECRET);
+  await sink.waitFor(2);
+  await sendVercel(app.url, event("waits"), SECRET);
+  return started;
+}
+
 describe("deliveries waiting in memory for a slot", () => {
   it("keeps a new delivery in memory while every slot is taken, and sends it with no claim", async () => {
     const clock = new FakeClock();
@@ -187,14 +204,7 @@ describe("deliveries waiting in memory for a slot", () => {
 
   it("leaves one whose lease can no longer cover an attempt to the store, sent once", async () => {
     const clock = new FakeClock();
-    const { app, sink, claims, log } = await setup({ maxConcurrency: 1, timeout: "1s" }, clock);
-    await sendVercel(app.url, event("first"), SECRET);
-    await log.next();
-    await log.idleAfter(1);
-    sink.reply = () => "hang";
-    await sendVercel(app.url, event("held"), SECRET);
-    await sink.waitFor(2);
-    await sendVercel(app.url, event("waits"), SECRET); // the slot is taken: it waits
+    const { sink, claims, log } = await oneWaiting({ maxConcurrency: 1, timeout: "1s" }, clock);
     const before = claims.count;
     clock.advance(60_000); // past the lease of the one waiting
     sink.reply = () => ({ status: 200 });
@@ -210,14 +220,7 @@ describe("deliveries waiting in memory for a slot", () => {
 describe("stopping with deliveries waiting in memory", () => {
   it("releases their leases: the store holds them pending and unleased", async () => {
     const clock = new FakeClock();
-    const { app, sink, log } = await setup({ maxConcurrency: 1 }, clock);
-    await sendVercel(app.url, event("first"), SECRET);
-    await log.next();
-    await log.idleAfter(1);
-    sink.reply = () => "hang";
-    await sendVercel(app.url, event("held"), SECRET);
-    await sink.waitFor(2);
-    await sendVercel(app.url, event("waits"), SECRET);
+    const { app, sink } = await oneWaiting({ maxConcurrency: 1 }, clock);
     const stopping = app.worker.stop();
     sink.answerOldest(200); // lets the attempt in flight end, so stop() can finish
     await stopping;
