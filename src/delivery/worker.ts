@@ -92,8 +92,6 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    */
   private readonly waiting = new Map<string, number | null>();
   private statesReadAt = 0;
-  /** Deliveries held in memory across destinations (`Runtime.held`), at most `concurrency`. */
-  private held = 0;
 
   constructor(private readonly o: WorkerOptions) {
     super();
@@ -191,7 +189,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   reserve(events: readonly IncomingEvent[]): HandOff[] {
     if (!this.running || this.o.store.capabilities.multiNode) return [];
     const now = this.o.clock.now();
-    let free = this.o.concurrency - this.totalInFlight();
+    let free = this.o.concurrency - this.total("inFlight");
     const taken: HandOff[] = [];
     for (const event of events) {
       for (const delivery of event.deliveries) {
@@ -209,7 +207,6 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
           taken.push({ event, delivery, queued: false });
         } else if (this.mayWaitInMemory(rt, now)) {
           rt.held++;
-          this.held++;
           // The wait is at most one timeout: the slots it waits for end by then.
           delivery.lease = { owner: this.o.owner, until: now + 2 * rt.config.timeout + LEASE_MARGIN_MS };
           taken.push({ event, delivery, queued: true });
@@ -231,7 +228,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     for (const { event, delivery, queued: waits } of taken) {
       const rt = this.runtimes.get(delivery.destination) as Runtime;
       if (!this.running || !stored(event) || !delivery.lease) {
-        if (waits) this.release(rt, 1);
+        if (waits) rt.held--;
         else rt.inFlight--;
         continue;
       }
@@ -259,11 +256,22 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     if (taken.length > 0) this.wake();
   }
 
+  /**
+   * Whether a new delivery may skip the store's queue: the destination is not fifo, no claim for
+   * it is in flight, and the store holds nothing due for it that this worker has not claimed.
+   */
+  private mayHandOff(rt: Runtime, now: number): boolean {
+    return rt.config.ordering !== "fifo" && !rt.claiming && !rt.backlog && now < rt.clearUntil;
+  }
+
+  private mayStartFromMemory(rt: Runtime, now: number): boolean {
+    return this.mayHandOff(rt, now) && this.budgetOf(rt, now) > 0;
+  }
+
   /** Whether a due delivery for which no slot is free may wait in memory for one. */
   private mayWaitInMemory(rt: Runtime, now: number): boolean {
-    if (rt.config.ordering === "fifo" || rt.bucket || rt.claiming || rt.backlog || now >= rt.clearUntil)
-      return false;
-    if (rt.held >= rt.config.maxConcurrency || this.held >= this.o.concurrency) return false;
+    if (!this.mayHandOff(rt, now) || rt.bucket) return false;
+    if (rt.held >= rt.config.maxConcurrency || this.total("held") >= this.o.concurrency) return false;
     // Only for a destination that takes deliveries at all (enabled, circuit not open).
     return this.budgetOf(rt, now, 0) > 0;
   }
@@ -280,11 +288,6 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     });
   }
 
-  private release(rt: Runtime, n: number): void {
-    rt.held -= n;
-    this.held -= n;
-  }
-
   /**
    * Starts the deliveries waiting in memory that the destination's limits let start now. One whose
    * lease no longer covers an attempt is left to the store, to be claimed once that lease ends.
@@ -292,26 +295,21 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   private startWaiting(rt: Runtime): void {
     if (!this.running) return;
     const now = this.o.clock.now();
-    while (rt.queue.length > 0 && this.totalInFlight() < this.o.concurrency) {
+    while (rt.queue.length > 0 && this.total("inFlight") < this.o.concurrency) {
       const next = rt.queue[0] as ClaimedDelivery;
       if (now + rt.config.timeout + LEASE_MARGIN_MS / 2 > next.leaseUntil) {
         rt.queue.shift();
-        this.release(rt, 1);
+        rt.held--;
         this.markBacklog(rt);
         this.clearNoLaterThan(rt, next.leaseUntil);
         continue;
       }
       if (this.budgetOf(rt, now) <= 0) return;
       rt.queue.shift();
-      this.release(rt, 1);
+      rt.held--;
       rt.inFlight++;
       this.track(rt, next);
     }
-  }
-
-  private mayStartFromMemory(rt: Runtime, now: number): boolean {
-    if (rt.config.ordering === "fifo" || rt.claiming || rt.backlog || now >= rt.clearUntil) return false;
-    return this.budgetOf(rt, now) > 0;
   }
 
   /** Sends a delivery whose slot is already counted in `rt.inFlight`, and frees the slot when done. */
@@ -349,7 +347,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     let waited = 0;
     for (const rt of this.runtimes.values()) {
       waited += rt.queue.length;
-      this.release(rt, rt.queue.length);
+      rt.held -= rt.queue.length;
       rt.queue = [];
     }
     if (waited > 0) {
@@ -390,7 +388,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     // Deliveries waiting in memory go before any claim.
     for (const rt of this.runtimes.values()) this.startWaiting(rt);
-    let free = this.o.concurrency - this.totalInFlight();
+    let free = this.o.concurrency - this.total("inFlight");
     const requests: ClaimRequest[] = [];
     this.waiting.clear();
     for (const rt of this.runtimes.values()) {
@@ -549,9 +547,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     this.wakeUp = null;
   }
 
-  private totalInFlight(): number {
+  /** Requests in flight, or deliveries held in memory, across destinations. */
+  private total(of: "inFlight" | "held"): number {
     let n = 0;
-    for (const rt of this.runtimes.values()) n += rt.inFlight;
+    for (const rt of this.runtimes.values()) n += rt[of];
     return n;
   }
 }

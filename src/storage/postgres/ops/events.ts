@@ -38,7 +38,7 @@ function rowsJson(rows: readonly object[]): string {
   const text = JSON.stringify(rows);
   if (!LONE_SURROGATE.test(text)) return text;
   return JSON.stringify(rows, (_key, value: unknown) =>
-    typeof value === "string" ? Buffer.from(value, "utf8").toString("utf8") : value,
+    typeof value === "string" ? wellFormed(value) : value,
   );
 }
 
