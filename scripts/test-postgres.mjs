@@ -16,6 +16,7 @@ const FILES = [
   "test/replay.test.ts",
   "test/metrics.test.ts",
   "test/transform/delivery.test.ts",
+  "test/hostile",
 ];
 
 const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
