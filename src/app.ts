@@ -50,16 +50,18 @@ export async function startApp(
   const adminToken = config.adminToken;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
   const planner = new DeliveryPlanner(config.routes, config.destinations);
-  const transforms = new Transformer(config.routes, config.transforms);
+  const transforms = await Transformer.create(config.routes, config.transforms, {
+    onSandboxDeath: (reason) => logger.warn({ reason }, "the transform sandbox process was restarted"),
+  });
   let store: Store;
   try {
     store = await openStore(config.database.url);
   } catch (error) {
-    transforms.close();
+    await transforms.close();
     throw error;
   }
   if (role !== "all" && !store.capabilities.multiNode) {
-    transforms.close();
+    await transforms.close();
     await store.close();
     throw new Error(
       `--role ${role} needs a store several processes can share (PostgreSQL); SQLite serves one process`,
@@ -155,7 +157,7 @@ export async function startApp(
         await maintenance.stop();
         await worker.stop();
         await client.close();
-        transforms.close();
+        await transforms.close();
         await store.close();
       })();
       return closing;

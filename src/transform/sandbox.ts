@@ -1,6 +1,6 @@
 import ivm from "isolated-vm";
 import { clipText } from "../core/clip.js";
-import { startedWith } from "../node-flags.js";
+import { TransformCompileError } from "./compile-error.js";
 import { LOCKDOWN_SOURCE } from "./lockdown.js";
 
 /** The limits every sandboxed call runs under. */
@@ -20,18 +20,6 @@ export type SandboxResult =
   | { kind: "skip" }
   | { kind: "error"; message: string; line: number | null };
 
-/** The code of a route does not compile or does not define `transform`. */
-export class TransformCompileError extends Error {
-  constructor(
-    /** What is wrong, without the line. */
-    readonly reason: string,
-    readonly line: number | null,
-  ) {
-    super(line === null ? reason : `${reason} (line ${line})`);
-    this.name = "TransformCompileError";
-  }
-}
-
 interface CompiledRoute {
   code: string;
   filename: string;
@@ -46,11 +34,6 @@ interface Tenant {
 // The prefix sits on the user's first line, so line numbers in errors are the user's own.
 const PREFIX = "(function () { ";
 const suffix = "\n;return typeof transform === 'function' ? transform : undefined; })";
-
-/** Whether this process was started so that isolated-vm is safe on Node 20+ (see its README). */
-export function hasNodeSnapshotDisabled(): boolean {
-  return startedWith("--no-node-snapshot");
-}
 
 /**
  * Runs user transforms in isolated-vm. Each tenant has its own isolate (its own heap and memory
