@@ -45,6 +45,53 @@ async function setup(hostile: Record<string, string>, transforms: Record<string,
 }
 
 describe("hostile transforms", () => {
+  it("are contained: escapes, loops, memory bombs, recursion, huge output and throws, while other deliveries keep flowing", async () => {
+    const hostile: Record<string, string> = {
+      ctor: 'return this.constructor.constructor("return process")().env;',
+      req: 'return require("child_process").execSync("id").toString();',
+      imp: 'return import("node:fs");',
+      loop: "for (;;) {}",
+      bomb: "const a = []; for (;;) a.push(new Array(1e6).fill(1));",
+      recursion: "const f = (n) => f(n + 1) + 1; return f(0);",
+      huge: 'return "x".repeat(2 * 1024 * 1024);',
+      throws: 'throw new Error("no");',
+    };
+    const code = {
+      proto:
+        "function transform(e) {\n  Object.prototype.polluted = 'yes'; globalThis.n = (globalThis.n || 0) + 1;\n  return { polluted: ({}).polluted || null, n: globalThis.n || null };\n}",
+      ...Object.fromEntries(
+        Object.entries(hostile).map(([slug, body]) => [slug, `function transform(event) {\n  ${body}\n}`]),
+      ),
+    };
+    // A CPU limit a memory bomb cannot run out of first, even on a loaded machine.
+    const { app, good, bad, log } = await setup(code, { timeout: "1s", memoryLimitMb: 16 });
+    const EVENTS = 3;
+    for (let i = 0; i < EVENTS; i++) {
+      await sendVercel(app.url, sampleEvent("deployment.created"), SECRET);
+      // Everything of this event is recorded before the next is sent (the good route's too).
+      for (let j = 0; j <= Object.keys(code).length; j++) await log.next();
+    }
+    expect(good.received).toHaveLength(EVENTS);
+    expect(bad.received.map((r) => r.json)).toEqual(Array(EVENTS).fill({ polluted: null, n: null }));
+    const failed = log.all.filter((o) => o.status === "failed");
+    expect(failed).toHaveLength(EVENTS * Object.keys(hostile).length);
+    const errors = new Set(failed.map((o) => o.lastError?.replace(/ \(line \d+\)$/, "")));
+    expect([...errors].sort()).toEqual(
+      [
+        "transform_failed: ReferenceError: process is not defined",
+        "transform_failed: ReferenceError: require is not defined",
+        "transform_failed: TypeError: transform returned a promise: it must return its result directly",
+        "transform_failed: exceeded the CPU limit of 1000 ms",
+        "transform_failed: exceeded the memory limit of 16 MB",
+        "transform_failed: RangeError: Maximum call stack size exceeded",
+        "transform_failed: RangeError: the output is larger than 1048576 bytes",
+        "transform_failed: Error: no",
+      ].sort(),
+    );
+    expect(Object.prototype).not.toHaveProperty("polluted");
+    expect((await api(app, "/readyz")).status).toBe(200);
+  });
+
   it("fail at their limits without stalling the gateway or taking its memory (a string of a gigabyte)", async () => {
     const { app, good, log } = await setup({
       flatten: 'function transform() { return "\\u4e00".repeat(5e8).indexOf("x"); }',
@@ -89,7 +136,9 @@ describe("hostile transforms", () => {
     const note = "(500007 characters in all)";
     // The message itself is clipped to 300 characters; the delivery says what failed and where.
     expect(delivery.lastError.length).toBeLessThanOrEqual(340);
-    expect(delivery.lastError).toMatch(/^transform_failed: Error: x+… \(500007 characters in all\) \(line 1\)$/);
+    expect(delivery.lastError).toMatch(
+      /^transform_failed: Error: x+… \(500007 characters in all\) \(line 1\)$/,
+    );
     expect(delivery.attemptLog[0]?.errorMessage.length).toBeLessThanOrEqual(320);
     expect(delivery.attemptLog[0]?.errorMessage).toContain(note);
     const alerts = await api(app, "/api/v1/events?source=switchyard");
