@@ -50,8 +50,12 @@ export async function startApp(
   const adminToken = config.adminToken;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
   const planner = new DeliveryPlanner(config.routes, config.destinations);
+  const metrics = new Metrics();
   const transforms = await Transformer.create(config.routes, config.transforms, {
-    onSandboxDeath: (reason) => logger.warn({ reason }, "the transform sandbox process was restarted"),
+    onSandboxDeath: ({ reason, message }) => {
+      logger.warn({ reason, error: message }, "the transform sandbox process was restarted");
+      metrics.sandboxRestarts.inc({ reason });
+    },
   });
   let store: Store;
   try {
@@ -110,7 +114,6 @@ export async function startApp(
     config.limits.maxBodyBytes,
     (subject, receivedAt) => planner.plan(subject, receivedAt),
   );
-  const metrics = new Metrics();
   metrics.observeWorker(worker);
   metrics.observeQueue(store, worker, [...planner.destinations.keys()], clock);
   const maintenance = new Maintenance(store, clock, logger, config.retention);

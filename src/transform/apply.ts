@@ -3,7 +3,7 @@ import type { RouteConfig } from "../config/routing-schema.js";
 import type { TransformConfig, TransformsSettings } from "../config/transform-schema.js";
 import { DEFAULT_TENANT } from "../core/types.js";
 import { TransformCompileError } from "./compile-error.js";
-import { type HostResult, SandboxHost } from "./host.js";
+import { type HostResult, type SandboxDeath, SandboxHost } from "./host.js";
 import { renderTemplate, type TemplateName, templates } from "./templates/index.js";
 
 /** What a transform made of an event: a body to send, nothing to send, or an error with its line. */
@@ -40,7 +40,7 @@ export class Transformer {
 
   private constructor(
     readonly limits: TransformsSettings,
-    private readonly onSandboxDeath: (reason: string) => void,
+    private readonly onSandboxDeath: (death: SandboxDeath) => void,
   ) {}
 
   /** Compiles every route's code; a ConfigError names each transform that does not compile. */
@@ -180,5 +180,5 @@ export interface TransformerOptions {
   /** The tenant whose isolate the routes' code is compiled in. */
   tenant?: string;
   /** Told when the sandbox process died (a call passed a hard limit, or it crashed), with why. */
-  onSandboxDeath?: (reason: string) => void;
+  onSandboxDeath?: (death: SandboxDeath) => void;
 }

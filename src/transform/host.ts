@@ -15,6 +15,12 @@ import {
 } from "./protocol.js";
 import type { SandboxLimits } from "./sandbox.js";
 
+/** Why the sandbox process ended, and the error its call got. */
+export interface SandboxDeath {
+  reason: KillReason | "crash";
+  message: string;
+}
+
 /** What a call of a route's transform gave; `json` and `text` carry the output's bytes. */
 export type HostResult =
   | { kind: "json" | "text"; body: Buffer }
@@ -57,7 +63,7 @@ export class SandboxHost {
 
   constructor(
     readonly limits: SandboxLimits,
-    private readonly onDeath: (reason: string) => void = () => {},
+    private readonly onDeath: (death: SandboxDeath) => void = () => {},
   ) {}
 
   /** The sandbox process's id while one runs. */
@@ -193,7 +199,7 @@ export class SandboxHost {
         : reason === "cpu"
           ? `exceeded the CPU limit of ${this.limits.timeoutMs} ms`
           : `the sandbox process ended (${signal ?? `exit code ${code}`})`;
-    this.onDeath(message);
+    this.onDeath({ reason: reason === "" ? "crash" : reason, message });
     // The watchdog names the request it stopped. A crash names none: the process answers in
     // order, so the oldest request unanswered is the likeliest.
     const culprit = id === undefined ? this.calls.keys().next().value : Number(id);

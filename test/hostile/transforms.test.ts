@@ -115,6 +115,13 @@ describe("hostile transforms", () => {
         expect(error).toMatch(/^transform_failed: exceeded the (memory limit of 32 MB|CPU limit of 50 ms)$/);
       expect(outcomes.filter((o) => o.status === "succeeded")).toHaveLength(1);
       expect(good.received).toHaveLength(1);
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      const restarts = [
+        ...metrics.matchAll(
+          /^switchyard_transform_sandbox_restarts_total\{reason="(?:memory|cpu)"\} (\d+)$/gm,
+        ),
+      ];
+      expect(restarts.reduce((n, m) => n + Number(m[1]), 0)).toBe(2);
     } finally {
       delay.disable();
       clearInterval(sampler);

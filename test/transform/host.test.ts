@@ -18,7 +18,7 @@ afterEach(async () => {
 function host(limits: Partial<SandboxHost["limits"]> = {}, deaths: string[] = []): SandboxHost {
   const h = new SandboxHost(
     { timeoutMs: 50, memoryLimitMb: 32, maxOutputBytes: 1024 * 1024, ...limits },
-    (reason) => deaths.push(reason),
+    (death) => deaths.push(death.message),
   );
   hosts.push(h);
   return h;
