@@ -87,7 +87,7 @@ function writeConfig(/** @type {string} */ sinkUrl, route = ROUTES.none) {
 
 async function startSwitchyard(/** @type {string} */ config, profile = false) {
   const prof = profile && flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${flags.profile}`] : [];
-  const server = startNode(["--no-node-snapshot", ...prof, cli, "serve", "--config", config, "--port", "0"], {
+  const server = startNode([...prof, cli, "serve", "--config", config, "--port", "0"], {
     cpu: SERVER_CPU,
     cwd: work,
   });
@@ -214,7 +214,9 @@ function printTransforms(/** @type {Awaited<ReturnType<typeof transformCompariso
   };
   const cost = (/** @type {string} */ name) => {
     const o = t.overhead[name];
-    return o ? `${f(o.serialUs, 1)} µs one at a time, ${f(o.concurrentUs, 1)} µs 64 at a time` : "";
+    return o
+      ? `${f(o.serialUs, 1)} µs one at a time, ${f(o.concurrentUs, 1)} µs 64 at a time (${f(o.callerCpuUs, 1)} µs of the caller's CPU)`
+      : "";
   };
   console.log(`
 Transforms (each run on a fresh database, same load, ${t.rounds} interleaved rounds, medians)

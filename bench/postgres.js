@@ -68,12 +68,9 @@ function writeConfig(/** @type {Db} */ db, /** @type {string} */ sinkUrl, withRo
 }
 
 async function startSwitchyard(/** @type {string} */ config, /** @type {string} */ role) {
-  const server = startNode(
-    ["--no-node-snapshot", cli, "serve", "--config", config, "--port", "0", "--role", role],
-    {
-      cwd: work,
-    },
-  );
+  const server = startNode([cli, "serve", "--config", config, "--port", "0", "--role", role], {
+    cwd: work,
+  });
   const { url } = await waitForLine(server, (l) => l.msg === "switchyard listening", "switchyard", 120_000);
   return { server, url: /** @type {string} */ (url) };
 }

@@ -50,16 +50,22 @@ export async function startApp(
   const adminToken = config.adminToken;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
   const planner = new DeliveryPlanner(config.routes, config.destinations);
-  const transforms = new Transformer(config.routes, config.transforms);
+  const metrics = new Metrics();
+  const transforms = await Transformer.create(config.routes, config.transforms, {
+    onSandboxDeath: ({ reason, message }) => {
+      logger.warn({ reason, error: message }, "the transform sandbox process was restarted");
+      metrics.sandboxRestarts.inc({ reason });
+    },
+  });
   let store: Store;
   try {
     store = await openStore(config.database.url);
   } catch (error) {
-    transforms.close();
+    await transforms.close();
     throw error;
   }
   if (role !== "all" && !store.capabilities.multiNode) {
-    transforms.close();
+    await transforms.close();
     await store.close();
     throw new Error(
       `--role ${role} needs a store several processes can share (PostgreSQL); SQLite serves one process`,
@@ -108,7 +114,6 @@ export async function startApp(
     config.limits.maxBodyBytes,
     (subject, receivedAt) => planner.plan(subject, receivedAt),
   );
-  const metrics = new Metrics();
   metrics.observeWorker(worker);
   metrics.observeQueue(store, worker, [...planner.destinations.keys()], clock);
   const maintenance = new Maintenance(store, clock, logger, config.retention);
@@ -155,7 +160,7 @@ export async function startApp(
         await maintenance.stop();
         await worker.stop();
         await client.close();
-        transforms.close();
+        await transforms.close();
         await store.close();
       })();
       return closing;

@@ -34,6 +34,12 @@ export class Metrics {
     labelNames: ["destination", "outcome"],
     registers: [this.registry],
   });
+  readonly sandboxRestarts = new Counter({
+    name: "switchyard_transform_sandbox_restarts_total",
+    help: "Restarts of the transform sandbox process, by reason (memory, cpu, crash).",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
   readonly attemptDuration = new Histogram({
     name: "switchyard_delivery_attempt_duration_seconds",
     help: "Duration of delivery attempts.",

@@ -1,9 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { RouteConfig } from "../config/routing-schema.js";
-import type { TransformsSettings } from "../config/transform-schema.js";
 import type { ExplainedCondition } from "../core/filter.js";
 import { DEFAULT_TENANT } from "../core/types.js";
-import { type Rendered, Transformer } from "../transform/apply.js";
+import type { Rendered, Transformer } from "../transform/apply.js";
 import { normalizeEventType } from "../vercel/index.js";
 import { compileRouteFilter } from "./planner.js";
 
@@ -28,15 +27,16 @@ export interface RouteTestResult {
 
 /**
  * Runs a route against an event as delivery would: source, `types` and each filter condition with
- * its result, then the transform. `transformer` is the app's for a configured route; an ad-hoc
- * route is compiled into a sandbox of its own, released afterwards.
+ * its result, then the transform. A configured route's transform is the app's; an ad-hoc route's
+ * (`adHoc`) is compiled for this test alone, whether it matches or not, so that code that does not
+ * compile is reported whatever the event (TransformCompileError).
  */
 export async function testRoute(input: {
   route: RouteConfig;
   event: Record<string, unknown>;
   source: string;
-  limits: TransformsSettings;
-  transformer?: Transformer | undefined;
+  transformer: Transformer;
+  adHoc: boolean;
 }): Promise<RouteTestResult> {
   const started = performance.now();
   const { route, event } = input;
@@ -50,30 +50,24 @@ export async function testRoute(input: {
   const filter = compileRouteFilter(route);
   const sourceMatches = route.source.includes(input.source);
   const matched = sourceMatches && filter.match(subject);
-  // Compiled before matching, so code that does not compile is reported whatever the event.
-  const own = route.transform && !input.transformer ? new Transformer([route], input.limits) : null;
   let transform: RouteTestResult["transform"] = null;
-  try {
-    const transformer = input.transformer ?? own;
-    if (matched && route.transform && transformer) {
-      const t0 = performance.now();
-      const rendered = await transformer.render(
-        DEFAULT_TENANT,
-        route.slug,
-        Buffer.from(JSON.stringify(event)),
-        {
-          eventId: "evt_route_test",
-          deliveryId: "dlv_route_test",
-          source: input.source,
-          type: subject.type,
-          route: route.slug,
-          destination: route.destinations[0] ?? "",
-        },
-      );
-      transform = describe(rendered, performance.now() - t0);
-    }
-  } finally {
-    own?.close();
+  if (route.transform) {
+    const meta = {
+      eventId: "evt_route_test",
+      deliveryId: "dlv_route_test",
+      source: input.source,
+      type: subject.type,
+      route: route.slug,
+      destination: route.destinations[0] ?? "",
+    };
+    const raw = Buffer.from(JSON.stringify(event));
+    const t0 = performance.now();
+    const rendered = input.adHoc
+      ? await input.transformer.trial(route.transform, raw, meta, matched)
+      : matched
+        ? await input.transformer.render(DEFAULT_TENANT, route.slug, raw, meta)
+        : null;
+    if (rendered) transform = describe(rendered, performance.now() - t0);
   }
   return {
     route: route.slug,

@@ -2,8 +2,9 @@ import { ConfigError } from "../config/errors.js";
 import type { RouteConfig } from "../config/routing-schema.js";
 import type { TransformConfig, TransformsSettings } from "../config/transform-schema.js";
 import { DEFAULT_TENANT } from "../core/types.js";
-import { hasNodeSnapshotDisabled, Sandbox, TransformCompileError } from "./sandbox.js";
-import { renderTemplate, templates } from "./templates/index.js";
+import { TransformCompileError } from "./compile-error.js";
+import { type HostResult, type SandboxDeath, SandboxHost } from "./host.js";
+import { renderTemplate, type TemplateName, templates } from "./templates/index.js";
 
 /** What a transform made of an event: a body to send, nothing to send, or an error with its line. */
 export type Rendered =
@@ -24,37 +25,53 @@ export interface TransformMeta {
 const JSON_TYPE = "application/json";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 
+/** Where the tester compiles routes given to it, apart from every tenant's own. */
+const TRIAL_TENANT = "(route test)";
+
 /**
  * The transforms of every configured route: templates run in-process (trusted code), code runs in
- * the sandbox, compiled once per route at start-up. Construction fails with the config path of
- * each transform that does not compile.
+ * the sandbox process (host.ts), compiled once per route at start-up. `create` fails with the
+ * config path of each transform that does not compile.
  */
 export class Transformer {
   private readonly routes = new Map<string, TransformConfig | null>();
-  private sandbox: Sandbox | null = null;
+  private host: SandboxHost | null = null;
+  private trials = 0;
 
-  constructor(
-    routes: readonly RouteConfig[],
+  private constructor(
     readonly limits: TransformsSettings,
-    tenant = DEFAULT_TENANT,
-  ) {
+    private readonly onSandboxDeath: (death: SandboxDeath) => void,
+  ) {}
+
+  /** Compiles every route's code; a ConfigError names each transform that does not compile. */
+  static async create(
+    routes: readonly RouteConfig[],
+    limits: TransformsSettings,
+    { tenant = DEFAULT_TENANT, onSandboxDeath = () => {} }: TransformerOptions = {},
+  ): Promise<Transformer> {
+    const transformer = new Transformer(limits, onSandboxDeath);
     const issues: string[] = [];
-    routes.forEach((route, i) => {
+    for (const [i, route] of routes.entries()) {
       const t = route.transform ?? null;
-      this.routes.set(route.slug, t);
-      if (t?.code === undefined) return;
+      transformer.routes.set(route.slug, t);
+      if (t?.code === undefined) continue;
       try {
-        this.sandboxFor().compile(tenant, route.slug, t.code, t.file ?? `routes/${route.slug}`);
+        await transformer.sandbox().compile(tenant, route.slug, t.code, t.file ?? `routes/${route.slug}`);
       } catch (error) {
-        if (!(error instanceof TransformCompileError) && !(error instanceof SandboxUnavailableError))
-          throw error;
-        issues.push(`routes[${i}].transform.${t.file ? "file" : "code"}: ${error.message}`);
+        if (!(error instanceof TransformCompileError)) throw error;
+        // A file's error names the file and line as a compiler would.
+        issues.push(
+          t.file === undefined
+            ? `routes[${i}].transform.code: ${error.message}`
+            : `routes[${i}].transform.file: ${t.file}${error.line === null ? "" : `:${error.line}`}: ${error.reason}`,
+        );
       }
-    });
+    }
     if (issues.length > 0) {
-      this.close();
+      await transformer.close();
       throw new ConfigError(null, issues);
     }
+    return transformer;
   }
 
   /** Whether the route exists now and has a transform. */
@@ -71,36 +88,61 @@ export class Transformer {
   async render(tenant: string, route: string, raw: Uint8Array, meta: TransformMeta): Promise<Rendered> {
     const t = this.routes.get(route);
     if (!t) return { outcome: "failed", message: `route "${route}" has no transform`, line: null };
-    if (t.template !== undefined) {
-      try {
-        const event: unknown = JSON.parse(Buffer.from(raw).toString("utf8"));
-        const options = templates[t.template].options.parse(t.options ?? {});
-        return this.output(renderTemplate(t.template, event, options));
-      } catch (error) {
-        return {
-          outcome: "failed",
-          message: `template ${t.template}: ${(error as Error).message}`,
-          line: null,
-        };
-      }
+    if (t.template !== undefined) return this.template(t, raw);
+    return this.fromSandbox(await this.sandbox().run(tenant, route, raw, meta));
+  }
+
+  /**
+   * Applies the transform of a route that is not configured (the route tester's): its code is
+   * compiled apart from every tenant's, run once when `run` (else only compiled), and forgotten.
+   * Throws TransformCompileError.
+   */
+  async trial(
+    transform: TransformConfig,
+    raw: Uint8Array,
+    meta: TransformMeta,
+    run: boolean,
+  ): Promise<Rendered | null> {
+    if (transform.code === undefined) return run ? this.template(transform, raw) : null;
+    const key = `trial-${++this.trials}`;
+    const sandbox = this.sandbox();
+    await sandbox.compile(TRIAL_TENANT, key, transform.code, `routes/${meta.route}`);
+    try {
+      return run ? this.fromSandbox(await sandbox.run(TRIAL_TENANT, key, raw, meta)) : null;
+    } finally {
+      await sandbox.drop(TRIAL_TENANT, key);
     }
-    const result = await this.sandboxFor().run(tenant, route, Buffer.from(raw).toString("utf8"), meta);
+  }
+
+  /** Stops the sandbox process. */
+  async close(): Promise<void> {
+    const host = this.host;
+    this.host = null;
+    await host?.close();
+  }
+
+  private template(t: TransformConfig, raw: Uint8Array): Rendered {
+    const name = t.template as TemplateName;
+    try {
+      const event: unknown = JSON.parse(Buffer.from(raw).toString("utf8"));
+      const options = templates[name].options.parse(t.options ?? {});
+      return this.output(renderTemplate(name, event, options));
+    } catch (error) {
+      return { outcome: "failed", message: `template ${name}: ${(error as Error).message}`, line: null };
+    }
+  }
+
+  private fromSandbox(result: HostResult): Rendered {
     switch (result.kind) {
       case "skip":
         return { outcome: "skipped" };
       case "error":
         return { outcome: "failed", message: result.message, line: result.line };
       case "text":
-        return this.bytes(result.text, TEXT_TYPE);
+        return { outcome: "transformed", body: result.body, contentType: TEXT_TYPE };
       case "json":
-        return this.bytes(result.text, JSON_TYPE);
+        return { outcome: "transformed", body: result.body, contentType: JSON_TYPE };
     }
-  }
-
-  /** Releases the sandbox's isolates. */
-  close(): void {
-    this.sandbox?.dispose();
-    this.sandbox = null;
   }
 
   private output(out: object | string | null | undefined): Rendered {
@@ -120,25 +162,23 @@ export class Transformer {
     return { outcome: "transformed", body, contentType };
   }
 
-  private sandboxFor(): Sandbox {
-    if (!this.sandbox) {
-      if (!hasNodeSnapshotDisabled()) throw new SandboxUnavailableError();
-      this.sandbox = new Sandbox({
+  private sandbox(): SandboxHost {
+    this.host ??= new SandboxHost(
+      {
         timeoutMs: this.limits.timeout,
         memoryLimitMb: this.limits.memoryLimitMb,
         maxOutputBytes: this.limits.maxOutputBytes,
-      });
-    }
-    return this.sandbox;
+      },
+      this.onSandboxDeath,
+    );
+    return this.host;
   }
 }
 
-/** Code transforms need Node started with --no-node-snapshot (isolated-vm on Node 20+). */
-export class SandboxUnavailableError extends Error {
-  constructor() {
-    super(
-      "code transforms need Node.js started with --no-node-snapshot (`switchyard` and `npm start` do this; otherwise set NODE_OPTIONS=--no-node-snapshot)",
-    );
-    this.name = "SandboxUnavailableError";
-  }
+/** How a Transformer is built. */
+export interface TransformerOptions {
+  /** The tenant whose isolate the routes' code is compiled in. */
+  tenant?: string;
+  /** Told when the sandbox process died (a call passed a hard limit, or it crashed), with why. */
+  onSandboxDeath?: (death: SandboxDeath) => void;
 }

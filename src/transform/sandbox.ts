@@ -1,5 +1,6 @@
 import ivm from "isolated-vm";
-import { startedWith } from "../node-flags.js";
+import { clipText } from "../core/clip.js";
+import { TransformCompileError } from "./compile-error.js";
 import { LOCKDOWN_SOURCE } from "./lockdown.js";
 
 /** The limits every sandboxed call runs under. */
@@ -19,17 +20,6 @@ export type SandboxResult =
   | { kind: "skip" }
   | { kind: "error"; message: string; line: number | null };
 
-/** The code of a route does not compile or does not define `transform`. */
-export class TransformCompileError extends Error {
-  constructor(
-    message: string,
-    readonly line: number | null,
-  ) {
-    super(line === null ? message : `${message} (line ${line})`);
-    this.name = "TransformCompileError";
-  }
-}
-
 interface CompiledRoute {
   code: string;
   filename: string;
@@ -44,11 +34,6 @@ interface Tenant {
 // The prefix sits on the user's first line, so line numbers in errors are the user's own.
 const PREFIX = "(function () { ";
 const suffix = "\n;return typeof transform === 'function' ? transform : undefined; })";
-
-/** Whether this process was started so that isolated-vm is safe on Node 20+ (see its README). */
-export function hasNodeSnapshotDisabled(): boolean {
-  return startedWith("--no-node-snapshot");
-}
 
 /**
  * Runs user transforms in isolated-vm. Each tenant has its own isolate (its own heap and memory
@@ -67,8 +52,11 @@ export class Sandbox {
     t.routes.set(route, this.build(t.isolate, code, filename));
   }
 
-  /** Runs a route's transform on an event's raw JSON. Never throws for anything the code does. */
-  async run(tenant: string, route: string, raw: string, meta: object): Promise<SandboxResult> {
+  /**
+   * Runs a route's transform on an event's raw JSON, synchronously: in the sandbox process, whose
+   * only work this is. Never throws for anything the code does.
+   */
+  run(tenant: string, route: string, raw: string, meta: object): SandboxResult {
     const metaJson = JSON.stringify(meta);
     for (let attempt = 0; ; attempt++) {
       const t = this.tenants.get(tenant);
@@ -77,8 +65,7 @@ export class Sandbox {
         return { kind: "error", message: `no code compiled for route "${route}"`, line: null };
       if (t.isolate.isDisposed) compiled = this.rebuild(tenant, t).routes.get(route) as CompiledRoute;
       try {
-        // Synchronous: ~15 µs a call against ~25 µs for the thread-pool hop of apply(); the
-        // event loop waits at most the CPU limit (the code is the operator's, not the sender's).
+        // Synchronous: ~15 µs a call against ~25 µs for the thread-pool hop of apply().
         const out = compiled.runner.applySync(undefined, [raw, metaJson], {
           timeout: this.limits.timeoutMs,
         });
@@ -90,6 +77,17 @@ export class Sandbox {
         if (t.isolate.isDisposed && !/memory limit/.test(message) && attempt === 0) continue;
         return this.failure(error, compiled.filename);
       }
+    }
+  }
+
+  /** Forgets a route's code, or every route of a tenant (`route` null) with its isolate. */
+  drop(tenant: string, route: string | null): void {
+    const t = this.tenants.get(tenant);
+    if (!t) return;
+    if (route !== null) t.routes.delete(route);
+    if (route === null || t.routes.size === 0) {
+      if (!t.isolate.isDisposed) t.isolate.dispose();
+      this.tenants.delete(tenant);
     }
   }
 
@@ -149,10 +147,13 @@ export class Sandbox {
     if (out === null) return { kind: "skip" };
     const text = out.slice(1);
     if (out[0] === "e") {
-      const e = JSON.parse(text) as { name: string; message: string; stack: string };
-      const thrown = Object.assign(new Error(e.message), { stack: e.stack });
-      thrown.name = e.name;
-      return this.failure(e.name ? thrown : e.message, filename);
+      const e = JSON.parse(text) as { name: string; message: string; length: number; stack: string };
+      const prefix = e.name ? `${e.name}: ` : "";
+      return {
+        kind: "error",
+        message: clipText(`${prefix}${e.message}`, undefined, prefix.length + e.length),
+        line: lineIn(e.stack, filename),
+      };
     }
     if (Buffer.byteLength(text) > this.limits.maxOutputBytes) {
       return {
@@ -173,15 +174,15 @@ export class Sandbox {
     }
     return {
       kind: "error",
-      message: message.replace(/ \[[^\]]*:\d+:\d+\]$/, ""),
-      line: lineIn(error, filename),
+      message: clipText(message.replace(/ \[[^\]]*:\d+:\d+\]$/, "")),
+      line: lineIn(`${error.message}\n${error.stack ?? ""}`, filename),
     };
   }
 }
 
 /** The line of the user's code an error points at: the first frame (or syntax position) in its file. */
-function lineIn(error: Error, filename: string): number | null {
+function lineIn(trace: string, filename: string): number | null {
   const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const match = new RegExp(`${escaped}:(\\d+):\\d+`).exec(`${error.message}\n${error.stack ?? ""}`);
+  const match = new RegExp(`${escaped}:(\\d+):\\d+`).exec(trace);
   return match ? Number(match[1]) : null;
 }

@@ -15,7 +15,7 @@ export function runCli(
   options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
 ) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", TSX, MAIN, ...args], {
+    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -72,7 +72,7 @@ export async function startChild(
 ): Promise<Child> {
   const config = configFile ? ["--config", configFile] : [];
   const args = ["serve", ...config, "--port", String(port), ...(options.args ?? [])];
-  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],

@@ -168,67 +168,6 @@ describe("transforms", () => {
     expect(d).toMatchObject({ status: "succeeded", transform: "transformed", lastError: null });
   });
 
-  it("contains escapes, loops, memory bombs, recursion, huge output and throws, while other deliveries keep flowing", async () => {
-    const hostile: Record<string, string> = {
-      ctor: 'return this.constructor.constructor("return process")().env;',
-      req: 'return require("child_process").execSync("id").toString();',
-      imp: 'return import("node:fs");',
-      loop: "for (;;) {}",
-      bomb: "const a = []; for (;;) a.push(new Array(1e6).fill(1));",
-      recursion: "const f = (n) => f(n + 1) + 1; return f(0);",
-      huge: 'return "x".repeat(2 * 1024 * 1024);',
-      throws: 'throw new Error("no");',
-    };
-    const routes = [
-      { slug: "good", source: "vercel", destinations: ["good"] },
-      {
-        slug: "proto",
-        source: "vercel",
-        transform: {
-          code: "function transform(e) {\n  Object.prototype.polluted = 'yes'; globalThis.n = (globalThis.n || 0) + 1;\n  return { polluted: ({}).polluted || null, n: globalThis.n || null };\n}",
-        },
-        destinations: ["hostile"],
-      },
-      ...Object.entries(hostile).map(([slug, body]) => ({
-        slug,
-        source: "vercel",
-        transform: { code: `function transform(event) {\n  ${body}\n}` },
-        destinations: ["hostile"],
-      })),
-    ];
-    const { app, sinks, log } = await setup(["good", "hostile"], routes, {
-      // A CPU limit a memory bomb cannot run out of first, even on a loaded machine.
-      transforms: { timeout: "1s", memoryLimitMb: 16 },
-    });
-    const EVENTS = 3;
-    for (let i = 0; i < EVENTS; i++) {
-      await sendVercel(app.url, sampleEvent("deployment.created"), SECRET);
-      // Everything of this event is recorded before the next is sent.
-      for (let j = 0; j < routes.length; j++) await log.next();
-    }
-    expect(sinks.good?.received).toHaveLength(EVENTS);
-    expect(sinks.hostile?.received.map((r) => r.json)).toEqual(
-      Array(EVENTS).fill({ polluted: null, n: null }),
-    );
-    const failed = log.all.filter((o) => o.status === "failed");
-    expect(failed).toHaveLength(EVENTS * Object.keys(hostile).length);
-    const errors = new Set(failed.map((o) => o.lastError?.replace(/ \(line \d+\)$/, "")));
-    expect([...errors].sort()).toEqual(
-      [
-        "transform_failed: ReferenceError: process is not defined",
-        "transform_failed: ReferenceError: require is not defined",
-        "transform_failed: TypeError: transform returned a promise: it must return its result directly",
-        "transform_failed: exceeded the CPU limit of 1000 ms",
-        "transform_failed: exceeded the memory limit of 16 MB",
-        "transform_failed: RangeError: Maximum call stack size exceeded",
-        "transform_failed: RangeError: the output is larger than 1048576 bytes",
-        "transform_failed: Error: no",
-      ].sort(),
-    );
-    expect(Object.prototype).not.toHaveProperty("polluted");
-    expect((await api(app, "/readyz")).status).toBe(200);
-  });
-
   it("stops start-up naming each bad transform by its config path", async () => {
     await expect(
       setup(

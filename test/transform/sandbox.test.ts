@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Sandbox, TransformCompileError } from "../../src/transform/sandbox.js";
+import { TransformCompileError } from "../../src/transform/compile-error.js";
+import { Sandbox } from "../../src/transform/sandbox.js";
 
 const LIMITS = { timeoutMs: 50, memoryLimitMb: 16, maxOutputBytes: 1024 * 1024 };
 const EVENT = JSON.stringify({

@@ -3,6 +3,7 @@ import { ConfigError, formatPath } from "../../config/errors.js";
 import { type RouteConfig, routeSchema } from "../../config/routing-schema.js";
 import { FilterError } from "../../core/filter.js";
 import { testRoute } from "../../routing/route-test.js";
+import { TransformCompileError } from "../../transform/compile-error.js";
 import { sampleEvent } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
@@ -45,12 +46,14 @@ export function registerRouteTestRoutes(router: AppRouter, ctx: AppContext): voi
           route: subject,
           event,
           source: body.source ?? (subject.source[0] as string),
-          limits: ctx.config.transforms,
-          transformer: configured ? ctx.transforms : undefined,
+          transformer: ctx.transforms,
+          adHoc: !configured,
         });
         sendJson(res, 200, result);
       } catch (error) {
         if (error instanceof FilterError || error instanceof ConfigError) throw invalidRoute(error);
+        if (error instanceof TransformCompileError)
+          throw new HttpError("invalid_route", `route.transform.code: ${error.message}`);
         throw error;
       }
     }),
