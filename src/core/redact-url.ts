@@ -109,30 +109,35 @@ function redactQuery(search: string): string {
 
 /**
  * A URL fit to show: an absolute URL (`https://u:p@host/path?q=v#f`) or a request target
- * (`/path?q=v`), with its credentials redacted. Text that does not parse as either is hidden whole.
+ * (`/path?q=v`), with its credentials redacted; with nothing to hide, the text as it was. Text
+ * that does not parse as either is hidden whole.
  */
 export function redactUrl(text: string): string {
   const parsed = parse(text);
   if (!parsed) return REDACTED;
   const { url, relative } = parsed;
-  const host = relative ? "" : url.hostname;
-  const path = `/${redactSegments(host, url.pathname.split("/").slice(1)).join("/")}`;
+  // Opaque URLs (mailto:, data:) have no host and may be anything: only their scheme is shown.
+  if (!relative && !url.host) return `${url.protocol}${REDACTED}`;
+  if (secretsOf(url, relative).length === 0) return text;
+  const path = `/${redactSegments(relative ? "" : url.hostname, url.pathname.split("/").slice(1)).join("/")}`;
   const rest = `${path}${redactQuery(url.search)}${url.hash ? `#${REDACTED}` : ""}`;
   if (relative) return rest;
-  // Opaque URLs (mailto:, data:) have no host and may be anything: only their scheme is shown.
-  if (!url.host) return `${url.protocol}${REDACTED}`;
   const userinfo = url.username || url.password ? `${REDACTED}@` : "";
   return `${url.protocol}//${userinfo}${url.host}${rest}`;
 }
 
 /**
- * The pieces of a URL that `redactUrl` hides, as written and percent-decoded, so that free text
- * quoting only a piece (an error message naming a path) can be scrubbed of them too.
+ * The pieces of a URL that `redactUrl` hides, as written and percent-decoded, longest first, so
+ * that free text quoting only a piece (an error message naming a path) can be scrubbed of them too.
  */
 export function secretsOfUrl(text: string): string[] {
   const parsed = parse(text);
   if (!parsed) return [text];
-  const { url, relative } = parsed;
+  if (!parsed.relative && !parsed.url.host) return [text.slice(parsed.url.protocol.length)];
+  return secretsOf(parsed.url, parsed.relative);
+}
+
+function secretsOf(url: URL, relative: boolean): string[] {
   const segments = url.pathname.split("/").slice(1);
   const shown = redactSegments(relative ? "" : url.hostname, segments);
   const raw = [

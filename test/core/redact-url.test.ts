@@ -20,7 +20,7 @@ describe("redactUrl", () => {
       `https://example.com/in?token=${R}&sig=${R}&flag&empty=${R}`,
     );
     expect(redactUrl("https://example.com/in#access_token=abc")).toBe(`https://example.com/in#${R}`);
-    expect(redactUrl("https://example.com/in?")).toBe("https://example.com/in");
+    expect(redactUrl("https://example.com/in?a=1#")).toBe(`https://example.com/in?a=${R}`);
   });
 
   it("hides the token of a Slack webhook and workflow URL", () => {
@@ -94,6 +94,17 @@ describe("redactUrl", () => {
   it("redacts a request target (a path with a query) as it redacts a whole URL", () => {
     expect(redactUrl("/api/v1/events?source=vercel&token=abc")).toBe(`/api/v1/events?source=${R}&token=${R}`);
     expect(redactUrl("/ingest/vercel")).toBe("/ingest/vercel");
+  });
+
+  it("gives a URL with nothing to hide back as it was written", () => {
+    for (const plain of [
+      "http://127.0.0.1:8787",
+      "https://example.com/a/../b",
+      "/ingest/vercel",
+      "http://h/?",
+    ]) {
+      expect(redactUrl(plain)).toBe(plain);
+    }
   });
 
   it("hides text that is not a URL whole, and shows only the scheme of an opaque URL", () => {
