@@ -18,6 +18,7 @@ import {
 } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
 import { type Connection, openReader } from "./connection.js";
+import { prepareDatabaseFiles } from "./data-files.js";
 import { packEvents } from "./ops/events.js";
 import { deliveryReads } from "./reads/deliveries.js";
 import { SqliteWriter } from "./writer.js";
@@ -39,11 +40,17 @@ export class SqliteStore implements Store {
     this.deliveries = deliveryReads(reader);
   }
 
-  /** Opens (and migrates) the SQLite file at `path`. */
+  /** Opens (and migrates) the SQLite file at `path`, creating its files private (0600). */
   static async open(path: string): Promise<SqliteStore> {
     const file = resolve(path);
+    prepareDatabaseFiles(file);
     const { writer, applied } = await SqliteWriter.start(file);
-    return new SqliteStore(writer, openReader(file), applied);
+    try {
+      return new SqliteStore(writer, openReader(file), applied);
+    } catch (error) {
+      await writer.close();
+      throw error;
+    }
   }
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
