@@ -37,7 +37,7 @@ async function serveIn(cwd: string, lines: string[] = []): Promise<Child> {
 }
 
 describe("data file modes", () => {
-  it("creates the data folder 0700 and the database, its WAL and credentials 0600 under umask 022", {
+  it("creates the data folder 0700 and the database, its WAL, lock and credentials 0600 under umask 022", {
     timeout: 60_000,
   }, async () => {
     const { dir, cleanup } = tempDir();
@@ -45,7 +45,13 @@ describe("data file modes", () => {
     const child = await serveIn(dir);
     const data = join(dir, ".switchyard");
     expect(modeOf(data)).toBe("700");
-    for (const name of ["switchyard.db", "switchyard.db-wal", "switchyard.db-shm", "credentials.json"]) {
+    for (const name of [
+      "switchyard.db",
+      "switchyard.db-wal",
+      "switchyard.db-shm",
+      "switchyard.db.lock",
+      "credentials.json",
+    ]) {
       expect({ name, mode: modeOf(join(data, name)) }).toEqual({ name, mode: "600" });
     }
     await stop(child);

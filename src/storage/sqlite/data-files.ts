@@ -9,10 +9,11 @@ import {
   tightenModes,
   writable,
 } from "../../private-files.js";
+import { lockFileOf } from "./process-lock.js";
 
-/** The files of a SQLite database: the file, its WAL and shared-memory index. */
+/** The files of a SQLite database: the file, its WAL and shared-memory index, and Switchyard's lock. */
 export function databaseFiles(path: string): string[] {
-  return [path, `${path}-wal`, `${path}-shm`];
+  return [path, `${path}-wal`, `${path}-shm`, lockFileOf(path)];
 }
 
 /** Makes the files of the database at `path` that others could read private (0600); returns those changed. */
