@@ -49,7 +49,7 @@ program
   )
   .option(
     "--wait-for-database <duration>",
-    "how long to keep trying while the database cannot be reached at start-up (0: fail at once)",
+    "how long to keep trying while PostgreSQL cannot be reached at start-up (0: fail at once; SQLite never waits)",
     waitDuration,
     60_000,
   )
