@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { redactUrl, redactUrlsIn } from "../core/redact-url.js";
 import { inspectDatabase } from "../storage/inspect.js";
 
 type Check = { ok: boolean | "warn"; line: string };
@@ -22,11 +23,13 @@ export async function doctorCommand(flags: { config?: string | undefined }): Pro
   }
 
   const db = await inspectDatabase(config.database.url);
-  const where = `${db.dialect} (${config.database.url.replace(/\/\/[^@/]*@/, "//…@")})`;
+  // A SQLite URL is a file path; a PostgreSQL URL may carry a password.
+  const url = db.dialect === "sqlite" ? config.database.url : redactUrl(config.database.url);
+  const where = `${db.dialect} (${url})`;
   checks.push(
     db.reachable
       ? { ok: true, line: `database: reachable, ${where}` }
-      : { ok: false, line: `database: unreachable, ${where}: ${db.error ?? "no answer"}` },
+      : { ok: false, line: `database: unreachable, ${where}: ${redactUrlsIn(db.error ?? "no answer")}` },
   );
   if (db.reachable) {
     const missing = db.latest - Math.max(0, ...db.applied);

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { parseDuration } from "../core/duration.js";
+import { redactUrlsIn } from "../core/redact-url.js";
 import { catalogCommand } from "./catalog.js";
 import { doctorCommand } from "./doctor.js";
 import { migrateCommand } from "./migrate.js";
@@ -48,7 +49,7 @@ program
   )
   .option(
     "--wait-for-database <duration>",
-    "how long to keep trying while the database cannot be reached at start-up (0: fail at once)",
+    "how long to keep trying while PostgreSQL cannot be reached at start-up (0: fail at once; SQLite never waits)",
     waitDuration,
     60_000,
   )
@@ -125,6 +126,21 @@ program.parseAsync().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`switchyard: ${redactUrlsIn(describe(error))}\n`);
   process.exit(1);
 });
+
+/** What went wrong, in words: never `[object Object]`, whatever was thrown. */
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === "string" && message) return message;
+  if (typeof error === "object" && error !== null) {
+    try {
+      return JSON.stringify(error);
+    } catch {
+      // a cycle: fall through
+    }
+  }
+  return String(error);
+}

@@ -4,21 +4,32 @@ import { type Role, type RunningApp, startApp } from "../app.js";
 import { ensureCredentials } from "../config/credentials.js";
 import { type ConfigFlags, loadConfig } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
+import { redactUrlsIn } from "../core/redact-url.js";
 import { createLogger } from "../log.js";
 import { limitHeapGrowth } from "../node-flags.js";
+import { sqlitePathOf } from "../storage/open.js";
 import { StoreUnavailableError } from "../storage/port.js";
+import { tightenDatabaseFiles } from "../storage/sqlite/data-files.js";
 
 /** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
 export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?: number }): Promise<void> {
   limitHeapGrowth();
   const loaded = loadConfig(flags);
+  const logger = createLogger(loaded.config.log.level);
   const provisioned = ensureCredentials(loaded.config, loaded.file);
   const config = provisioned.config;
-  const logger = createLogger(config.log.level);
+  const sqlite = sqlitePathOf(config.database.url);
+  for (const loose of [...provisioned.tightened, ...(sqlite ? tightenDatabaseFiles(sqlite) : [])]) {
+    logger.warn(
+      { file: loose.file, mode: loose.mode, now: loose.now },
+      "a data file was open to other users: made it private",
+    );
+  }
   const app = await waitingForDatabase(
     () => startApp(config, logger, systemClock, { role: flags.role ?? "all" }),
     logger,
-    flags.waitForDatabase ?? 60_000,
+    // A SQLite file is no server that may be starting: whatever keeps it from opening stays.
+    sqlite ? 0 : (flags.waitForDatabase ?? 60_000),
   );
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
   if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
@@ -59,7 +70,7 @@ async function waitingForDatabase(start: () => Promise<RunningApp>, logger: Logg
     } catch (error) {
       if (!(error instanceof StoreUnavailableError) || Date.now() + delayMs > deadline) throw error;
       logger.warn(
-        { reason: error.message, retryInMs: delayMs },
+        { reason: redactUrlsIn(error.message), retryInMs: delayMs },
         "database unavailable at start-up, trying again",
       );
       await delay(delayMs);

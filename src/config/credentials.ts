@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import {
+  DataFileError,
+  fsReason,
+  type LooseFile,
+  makePrivateDir,
+  PRIVATE_FILE_MODE,
+  tightenModes,
+} from "../private-files.js";
 import type { Config } from "./schema.js";
 
 /** Credentials Switchyard made for itself, kept in the data folder (file mode 0600). */
@@ -15,6 +23,8 @@ export interface Provisioned {
   credentialsFile: string;
   generatedAdminToken: boolean;
   devSource: boolean;
+  /** The credentials file, when others could read it and its mode was tightened to 0600. */
+  tightened: LooseFile[];
 }
 
 /** The folder that holds Switchyard's own files: the SQLite file's folder. */
@@ -25,11 +35,39 @@ export function dataDirOf(config: Config, cwd = process.cwd()): string {
     : resolve(cwd, ".switchyard");
 }
 
-/** Reads the credentials file of a data folder, if any. */
+/** Reads the credentials file of a data folder, if any; a file that cannot be used stops with its path and why. */
 export function readCredentials(dataDir: string): StoredCredentials {
   const file = join(dataDir, "credentials.json");
   if (!existsSync(file)) return {};
-  return JSON.parse(readFileSync(file, "utf8")) as StoredCredentials;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new DataFileError(file, `cannot read the credentials file ${file}: ${fsReason(error)}`, {
+      cause: error,
+    });
+  }
+  const damaged = (what: string) =>
+    new DataFileError(
+      file,
+      `the credentials file ${file} ${what}: repair it, or remove it to have a new admin token and webhook secret generated`,
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw damaged(`is not valid JSON (${(error as Error).message})`);
+  }
+  const fields = ["adminToken", "vercelSecret"] as const;
+  if (
+    parsed === null ||
+    typeof parsed !== "object" ||
+    Array.isArray(parsed) ||
+    fields.some((k) => k in parsed && typeof (parsed as Record<string, unknown>)[k] !== "string")
+  ) {
+    throw damaged("is not a JSON object of string adminToken and vercelSecret");
+  }
+  return parsed as StoredCredentials;
 }
 
 /**
@@ -45,6 +83,7 @@ export function ensureCredentials(
 ): Provisioned {
   const dataDir = dataDirOf(config, cwd);
   const credentialsFile = join(dataDir, "credentials.json");
+  const tightened = tightenModes([credentialsFile]);
   const stored = readCredentials(dataDir);
   const next: StoredCredentials = { ...stored };
   let generatedAdminToken = false;
@@ -62,9 +101,25 @@ export function ensureCredentials(
     sources = [{ slug: "vercel", kind: "vercel", secrets: [secret], insecure: false }];
   }
   if (next.adminToken !== stored.adminToken || next.vercelSecret !== stored.vercelSecret) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(credentialsFile, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(credentialsFile, 0o600);
+    makePrivateDir(dataDir);
+    try {
+      writeFileSync(credentialsFile, `${JSON.stringify(next, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+      chmodSync(credentialsFile, PRIVATE_FILE_MODE);
+    } catch (error) {
+      throw new DataFileError(
+        credentialsFile,
+        `cannot write the credentials file ${credentialsFile}: ${fsReason(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
-  return { config: { ...config, adminToken, sources }, credentialsFile, generatedAdminToken, devSource };
+  return {
+    config: { ...config, adminToken, sources },
+    credentialsFile,
+    generatedAdminToken,
+    devSource,
+    tightened,
+  };
 }

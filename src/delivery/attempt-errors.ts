@@ -2,6 +2,7 @@
  * How a failed delivery attempt is named. Every error undici or Node can raise maps to one kind, so
  * the retry policy can switch on a closed set, and the message is scrubbed of anything secret.
  */
+import { redactUrlsIn, secretsOfUrl } from "../core/redact-url.js";
 import { SSRF_BLOCKED } from "./ssrf.js";
 
 /** Why an attempt produced no HTTP response. */
@@ -77,8 +78,9 @@ const MIN_SECRET_LENGTH = 6;
 
 /**
  * A message for the attempt log: the error's code and message, clipped, with every header value,
- * the URL's credentials, path and query (webhook URLs often embed tokens) and a short body
- * replaced by `[redacted]`. Neither undici nor Node is known to echo these; this makes sure.
+ * any URL, the target URL's credentials, path, query and token segments (webhook URLs often embed
+ * tokens) and a short body replaced by `[redacted]`. Neither undici nor Node is known to echo
+ * these; this makes sure.
  */
 export function safeErrorMessage(
   err: unknown,
@@ -86,10 +88,10 @@ export function safeErrorMessage(
 ): string {
   const code = errorCode(err);
   const raw = err instanceof Error ? err.message : String(err);
-  let message = code && !raw.includes(code) ? `${code}: ${raw}` : raw;
+  let message = redactUrlsIn(code && !raw.includes(code) ? `${code}: ${raw}` : raw);
   const hidden: string[] = Object.values(secrets.headers);
   const { url, body } = secrets;
-  if (url) hidden.push(url.username, url.password, url.pathname + url.search, url.search);
+  if (url) hidden.push(url.pathname + url.search, url.search, ...secretsOfUrl(url.href));
   if (body && body.byteLength <= message.length) hidden.push(Buffer.from(body).toString("utf8"));
   for (const value of hidden.sort((a, b) => b.length - a.length)) {
     if (value.length >= MIN_SECRET_LENGTH) message = message.split(value).join("[redacted]");

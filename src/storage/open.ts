@@ -1,6 +1,12 @@
+import { resolve } from "node:path";
 import type { Store } from "./port.js";
 import { PostgresStore } from "./postgres/store.js";
 import { SqliteStore } from "./sqlite/store.js";
+
+/** The absolute path of the file a `sqlite:PATH` URL names, or null for another database. */
+export function sqlitePathOf(url: string, cwd = process.cwd()): string | null {
+  return url.startsWith("sqlite:") ? resolve(cwd, url.slice("sqlite:".length)) : null;
+}
 
 /**
  * Opens the store a `DATABASE_URL` names: `sqlite:PATH`, or `postgres://…` / `postgresql://…`,

@@ -62,6 +62,16 @@ describe("safeErrorMessage", () => {
     expect(message).toBe("EWEIRD: boom [redacted] [redacted] [redacted] [redacted] [redacted]");
   });
 
+  it("redacts a URL quoted whole, and a webhook token or query value quoted alone", () => {
+    const slack = new URL("https://hooks.slack.com/services/T0AAA/B0BBB/t0kenValue99?key=k3yValue");
+    const err = new Error(
+      "failed https://other:pw@elsewhere.example/x?sig=s1gnature, token t0kenValue99, key k3yValue",
+    );
+    expect(safeErrorMessage(err, { headers: {}, url: slack })).toBe(
+      "failed https://[redacted]@elsewhere.example/x?sig=[redacted], token [redacted], key [redacted]",
+    );
+  });
+
   it("keeps the code once and clips long messages", () => {
     expect(safeErrorMessage(coded("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:9"), { headers: {} })).toBe(
       "connect ECONNREFUSED 127.0.0.1:9",

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import { type AppOptions, type RunningApp, startApp } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
@@ -35,7 +36,7 @@ export interface TestApp extends RunningApp {
 /** Starts Switchyard on a fresh SQLite file and a free loopback port. */
 export async function startTestApp(
   overrides: Record<string, unknown> = {},
-  options: { clock?: Clock; dir?: string; app?: AppOptions } = {},
+  options: { clock?: Clock; dir?: string; app?: AppOptions; logger?: Logger } = {},
 ): Promise<TestApp> {
   const temp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
   const dbPath = join(temp.dir, "switchyard.db");
@@ -52,7 +53,7 @@ export async function startTestApp(
       sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
       ...overrides,
     });
-    app = await startApp(config, createLogger("silent"), options.clock, options.app);
+    app = await startApp(config, options.logger ?? createLogger("silent"), options.clock, options.app);
   } catch (error) {
     // A config the test expects to be refused leaves nothing behind.
     if (!options.dir) {

@@ -9,13 +9,24 @@ const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 // tsx's loader by absolute URL, so children may run in any working directory.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
+/**
+ * The command line that runs `argv`; with `fileModes`, as root, without the capabilities that let
+ * root ignore file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so that a folder or file without
+ * write permission refuses the process as it would refuse any user.
+ */
+function command(argv: string[], fileModes = false): [string, string[]] {
+  if (!fileModes || process.getuid?.() !== 0) return [argv[0] as string, argv.slice(1)];
+  return ["setpriv", ["--bounding-set=-dac_override,-dac_read_search", "--", ...argv]];
+}
+
 /** Runs the CLI from source to completion; resolves with its exit code and output. */
 export function runCli(
   args: string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; input?: string; env?: Record<string, string>; fileModes?: boolean } = {},
 ) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+    const [file, argv] = command([process.execPath, "--import", TSX, MAIN, ...args], options.fileModes);
+    const child = spawn(file, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],

@@ -1,6 +1,7 @@
 import type { DestinationConfig } from "../../config/routing-schema.js";
 import type { DestinationState } from "../../core/delivery-types.js";
 import { formatDuration } from "../../core/duration.js";
+import { redactUrl } from "../../core/redact-url.js";
 import { destinationCircuit } from "../../delivery/destination-circuit.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
@@ -9,7 +10,7 @@ import { type AppRouter, route } from "../server.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A destination as the API shows it: settings with secrets redacted, and health. */
+/** A destination as the API shows it: settings with secrets (in its URL too) redacted, and health. */
 function destinationJson(
   d: DestinationConfig,
   s: DestinationState | undefined,
@@ -19,7 +20,7 @@ function destinationJson(
   const circuit = destinationCircuit(s, now);
   return {
     slug: d.slug,
-    url: d.url,
+    url: redactUrl(d.url),
     headers: Object.fromEntries(Object.keys(d.headers).map((k) => [k, "[redacted]"])),
     timeout: formatDuration(d.timeout),
     retry: {

@@ -7,7 +7,7 @@ export type Connection = Database.Database;
 
 /** Opens the writer connection: WAL, and `synchronous=FULL` so a commit is on disk when it returns. */
 export function openWriter(path: string): Connection {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");

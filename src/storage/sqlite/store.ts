@@ -18,7 +18,9 @@ import {
 } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
 import { type Connection, openReader } from "./connection.js";
+import { prepareDatabaseFiles } from "./data-files.js";
 import { packEvents } from "./ops/events.js";
+import { ProcessLock } from "./process-lock.js";
 import { deliveryReads } from "./reads/deliveries.js";
 import { SqliteWriter } from "./writer.js";
 
@@ -35,15 +37,31 @@ export class SqliteStore implements Store {
     private readonly writer: SqliteWriter,
     private readonly reader: Connection,
     readonly appliedMigrations: number[],
+    private readonly lock: ProcessLock,
   ) {
     this.deliveries = deliveryReads(reader);
   }
 
-  /** Opens (and migrates) the SQLite file at `path`. */
+  /**
+   * Opens (and migrates) the SQLite file at `path`, creating its files private (0600), and holds
+   * its lock until `close`: a database another process serves is refused (DatabaseLockedError).
+   */
   static async open(path: string): Promise<SqliteStore> {
     const file = resolve(path);
-    const { writer, applied } = await SqliteWriter.start(file);
-    return new SqliteStore(writer, openReader(file), applied);
+    prepareDatabaseFiles(file);
+    const lock = ProcessLock.acquire(file);
+    try {
+      const { writer, applied } = await SqliteWriter.start(file);
+      try {
+        return new SqliteStore(writer, openReader(file), applied, lock);
+      } catch (error) {
+        await writer.close();
+        throw error;
+      }
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
@@ -156,6 +174,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.writer.close();
     this.reader.close();
+    this.lock.release();
   }
 
   private read<T>(fn: () => T): T {

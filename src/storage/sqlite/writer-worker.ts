@@ -1,28 +1,49 @@
 // The single SQLite writer, on its own thread so commits (and their fsync) never block the
 // event loop that answers HTTP requests.
 import { parentPort, workerData } from "node:worker_threads";
-import { migrate, openWriter } from "./connection.js";
+import { type Connection, migrate, openWriter } from "./connection.js";
 import { createWriteGroups, type WriteReply, type WriteRequest } from "./write-ops.js";
 
 if (!parentPort) throw new Error("writer-worker must run as a worker thread");
 const port = parentPort;
 
-const db = openWriter((workerData as { path: string }).path);
-const applied = migrate(db);
-const groups = createWriteGroups(db);
-port.postMessage({ ready: true, applied });
+/**
+ * Opens and migrates the database and tells the main thread how it went: ready, or the error's
+ * message and code (thrown instead, an error would reach the main thread as a plain object).
+ */
+function start(path: string): { db: Connection; groups: ReturnType<typeof createWriteGroups> } | null {
+  let db: Connection | undefined;
+  try {
+    db = openWriter(path);
+    const applied = migrate(db);
+    const groups = createWriteGroups(db);
+    port.postMessage({ ready: true, applied });
+    return { db, groups };
+  } catch (error) {
+    db?.close();
+    const { message, code } = error as Error & { code?: string };
+    port.postMessage({ ready: false, message, code });
+    port.close();
+    return null;
+  }
+}
+
+const started = start((workerData as { path: string }).path);
 
 // The main thread sends one group at a time and waits for its replies before it sends the next.
-port.on("message", (message: WriteRequest[] | "close") => {
-  if (message === "close") {
-    db.close();
-    port.close();
-    return;
-  }
-  const replies: WriteReply[] = groups.run(message).map((result) => {
-    if (result.ok) return { ok: true, value: result.value };
-    const { message, code } = result.error as Error & { code?: string };
-    return code === undefined ? { ok: false, message } : { ok: false, message, code };
+if (started) {
+  const { db, groups } = started;
+  port.on("message", (message: WriteRequest[] | "close") => {
+    if (message === "close") {
+      db.close();
+      port.close();
+      return;
+    }
+    const replies: WriteReply[] = groups.run(message).map((result) => {
+      if (result.ok) return { ok: true, value: result.value };
+      const { message, code } = result.error as Error & { code?: string };
+      return code === undefined ? { ok: false, message } : { ok: false, message, code };
+    });
+    port.postMessage(replies);
   });
-  port.postMessage(replies);
-});
+}

@@ -74,16 +74,27 @@ export class SqliteWriter {
     worker.on("exit", (code) => fail(new Error(`writer thread exited with code ${code}`)));
   }
 
-  /** Starts the writer thread on `path`, applying migrations; resolves with the versions applied. */
+  /**
+   * Starts the writer thread on `path`, applying migrations; resolves with the versions applied,
+   * or rejects with an error naming the file.
+   */
   static start(path: string): Promise<{ writer: SqliteWriter; applied: number[] }> {
     const worker = spawnWorker(path);
     return new Promise((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
+      const failed = (reason: string, cause?: unknown) =>
+        reject(new Error(`cannot open the SQLite database ${path}: ${reason}`, { cause }));
+      // What a worker throws arrives as a plain object when it is not a built-in error.
+      const onError = (error: unknown) =>
+        failed((error as Error | undefined)?.message ?? String(error), error);
       worker.once("error", onError);
-      worker.once("message", (message: { ready: boolean; applied: number[] }) => {
-        worker.off("error", onError);
-        resolve({ writer: new SqliteWriter(worker), applied: message.applied });
-      });
+      worker.once(
+        "message",
+        (message: { ready: true; applied: number[] } | { ready: false; message: string; code?: string }) => {
+          worker.off("error", onError);
+          if (message.ready) resolve({ writer: new SqliteWriter(worker), applied: message.applied });
+          else failed(message.message, message.code);
+        },
+      );
     });
   }
 

@@ -31,8 +31,10 @@ describe(`storage port on ${harness.dialect}`, () => {
     expect(store.capabilities.dialect).toBe(harness.dialect);
     expect(store.appliedMigrations.length).toBeGreaterThan(0);
     expect(store.appliedMigrations).toEqual([...store.appliedMigrations].sort((a, b) => a - b));
-    expect((await db.again()).appliedMigrations).toEqual([]);
     await store.ping();
+    // SQLite serves one process, one store at a time: there, the second open follows a close.
+    if (!store.capabilities.multiNode) await store.close();
+    expect((await db.again()).appliedMigrations).toEqual([]);
   });
 
   it("dedupes on (tenant, source, externalId), within a batch too, and plans deliveries only for new events", async () => {
