@@ -155,6 +155,35 @@ describe(`storage port on ${harness.dialect}`, () => {
     expect(await store.listDeliveries({ destination: "lone", limit: 10 })).toHaveLength(1);
   });
 
+  it("stores NUL in an id, a type or a schema issue as U+FFFD, dedupes on that, and fails no other event", async () => {
+    const e = event(T, {
+      externalId: "evt\u0000x",
+      type: "deployment.\u0000",
+      originalType: "deployment.\u0000",
+      schemaIssues: ["payload.meta.k\u0000: expected string"],
+      deliveries: [delivery("nul", T)],
+    });
+    const neighbour = event(T, { externalId: "plain", deliveries: [delivery("nul", T)] });
+    expect(await store.insertEvents([e, neighbour])).toEqual([
+      { eventId: e.id, duplicate: false },
+      { eventId: neighbour.id, duplicate: false },
+    ]);
+    expect(await store.getEvent(e.id)).toMatchObject({
+      externalId: "evt\uFFFDx",
+      type: "deployment.\uFFFD",
+      originalType: "deployment.\uFFFD",
+      schemaIssues: ["payload.meta.k\uFFFD: expected string"],
+    });
+    // The same key whichever way it was spelt: as sent, or as stored.
+    const again = await store.insertEvents([event(T, { externalId: "evt\u0000x" })]);
+    expect(again[0]).toEqual({ eventId: e.id, duplicate: true });
+    expect((await store.insertEvents([event(T, { externalId: "evt\uFFFDx" })]))[0]).toEqual({
+      eventId: e.id,
+      duplicate: true,
+    });
+    expect(await store.listDeliveries({ destination: "nul", limit: 10 })).toHaveLength(2);
+  });
+
   it("lists events newest first, paged by cursor and filtered", async () => {
     const list = [0, 1, 2, 3, 4].map((i) =>
       event(T + i * 1000, { tenant: "paging", type: i % 2 ? "odd" : "even" }),
