@@ -34,8 +34,8 @@ export interface TestApp extends RunningApp {
   restart(): Promise<TestApp>;
 }
 
-/** The PostgreSQL schema of the test app whose files are in `dir`. */
-function schemaFor(dir: string): string {
+/** The PostgreSQL schema of the test app whose files are in `dir` (see `startTestApp`'s `dir`). */
+export function schemaFor(dir: string): string {
   return `sy_e2e_${Buffer.from(dir).toString("hex").slice(-24)}`;
 }
 
