@@ -16,7 +16,7 @@ import { Ingestor } from "./ingest/ingest.js";
 import { Metrics } from "./metrics.js";
 import { DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
-import type { Store } from "./storage/port.js";
+import { type Store, StoreUnavailableError } from "./storage/port.js";
 import { Transformer } from "./transform/apply.js";
 import { VERSION } from "./version.js";
 
@@ -85,31 +85,16 @@ export async function startApp(
     transforms,
     ...options,
   });
-  const committer = new GroupCommitter<IncomingEvent, IngestResult>(
-    async (events) => {
-      // Due deliveries the worker may start now go in leased to it and are sent from memory.
-      const taken = worker.reserve(events);
-      let results: IngestResult[];
-      try {
-        results = await store.insertEvents(events);
-      } catch (error) {
-        worker.dispatch(taken, () => false);
-        throw error;
-      }
-      const stored = new Set(events.filter((_, i) => results[i]?.duplicate === false));
-      worker.dispatch(taken, (e) => stored.has(e));
-      // Deliveries that went in unleased wait for a claim: their destinations have a backlog.
-      const waiting = new Set<string>();
-      for (const e of stored)
-        for (const d of e.deliveries) if (d.lease === undefined) waiting.add(d.destination);
-      if (waiting.size > 0) worker.notify(waiting);
-      return results;
-    },
-    { maxInFlight: store.capabilities.ingestCommitsInFlight },
-  );
+  const committer = new GroupCommitter<IncomingEvent, IngestResult | Error>(ingestFlush(store, worker), {
+    maxInFlight: store.capabilities.ingestCommitsInFlight,
+  });
   const ingestor = new Ingestor(
     config.sources,
-    (event) => committer.submit(event),
+    async (event) => {
+      const result = await committer.submit(event);
+      if (result instanceof Error) throw result;
+      return result;
+    },
     clock,
     config.limits.maxBodyBytes,
     (subject, receivedAt) => planner.plan(subject, receivedAt),
@@ -166,4 +151,49 @@ export async function startApp(
       return closing;
     },
   };
+}
+
+/**
+ * The ingest group commit's flush: stores a batch of events in one commit and hands their due
+ * deliveries to the worker. A batch the store refuses for another reason than being unavailable
+ * (one event the database will not take) is stored again event by event, each alone, so only the
+ * event that really fails gets its error and the others are stored and answered.
+ */
+function ingestFlush(store: Store, worker: DeliveryWorker) {
+  const commit = async (events: readonly IncomingEvent[]): Promise<IngestResult[]> => {
+    // Due deliveries the worker may start now go in leased to it and are sent from memory.
+    const taken = worker.reserve(events);
+    let results: IngestResult[];
+    try {
+      results = await store.insertEvents(events);
+    } catch (error) {
+      worker.dispatch(taken, () => false);
+      // Not stored: the next try of these events reserves afresh.
+      for (const { delivery } of taken) delete delivery.lease;
+      throw error;
+    }
+    const stored = new Set(events.filter((_, i) => results[i]?.duplicate === false));
+    worker.dispatch(taken, (e) => stored.has(e));
+    // Deliveries that went in unleased wait for a claim: their destinations have a backlog.
+    const waiting = new Set<string>();
+    for (const e of stored)
+      for (const d of e.deliveries) if (d.lease === undefined) waiting.add(d.destination);
+    if (waiting.size > 0) worker.notify(waiting);
+    return results;
+  };
+  return async (events: IncomingEvent[]): Promise<(IngestResult | Error)[]> => {
+    try {
+      return await commit(events);
+    } catch (error) {
+      if (events.length === 1 || error instanceof StoreUnavailableError) throw error;
+    }
+    // Started together: on SQLite they share one write group (a savepoint each), on PostgreSQL
+    // the pool's connections.
+    const alone = await Promise.allSettled(events.map((e) => commit([e])));
+    return alone.map((r) => (r.status === "fulfilled" ? (r.value[0] as IngestResult) : asError(r.reason)));
+  };
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

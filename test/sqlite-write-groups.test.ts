@@ -33,7 +33,7 @@ describe("SQLite write groups", () => {
   it("commits the ops of a group together; an op that fails is undone alone", async () => {
     const { db, groups } = writer();
     const bad = event(T, { externalId: "b", type: null as unknown as string });
-    const results = groups.run([
+    const { results, wrote } = groups.run([
       insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] })]),
       insert([event(T, { externalId: "b1" }), bad]),
       insert([event(T, { externalId: "c" })]),
@@ -45,7 +45,17 @@ describe("SQLite write groups", () => {
     expect(stored(db)).toBe("a,c");
     const claimed = results[3] as { ok: true; value: { deliveries: { destination: string }[] } };
     expect(claimed.value.deliveries.map((d) => d.destination)).toEqual(["d"]);
+    expect(wrote).toBe(true);
     expect(db.inTransaction).toBe(false);
+  });
+
+  it("says whether a group committed a change: one that wrote nothing tells nothing of the disk", () => {
+    const { groups } = writer();
+    expect(groups.run([{ op: "claimDeliveries", args: [[want("d", 10)], T, T + 60_000, "me"] }]).wrote).toBe(
+      false,
+    );
+    expect(groups.run([{ op: "probe", args: [T] }]).wrote).toBe(true);
+    expect(groups.run([{ op: "probe", args: [T + 1] }]).wrote).toBe(true);
   });
 
   it("syncs a group in full when any op in it is acknowledged to someone, and only then", () => {
@@ -66,7 +76,7 @@ describe("SQLite write groups", () => {
     const pages = db.pragma("page_count", { simple: true }) as number;
     db.pragma(`max_page_count = ${pages + 2}`); // room for a small event, not for 64 KiB
     const big = Buffer.alloc(64 * 1024, 0x20);
-    const results = groups.run([
+    const { results } = groups.run([
       insert([event(T, { externalId: "small" })]),
       insert([event(T, { externalId: "big", body: big })]),
       insert([event(T, { externalId: "after" })]),
@@ -94,7 +104,10 @@ describe("SQLite writer thread", () => {
     const third = packed([event(T, { externalId: "d" })]);
     const settled = await Promise.allSettled([first, second, bad, third]);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
-    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    // A row the database refuses is that write's own error, not the store being unavailable.
+    const refused = (settled[2] as PromiseRejectedResult).reason as Error & { code?: string };
+    expect(refused).not.toBeInstanceOf(StoreUnavailableError);
+    expect(refused.code).toBe("SQLITE_CONSTRAINT_NOTNULL");
     // close() waits for what was called before it.
     const last = packed([event(T, { externalId: "e" })]);
     const late = packed([event(T, { externalId: "f" })]);

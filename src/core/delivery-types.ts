@@ -17,6 +17,8 @@
  * - skipped: a delivery whose transform returned null or undefined; nothing was sent.
  */
 
+import type { BodyEncoding } from "./text.js";
+
 export type DeliveryStatus = "pending" | "succeeded" | "failed" | "skipped";
 /** What the last transform of a delivery did; null for a delivery of the raw event. */
 export type TransformOutcome = "transformed" | "skipped" | "failed";
@@ -89,7 +91,10 @@ export interface AttemptRecord {
   error: string | null;
   errorMessage: string | null;
   responseHeaders: Record<string, string> | null;
+  /** The first 16 KiB of the response body, as text or (see `responseBodyEncoding`) base64. */
   responseBody: string | null;
+  /** `utf8`: `responseBody` is the body; `base64`: the body's bytes were not storable text (not UTF-8, or NUL). */
+  responseBodyEncoding: BodyEncoding | null;
 }
 
 /** The runtime state of a destination (its settings come from the config). */

@@ -28,6 +28,7 @@ export function decide(input: {
     errorMessage: result.kind === "error" ? result.message : null,
     responseHeaders: response?.headers ?? null,
     responseBody: response?.body ?? null,
+    responseBodyEncoding: response?.bodyEncoding ?? null,
   };
 
   if (response && response.status >= 200 && response.status < 300) {

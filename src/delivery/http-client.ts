@@ -5,6 +5,7 @@
  * against non-public addresses, one for endpoints allowed to reach private networks.
  */
 import { Agent, type Dispatcher } from "undici";
+import { type BodyEncoding, storableBody } from "../core/text.js";
 import { type AttemptErrorKind, classifyError, safeErrorMessage } from "./attempt-errors.js";
 import { createSsrfConnector, ipLiteral, isBlockedAddress, SsrfBlockedError } from "./ssrf.js";
 
@@ -20,13 +21,17 @@ export interface AttemptRequest {
   allowPrivateNetwork: boolean;
 }
 
-/** What one attempt produced; `body` is the first `maxResponseBytes` of the response, UTF-8 decoded. */
+/**
+ * What one attempt produced; `body` is the first `maxResponseBytes` of the response: as text when
+ * those bytes are valid UTF-8 without NUL, else base64 (`bodyEncoding`), so any body is kept whole.
+ */
 export type AttemptResult =
   | {
       kind: "response";
       status: number;
       headers: Record<string, string>;
       body: string;
+      bodyEncoding: BodyEncoding;
       truncated: boolean;
       durationMs: number;
     }
@@ -93,12 +98,14 @@ export class DeliveryClient {
           return;
         }
         const { status, headers, chunks, size, truncated } = outcome;
+        // A gzip body, a NUL, a character cut at the cap: base64, so nothing is lost or unstorable.
+        const body = storableBody(Buffer.concat(chunks, size));
         resolve({
           kind: "response",
           status,
           headers: joinHeaders(headers),
-          // A multi-byte character cut at the cap decodes as U+FFFD: lossy, as documented.
-          body: Buffer.concat(chunks, size).toString("utf8"),
+          body: body.text,
+          bodyEncoding: body.encoding,
           truncated,
           durationMs: elapsed(),
         });

@@ -59,6 +59,7 @@ export async function payloadFor(
     errorMessage: message,
     responseHeaders: null,
     responseBody: null,
+    responseBodyEncoding: null,
   };
   return {
     send: false,

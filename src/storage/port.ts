@@ -109,9 +109,13 @@ export interface StoreCapabilities {
 
 /** Raised by a store that could not commit or answer; ingest maps it to 503 so senders retry. */
 export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Why, in words safe to show without authentication (`/readyz`): no address, path or credential. */
+  readonly reason: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
     super(message, options);
     this.name = "StoreUnavailableError";
+    this.reason = options?.reason;
   }
 }
 
@@ -172,7 +176,12 @@ export interface Store {
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.
    */
   subscribeWork?(onWork: () => void): Promise<() => Promise<void>>;
-  /** Resolves when the store answers queries. */
+  /**
+   * Resolves when the store answers queries and can commit: after a commit that failed for lack
+   * of space or I/O (SQLite) or for the database being unreachable (PostgreSQL), only once a
+   * commit, or a small probe write made here, has succeeded again. Rejects with a
+   * `StoreUnavailableError` whose `reason` says why.
+   */
   ping(): Promise<void>;
   /** Finishes what is in flight and releases the store. */
   close(): Promise<void>;

@@ -53,6 +53,8 @@ export interface AttemptRow {
   error_message: string | null;
   response_headers: string | null;
   response_body: string | null;
+  /** Null on rows stored before the column, whose bodies are text. */
+  response_body_encoding: AttemptRecord["responseBodyEncoding"];
 }
 
 export interface StateRow {
@@ -92,6 +94,22 @@ export function toSummary(row: EventRow): EventSummary {
     receivedAt: row.received_at,
     unknownType: Boolean(row.unknown_type),
     schemaIssues: row.schema_issues ? (JSON.parse(row.schema_issues) as string[]) : [],
+  };
+}
+
+/** An attempt row (either dialect) as the domain sees it. */
+export function toAttempt(a: AttemptRow): AttemptRecord {
+  return {
+    number: a.number,
+    trigger: a.trigger,
+    startedAt: a.started_at,
+    durationMs: a.duration_ms,
+    status: a.status,
+    error: a.error,
+    errorMessage: a.error_message,
+    responseHeaders: a.response_headers ? (JSON.parse(a.response_headers) as Record<string, string>) : null,
+    responseBody: a.response_body,
+    responseBodyEncoding: a.response_body === null ? null : (a.response_body_encoding ?? "utf8"),
   };
 }
 

@@ -28,9 +28,16 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 export interface TestApp extends RunningApp {
   dir: string;
   dbPath: string;
+  /** The PostgreSQL schema holding the app's tables (when the suite runs on PostgreSQL). */
+  schema: string;
   stop(): Promise<void>;
   /** Reopens the app on the same database file. */
   restart(): Promise<TestApp>;
+}
+
+/** The PostgreSQL schema of the test app whose files are in `dir` (see `startTestApp`'s `dir`). */
+export function schemaFor(dir: string): string {
+  return `sy_e2e_${Buffer.from(dir).toString("hex").slice(-24)}`;
 }
 
 /** Starts Switchyard on a fresh SQLite file and a free loopback port. */
@@ -41,7 +48,7 @@ export async function startTestApp(
   const temp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
   const dbPath = join(temp.dir, "switchyard.db");
   // One schema per app on PostgreSQL; a restart (same dir) reuses it.
-  const schema = `sy_e2e_${Buffer.from(temp.dir).toString("hex").slice(-24)}`;
+  const schema = schemaFor(temp.dir);
   const url = TEST_STORE === "postgres" ? `${TEST_POSTGRES_URL}?schema=${schema}` : `sqlite:${dbPath}`;
   let app: RunningApp;
   try {
@@ -66,6 +73,7 @@ export async function startTestApp(
     ...app,
     dir: temp.dir,
     dbPath,
+    schema,
     async stop() {
       await app.close();
       if (TEST_STORE === "postgres") await dropSchema(schema);

@@ -10,7 +10,10 @@ export interface Received {
 }
 
 /** How the sink answers a request: a status (and headers), or "hang" / "reset". */
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | "hang" | "reset";
+export type Reply =
+  | { status: number; headers?: Record<string, string>; body?: string | Buffer }
+  | "hang"
+  | "reset";
 
 /** A real HTTP server on loopback that records what it receives; tests wait on its `request` event. */
 export class Sink extends EventEmitter<{ request: [Received] }> {

@@ -38,7 +38,11 @@ function attemptJson(a: AttemptRecord) {
     status: a.status,
     error: a.error,
     errorMessage: a.errorMessage,
-    response: a.status === null ? null : { headers: a.responseHeaders, body: a.responseBody },
+    // bodyEncoding: `utf8`, the body as sent; `base64`, its bytes (not UTF-8 text, or holding NUL).
+    response:
+      a.status === null
+        ? null
+        : { headers: a.responseHeaders, body: a.responseBody, bodyEncoding: a.responseBodyEncoding },
   };
 }
 

@@ -1,8 +1,12 @@
+import { StoreUnavailableError } from "../../storage/port.js";
 import type { AppContext } from "../context.js";
 import { sendJson } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
 
-/** `/healthz`: the process is up. `/readyz`: the store answers. `/metrics`: Prometheus text. All unauthenticated. */
+/**
+ * `/healthz`: the process is up. `/readyz`: the store answers and can commit. `/metrics`:
+ * Prometheus text. All unauthenticated.
+ */
 export function registerHealthRoutes(router: AppRouter, ctx: AppContext): void {
   router.get(
     "/healthz",
@@ -22,8 +26,16 @@ export function registerHealthRoutes(router: AppRouter, ctx: AppContext): void {
       try {
         await ctx.store.ping();
         sendJson(res, 200, { ok: true, store: ctx.store.capabilities.dialect });
-      } catch {
-        sendJson(res, 503, { ok: false, code: "unavailable", message: "the store does not answer" });
+      } catch (error) {
+        // The reason names codes only, never an address, a path or a credential: no token guards it.
+        const reason = error instanceof StoreUnavailableError ? (error.reason ?? null) : null;
+        sendJson(res, 503, {
+          ok: false,
+          code: "unavailable",
+          message: "the store cannot commit or does not answer",
+          store: ctx.store.capabilities.dialect,
+          reason,
+        });
       }
     }),
   );

@@ -63,16 +63,31 @@ const NETWORK_CODES = new Set([
   "CONNECT_TIMEOUT",
 ]);
 
-/** Whether `error` means the database cannot be reached now (not that the query was wrong). */
-export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== "string") return false;
-  // 08: connection exception, 57P01-03: admin/crash shutdown, cannot connect now; 53300: too many connections.
-  return NETWORK_CODES.has(code) || code.startsWith("08") || code.startsWith("57P") || code === "53300";
+/** The driver's or the server's code of an error, if it has one. */
+function codeOf(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
 }
 
-/** Runs `fn`, turning connection failures into `StoreUnavailableError` so ingest answers 503. */
+/** Whether `error` means the database cannot be reached or commit now (not that the query was wrong). */
+export function isUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === undefined) return false;
+  // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now; 53: insufficient
+  // resources (a full disk, out of memory, too many connections); 58: system error (I/O).
+  return (
+    NETWORK_CODES.has(code) ||
+    code.startsWith("08") ||
+    code.startsWith("57P") ||
+    code.startsWith("53") ||
+    code.startsWith("58")
+  );
+}
+
+/**
+ * Runs `fn`, turning connection and resource failures into `StoreUnavailableError` so ingest
+ * answers 503; its `reason` names the code only (a driver's message may name the server's address).
+ */
 export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -80,6 +95,7 @@ export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (isUnavailable(error)) {
       throw new StoreUnavailableError(`PostgreSQL ${what} failed: ${(error as Error).message}`, {
         cause: error,
+        reason: `PostgreSQL ${what} failed: ${codeOf(error)}`,
       });
     }
     throw error;

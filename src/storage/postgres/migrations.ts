@@ -117,6 +117,15 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE events ADD CONSTRAINT events_one_body CHECK ((body IS NULL) <> (body_text IS NULL)) NOT VALID;
     `,
   },
+  {
+    version: 6,
+    name: "attempt body encoding",
+    sql: `
+      -- How response_body is to be read: 'utf8' (the text itself) or 'base64' (bytes that are not
+      -- valid UTF-8, or hold NUL, which text cannot). Null for attempts stored before: text.
+      ALTER TABLE attempts ADD COLUMN response_body_encoding text;
+    `,
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import {
   type DeliveryRow,
   type EventRow,
   type StateRow,
+  toAttempt,
   toDelivery,
   toState,
   toSummary,
@@ -69,21 +70,7 @@ export function reads(sql: Sql) {
       >`SELECT * FROM attempts WHERE delivery_id = ${id} ORDER BY number`;
       return {
         delivery: toDelivery(row),
-        attempts: attempts.map(
-          (a): AttemptRecord => ({
-            number: a.number,
-            trigger: a.trigger,
-            startedAt: a.started_at,
-            durationMs: a.duration_ms,
-            status: a.status,
-            error: a.error,
-            errorMessage: a.error_message,
-            responseHeaders: a.response_headers
-              ? (JSON.parse(a.response_headers) as Record<string, string>)
-              : null,
-            responseBody: a.response_body,
-          }),
-        ),
+        attempts: attempts.map(toAttempt),
       };
     },
 

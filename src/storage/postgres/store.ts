@@ -5,16 +5,18 @@ import type {
   NewDelivery,
 } from "../../core/delivery-types.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
-import type {
-  ClaimRequest,
-  ClaimResult,
-  DeliveryOutcome,
-  DeliveryQuery,
-  EventQuery,
-  QueueStats,
-  RequeueQuery,
-  Store,
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  type DeliveryOutcome,
+  type DeliveryQuery,
+  type EventQuery,
+  type QueueStats,
+  type RequeueQuery,
+  type Store,
+  StoreUnavailableError,
 } from "../port.js";
+import { reducedOutcome, storableOutcome } from "../storable.js";
 import { connect, guard, type Sql } from "./connection.js";
 import { migrate } from "./migrations.js";
 import * as ops from "./ops/deliveries.js";
@@ -26,6 +28,8 @@ export class PostgresStore implements Store {
   readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  /** Why the last write could not commit (the database unreachable, out of space); null once one has. */
+  private commitFailure: string | null = null;
 
   private constructor(
     private readonly sql: Sql,
@@ -60,7 +64,7 @@ export class PostgresStore implements Store {
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
     if (events.length === 0) return Promise.resolve([]);
-    return guard("insert", () => insertEvents(this.sql, events, this.textBodies));
+    return this.write("insert", () => insertEvents(this.sql, events, this.textBodies));
   }
 
   listEvents(query: EventQuery): Promise<EventSummary[]> {
@@ -77,16 +81,34 @@ export class PostgresStore implements Store {
     leaseUntil: number,
     owner: string,
   ): Promise<ClaimResult> {
-    return guard("claim", () => ops.claimDeliveries(this.sql, requests, now, leaseUntil, owner));
+    return this.write("claim", () => ops.claimDeliveries(this.sql, requests, now, leaseUntil, owner));
   }
 
+  /**
+   * Records outcomes in one transaction. A batch the database refuses (not for being unavailable)
+   * is recorded outcome by outcome, and an outcome refused alone is recorded reduced: a delivery
+   * whose outcome is not recorded would be sent again once its lease expired, again and again.
+   */
   async recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    await guard("record", () => ops.recordOutcomes(this.sql, outcomes, now, this.textBodies));
+    const stored = outcomes.map(storableOutcome);
+    const record = (list: readonly DeliveryOutcome[]) =>
+      this.write("record", () => ops.recordOutcomes(this.sql, list, now, this.textBodies));
+    const reduced = (o: DeliveryOutcome, error: unknown) => {
+      if (error instanceof StoreUnavailableError) throw error;
+      return record([reducedOutcome(o, error)]);
+    };
+    try {
+      return await record(stored);
+    } catch (error) {
+      if (stored.length === 1) return reduced(stored[0] as DeliveryOutcome, error);
+      if (error instanceof StoreUnavailableError) throw error;
+    }
+    for (const o of stored) await record([o]).catch((error: unknown) => reduced(o, error));
   }
 
   releaseLeases(owner: string | null): Promise<void> {
-    return guard("release", () => ops.releaseLeases(this.sql, owner));
+    return this.write("release", () => ops.releaseLeases(this.sql, owner));
   }
 
   nextDueAt(destinations: readonly string[]): Promise<number | null> {
@@ -102,7 +124,7 @@ export class PostgresStore implements Store {
   }
 
   async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
-    const found = await guard("retry", () => ops.retryDelivery(this.sql, id, now, deadlineAt));
+    const found = await this.write("retry", () => ops.retryDelivery(this.sql, id, now, deadlineAt));
     if (found) await this.announceWork();
     return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
   }
@@ -114,7 +136,7 @@ export class PostgresStore implements Store {
     now: number,
   ): Promise<void> {
     if (deliveries.length === 0) return;
-    await guard("insert", () =>
+    await this.write("insert", () =>
       this.sql.begin((tx) =>
         insertDeliveries(
           tx,
@@ -130,14 +152,16 @@ export class PostgresStore implements Store {
     now: number,
     deadlineFor: (destination: string) => number,
   ): Promise<{ matched: number; enqueued: number }> {
-    const result = await guard("requeue", () => ops.requeueDeliveries(this.sql, query, now, deadlineFor));
+    const result = await this.write("requeue", () =>
+      ops.requeueDeliveries(this.sql, query, now, deadlineFor),
+    );
     if (result.enqueued > 0) await this.announceWork();
     return result;
   }
 
   /** Wakes the workers of every node (after a commit that made deliveries due). */
   private async announceWork(): Promise<void> {
-    await guard("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
+    await this.write("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
   }
 
   getDestinationStates(): Promise<DestinationState[]> {
@@ -145,7 +169,7 @@ export class PostgresStore implements Store {
   }
 
   saveDestinationState(state: DestinationState): Promise<void> {
-    return guard("save", () => ops.saveDestinationState(this.sql, state));
+    return this.write("save", () => ops.saveDestinationState(this.sql, state));
   }
 
   queueStats(): Promise<QueueStats> {
@@ -153,11 +177,32 @@ export class PostgresStore implements Store {
   }
 
   purge(cutoff: number): Promise<{ events: number; deliveries: number }> {
-    return guard("purge", () => ops.purge(this.sql, cutoff));
+    return this.write("purge", () => ops.purge(this.sql, cutoff));
   }
 
   async ping(): Promise<void> {
     await guard("ping", () => this.sql`SELECT 1`);
+    if (this.commitFailure === null) return;
+    // A write that commits: taking a transaction id makes its commit write and flush the WAL.
+    await this.write("probe", () => this.sql`SELECT txid_current()`).catch(() => {});
+    const failure = this.commitFailure;
+    if (failure !== null) {
+      throw new StoreUnavailableError(`PostgreSQL cannot commit: ${failure}`, {
+        reason: `the last commit failed: ${failure}`,
+      });
+    }
+  }
+
+  /** Runs a write under `guard`, remembering whether it could commit, for `ping`. */
+  private async write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await guard(what, fn);
+      this.commitFailure = null;
+      return result;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) this.commitFailure = error.reason ?? error.message;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

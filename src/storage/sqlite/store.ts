@@ -167,7 +167,19 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    if (!this.writer.healthy) throw new StoreUnavailableError("SQLite writer stopped");
+    if (!this.writer.healthy) {
+      throw new StoreUnavailableError("SQLite writer stopped", { reason: "the SQLite writer stopped" });
+    }
+    if (this.writer.commitFailure !== null) {
+      // Whether it succeeds or not, the probe's group sets or clears the failure.
+      await this.writer.call("probe", Date.now()).catch(() => {});
+      const failure = this.writer.commitFailure;
+      if (failure !== null) {
+        throw new StoreUnavailableError(`SQLite cannot commit: ${failure}`, {
+          reason: `the last commit failed: ${failure}`,
+        });
+      }
+    }
     this.read(() => this.reader.prepare("SELECT 1").get());
   }
 
@@ -181,7 +193,10 @@ export class SqliteStore implements Store {
     try {
       return fn();
     } catch (error) {
-      throw new StoreUnavailableError(`SQLite read failed: ${(error as Error).message}`, { cause: error });
+      throw new StoreUnavailableError(`SQLite read failed: ${(error as Error).message}`, {
+        cause: error,
+        reason: "a read failed",
+      });
     }
   }
 }

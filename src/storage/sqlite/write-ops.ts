@@ -15,13 +15,22 @@ const DURABLE = new Set([
   "retryDelivery",
   "requeueDeliveries",
   "saveDestinationState",
+  "probe",
 ]);
 
 /** The writes the writer thread performs; each is atomic (a transaction, or a savepoint in a group). */
 function writeOps(db: Connection) {
   const events = eventOps(db);
   const { insertOne: _insertOne, ...eventWrites } = events;
-  return { ...eventWrites, ...deliveryOps(db, events) };
+  const probe = db.prepare(
+    "INSERT INTO readiness_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+  );
+  return {
+    ...eventWrites,
+    ...deliveryOps(db, events),
+    /** A small durable write, to learn whether the store can commit again after it could not. */
+    probe: (at: number) => probe.run(at).changes,
+  };
 }
 
 export type WriteOps = ReturnType<typeof writeOps>;
@@ -39,6 +48,12 @@ export type WriteReply = { ok: true; value: unknown } | { ok: false; message: st
 /** What became of one write op, once the group holding it has committed (or failed). */
 export type WriteResult = { ok: true; value: unknown } | { ok: false; error: Error };
 
+/** What the writer thread answers for one group: each op's reply, and whether the group committed a change. */
+export interface GroupReply {
+  replies: WriteReply[];
+  wrote: boolean;
+}
+
 /**
  * Runs write ops in groups: every op waiting when the writer gets to them shares one transaction,
  * each op in a savepoint of its own, so one op's error undoes only that op. A group commits once,
@@ -48,6 +63,7 @@ export type WriteResult = { ok: true; value: unknown } | { ok: false; error: Err
  */
 export function createWriteGroups(db: Connection) {
   const ops = writeOps(db) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const totalChanges = db.prepare("SELECT total_changes()").pluck();
   let level: "FULL" | "NORMAL" = "FULL";
   const group = db.transaction((requests: readonly WriteRequest[], results: WriteResult[]) => {
     for (const [i, r] of requests.entries()) {
@@ -63,8 +79,11 @@ export function createWriteGroups(db: Connection) {
     }
   });
   return {
-    /** Runs `requests` as one group; the result of each, in order. */
-    run(requests: readonly WriteRequest[]): WriteResult[] {
+    /**
+     * Runs `requests` as one group: the result of each, in order, and whether the group committed
+     * a change (a commit that wrote nothing says nothing of whether the disk takes writes).
+     */
+    run(requests: readonly WriteRequest[]): { results: WriteResult[]; wrote: boolean } {
       const wanted = requests.some((r) => DURABLE.has(r.op)) ? "FULL" : "NORMAL";
       const results: WriteResult[] = [];
       try {
@@ -72,10 +91,11 @@ export function createWriteGroups(db: Connection) {
           db.pragma(`synchronous = ${wanted}`);
           level = wanted;
         }
+        const before = totalChanges.get() as number;
         group.immediate(requests, results);
-        return results;
+        return { results, wrote: (totalChanges.get() as number) > before };
       } catch (error) {
-        return requests.map(() => ({ ok: false, error: error as Error }));
+        return { results: requests.map(() => ({ ok: false, error: error as Error })), wrote: false };
       }
     },
   };

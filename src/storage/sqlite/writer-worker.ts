@@ -2,7 +2,7 @@
 // event loop that answers HTTP requests.
 import { parentPort, workerData } from "node:worker_threads";
 import { type Connection, migrate, openWriter } from "./connection.js";
-import { createWriteGroups, type WriteReply, type WriteRequest } from "./write-ops.js";
+import { createWriteGroups, type GroupReply, type WriteReply, type WriteRequest } from "./write-ops.js";
 
 if (!parentPort) throw new Error("writer-worker must run as a worker thread");
 const port = parentPort;
@@ -39,11 +39,12 @@ if (started) {
       port.close();
       return;
     }
-    const replies: WriteReply[] = groups.run(message).map((result) => {
+    const { results, wrote } = groups.run(message);
+    const replies = results.map((result): WriteReply => {
       if (result.ok) return { ok: true, value: result.value };
       const { message, code } = result.error as Error & { code?: string };
       return code === undefined ? { ok: false, message } : { ok: false, message, code };
     });
-    port.postMessage(replies);
+    port.postMessage({ replies, wrote } satisfies GroupReply);
   });
 }

@@ -2,7 +2,8 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { StoreUnavailableError } from "../port.js";
-import type { WriteOp, WriteOps, WriteReply, WriteRequest } from "./write-ops.js";
+import { isCannotCommitCode, isUnavailableCode } from "./errors.js";
+import type { GroupReply, WriteOp, WriteOps, WriteReply, WriteRequest } from "./write-ops.js";
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -47,16 +48,20 @@ export class SqliteWriter {
   private queued: { request: WriteRequest; pending: Pending; transfer: ArrayBuffer[] }[] = [];
   private failure: Error | null = null;
   private closing: (() => void) | null = null;
+  private lastCommitFailure: string | null = null;
 
   private constructor(private readonly worker: Worker) {
-    worker.on("message", (replies: WriteReply[]) => {
+    worker.on("message", ({ replies, wrote }: GroupReply) => {
       const group = this.inFlight;
       this.inFlight = [];
+      // Set by a write that failed for lack of space or I/O; cleared by a commit that wrote.
+      const cannot = replies.find((r) => !r.ok && isCannotCommitCode(r.code));
+      if (cannot && !cannot.ok) this.lastCommitFailure = `${cannot.code}: ${cannot.message}`;
+      else if (wrote) this.lastCommitFailure = null;
       for (const [i, p] of group.entries()) {
         const reply = replies[i] as WriteReply;
         if (reply.ok) p.resolve(reply.value);
-        else
-          p.reject(new StoreUnavailableError(`SQLite write failed: ${reply.message}`, { cause: reply.code }));
+        else p.reject(writeError(reply));
       }
       // The next group waits for what these replies set off (the next ingest batch, the next
       // outcomes, the I/O of this turn of the loop), so that they go together rather than by turns.
@@ -136,6 +141,14 @@ export class SqliteWriter {
     );
   }
 
+  /**
+   * Why the last group that tried to write could not commit (lack of space, an I/O error), as
+   * `CODE: message`; null once a later group committed a change.
+   */
+  get commitFailure(): string | null {
+    return this.lastCommitFailure;
+  }
+
   /** Whether the writer thread is alive. */
   get healthy(): boolean {
     return this.failure === null;
@@ -154,4 +167,18 @@ export class SqliteWriter {
     this.worker.postMessage("close");
     await exited;
   }
+}
+
+/**
+ * The error a failed op rejects with: `StoreUnavailableError` when the database could not commit
+ * (ingest answers 503, the sender retries), else an error of the op itself, its SQLite code kept.
+ */
+function writeError(reply: Extract<WriteReply, { ok: false }>): Error {
+  if (isUnavailableCode(reply.code)) {
+    return new StoreUnavailableError(`SQLite write failed: ${reply.message}`, {
+      cause: reply.code,
+      reason: `a write failed: ${reply.code}`,
+    });
+  }
+  return Object.assign(new Error(`SQLite write failed: ${reply.message}`), { code: reply.code });
 }

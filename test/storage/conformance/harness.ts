@@ -16,6 +16,8 @@ export interface FreshStore {
   again(): Promise<Store>;
   /** Attempt rows stored for a delivery, read past the port. */
   attemptRows(deliveryId: string): Promise<number>;
+  /** Runs SQL on the database past the port (a trigger that makes a row fail for real). */
+  exec(sql: { sqlite: string; postgres: string }): Promise<void>;
 }
 
 /** Fresh databases for the storage conformance suite: a SQLite file or a PostgreSQL schema each. */
@@ -44,6 +46,19 @@ export function storeHarness() {
       return {
         store: await track(openStore(url)),
         again: () => track(openStore(url)),
+        async exec(sql) {
+          if (admin) {
+            await admin.unsafe(`SET search_path TO "${name}"; ${sql.postgres}; RESET search_path`).simple();
+            return;
+          }
+          const db = new Database(url.slice("sqlite:".length));
+          try {
+            db.pragma("busy_timeout = 5000");
+            db.exec(sql.sqlite);
+          } finally {
+            db.close();
+          }
+        },
         async attemptRows(deliveryId) {
           if (admin) {
             const rows = await admin.unsafe(`SELECT 1 FROM "${name}".attempts WHERE delivery_id = $1`, [
@@ -140,6 +155,7 @@ export function attemptAt(at: number, status = 200) {
     errorMessage: null,
     responseHeaders: null,
     responseBody: null,
+    responseBodyEncoding: null,
   };
 }
 

@@ -3,7 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCUIT_POLICY } from "../../../src/core/circuit-breaker.js";
+import type { NewDelivery } from "../../../src/core/delivery-types.js";
 import type { Store } from "../../../src/storage/port.js";
+import { failingInsert } from "../../support/database.js";
 import {
   attemptAt,
   DAY,
@@ -157,6 +159,35 @@ describe(`storage port on ${harness.dialect}`, () => {
     expect(await store.listDeliveries({ destination: "lone", limit: 10 })).toHaveLength(1);
   });
 
+  it("stores NUL in an id, a type or a schema issue as U+FFFD, dedupes on that, and fails no other event", async () => {
+    const e = event(T, {
+      externalId: "evt\u0000x",
+      type: "deployment.\u0000",
+      originalType: "deployment.\u0000",
+      schemaIssues: ["payload.meta.k\u0000: expected string"],
+      deliveries: [delivery("nul", T)],
+    });
+    const neighbour = event(T, { externalId: "plain", deliveries: [delivery("nul", T)] });
+    expect(await store.insertEvents([e, neighbour])).toEqual([
+      { eventId: e.id, duplicate: false },
+      { eventId: neighbour.id, duplicate: false },
+    ]);
+    expect(await store.getEvent(e.id)).toMatchObject({
+      externalId: "evt\uFFFDx",
+      type: "deployment.\uFFFD",
+      originalType: "deployment.\uFFFD",
+      schemaIssues: ["payload.meta.k\uFFFD: expected string"],
+    });
+    // The same key whichever way it was spelt: as sent, or as stored.
+    const again = await store.insertEvents([event(T, { externalId: "evt\u0000x" })]);
+    expect(again[0]).toEqual({ eventId: e.id, duplicate: true });
+    expect((await store.insertEvents([event(T, { externalId: "evt\uFFFDx" })]))[0]).toEqual({
+      eventId: e.id,
+      duplicate: true,
+    });
+    expect(await store.listDeliveries({ destination: "nul", limit: 10 })).toHaveLength(2);
+  });
+
   it("lists events newest first, paged by cursor and filtered", async () => {
     const list = [0, 1, 2, 3, 4].map((i) =>
       event(T + i * 1000, { tenant: "paging", type: i % 2 ? "odd" : "even" }),
@@ -249,6 +280,7 @@ describe(`storage port on ${harness.dialect}`, () => {
       errorMessage: "HTTP 500",
       responseHeaders: { "content-type": "text/plain" },
       responseBody: "boom",
+      responseBodyEncoding: "utf8" as const,
     };
     await store.recordOutcomes(
       [
@@ -287,6 +319,108 @@ describe(`storage port on ${harness.dialect}`, () => {
       attempts: 1,
     });
     expect(await store.getDelivery("dlv_missing")).toBeNull();
+  });
+
+  it("stores any response body and error text: base64 bodies as given, NUL in texts as U+FFFD", async () => {
+    const deliveries = [delivery("texts", T), delivery("texts", T)];
+    await store.insertEvents([event(T, { deliveries })]);
+    await store.claimDeliveries([want("texts", 2)], T, T + 1000, "w");
+    const [binary, nul] = deliveries as [NewDelivery, NewDelivery];
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0xff]).toString("base64");
+    await store.recordOutcomes(
+      [
+        outcome(binary.id, {
+          attempt: { ...attemptAt(T, 200), responseBody: gzip, responseBodyEncoding: "base64" },
+        }),
+        outcome(nul.id, {
+          attempt: {
+            ...attemptAt(T, null as unknown as number),
+            status: null,
+            error: "transform_failed",
+            errorMessage: "bad\u0000thing \ud800",
+          },
+          status: "failed",
+          lastStatus: null,
+          lastError: "transform_failed: bad\u0000thing",
+          transform: "failed",
+        }),
+      ],
+      T + 1,
+    );
+    expect((await store.getDelivery(binary.id))?.attempts[0]).toMatchObject({
+      responseBody: gzip,
+      responseBodyEncoding: "base64",
+    });
+    const failed = await store.getDelivery(nul.id);
+    expect(failed?.delivery).toMatchObject({
+      status: "failed",
+      lastError: "transform_failed: bad\uFFFDthing",
+    });
+    expect(failed?.attempts[0]).toMatchObject({
+      errorMessage: "bad\uFFFDthing \uFFFD",
+      responseBody: null,
+      responseBodyEncoding: null,
+    });
+  });
+
+  it("records an outcome the database refuses reduced, alone, and the others of its batch in full", async () => {
+    const deliveries = [delivery("refused", T), delivery("refused", T), delivery("refused", T)];
+    await store.insertEvents([event(T, { deliveries })]);
+    await store.claimDeliveries([want("refused", 3)], T, T + 1000, "w");
+    await db.exec(failingInsert("attempts", "NEW.response_body = 'poison'"));
+    const attempt = (body: string) => ({
+      ...attemptAt(T, 500),
+      responseHeaders: { "content-type": "text/plain" },
+      responseBody: body,
+      responseBodyEncoding: "utf8" as const,
+    });
+    const [before, refused, after] = deliveries as [NewDelivery, NewDelivery, NewDelivery];
+    const failing = (id: string, body: string) =>
+      outcome(id, {
+        attempt: attempt(body),
+        status: "pending",
+        nextAttemptAt: T + 60_000,
+        lastStatus: 500,
+        lastError: "HTTP 500",
+        destinationChange: {
+          destination: "refused",
+          ok: false,
+          at: T + 1,
+          disable: null,
+          circuit: DEFAULT_CIRCUIT_POLICY,
+        },
+      });
+    await store.recordOutcomes(
+      [failing(before.id, "first"), failing(refused.id, "poison"), failing(after.id, "third")],
+      T + 1,
+    );
+    for (const [d, body] of [
+      [before, "first"],
+      [after, "third"],
+    ] as const) {
+      const got = await store.getDelivery(d.id);
+      expect(got?.delivery).toMatchObject({ status: "pending", attempts: 1, lastError: "HTTP 500" });
+      expect(got?.attempts).toEqual([attempt(body)]);
+    }
+    // Refused in full: left as decided (pending, retried on schedule, unleased), its response not kept.
+    const got = await store.getDelivery(refused.id);
+    expect(got?.delivery).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      nextAttemptAt: T + 60_000,
+      lastStatus: 500,
+      lastError: expect.stringMatching(/^the outcome could not be stored in full: /),
+    });
+    expect(got?.attempts).toEqual([
+      {
+        ...attemptAt(T, 500),
+        errorMessage: expect.stringMatching(/^the outcome could not be stored in full: /),
+      },
+    ]);
+    expect((await store.claimDeliveries([want("refused", 3)], T + 2, T + 1000, "w")).deliveries).toEqual([]);
+    // Each of the three failures counted against the destination.
+    const states = await store.getDestinationStates();
+    expect(states.find((x) => x.destination === "refused")?.consecutiveFailures).toBe(3);
   });
 
   it("applies each attempt's change to the stored destination state, so failures add up", async () => {

@@ -195,7 +195,10 @@ export async function saveDestinationState(sql: Sql | Tx, s: DestinationState): 
   `;
 }
 
-/** Records attempts, new delivery states, destination states and alerts, in one transaction. */
+/**
+ * Records attempts, new delivery states, destination states and alerts, in one transaction. The
+ * texts must be storable already (storableOutcome): the store retries a refused batch per outcome.
+ */
 export async function recordOutcomes(
   sql: Sql,
   outcomes: readonly DeliveryOutcome[],
@@ -229,14 +232,14 @@ export async function recordOutcomes(
     if (attempts.length > 0) {
       writes.push(tx`
         INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message,
-          response_headers, response_body)
+          response_headers, response_body, response_body_encoding)
         SELECT * FROM unnest(
           ${tried.map((o) => o.deliveryId)}::text[], ${attempts.map((a) => a.number)}::integer[],
           ${attempts.map((a) => a.trigger)}::text[], ${attempts.map((a) => a.startedAt)}::bigint[],
           ${attempts.map((a) => a.durationMs)}::bigint[], ${attempts.map((a) => a.status)}::integer[],
           ${attempts.map((a) => a.error)}::text[], ${attempts.map((a) => a.errorMessage)}::text[],
           ${attempts.map((a) => (a.responseHeaders ? JSON.stringify(a.responseHeaders) : null))}::text[],
-          ${attempts.map((a) => a.responseBody)}::text[]
+          ${attempts.map((a) => a.responseBody)}::text[], ${attempts.map((a) => a.responseBodyEncoding)}::text[]
         )
       `);
     }

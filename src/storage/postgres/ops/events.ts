@@ -1,6 +1,7 @@
 import type { NewDelivery } from "../../../core/delivery-types.js";
 import { wellFormed } from "../../../core/text.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
+import { eventText } from "../../storable.js";
 import { bodyColumns } from "../body.js";
 import type { Sql, Tx } from "../connection.js";
 
@@ -19,24 +20,25 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** An event's dedupe key as the database holds it (a lone surrogate stored as U+FFFD). */
+/** An event's dedupe key as the database holds it (a lone surrogate or NUL stored as U+FFFD). */
 const dedupeKey = (e: { tenant: string; source: string; externalId: string | null }) =>
   e.externalId === null ? null : JSON.stringify([e.tenant, e.source, wellFormed(e.externalId)]);
 
 /** The channel on which commits that create due work notify the workers. */
 export const WORK_CHANNEL = "switchyard_work";
 
-/** JSON.stringify writes a lone surrogate as an escape like this one. */
-const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/;
+/** JSON.stringify writes NUL and a lone surrogate as escapes like these. */
+const UNSTORABLE_ESCAPE = /\\u0000|\\ud[89a-f][0-9a-f]{2}/;
 
 /**
  * Rows as one JSON parameter, for `json_to_recordset`: one native stringify, where an array
  * parameter per column costs postgres.js an escaping pass over every value. PostgreSQL's json
- * refuses a lone surrogate, which the text protocol sends as U+FFFD: so does this.
+ * refuses a lone surrogate, and text cannot hold NUL (one row holding it would fail the whole
+ * statement): both go in as U+FFFD, the storable-text rule every store follows.
  */
 function rowsJson(rows: readonly object[]): string {
   const text = JSON.stringify(rows);
-  if (!LONE_SURROGATE.test(text)) return text;
+  if (!UNSTORABLE_ESCAPE.test(text)) return text;
   return JSON.stringify(rows, (_key, value: unknown) =>
     typeof value === "string" ? wellFormed(value) : value,
   );
@@ -124,16 +126,17 @@ export async function insertEvents(
         FROM json_to_recordset(${rowsJson(
           part.map((e, i) => {
             const b = bodies[i] as { body: Uint8Array | null; body_text: string | null };
+            const text = eventText(e);
             return {
               id: e.id,
               tenant: e.tenant,
               source: e.source,
-              external_id: e.externalId,
-              type: e.type,
-              original_type: e.originalType,
+              external_id: text.externalId,
+              type: text.type,
+              original_type: text.originalType,
               received_at: e.receivedAt,
               unknown_type: e.unknownType,
-              schema_issues: e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null,
+              schema_issues: text.schemaIssues,
               body:
                 b.body === null
                   ? null
@@ -166,7 +169,7 @@ export async function insertEvents(
       SELECT id, tenant, source, external_id FROM events
       WHERE (tenant, source, external_id) IN (
         SELECT * FROM unnest(
-          ${part.map((e) => e.tenant)}::text[], ${part.map((e) => e.source)}::text[], ${part.map((e) => e.externalId)}::text[]
+          ${part.map((e) => e.tenant)}::text[], ${part.map((e) => e.source)}::text[], ${part.map((e) => eventText(e).externalId)}::text[]
         )
       ) AND external_id IS NOT NULL
     `;

@@ -93,4 +93,17 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN transform TEXT;
     `,
   },
+  {
+    version: 4,
+    name: "attempt body encoding",
+    // How response_body is to be read: 'utf8' (the text itself) or 'base64' (bytes that are not
+    // valid UTF-8, or hold NUL). Null for attempts stored before, whose bodies are text.
+    sql: "ALTER TABLE attempts ADD COLUMN response_body_encoding TEXT;",
+  },
+  {
+    version: 5,
+    name: "readiness probe",
+    // One row, rewritten by /readyz after a commit failed, to learn whether commits succeed again.
+    sql: "CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);",
+  },
 ];

@@ -3,6 +3,7 @@ import type { DestinationState } from "../../../core/delivery-types.js";
 import { applyDestinationChange, initialDestinationState } from "../../../core/destination-state.js";
 import type { ClaimRequest, DeliveryOutcome, HeldDestination, RequeueQuery } from "../../port.js";
 import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js";
+import { reducedOutcome, storableOutcome } from "../../storable.js";
 import type { Connection } from "../connection.js";
 import type { eventOps } from "./events.js";
 
@@ -30,8 +31,10 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
     `SELECT ${CLAIM_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
   );
   const insertAttempt = db.prepare(`
-    INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message, response_headers, response_body)
-    VALUES (@deliveryId, @number, @trigger, @startedAt, @durationMs, @status, @error, @errorMessage, @responseHeaders, @responseBody)
+    INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message, response_headers,
+      response_body, response_body_encoding)
+    VALUES (@deliveryId, @number, @trigger, @startedAt, @durationMs, @status, @error, @errorMessage, @responseHeaders,
+      @responseBody, @responseBodyEncoding)
   `);
   const updateDelivery = db.prepare(`
     UPDATE deliveries SET status = @status, attempts = attempts + @attempted, next_attempt_at = @nextAttemptAt,
@@ -88,32 +91,46 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
     return { deliveries: rows.map((row) => toClaimed(row, leaseUntil)), held, states: [] };
   });
 
+  /** One outcome's rows, in a savepoint of its own: refused, it leaves nothing behind. */
+  const recordOne = db.transaction((o: DeliveryOutcome, now: number) => {
+    if (o.attempt) {
+      insertAttempt.run({
+        deliveryId: o.deliveryId,
+        ...o.attempt,
+        responseHeaders: o.attempt.responseHeaders ? JSON.stringify(o.attempt.responseHeaders) : null,
+      });
+    }
+    updateDelivery.run({
+      deliveryId: o.deliveryId,
+      status: o.status,
+      attempted: o.attempt ? 1 : 0,
+      nextAttemptAt: o.nextAttemptAt,
+      now,
+      lastStatus: o.lastStatus,
+      lastError: o.lastError,
+      transform: o.transform ?? null,
+    });
+    if (o.alert) events.insertOne(o.alert);
+  });
+
+  // An outcome the database refuses is stored reduced, alone: never failing the others, and never
+  // left unrecorded, which would have its delivery sent again once its lease expired.
   const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
     const states = new Map<string, DestinationState>();
-    for (const o of outcomes) {
-      if (o.attempt) {
-        insertAttempt.run({
-          deliveryId: o.deliveryId,
-          ...o.attempt,
-          responseHeaders: o.attempt.responseHeaders ? JSON.stringify(o.attempt.responseHeaders) : null,
-        });
+    for (const given of outcomes) {
+      const o = storableOutcome(given);
+      try {
+        recordOne(o, now);
+      } catch (error) {
+        // A full disk or an I/O error ends the whole transaction: nothing more can be stored.
+        if (!db.inTransaction) throw error;
+        recordOne(reducedOutcome(o, error), now);
       }
-      updateDelivery.run({
-        deliveryId: o.deliveryId,
-        status: o.status,
-        attempted: o.attempt ? 1 : 0,
-        nextAttemptAt: o.nextAttemptAt,
-        now,
-        lastStatus: o.lastStatus,
-        lastError: o.lastError,
-        transform: o.transform ?? null,
-      });
       const change = o.destinationChange;
       if (change) {
         const before = states.get(change.destination) ?? currentState(change.destination);
         states.set(change.destination, applyDestinationChange(before, change));
       }
-      if (o.alert) events.insertOne(o.alert);
     }
     for (const state of states.values()) saveState(state);
   });

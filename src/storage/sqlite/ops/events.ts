@@ -1,5 +1,6 @@
 import type { NewDelivery } from "../../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
+import { eventText } from "../../storable.js";
 import type { Connection } from "../connection.js";
 
 /**
@@ -73,23 +74,24 @@ export function eventOps(db: Connection) {
 
   /** Inserts one event (and its deliveries); a repeat answers the first event's id. Runs inside a transaction. */
   const insertOne = (e: IncomingEvent): IngestResult => {
+    const text = eventText(e);
     const { changes } = insert.run({
       id: e.id,
       tenant: e.tenant,
       source: e.source,
-      externalId: e.externalId,
-      type: e.type,
-      originalType: e.originalType,
+      externalId: text.externalId,
+      type: text.type,
+      originalType: text.originalType,
       receivedAt: e.receivedAt,
       unknownType: e.unknownType ? 1 : 0,
-      schemaIssues: e.schemaIssues.length > 0 ? JSON.stringify(e.schemaIssues) : null,
+      schemaIssues: text.schemaIssues,
       body: e.body,
     });
     if (changes === 1) {
       addDeliveries(e.tenant, e.id, e.deliveries, e.receivedAt);
       return { eventId: e.id, duplicate: false };
     }
-    return { eventId: existing.get(e.tenant, e.source, e.externalId) as string, duplicate: true };
+    return { eventId: existing.get(e.tenant, e.source, text.externalId) as string, duplicate: true };
   };
 
   const insertEvents = db.transaction((events: IncomingEvent[]) => events.map(insertOne));

@@ -1,6 +1,13 @@
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../../core/delivery-types.js";
 import type { DeliveryQuery, QueueStats } from "../../port.js";
-import { type DeliveryRow, type StateRow, toDelivery, toState } from "../../rows.js";
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type StateRow,
+  toAttempt,
+  toDelivery,
+  toState,
+} from "../../rows.js";
 import type { Connection } from "../connection.js";
 
 const SELECT_DELIVERY = `
@@ -47,22 +54,7 @@ export function deliveryReads(db: Connection) {
     getDelivery(id: string): { delivery: DeliveryRecord; attempts: AttemptRecord[] } | null {
       const row = one.get(id) as DeliveryRow | undefined;
       if (!row) return null;
-      const list = (attempts.all(id) as Record<string, unknown>[]).map(
-        (a): AttemptRecord => ({
-          number: a.number as number,
-          trigger: a.trigger as AttemptRecord["trigger"],
-          startedAt: a.started_at as number,
-          durationMs: a.duration_ms as number,
-          status: a.status as number | null,
-          error: a.error as string | null,
-          errorMessage: a.error_message as string | null,
-          responseHeaders: a.response_headers
-            ? (JSON.parse(a.response_headers as string) as Record<string, string>)
-            : null,
-          responseBody: a.response_body as string | null,
-        }),
-      );
-      return { delivery: toDelivery(row), attempts: list };
+      return { delivery: toDelivery(row), attempts: (attempts.all(id) as AttemptRow[]).map(toAttempt) };
     },
 
     nextDueAt(destinations: readonly string[]): number | null {
