@@ -2,6 +2,7 @@
  * How a failed delivery attempt is named. Every error undici or Node can raise maps to one kind, so
  * the retry policy can switch on a closed set, and the message is scrubbed of anything secret.
  */
+import { clipText } from "../core/clip.js";
 import { redactUrlsIn, secretsOfUrl } from "../core/redact-url.js";
 import { SSRF_BLOCKED } from "./ssrf.js";
 
@@ -73,7 +74,6 @@ export function classifyError(err: unknown): AttemptErrorKind {
   return (code === undefined ? undefined : kindOfCode(code)) ?? "other";
 }
 
-const MAX_MESSAGE = 300;
 const MIN_SECRET_LENGTH = 6;
 
 /**
@@ -96,5 +96,5 @@ export function safeErrorMessage(
   for (const value of hidden.sort((a, b) => b.length - a.length)) {
     if (value.length >= MIN_SECRET_LENGTH) message = message.split(value).join("[redacted]");
   }
-  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+  return clipText(message);
 }

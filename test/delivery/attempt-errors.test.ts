@@ -76,6 +76,8 @@ describe("safeErrorMessage", () => {
     expect(safeErrorMessage(coded("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:9"), { headers: {} })).toBe(
       "connect ECONNREFUSED 127.0.0.1:9",
     );
-    expect(safeErrorMessage(new Error("x".repeat(1000)), { headers: {} }).length).toBeLessThanOrEqual(300);
+    const clipped = safeErrorMessage(new Error("x".repeat(1000)), { headers: {} });
+    expect(clipped.length).toBeLessThanOrEqual(300);
+    expect(clipped.endsWith("… (1000 characters in all)")).toBe(true);
   });
 });
