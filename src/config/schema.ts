@@ -48,17 +48,47 @@ const source = z
     }
   });
 
+/** A timeout of the HTTP server: a duration from 100ms to 1h (none can be turned off). */
+const serverTimeout = duration.pipe(
+  z.number().min(100, "expected at least 100ms").max(3_600_000, "expected at most 1h"),
+);
+
+const DEFAULT_SERVER = {
+  port: 8787,
+  host: "0.0.0.0",
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 65_000,
+  maxConnections: 1024,
+};
+
+const serverSection = z
+  .strictObject({
+    port: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_SERVER.port),
+    host: z.string().min(1).default(DEFAULT_SERVER.host),
+    headersTimeout: serverTimeout.default(DEFAULT_SERVER.headersTimeout),
+    requestTimeout: serverTimeout.default(DEFAULT_SERVER.requestTimeout),
+    keepAliveTimeout: serverTimeout.default(DEFAULT_SERVER.keepAliveTimeout),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(DEFAULT_SERVER.maxConnections),
+  })
+  .superRefine((s, ctx) => {
+    // Node refuses a server whose headers may take longer than the whole request.
+    if (s.headersTimeout > s.requestTimeout) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["headersTimeout"],
+        message: "headersTimeout cannot be longer than requestTimeout",
+      });
+    }
+  })
+  .default(DEFAULT_SERVER);
+
 const MIN_RETENTION = 7 * 86_400_000;
 
 /** The whole configuration: one typed schema, validated at start-up. Unknown keys are errors. */
 export const configSchema = z
   .strictObject({
-    server: z
-      .strictObject({
-        port: z.coerce.number().int().min(0).max(65_535).default(8787),
-        host: z.string().min(1).default("0.0.0.0"),
-      })
-      .default({ port: 8787, host: "0.0.0.0" }),
+    server: serverSection,
     database: z
       .strictObject({
         url: z
