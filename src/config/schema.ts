@@ -83,6 +83,53 @@ const serverSection = z
   })
   .default(DEFAULT_SERVER);
 
+const MIB = 1024 * 1024;
+const DEFAULT_LIMITS = {
+  maxBodyBytes: MIB,
+  maxUnverifiedBytes: 64 * MIB,
+  maxUnverifiedBytesPerClient: 16 * MIB,
+};
+
+const limitsSection = z
+  .strictObject({
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MIB)
+      .default(DEFAULT_LIMITS.maxBodyBytes),
+    maxUnverifiedBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * MIB)
+      .default(DEFAULT_LIMITS.maxUnverifiedBytes),
+    maxUnverifiedBytesPerClient: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * MIB)
+      .default(DEFAULT_LIMITS.maxUnverifiedBytesPerClient),
+  })
+  .superRefine((l, ctx) => {
+    // Otherwise a body within maxBodyBytes could never be read whole.
+    if (l.maxUnverifiedBytesPerClient < l.maxBodyBytes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxUnverifiedBytesPerClient"],
+        message: `must be at least maxBodyBytes (${l.maxBodyBytes})`,
+      });
+    }
+    if (l.maxUnverifiedBytes < l.maxUnverifiedBytesPerClient) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxUnverifiedBytes"],
+        message: `must be at least maxUnverifiedBytesPerClient (${l.maxUnverifiedBytesPerClient})`,
+      });
+    }
+  })
+  .default(DEFAULT_LIMITS);
+
 const MIN_RETENTION = 7 * 86_400_000;
 
 /** The whole configuration: one typed schema, validated at start-up. Unknown keys are errors. */
@@ -105,16 +152,7 @@ export const configSchema = z
       (v) => (v === "" ? undefined : v),
       z.string().min(16, "an admin token needs at least 16 characters").optional(),
     ),
-    limits: z
-      .strictObject({
-        maxBodyBytes: z
-          .number()
-          .int()
-          .min(1024)
-          .max(64 * 1024 * 1024)
-          .default(1024 * 1024),
-      })
-      .default({ maxBodyBytes: 1024 * 1024 }),
+    limits: limitsSection,
     retention: duration
       .default(30 * 86_400_000)
       .refine((ms) => ms >= MIN_RETENTION, "retention must be at least 7d (the dedupe window)"),

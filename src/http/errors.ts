@@ -38,6 +38,11 @@ export const ERROR_CODES = {
       "The request's headers are larger than the server accepts (16 KiB in all); the connection is closed.",
   },
   unavailable: { status: 503, meaning: "The store cannot commit right now; the sender should retry." },
+  overloaded: {
+    status: 503,
+    meaning:
+      "Too many bytes of requests not yet verified are held (`limits.maxUnverifiedBytes`, or this client's share); the sender should retry.",
+  },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { Counter, Gauge, type Registry } from "prom-client";
+import type { UnverifiedBytes } from "../ingest/unverified-bytes.js";
 import type { ClientErrorCode } from "./client-errors.js";
 
 /** What the HTTP server counts of its connections and of what it refuses before any handler runs. */
@@ -10,10 +11,14 @@ export interface ServerMetrics {
 
 /**
  * Registers the HTTP server's series: open connections, connections dropped at
- * `server.maxConnections` and requests refused by the parser. Open connections are counted at
- * scrape time, off the request path.
+ * `server.maxConnections`, requests refused by the parser, and the unverified ingest bytes held
+ * (now and at most). All but the counters are read at scrape time, off the request path.
  */
-export function observeServer(registry: Registry, server: Server): ServerMetrics {
+export function observeServer(
+  registry: Registry,
+  server: Server,
+  unverified: UnverifiedBytes,
+): ServerMetrics {
   new Gauge({
     name: "switchyard_http_connections",
     help: "Open HTTP connections.",
@@ -34,6 +39,22 @@ export function observeServer(registry: Registry, server: Server): ServerMetrics
     help: "Requests refused before routing, by code (request_timeout, headers_too_large, bad_request).",
     labelNames: ["code"],
     registers: [registry],
+  });
+  new Gauge({
+    name: "switchyard_ingest_unverified_bytes",
+    help: "Bytes of ingest bodies read whose signature is not checked yet (bounded by limits.maxUnverifiedBytes).",
+    registers: [registry],
+    collect() {
+      this.set(unverified.bytes);
+    },
+  });
+  new Gauge({
+    name: "switchyard_ingest_unverified_bytes_peak",
+    help: "The most bytes of unverified ingest bodies held at once since start.",
+    registers: [registry],
+    collect() {
+      this.set(unverified.peak);
+    },
   });
   return { clientError: (code) => refused.inc({ code }) };
 }

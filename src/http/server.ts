@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import Router from "find-my-way";
+import { UnverifiedBytes } from "../ingest/unverified-bytes.js";
 import { answerClientError } from "./client-errors.js";
 import type { AppContext } from "./context.js";
 import { HttpError, sendError } from "./errors.js";
@@ -40,14 +41,14 @@ export function route(ctx: AppContext, handler: Handler): Router.Handler<Router.
 }
 
 /** Builds the router with every route registered. */
-export function createRouter(ctx: AppContext, serveApi = true): AppRouter {
+export function createRouter(ctx: AppContext, serveApi: boolean, unverified: UnverifiedBytes): AppRouter {
   const router = Router({
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendError(res, new HttpError("not_found", "no such route")),
   });
   registerHealthRoutes(router, ctx);
   if (!serveApi) return router;
-  registerIngestRoutes(router, ctx);
+  registerIngestRoutes(router, ctx, unverified);
   registerEventRoutes(router, ctx);
   registerDestinationRoutes(router, ctx);
   registerDeliveryRoutes(router, ctx);
@@ -75,8 +76,9 @@ function checkingInterval(headersTimeout: number): number {
  * `limits.maxUnverifiedBytes`.
  */
 export function createHttpServer(ctx: AppContext, serveApi = true): Server {
-  const settings = ctx.config.server;
-  const router = createRouter(ctx, serveApi);
+  const { server: settings, limits } = ctx.config;
+  const unverified = new UnverifiedBytes(limits.maxUnverifiedBytes, limits.maxUnverifiedBytesPerClient);
+  const router = createRouter(ctx, serveApi, unverified);
   const server = createServer(
     {
       keepAliveTimeout: settings.keepAliveTimeout,
@@ -96,7 +98,7 @@ export function createHttpServer(ctx: AppContext, serveApi = true): Server {
     },
   );
   server.maxConnections = settings.maxConnections;
-  const metrics = observeServer(ctx.metrics.registry, server);
+  const metrics = observeServer(ctx.metrics.registry, server, unverified);
   server.on("clientError", (error: Error & { code?: string }, socket) => {
     const code = answerClientError(error, socket);
     if (code !== null) metrics.clientError(code);

@@ -16,6 +16,7 @@ export type IngestOutcome =
   | { kind: "accepted"; eventId: string; duplicate: boolean; event: IncomingEvent }
   | { kind: "unknown_source" }
   | { kind: "too_large"; maxBytes: number }
+  | { kind: "overloaded" }
   | { kind: "aborted" }
   | { kind: "invalid_signature" }
   | { kind: "invalid_json" }
@@ -47,19 +48,27 @@ export class Ingestor {
     return this.sources.has(slug);
   }
 
-  /** Runs one ingest request through every step and says how it ended. */
+  /**
+   * Runs one ingest request through every step and says how it ended. `verified` is called once
+   * the signature has been checked, whatever the verdict: the body is no longer unverified.
+   */
   async ingest(
     slug: string,
     headers: IncomingHttpHeaders,
     read: (maxBytes: number) => Promise<BodyRead>,
+    verified?: () => void,
   ): Promise<IngestOutcome> {
     const source = this.sources.get(slug);
     if (!source) return { kind: "unknown_source" };
     const body = await read(this.maxBodyBytes);
-    if (body.kind === "too_large") return { kind: "too_large", maxBytes: this.maxBodyBytes };
-    if (body.kind === "aborted") return { kind: "aborted" };
+    if (body.kind !== "ok") {
+      if (body.kind === "too_large") return { kind: "too_large", maxBytes: this.maxBodyBytes };
+      return body.kind === "over_budget" ? { kind: "overloaded" } : { kind: "aborted" };
+    }
     const receivedAt = this.clock.now();
-    if (!verifyRequest(source, body.body, headers, receivedAt)) return { kind: "invalid_signature" };
+    const authentic = verifyRequest(source, body.body, headers, receivedAt);
+    verified?.();
+    if (!authentic) return { kind: "invalid_signature" };
 
     let parsed: unknown;
     try {
