@@ -8,8 +8,12 @@ import { wellFormed } from "../core/text.js";
 import { DEFAULT_TENANT, type IncomingEvent, type IngestResult } from "../core/types.js";
 import { StoreUnavailableError } from "../storage/port.js";
 import { classifyEvent } from "../vercel/index.js";
+import { MAX_PARSED_DEPTH, type ParsedBody, parseBody } from "./json-text.js";
 import type { BodyRead } from "./read-body.js";
 import { externalIdOf, verifyRequest } from "./schemes/index.js";
+
+/** The flag of an event nested too deeply to be parsed whole: stored as received, classified from its shallow levels. */
+const TRUNCATED = `(root): nested too deeply to parse whole; classified and routed on its first ${MAX_PARSED_DEPTH} levels`;
 
 /** Every way an ingest request can end; the HTTP layer maps each to one status in one place. */
 export type IngestOutcome =
@@ -70,12 +74,8 @@ export class Ingestor {
     verified?.();
     if (!authentic) return { kind: "invalid_signature" };
 
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.body.toString("utf8"));
-    } catch {
-      return { kind: "invalid_json" };
-    }
+    const parsed = parseBody(body.body.toString("utf8"));
+    if (parsed === null) return { kind: "invalid_json" };
     const event = this.toEvent(source, headers, parsed, body.body, receivedAt);
     if ("message" in event) return { kind: "invalid_event", message: event.message };
 
@@ -91,7 +91,7 @@ export class Ingestor {
   private toEvent(
     source: SourceConfig,
     headers: IncomingHttpHeaders,
-    parsed: unknown,
+    { value: parsed, truncated }: ParsedBody,
     body: Buffer,
     receivedAt: number,
   ): IncomingEvent | { message: string } {
@@ -119,7 +119,7 @@ export class Ingestor {
         type: wellFormed(c.canonicalType),
         originalType: wellFormed(c.type),
         unknownType: !c.known,
-        schemaIssues: c.schemaIssues,
+        schemaIssues: truncated ? [...c.schemaIssues, TRUNCATED] : c.schemaIssues,
         deliveries: this.plan(subject, receivedAt),
       };
     }
@@ -138,7 +138,7 @@ export class Ingestor {
       type,
       originalType: type,
       unknownType: false,
-      schemaIssues: [],
+      schemaIssues: truncated ? [TRUNCATED] : [],
       deliveries: this.plan({ type, originalType: type, source: source.slug, body: parsed }, receivedAt),
     };
   }

@@ -1,8 +1,9 @@
 import type { EventSummary } from "../../core/types.js";
+import { isJsonText } from "../../ingest/json-text.js";
 import { normalizeEventType } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
-import { HttpError, sendJson } from "../errors.js";
+import { HttpError, sendJson, sendJsonText } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
 import { pageOf, parseCursor, parseLimit, parseTime } from "./query.js";
 
@@ -45,13 +46,12 @@ export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
       requireAdmin(req, ctx.adminToken);
       const event = await ctx.store.getEvent(params.id ?? "");
       if (!event) throw new HttpError("not_found", "no event has that id");
-      let payload: unknown;
-      try {
-        payload = JSON.parse(Buffer.from(event.body).toString("utf8"));
-      } catch {
-        payload = null;
-      }
-      sendJson(res, 200, { ...eventJson(event), payload });
+      // The payload is the stored text itself, spliced in: parsing it and writing it again would
+      // recurse as deep as the body is nested, and a body 100k levels deep is a valid event.
+      const text = Buffer.from(event.body).toString("utf8");
+      const fields = JSON.stringify(eventJson(event));
+      const payload = isJsonText(text) ? text : "null";
+      sendJsonText(res, 200, `${fields.slice(0, -1)},"payload":${payload}}`);
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseBody } from "../../ingest/json-text.js";
 import { normalizeEventType } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
@@ -36,7 +37,8 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
         wanted = new Set(body.destinations);
       }
       // The routes as they are now decide, so a fixed filter or transform applies to the replay.
-      const parsed: unknown = JSON.parse(Buffer.from(event.body).toString("utf8"));
+      // Parsed as ingest parsed it, so a body too deep for JSON.parse is routed on its shallow levels.
+      const parsed = parseBody(Buffer.from(event.body).toString("utf8"))?.value ?? null;
       const planned = ctx.planner
         .plan({ type: event.type, originalType: event.originalType, source: event.source, body: parsed }, now)
         .filter((d) => wanted === null || wanted.has(d.destination));
