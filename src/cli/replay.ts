@@ -1,4 +1,5 @@
 import { parseDuration } from "../core/duration.js";
+import { parseIsoDate } from "../core/iso-date.js";
 import { apiTarget } from "./server-api.js";
 
 export interface ReplayOptions {
@@ -13,13 +14,15 @@ export interface ReplayOptions {
   config?: string | undefined;
 }
 
-/** A time given as a duration ago (`1h`) or as an ISO 8601 time. */
+/** A time given as a duration ago (`1h`) or as an ISO 8601 date or time with Z or an offset, as the API takes it. */
 function timeArg(name: string, text: string | undefined, now: number): string | undefined {
   if (text === undefined) return undefined;
   const ago = parseDuration(text);
   if (ago !== undefined) return new Date(now - ago).toISOString();
-  if (Number.isFinite(Date.parse(text))) return text;
-  throw new Error(`--${name} expects a duration (1h, 30m) or an ISO 8601 time, got "${text}"`);
+  if (parseIsoDate(text) !== undefined) return text;
+  throw new Error(
+    `--${name} expects a duration (1h, 30m) or an ISO 8601 date or time with Z or an offset, got "${text}"`,
+  );
 }
 
 /** `switchyard replay`: puts dead letters (or successes) back in the queue through the running server's API. */

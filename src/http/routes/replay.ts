@@ -6,14 +6,17 @@ import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { readJson } from "../json-body.js";
 import { type AppRouter, route } from "../server.js";
-import { parseTime } from "./query.js";
+import { isId, parseTime } from "./query.js";
+
+/** A string matched against stored text, which cannot hold NUL. */
+const text = z.string().refine((s) => !s.includes("\u0000"), "must not contain a NUL character");
 
 const eventReplay = z.strictObject({ destinations: z.array(z.string()).min(1).optional() });
 
 const bulkReplay = z.strictObject({
   status: z.enum(["failed", "succeeded"]).default("failed"),
-  destination: z.string().optional(),
-  type: z.string().optional(),
+  destination: text.optional(),
+  type: text.optional(),
   since: z.union([z.string(), z.number()]).optional(),
   until: z.union([z.string(), z.number()]).optional(),
   dryRun: z.boolean().default(false),
@@ -26,7 +29,8 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
     route(ctx, async (req, res, params) => {
       requireAdmin(req, ctx.adminToken);
       const body = await readJson(req, eventReplay);
-      const event = await ctx.store.getEvent(params.id ?? "");
+      const id = params.id ?? "";
+      const event = isId(id, "evt") ? await ctx.store.getEvent(id) : null;
       if (!event) throw new HttpError("not_found", "no event has that id");
       const now = ctx.clock.now();
       let wanted: Set<string> | null = null;
@@ -71,8 +75,8 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
           status: body.status,
           destination: body.destination,
           type: body.type ? normalizeEventType(body.type).canonical : undefined,
-          since: parseTime("since", body.since === undefined ? undefined : String(body.since)),
-          until: parseTime("until", body.until === undefined ? undefined : String(body.until)),
+          since: parseTime("since", body.since, "body"),
+          until: parseTime("until", body.until, "body"),
           dryRun: body.dryRun,
         },
         now,
