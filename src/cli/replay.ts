@@ -9,6 +9,7 @@ export interface ReplayOptions {
   destination?: string | undefined;
   type?: string | undefined;
   dryRun?: boolean | undefined;
+  all?: boolean | undefined;
   url?: string | undefined;
   token?: string | undefined;
   config?: string | undefined;
@@ -32,6 +33,17 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     process.stderr.write("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN\n");
     return 2;
   }
+  const filtered = [options.since, options.until, options.destination, options.type].some(
+    (o) => o !== undefined,
+  );
+  if (filtered === Boolean(options.all)) {
+    process.stderr.write(
+      filtered
+        ? "give either a filter or --all, not both\n"
+        : "replay needs a filter (--since, --until, --destination, --type) or --all\n",
+    );
+    return 2;
+  }
   const now = Date.now();
   const body = {
     status: options.status,
@@ -39,6 +51,7 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     until: timeArg("until", options.until, now),
     destination: options.destination,
     type: options.type,
+    ...(options.all ? { all: true } : {}),
     dryRun: options.dryRun ?? false,
   };
   const response = await fetch(`${base}/api/v1/replay`, {

@@ -19,8 +19,12 @@ const bulkReplay = z.strictObject({
   type: text.optional(),
   since: z.union([z.string(), z.number()]).optional(),
   until: z.union([z.string(), z.number()]).optional(),
+  /** Every dead letter (or success): what a body without a filter must say it means. */
+  all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
 });
+
+const FILTERS = ["destination", "type", "since", "until"] as const;
 
 /** `POST /api/v1/events/:id/replay` (new deliveries) and `POST /api/v1/replay` (dead letters back in the queue). */
 export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
@@ -69,6 +73,17 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
     route(ctx, async (req, res) => {
       requireAdmin(req, ctx.adminToken);
       const body = await readJson(req, bulkReplay);
+      // A body sent by mistake, empty or cut short, must not put every dead letter back in the queue.
+      const filtered = FILTERS.some((f) => body[f] !== undefined);
+      if (!filtered && !body.all) {
+        throw new HttpError(
+          "invalid_request",
+          'a bulk replay needs a filter (destination, type, since or until) or "all": true',
+        );
+      }
+      if (filtered && body.all) {
+        throw new HttpError("invalid_request", 'all: give either a filter or "all": true, not both');
+      }
       const now = ctx.clock.now();
       const result = await ctx.store.requeueDeliveries(
         {
