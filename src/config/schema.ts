@@ -55,7 +55,8 @@ const serverTimeout = duration.pipe(
 
 const DEFAULT_SERVER = {
   port: 8787,
-  host: "0.0.0.0",
+  // This machine only until told otherwise: a fresh install serves no one else by accident.
+  host: "127.0.0.1",
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 65_000,
