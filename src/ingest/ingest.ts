@@ -10,7 +10,7 @@ import { StoreUnavailableError } from "../storage/port.js";
 import { classifyEvent } from "../vercel/index.js";
 import { MAX_PARSED_DEPTH, type ParsedBody, parseBody } from "./json-text.js";
 import type { BodyRead } from "./read-body.js";
-import { externalIdOf, verifyRequest } from "./schemes/index.js";
+import { externalIdOf, hasSignatureHeaders, verifyRequest } from "./schemes/index.js";
 
 /** The flag of an event nested too deeply to be parsed whole: stored as received, classified from its shallow levels. */
 const TRUNCATED = `(root): nested too deeply to parse whole; classified and routed on its first ${MAX_PARSED_DEPTH} levels`;
@@ -22,7 +22,7 @@ export type IngestOutcome =
   | { kind: "too_large"; maxBytes: number }
   | { kind: "overloaded" }
   | { kind: "aborted" }
-  | { kind: "invalid_signature" }
+  | { kind: "invalid_signature"; bodyUnread?: true }
   | { kind: "invalid_json" }
   | { kind: "invalid_event"; message: string }
   | { kind: "unavailable" };
@@ -64,6 +64,8 @@ export class Ingestor {
   ): Promise<IngestOutcome> {
     const source = this.sources.get(slug);
     if (!source) return { kind: "unknown_source" };
+    // Unsigned: refused before a byte of the body is read (or held).
+    if (!hasSignatureHeaders(source, headers)) return { kind: "invalid_signature", bodyUnread: true };
     const body = await read(this.maxBodyBytes);
     if (body.kind !== "ok") {
       if (body.kind === "too_large") return { kind: "too_large", maxBytes: this.maxBodyBytes };

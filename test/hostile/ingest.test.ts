@@ -87,6 +87,22 @@ describe("signature variants on a vercel source (hex HMAC-SHA1 in x-vercel-signa
   });
 
   it.each([
+    ["vercel", ""],
+    ["partner", ""],
+    ["vercel", "x-signature: 00\r\n"],
+  ])(
+    "answers a %s request without its signature header before any of its body is sent",
+    async (slug, extra) => {
+      const received = await exchange(
+        `POST /ingest/${slug} HTTP/1.1\r\nhost: x\r\n${extra}content-length: ${CAP}\r\n\r\n`,
+      );
+      expect(statusOf(received)).toBe(401);
+      expect(jsonBodyOf(received).code).toBe("invalid_signature");
+      expect(received).toMatch(/\r\nconnection: close\r\n/i);
+    },
+  );
+
+  it.each([
     ["a valid and a wrong one", (sig: string) => [sig, "0".repeat(40)]],
     ["a wrong and a valid one", (sig: string) => ["0".repeat(40), sig]],
     ["the valid one twice", (sig: string) => [sig, sig]],

@@ -19,7 +19,12 @@ function refusal(outcome: Refusal): HttpError {
         connection: "close",
       });
     case "invalid_signature":
-      return new HttpError("invalid_signature", "the signature is missing or does not match");
+      // A body refused unread is not drained: the connection closes instead.
+      return new HttpError(
+        "invalid_signature",
+        "the signature is missing or does not match",
+        outcome.bodyUnread ? { connection: "close" } : {},
+      );
     case "invalid_json":
       return new HttpError("invalid_json", "the body is not valid JSON");
     case "invalid_event":
