@@ -79,26 +79,24 @@ export function createHttpServer(ctx: AppContext, serveApi = true): Server {
   const { server: settings, limits } = ctx.config;
   const unverified = new UnverifiedBytes(limits.maxUnverifiedBytes, limits.maxUnverifiedBytesPerClient);
   const router = createRouter(ctx, serveApi, unverified);
-  const server = createServer(
-    {
-      keepAliveTimeout: settings.keepAliveTimeout,
-      headersTimeout: settings.headersTimeout,
-      requestTimeout: settings.requestTimeout,
-      connectionsCheckingInterval: checkingInterval(settings.headersTimeout),
-      // Node would answer this itself, with an empty body; here it gets its code like the rest.
-      requireHostHeader: false,
-    },
-    (req, res) => {
-      if (req.headers.host === undefined && req.httpVersion === "1.1") {
-        metrics.clientError("bad_request");
-        sendError(res, new HttpError("bad_request", "an HTTP/1.1 request needs a host header", CLOSE));
-        return;
-      }
-      router.lookup(req, res);
-    },
-  );
+  const server = createServer({
+    keepAliveTimeout: settings.keepAliveTimeout,
+    headersTimeout: settings.headersTimeout,
+    requestTimeout: settings.requestTimeout,
+    connectionsCheckingInterval: checkingInterval(settings.headersTimeout),
+    // Node would answer this itself, with an empty body; here it gets its code like the rest.
+    requireHostHeader: false,
+  });
   server.maxConnections = settings.maxConnections;
   const metrics = observeServer(ctx.metrics.registry, server, unverified);
+  server.on("request", (req, res) => {
+    if (req.headers.host === undefined && req.httpVersion === "1.1") {
+      metrics.clientError("bad_request");
+      sendError(res, new HttpError("bad_request", "an HTTP/1.1 request needs a host header", CLOSE));
+      return;
+    }
+    router.lookup(req, res);
+  });
   server.on("clientError", (error: Error & { code?: string }, socket) => {
     const code = answerClientError(error, socket);
     if (code !== null) metrics.clientError(code);
