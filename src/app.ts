@@ -10,6 +10,7 @@ import { DeliveryClient } from "./delivery/http-client.js";
 import { Maintenance } from "./delivery/maintenance.js";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker.js";
 import type { AppContext } from "./http/context.js";
+import { type ListenAddress, listenAddress } from "./http/listen-address.js";
 import { createHttpServer } from "./http/server.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { Ingestor } from "./ingest/ingest.js";
@@ -26,7 +27,10 @@ export interface RunningApp {
   store: Store;
   worker: DeliveryWorker;
   maintenance: Maintenance;
+  /** A URL that reaches the server from this machine. */
   url: string;
+  /** The address bound, and who can reach it. */
+  listen: ListenAddress;
   /** Stops accepting, lets in-flight requests and attempts finish and commit, then closes the store. */
   close(): Promise<void>;
 }
@@ -126,16 +130,15 @@ export async function startApp(
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
+  const listen = listenAddress(server.address() as AddressInfo);
   let closing: Promise<void> | null = null;
   return {
     server,
     store,
     worker,
     maintenance,
-    url,
+    url: listen.url,
+    listen,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -87,6 +87,63 @@ describe("switchyard CLI", () => {
   });
 });
 
+describe("switchyard serve's address", () => {
+  it.each([
+    [
+      "by default, this machine only",
+      "",
+      /Listening on:\s+127\.0\.0\.1:(\d+), this machine only \(HOST=0\.0\.0\.0/,
+      "loopback",
+    ],
+    [
+      "with HOST=0.0.0.0, every interface, and a loopback URL to try",
+      "0.0.0.0",
+      /Listening on:\s+0\.0\.0\.0:(\d+), all interfaces \(from this machine: http:\/\/127\.0\.0\.1:\1\)/,
+      "all",
+    ],
+  ])("says where it listens: %s", { timeout: 60_000 }, async (_name, host, banner, reach) => {
+    const { mkdtempSync } = await import("node:fs");
+    const cwd = mkdtempSync(join(temp.dir, "address-"));
+    const port = await freePort();
+    const server = await startChild(null, port, { cwd, env: { PORT: String(port), HOST: host } });
+    try {
+      expect(server.stdout()).toMatch(banner);
+      expect(banner.exec(server.stdout())?.[1]).toBe(String(port));
+      const line = server
+        .stdout()
+        .split("\n")
+        .find((l) => l.includes('"switchyard listening"')) as string;
+      expect(JSON.parse(line)).toMatchObject({
+        address: `${host || "127.0.0.1"}:${port}`,
+        reach,
+        url: `http://127.0.0.1:${port}`,
+      });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      server.process.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+    }
+  });
+
+  it("describes every kind of address it may bind", async () => {
+    const { listenAddress } = await import("../src/http/listen-address.js");
+    expect(listenAddress({ address: "::", family: "IPv6", port: 1 })).toEqual({
+      address: "[::]:1",
+      port: 1,
+      reach: "all",
+      url: "http://127.0.0.1:1",
+    });
+    expect(listenAddress({ address: "::1", family: "IPv6", port: 1 })).toMatchObject({
+      reach: "loopback",
+      url: "http://[::1]:1",
+    });
+    expect(listenAddress({ address: "10.0.0.5", family: "IPv4", port: 1 })).toMatchObject({
+      reach: "one",
+      url: "http://10.0.0.5:1",
+    });
+  });
+});
+
 describe("switchyard migrate", () => {
   it("applies the migrations once, then reports the database current", async () => {
     const file = join(temp.dir, "migrate.yaml");

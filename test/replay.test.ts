@@ -93,7 +93,7 @@ describe("replay", () => {
     await deadLetters(3);
     const dry = await api(app, "/api/v1/replay", {
       method: "POST",
-      body: JSON.stringify({ status: "failed", dryRun: true }),
+      body: JSON.stringify({ status: "failed", all: true, dryRun: true }),
     });
     expect(dry.body).toMatchObject({ matched: 3, enqueued: 0, dryRun: true });
     const real = await api(app, "/api/v1/replay", {
@@ -104,7 +104,7 @@ describe("replay", () => {
     for (let i = 0; i < 3; i++) expect((await log.next()).status).toBe("succeeded");
     const again = await api(app, "/api/v1/replay", {
       method: "POST",
-      body: JSON.stringify({ status: "failed" }),
+      body: JSON.stringify({ status: "failed", all: true }),
     });
     expect(again.body).toMatchObject({ matched: 0, enqueued: 0 });
     const detail = await api(app, `/api/v1/deliveries/${(await log.all.at(-1))?.deliveryId}`);

@@ -94,6 +94,7 @@ const replay = program
   .option("--until <when>", "only deliveries finished before then")
   .option("--destination <slug>", "only this destination")
   .option("--type <type>", "only this event type")
+  .option("--all", "every one of that status (needed when no filter is given)")
   .option("--dry-run", "count, enqueue nothing");
 addServerOptions(replay).action(async (options) => {
   process.exitCode = await replayCommand(options);

@@ -1,4 +1,5 @@
 import { parseDuration } from "../core/duration.js";
+import { parseIsoDate } from "../core/iso-date.js";
 import { apiTarget } from "./server-api.js";
 
 export interface ReplayOptions {
@@ -8,18 +9,21 @@ export interface ReplayOptions {
   destination?: string | undefined;
   type?: string | undefined;
   dryRun?: boolean | undefined;
+  all?: boolean | undefined;
   url?: string | undefined;
   token?: string | undefined;
   config?: string | undefined;
 }
 
-/** A time given as a duration ago (`1h`) or as an ISO 8601 time. */
+/** A time given as a duration ago (`1h`) or as an ISO 8601 date or time with Z or an offset, as the API takes it. */
 function timeArg(name: string, text: string | undefined, now: number): string | undefined {
   if (text === undefined) return undefined;
   const ago = parseDuration(text);
   if (ago !== undefined) return new Date(now - ago).toISOString();
-  if (Number.isFinite(Date.parse(text))) return text;
-  throw new Error(`--${name} expects a duration (1h, 30m) or an ISO 8601 time, got "${text}"`);
+  if (parseIsoDate(text) !== undefined) return text;
+  throw new Error(
+    `--${name} expects a duration (1h, 30m) or an ISO 8601 date or time with Z or an offset, got "${text}"`,
+  );
 }
 
 /** `switchyard replay`: puts dead letters (or successes) back in the queue through the running server's API. */
@@ -29,6 +33,17 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     process.stderr.write("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN\n");
     return 2;
   }
+  const filtered = [options.since, options.until, options.destination, options.type].some(
+    (o) => o !== undefined,
+  );
+  if (filtered === Boolean(options.all)) {
+    process.stderr.write(
+      filtered
+        ? "give either a filter or --all, not both\n"
+        : "replay needs a filter (--since, --until, --destination, --type) or --all\n",
+    );
+    return 2;
+  }
   const now = Date.now();
   const body = {
     status: options.status,
@@ -36,6 +51,7 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     until: timeArg("until", options.until, now),
     destination: options.destination,
     type: options.type,
+    ...(options.all ? { all: true } : {}),
     dryRun: options.dryRun ?? false,
   };
   const response = await fetch(`${base}/api/v1/replay`, {

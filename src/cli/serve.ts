@@ -5,6 +5,7 @@ import { ensureCredentials } from "../config/credentials.js";
 import { type ConfigFlags, loadConfig } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { redactUrlsIn } from "../core/redact-url.js";
+import { describeListenAddress, type ListenAddress } from "../http/listen-address.js";
 import { createLogger } from "../log.js";
 import { limitHeapGrowth } from "../node-flags.js";
 import { sqlitePathOf } from "../storage/open.js";
@@ -32,9 +33,11 @@ export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?
     sqlite ? 0 : (flags.waitForDatabase ?? 60_000),
   );
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
-  if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.url, provisioned);
+  if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.listen, provisioned);
   logger.info(
     {
+      address: app.listen.address,
+      reach: app.listen.reach,
       url: app.url,
       config: loaded.file ?? "(embedded defaults)",
       store: app.store.capabilities.dialect,
@@ -79,11 +82,21 @@ async function waitingForDatabase(start: () => Promise<RunningApp>, logger: Logg
 }
 
 /** Tells a newcomer, once, where to send events and with which credentials (never through the logger). */
-function printWelcome(url: string, p: ReturnType<typeof ensureCredentials>): void {
-  const lines = ["", "Switchyard is running."];
+function printWelcome(listen: ListenAddress, p: ReturnType<typeof ensureCredentials>): void {
+  const url = listen.url;
+  const lines = [
+    "",
+    "Switchyard is running.",
+    `  Listening on:             ${describeListenAddress(listen)}`,
+  ];
   if (p.devSource) {
     const secret = p.config.sources[0]?.secrets[0] ?? "";
-    lines.push(`  Send Vercel webhooks to:  ${url}/ingest/vercel`, `  Webhook secret:           ${secret}`);
+    // Vercel reaches this machine by a name or address of its own (or a tunnel), not by loopback.
+    const ingest = listen.reach === "all" ? `http://<this machine>:${listen.port}` : url;
+    lines.push(
+      `  Send Vercel webhooks to:  ${ingest}/ingest/vercel`,
+      `  Webhook secret:           ${secret}`,
+    );
   }
   lines.push(
     `  Admin token:              ${p.config.adminToken}`,

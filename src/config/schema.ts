@@ -48,17 +48,95 @@ const source = z
     }
   });
 
+/** A timeout of the HTTP server: a duration from 100ms to 1h (none can be turned off). */
+const serverTimeout = duration.pipe(
+  z.number().min(100, "expected at least 100ms").max(3_600_000, "expected at most 1h"),
+);
+
+const DEFAULT_SERVER = {
+  port: 8787,
+  // This machine only until told otherwise: a fresh install serves no one else by accident.
+  host: "127.0.0.1",
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 65_000,
+  maxConnections: 1024,
+};
+
+const serverSection = z
+  .strictObject({
+    port: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_SERVER.port),
+    host: z.string().min(1).default(DEFAULT_SERVER.host),
+    headersTimeout: serverTimeout.default(DEFAULT_SERVER.headersTimeout),
+    requestTimeout: serverTimeout.default(DEFAULT_SERVER.requestTimeout),
+    keepAliveTimeout: serverTimeout.default(DEFAULT_SERVER.keepAliveTimeout),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(DEFAULT_SERVER.maxConnections),
+  })
+  .superRefine((s, ctx) => {
+    // Node refuses a server whose headers may take longer than the whole request.
+    if (s.headersTimeout > s.requestTimeout) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["headersTimeout"],
+        message: "headersTimeout cannot be longer than requestTimeout",
+      });
+    }
+  })
+  .default(DEFAULT_SERVER);
+
+const MIB = 1024 * 1024;
+const DEFAULT_LIMITS = {
+  maxBodyBytes: MIB,
+  maxUnverifiedBytes: 64 * MIB,
+  maxUnverifiedBytesPerClient: 16 * MIB,
+};
+
+const limitsSection = z
+  .strictObject({
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MIB)
+      .default(DEFAULT_LIMITS.maxBodyBytes),
+    maxUnverifiedBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * MIB)
+      .default(DEFAULT_LIMITS.maxUnverifiedBytes),
+    maxUnverifiedBytesPerClient: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * MIB)
+      .default(DEFAULT_LIMITS.maxUnverifiedBytesPerClient),
+  })
+  .superRefine((l, ctx) => {
+    // Otherwise a body within maxBodyBytes could never be read whole.
+    if (l.maxUnverifiedBytesPerClient < l.maxBodyBytes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxUnverifiedBytesPerClient"],
+        message: `must be at least maxBodyBytes (${l.maxBodyBytes})`,
+      });
+    }
+    if (l.maxUnverifiedBytes < l.maxUnverifiedBytesPerClient) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxUnverifiedBytes"],
+        message: `must be at least maxUnverifiedBytesPerClient (${l.maxUnverifiedBytesPerClient})`,
+      });
+    }
+  })
+  .default(DEFAULT_LIMITS);
+
 const MIN_RETENTION = 7 * 86_400_000;
 
 /** The whole configuration: one typed schema, validated at start-up. Unknown keys are errors. */
 export const configSchema = z
   .strictObject({
-    server: z
-      .strictObject({
-        port: z.coerce.number().int().min(0).max(65_535).default(8787),
-        host: z.string().min(1).default("0.0.0.0"),
-      })
-      .default({ port: 8787, host: "0.0.0.0" }),
+    server: serverSection,
     database: z
       .strictObject({
         url: z
@@ -75,16 +153,7 @@ export const configSchema = z
       (v) => (v === "" ? undefined : v),
       z.string().min(16, "an admin token needs at least 16 characters").optional(),
     ),
-    limits: z
-      .strictObject({
-        maxBodyBytes: z
-          .number()
-          .int()
-          .min(1024)
-          .max(64 * 1024 * 1024)
-          .default(1024 * 1024),
-      })
-      .default({ maxBodyBytes: 1024 * 1024 }),
+    limits: limitsSection,
     retention: duration
       .default(30 * 86_400_000)
       .refine((ms) => ms >= MIN_RETENTION, "retention must be at least 7d (the dedupe window)"),

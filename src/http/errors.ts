@@ -25,8 +25,24 @@ export const ERROR_CODES = {
     meaning:
       "A route given to the route tester is not valid: a bad filter, an unknown template, code that does not compile.",
   },
+  bad_request: { status: 400, meaning: "The request is not well-formed HTTP; the connection is closed." },
+  request_timeout: {
+    status: 408,
+    meaning:
+      "The headers did not arrive within `server.headersTimeout`, or the whole request within `server.requestTimeout`; the connection is closed.",
+  },
   payload_too_large: { status: 413, meaning: "The body is larger than `limits.maxBodyBytes`." },
+  headers_too_large: {
+    status: 431,
+    meaning:
+      "The request's headers are larger than the server accepts (16 KiB in all); the connection is closed.",
+  },
   unavailable: { status: 503, meaning: "The store cannot commit right now; the sender should retry." },
+  overloaded: {
+    status: 503,
+    meaning:
+      "Too many bytes of requests not yet verified are held (`limits.maxUnverifiedBytes`, or this client's share); the sender should retry.",
+  },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
 } as const;
 
@@ -55,7 +71,16 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** Writes JSON text as it is: an answer with a stored body spliced in, never parsed and written again. */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),

@@ -8,16 +8,21 @@ import { wellFormed } from "../core/text.js";
 import { DEFAULT_TENANT, type IncomingEvent, type IngestResult } from "../core/types.js";
 import { StoreUnavailableError } from "../storage/port.js";
 import { classifyEvent } from "../vercel/index.js";
+import { MAX_PARSED_DEPTH, type ParsedBody, parseBody } from "./json-text.js";
 import type { BodyRead } from "./read-body.js";
-import { externalIdOf, verifyRequest } from "./schemes/index.js";
+import { externalIdOf, hasSignatureHeaders, verifyRequest } from "./schemes/index.js";
+
+/** The flag of an event nested too deeply to be parsed whole: stored as received, classified from its shallow levels. */
+const TRUNCATED = `(root): nested too deeply to parse whole; classified and routed on its first ${MAX_PARSED_DEPTH} levels`;
 
 /** Every way an ingest request can end; the HTTP layer maps each to one status in one place. */
 export type IngestOutcome =
   | { kind: "accepted"; eventId: string; duplicate: boolean; event: IncomingEvent }
   | { kind: "unknown_source" }
   | { kind: "too_large"; maxBytes: number }
+  | { kind: "overloaded" }
   | { kind: "aborted" }
-  | { kind: "invalid_signature" }
+  | { kind: "invalid_signature"; bodyUnread?: true }
   | { kind: "invalid_json" }
   | { kind: "invalid_event"; message: string }
   | { kind: "unavailable" };
@@ -47,26 +52,32 @@ export class Ingestor {
     return this.sources.has(slug);
   }
 
-  /** Runs one ingest request through every step and says how it ended. */
+  /**
+   * Runs one ingest request through every step and says how it ended. `verified` is called once
+   * the signature has been checked, whatever the verdict: the body is no longer unverified.
+   */
   async ingest(
     slug: string,
     headers: IncomingHttpHeaders,
     read: (maxBytes: number) => Promise<BodyRead>,
+    verified?: () => void,
   ): Promise<IngestOutcome> {
     const source = this.sources.get(slug);
     if (!source) return { kind: "unknown_source" };
+    // Unsigned: refused before a byte of the body is read (or held).
+    if (!hasSignatureHeaders(source, headers)) return { kind: "invalid_signature", bodyUnread: true };
     const body = await read(this.maxBodyBytes);
-    if (body.kind === "too_large") return { kind: "too_large", maxBytes: this.maxBodyBytes };
-    if (body.kind === "aborted") return { kind: "aborted" };
-    const receivedAt = this.clock.now();
-    if (!verifyRequest(source, body.body, headers, receivedAt)) return { kind: "invalid_signature" };
-
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.body.toString("utf8"));
-    } catch {
-      return { kind: "invalid_json" };
+    if (body.kind !== "ok") {
+      if (body.kind === "too_large") return { kind: "too_large", maxBytes: this.maxBodyBytes };
+      return body.kind === "over_budget" ? { kind: "overloaded" } : { kind: "aborted" };
     }
+    const receivedAt = this.clock.now();
+    const authentic = verifyRequest(source, body.body, headers, receivedAt);
+    verified?.();
+    if (!authentic) return { kind: "invalid_signature" };
+
+    const parsed = parseBody(body.body.toString("utf8"));
+    if (parsed === null) return { kind: "invalid_json" };
     const event = this.toEvent(source, headers, parsed, body.body, receivedAt);
     if ("message" in event) return { kind: "invalid_event", message: event.message };
 
@@ -82,7 +93,7 @@ export class Ingestor {
   private toEvent(
     source: SourceConfig,
     headers: IncomingHttpHeaders,
-    parsed: unknown,
+    { value: parsed, truncated }: ParsedBody,
     body: Buffer,
     receivedAt: number,
   ): IncomingEvent | { message: string } {
@@ -110,7 +121,7 @@ export class Ingestor {
         type: wellFormed(c.canonicalType),
         originalType: wellFormed(c.type),
         unknownType: !c.known,
-        schemaIssues: c.schemaIssues,
+        schemaIssues: truncated ? [...c.schemaIssues, TRUNCATED] : c.schemaIssues,
         deliveries: this.plan(subject, receivedAt),
       };
     }
@@ -129,7 +140,7 @@ export class Ingestor {
       type,
       originalType: type,
       unknownType: false,
-      schemaIssues: [],
+      schemaIssues: truncated ? [TRUNCATED] : [],
       deliveries: this.plan({ type, originalType: type, source: source.slug, body: parsed }, receivedAt),
     };
   }

@@ -3,7 +3,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
-import { pageOf, parseCursor, parseLimit } from "./query.js";
+import { isId, pageOf, parseCursor, parseEventId, parseLimit, parseText } from "./query.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -46,6 +46,11 @@ function attemptJson(a: AttemptRecord) {
   };
 }
 
+/** A delivery by the id in a path; anything that is not a delivery id is no delivery. */
+function findDelivery(ctx: AppContext, id: string | undefined) {
+  return id !== undefined && isId(id, "dlv") ? ctx.store.getDelivery(id) : Promise.resolve(null);
+}
+
 const STATUSES = new Set(["pending", "succeeded", "failed", "skipped"]);
 
 /** `GET /api/v1/deliveries`, `GET /api/v1/deliveries/:id`, `POST /api/v1/deliveries/:id/retry`. */
@@ -61,8 +66,8 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
       const limit = parseLimit(query.get("limit"));
       const items = await ctx.store.listDeliveries({
         status: (status ?? undefined) as DeliveryRecord["status"] | undefined,
-        destination: query.get("destination") ?? undefined,
-        eventId: query.get("event") ?? undefined,
+        destination: parseText("destination", query.get("destination")),
+        eventId: parseEventId("event", query.get("event")),
         before: parseCursor(query.get("cursor"), "dlv"),
         limit: limit + 1,
       });
@@ -74,7 +79,7 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
     "/api/v1/deliveries/:id",
     route(ctx, async (req, res, params) => {
       requireAdmin(req, ctx.adminToken);
-      const found = await ctx.store.getDelivery(params.id ?? "");
+      const found = await findDelivery(ctx, params.id);
       if (!found) throw new HttpError("not_found", "no delivery has that id");
       sendJson(res, 200, { ...deliveryJson(found.delivery), attemptLog: found.attempts.map(attemptJson) });
     }),
@@ -84,7 +89,7 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
     "/api/v1/deliveries/:id/retry",
     route(ctx, async (req, res, params) => {
       requireAdmin(req, ctx.adminToken);
-      const found = await ctx.store.getDelivery(params.id ?? "");
+      const found = await findDelivery(ctx, params.id);
       if (!found) throw new HttpError("not_found", "no delivery has that id");
       const now = ctx.clock.now();
       const deadline = ctx.planner.deadlineFor(found.delivery.destination, now);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { IngestOutcome } from "../../ingest/ingest.js";
 import { readBody } from "../../ingest/read-body.js";
+import type { UnverifiedBytes } from "../../ingest/unverified-bytes.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendError, sendJson } from "../errors.js";
 import { type AppRouter, route } from "../server.js";
@@ -18,7 +19,12 @@ function refusal(outcome: Refusal): HttpError {
         connection: "close",
       });
     case "invalid_signature":
-      return new HttpError("invalid_signature", "the signature is missing or does not match");
+      // A body refused unread is not drained: the connection closes instead.
+      return new HttpError(
+        "invalid_signature",
+        "the signature is missing or does not match",
+        outcome.bodyUnread ? { connection: "close" } : {},
+      );
     case "invalid_json":
       return new HttpError("invalid_json", "the body is not valid JSON");
     case "invalid_event":
@@ -26,6 +32,12 @@ function refusal(outcome: Refusal): HttpError {
     case "unavailable":
       return new HttpError("unavailable", "the event could not be stored; retry later", {
         "retry-after": "5",
+      });
+    case "overloaded":
+      // Like too_large, the rest of the body is never read.
+      return new HttpError("overloaded", "too many unverified request bytes are held; retry later", {
+        "retry-after": "5",
+        connection: "close",
       });
   }
 }
@@ -40,8 +52,8 @@ function answer(res: ServerResponse, outcome: IngestOutcome): void {
   }
 }
 
-/** `POST /ingest/:source`. */
-export function registerIngestRoutes(router: AppRouter, ctx: AppContext): void {
+/** `POST /ingest/:source`; bodies count against `unverified` until their signature is checked. */
+export function registerIngestRoutes(router: AppRouter, ctx: AppContext, unverified: UnverifiedBytes): void {
   router.all(
     "/ingest/:source",
     route(ctx, async (req, res, params) => {
@@ -50,7 +62,18 @@ export function registerIngestRoutes(router: AppRouter, ctx: AppContext): void {
       }
       const slug = params.source ?? "";
       const started = performance.now();
-      const outcome = await ctx.ingestor.ingest(slug, req.headers, (max) => readBody(req, max));
+      const hold = unverified.hold(req.socket.remoteAddress);
+      let outcome: IngestOutcome;
+      try {
+        outcome = await ctx.ingestor.ingest(
+          slug,
+          req.headers,
+          (max) => readBody(req, max, hold),
+          () => hold.release(),
+        );
+      } finally {
+        hold.release();
+      }
       // Unknown slugs share one label so a scanner cannot grow the series without bound.
       const source = outcome.kind === "unknown_source" ? "(unknown)" : slug;
       const label = outcome.kind === "accepted" && outcome.duplicate ? "duplicate" : outcome.kind;

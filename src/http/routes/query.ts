@@ -1,33 +1,75 @@
+import { parseIsoDate } from "../../core/iso-date.js";
 import { HttpError } from "../errors.js";
 
 const MAX_LIMIT = 200;
 
-/** `limit`: 1–200, default 50. */
+/** The last millisecond an id can hold: ids are ULIDs, whose time is 48 bits of epoch ms. */
+export const MAX_TIME = 2 ** 48 - 1;
+
+const TIME_RULE = `epoch milliseconds (0 to ${MAX_TIME}) or an ISO 8601 date or time with Z or an offset, from 1970 on`;
+
+/** Where an input came from: a query parameter, or a field of a JSON body. Each has its code. */
+type InputKind = "query" | "body";
+
+function invalid(kind: InputKind, message: string): HttpError {
+  return new HttpError(kind === "query" ? "invalid_query" : "invalid_request", message);
+}
+
+/** `limit`: a whole number from 1 to 200 written in digits, default 50. */
 export function parseLimit(text: string | null): number {
   if (text === null) return 50;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_LIMIT)) {
     throw new HttpError("invalid_query", `limit must be a whole number from 1 to ${MAX_LIMIT}`);
   }
   return n;
 }
 
-/** A time as ISO 8601 or epoch milliseconds. */
-export function parseTime(name: string, text: string | null | undefined): number | undefined {
-  if (text === null || text === undefined) return undefined;
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms))
-    throw new HttpError("invalid_query", `${name} must be an ISO 8601 time or epoch milliseconds`);
+/**
+ * A time as epoch milliseconds or ISO 8601 (a date, or a time with Z or an offset: one without
+ * would be read in the server's zone), between 1970 and the last time an id can hold, since
+ * times are also bounds on ids. A number of a JSON body must be whole epoch milliseconds.
+ */
+export function parseTime(
+  name: string,
+  input: string | number | null | undefined,
+  kind: InputKind = "query",
+): number | undefined {
+  if (input === null || input === undefined) return undefined;
+  let ms: number | undefined;
+  if (typeof input === "number") ms = Number.isSafeInteger(input) ? input : undefined;
+  else if (/^\d{1,16}$/.test(input)) ms = Number(input);
+  else ms = parseIsoDate(input);
+  if (ms === undefined || ms < 0 || ms > MAX_TIME) throw invalid(kind, `${name} must be ${TIME_RULE}`);
   return ms;
+}
+
+/** A text input matched against stored text: a NUL character, which no database text holds, is refused. */
+export function parseText(name: string, text: string | null, kind: InputKind = "query"): string | undefined {
+  if (text === null) return undefined;
+  if (text.includes("\u0000")) throw invalid(kind, `${name} must not contain a NUL character`);
+  return text;
+}
+
+/** Whether `text` is an id of this kind: the prefix and a ULID (whose first character is at most 7). */
+export function isId(text: string, prefix: "evt" | "dlv"): boolean {
+  return text.length === 30 && text.startsWith(`${prefix}_`) && ULID.test(text.slice(4));
+}
+
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+/** An event id given as a query parameter (`event=`). */
+export function parseEventId(name: string, text: string | null): string | undefined {
+  if (text === null) return undefined;
+  if (!isId(text, "evt")) throw new HttpError("invalid_query", `${name} must be an event id (evt_…)`);
+  return text;
 }
 
 /** An opaque cursor this API gave: the base64url of the last id of a page. */
 export function parseCursor(text: string | null, prefix: "evt" | "dlv"): string | undefined {
   if (text === null) return undefined;
   const id = Buffer.from(text, "base64url").toString("utf8");
-  if (!new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id)) {
-    throw new HttpError("invalid_query", "cursor is not one this API gave");
-  }
+  if (!isId(id, prefix)) throw new HttpError("invalid_query", "cursor is not one this API gave");
   return id;
 }
 

@@ -1,22 +1,30 @@
 import { z } from "zod";
+import { parseBody } from "../../ingest/json-text.js";
 import { normalizeEventType } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { readJson } from "../json-body.js";
 import { type AppRouter, route } from "../server.js";
-import { parseTime } from "./query.js";
+import { isId, parseTime } from "./query.js";
+
+/** A string matched against stored text, which cannot hold NUL. */
+const text = z.string().refine((s) => !s.includes("\u0000"), "must not contain a NUL character");
 
 const eventReplay = z.strictObject({ destinations: z.array(z.string()).min(1).optional() });
 
 const bulkReplay = z.strictObject({
   status: z.enum(["failed", "succeeded"]).default("failed"),
-  destination: z.string().optional(),
-  type: z.string().optional(),
+  destination: text.optional(),
+  type: text.optional(),
   since: z.union([z.string(), z.number()]).optional(),
   until: z.union([z.string(), z.number()]).optional(),
+  /** Every dead letter (or success): what a body without a filter must say it means. */
+  all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
 });
+
+const FILTERS = ["destination", "type", "since", "until"] as const;
 
 /** `POST /api/v1/events/:id/replay` (new deliveries) and `POST /api/v1/replay` (dead letters back in the queue). */
 export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
@@ -25,7 +33,8 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
     route(ctx, async (req, res, params) => {
       requireAdmin(req, ctx.adminToken);
       const body = await readJson(req, eventReplay);
-      const event = await ctx.store.getEvent(params.id ?? "");
+      const id = params.id ?? "";
+      const event = isId(id, "evt") ? await ctx.store.getEvent(id) : null;
       if (!event) throw new HttpError("not_found", "no event has that id");
       const now = ctx.clock.now();
       let wanted: Set<string> | null = null;
@@ -36,7 +45,8 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
         wanted = new Set(body.destinations);
       }
       // The routes as they are now decide, so a fixed filter or transform applies to the replay.
-      const parsed: unknown = JSON.parse(Buffer.from(event.body).toString("utf8"));
+      // Parsed as ingest parsed it, so a body too deep for JSON.parse is routed on its shallow levels.
+      const parsed = parseBody(Buffer.from(event.body).toString("utf8"))?.value ?? null;
       const planned = ctx.planner
         .plan({ type: event.type, originalType: event.originalType, source: event.source, body: parsed }, now)
         .filter((d) => wanted === null || wanted.has(d.destination));
@@ -63,14 +73,25 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
     route(ctx, async (req, res) => {
       requireAdmin(req, ctx.adminToken);
       const body = await readJson(req, bulkReplay);
+      // A body sent by mistake, empty or cut short, must not put every dead letter back in the queue.
+      const filtered = FILTERS.some((f) => body[f] !== undefined);
+      if (!filtered && !body.all) {
+        throw new HttpError(
+          "invalid_request",
+          'a bulk replay needs a filter (destination, type, since or until) or "all": true',
+        );
+      }
+      if (filtered && body.all) {
+        throw new HttpError("invalid_request", 'all: give either a filter or "all": true, not both');
+      }
       const now = ctx.clock.now();
       const result = await ctx.store.requeueDeliveries(
         {
           status: body.status,
           destination: body.destination,
           type: body.type ? normalizeEventType(body.type).canonical : undefined,
-          since: parseTime("since", body.since === undefined ? undefined : String(body.since)),
-          until: parseTime("until", body.until === undefined ? undefined : String(body.until)),
+          since: parseTime("since", body.since, "body"),
+          until: parseTime("until", body.until, "body"),
           dryRun: body.dryRun,
         },
         now,

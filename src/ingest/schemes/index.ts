@@ -40,6 +40,22 @@ export function verifyRequest(
   }
 }
 
+/**
+ * Whether a request carries the headers its source's scheme signs with, so that one without them
+ * can be refused before its body is read. True for a source that accepts unsigned requests.
+ */
+export function hasSignatureHeaders(source: SourceConfig, headers: IncomingHttpHeaders): boolean {
+  if (source.secrets.length === 0) return source.insecure;
+  switch (source.kind) {
+    case "vercel":
+      return Boolean(header(headers, "x-vercel-signature"));
+    case "hmac":
+      return Boolean(header(headers, source.header));
+    case "standard-webhooks":
+      return ["webhook-id", "webhook-timestamp", "webhook-signature"].every((name) => header(headers, name));
+  }
+}
+
 /** The sender's id for an event, used to recognise repeats: a header or the body's `id`. */
 export function externalIdOf(
   source: SourceConfig,
