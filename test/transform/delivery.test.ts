@@ -159,8 +159,12 @@ describe("transforms", () => {
     cleanups.push(() => again.close());
     const log2 = new OutcomeLog(again);
     expect(
-      (await api(again, "/api/v1/replay", { method: "POST", body: JSON.stringify({ status: "failed" }) }))
-        .status,
+      (
+        await api(again, "/api/v1/replay", {
+          method: "POST",
+          body: JSON.stringify({ status: "failed", destination: "warehouse" }),
+        })
+      ).status,
     ).toBe(202);
     expect(await log2.next()).toMatchObject({ status: "succeeded", transform: "transformed" });
     expect(sinks.warehouse?.received[0]?.json).toHaveProperty("id");
