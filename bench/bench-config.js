@@ -26,3 +26,21 @@ export function benchConfig({ databaseUrl, secret, sinkUrl, concurrency, routes 
     "",
   ].join("\n");
 }
+
+/**
+ * The config of the ingest benchmarks: one signed `vercel` source, no routes.
+ * @param {object} options
+ * @param {string} options.databaseUrl
+ * @param {string} options.secret the source's signing secret
+ * @returns {string} the YAML text
+ */
+export function ingestConfig({ databaseUrl, secret }) {
+  return [
+    `database: { url: "${databaseUrl}" }`,
+    "adminToken: bench-admin-token-0123456789",
+    "log: { level: info }",
+    "server: { host: 127.0.0.1 }",
+    `sources: [{ slug: vercel, kind: vercel, secrets: ["${secret}"] }]`,
+    "",
+  ].join("\n");
+}

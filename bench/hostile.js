@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { Pool } from "undici";
+import { ingestConfig } from "./bench-config.js";
 import {
   canPin,
   cpuSeconds,
@@ -180,18 +181,7 @@ async function watching(pid, body) {
 async function main() {
   const db = join(work, "bench.db");
   const config = join(work, "switchyard.yaml");
-  writeFileSync(
-    config,
-    [
-      `database: { url: "sqlite:${db}" }`,
-      "adminToken: bench-admin-token-0123456789",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      "sources:",
-      `  - { slug: vercel, kind: vercel, secrets: ["${secret}"] }`,
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(config, ingestConfig({ databaseUrl: `sqlite:${db}`, secret }));
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.includes(name)));
   // The server on CPU 0; this process (valid events and hostile clients) on CPU 1.
   if (pinned) spawnSync("/usr/bin/taskset", ["-cp", "1", String(process.pid)], { stdio: "ignore" });

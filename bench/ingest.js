@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { ingestConfig } from "./bench-config.js";
 import {
   canPin,
   cpuSeconds,
@@ -145,18 +146,7 @@ async function benchVerifyOnly() {
 async function benchSwitchyard() {
   const db = join(work, "bench.db");
   const config = join(work, "switchyard.yaml");
-  writeFileSync(
-    config,
-    [
-      `database: { url: "sqlite:${db}" }`,
-      "adminToken: bench-admin-token-0123456789",
-      "log: { level: info }",
-      "server: { host: 127.0.0.1 }",
-      "sources:",
-      `  - { slug: vercel, kind: vercel, secrets: ["${secret}"] }`,
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(config, ingestConfig({ databaseUrl: `sqlite:${db}`, secret }));
   // Environment overrides (DATABASE_URL, PORT, ...) would beat the file: leave them out.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.includes(name)));
   const profile = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${resolve(flags.profile)}`] : [];
