@@ -141,6 +141,11 @@ export class SandboxHost {
   private send(id: number): void {
     const call = this.calls.get(id) as Call;
     const running = this.running ?? this.start();
+    // The calls made in one tick (a claim's deliveries) leave in one write.
+    if (running.channel.writableCorked === 0) {
+      running.channel.cork();
+      process.nextTick(() => running.channel.uncork());
+    }
     running.channel.write(encodeFrame({ ...call.request, id }, call.payload));
   }
 
