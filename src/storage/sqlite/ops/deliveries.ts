@@ -91,8 +91,8 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
     return { deliveries: rows.map((row) => toClaimed(row, leaseUntil)), held, states: [] };
   });
 
-  /** One outcome's rows, in a savepoint of its own: refused, it leaves nothing behind. */
-  const recordOne = db.transaction((o: DeliveryOutcome, now: number) => {
+  /** One outcome's rows. */
+  const writeOne = (o: DeliveryOutcome, now: number) => {
     if (o.attempt) {
       insertAttempt.run({
         deliveryId: o.deliveryId,
@@ -111,21 +111,35 @@ export function deliveryOps(db: Connection, events: ReturnType<typeof eventOps>)
       transform: o.transform ?? null,
     });
     if (o.alert) events.insertOne(o.alert);
+  };
+  /** Every outcome's rows, in one savepoint: refused, it leaves nothing behind. */
+  const writeAll = db.transaction((outcomes: readonly DeliveryOutcome[], now: number) => {
+    for (const o of outcomes) writeOne(o, now);
   });
-
+  /** One outcome's rows, in a savepoint of its own. */
+  const writeAlone = db.transaction(writeOne);
   // An outcome the database refuses is stored reduced, alone: never failing the others, and never
-  // left unrecorded, which would have its delivery sent again once its lease expired.
+  // left unrecorded, which would have its delivery sent again once its lease expired. The batch
+  // goes in one savepoint; only when it is refused does each outcome get one of its own (a
+  // savepoint per outcome would cost more than the outcome's own rows).
   const record = db.transaction((outcomes: DeliveryOutcome[], now: number) => {
-    const states = new Map<string, DestinationState>();
-    for (const given of outcomes) {
-      const o = storableOutcome(given);
-      try {
-        recordOne(o, now);
-      } catch (error) {
-        // A full disk or an I/O error ends the whole transaction: nothing more can be stored.
-        if (!db.inTransaction) throw error;
-        recordOne(reducedOutcome(o, error), now);
+    const storable = outcomes.map(storableOutcome);
+    try {
+      writeAll(storable, now);
+    } catch (error) {
+      // A full disk or an I/O error ends the whole transaction: nothing more can be stored.
+      if (!db.inTransaction) throw error;
+      for (const o of storable) {
+        try {
+          writeAlone(o, now);
+        } catch (refused) {
+          if (!db.inTransaction) throw refused;
+          writeAlone(reducedOutcome(o, refused), now);
+        }
       }
+    }
+    const states = new Map<string, DestinationState>();
+    for (const o of storable) {
       const change = o.destinationChange;
       if (change) {
         const before = states.get(change.destination) ?? currentState(change.destination);
