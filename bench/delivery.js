@@ -10,6 +10,7 @@
 // load, each on a fresh database, through a route without a transform, with the slack template,
 // and with a code transform in the sandbox, plus each transform's in-process cost per event.
 // Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6),
+// --backlog-only (just step 5),
 // --rounds N (interleaved rounds of step 6, default 3; each route's median is reported).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     "backlog-seconds": { type: "string", default: "900" },
     concurrency: { type: "string", default: "64" },
     "transforms-only": { type: "boolean", default: false },
+    "backlog-only": { type: "boolean", default: false },
     rounds: { type: "string", default: "3" },
     // Profile Switchyard while the backlog drains (its figures are then not representative).
     profile: { type: "string" },
@@ -116,6 +118,37 @@ function prefill(/** @type {number} */ n) {
   });
   for (let i = 0; i < n; i += 20_000) batch(i, Math.min(n, i + 20_000));
   d.close();
+}
+
+/** Writes a backlog of pending deliveries straight into a fresh SQLite file, then times its drain. */
+async function backlogDrain(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {string} */ config,
+) {
+  const n = Number(flags.backlog);
+  log(`backlog: writing ${n.toLocaleString()} pending deliveries`);
+  rmSync(db, { force: true });
+  rmSync(`${db}-wal`, { force: true });
+  rmSync(`${db}-shm`, { force: true });
+  let sy = await startSwitchyard(config); // creates the schema
+  await stop(sy.server);
+  prefill(n);
+  log("backlog: draining");
+  const before = await sink.count();
+  sy = await startSwitchyard(config, true);
+  const started = performance.now();
+  let maxRss = 0;
+  let drained = 0;
+  const limit = Number(flags["backlog-seconds"]) * 1000;
+  while (drained < n && performance.now() - started < limit) {
+    await new Promise((r) => setTimeout(r, 500));
+    maxRss = Math.max(maxRss, memoryOf(sy.server.child.pid, "VmRSS"));
+    drained = (await sink.count()) - before;
+  }
+  const drainSeconds = (performance.now() - started) / 1000;
+  const backlogPeak = memoryOf(sy.server.child.pid, "VmHWM");
+  await stop(sy.server);
+  return { n, drained, drainSeconds, maxRss, backlogPeak };
 }
 
 /** Deliveries/s reaching the sink while the load generator ingests at full speed into a running Switchyard. */
@@ -229,6 +262,22 @@ async function main() {
   const sink = await startSink(CLIENT_CPU);
   const config = writeConfig(sink.url);
   const out = { machine: { node: process.version, cpus: cpus().length, pinned } };
+  if (flags["backlog-only"]) {
+    const { n, drained, drainSeconds, maxRss, backlogPeak } = await backlogDrain(sink, config);
+    sink.child.send({ cmd: "exit" });
+    const rate = drained / drainSeconds;
+    console.log(
+      `backlog of ${n} pending: drained ${drained} in ${drainSeconds.toFixed(1)} s (${Math.round(rate)} /s), max RSS ${Math.round(maxRss)} MB, peak ${Math.round(backlogPeak)} MB`,
+    );
+    console.log(
+      JSON.stringify({
+        ...out,
+        backlog: { size: n, drained, seconds: drainSeconds, rate, maxRssMb: maxRss, peakRssMb: backlogPeak },
+      }),
+    );
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   if (flags["transforms-only"]) {
     const transforms = await transformComparison(sink);
     sink.child.send({ cmd: "exit" });
@@ -253,7 +302,7 @@ async function main() {
   );
 
   log("sustained: ingest at full speed, count what reaches the sink");
-  let sy = await startSwitchyard(config);
+  const sy = await startSwitchyard(config);
   const { drained: sustainedDelivered, ...sustained } = await measureSustained(sink, sy.url);
 
   // The probe starts on an empty queue (what the sustained step left is delivered first), and
@@ -268,29 +317,7 @@ async function main() {
   const peakRss = memoryOf(sy.server.child.pid, "VmHWM");
   await stop(sy.server);
 
-  const n = Number(flags.backlog);
-  log(`backlog: writing ${n.toLocaleString()} pending deliveries`);
-  rmSync(db, { force: true });
-  rmSync(`${db}-wal`, { force: true });
-  rmSync(`${db}-shm`, { force: true });
-  sy = await startSwitchyard(config); // creates the schema
-  await stop(sy.server);
-  prefill(n);
-  log("backlog: draining");
-  const before = await sink.count();
-  sy = await startSwitchyard(config, true);
-  const started = performance.now();
-  let maxRss = 0;
-  let drained = 0;
-  const limit = Number(flags["backlog-seconds"]) * 1000;
-  while (drained < n && performance.now() - started < limit) {
-    await new Promise((r) => setTimeout(r, 500));
-    maxRss = Math.max(maxRss, memoryOf(sy.server.child.pid, "VmRSS"));
-    drained = (await sink.count()) - before;
-  }
-  const drainSeconds = (performance.now() - started) / 1000;
-  const backlogPeak = memoryOf(sy.server.child.pid, "VmHWM");
-  await stop(sy.server);
+  const { n, drained, drainSeconds, maxRss, backlogPeak } = await backlogDrain(sink, config);
   const transforms = await transformComparison(sink);
   sink.child.send({ cmd: "exit" });
 
