@@ -1,11 +1,5 @@
+import type { Migration } from "../backend.js";
 import type { Sql } from "./connection.js";
-
-/** One numbered schema change; applied in order, each once, inside a transaction. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 /** Serialises migrations of one schema across nodes that start together (with the schema's hash). */
 const MIGRATION_LOCK = 0x5377_7964; // "Swyd"

@@ -19,8 +19,11 @@ import {
 import { reducedOutcome, storableOutcome } from "../storable.js";
 import { connect, guard, type Sql } from "./connection.js";
 import { migrate } from "./migrations.js";
-import * as ops from "./ops/deliveries.js";
+import { claimDeliveries, releaseLeases } from "./ops/claim.js";
 import { insertDeliveries, insertEvents, WORK_CHANNEL } from "./ops/events.js";
+import { recordOutcomes, saveDestinationState } from "./ops/outcomes.js";
+import { requeueDeliveries, retryDelivery } from "./ops/requeue.js";
+import { purge } from "./ops/retention.js";
 import { reads } from "./reads.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
@@ -81,7 +84,7 @@ export class PostgresStore implements Store {
     leaseUntil: number,
     owner: string,
   ): Promise<ClaimResult> {
-    return this.write("claim", () => ops.claimDeliveries(this.sql, requests, now, leaseUntil, owner));
+    return this.write("claim", () => claimDeliveries(this.sql, requests, now, leaseUntil, owner));
   }
 
   /**
@@ -93,7 +96,7 @@ export class PostgresStore implements Store {
     if (outcomes.length === 0) return;
     const stored = outcomes.map(storableOutcome);
     const record = (list: readonly DeliveryOutcome[]) =>
-      this.write("record", () => ops.recordOutcomes(this.sql, list, now, this.textBodies));
+      this.write("record", () => recordOutcomes(this.sql, list, now, this.textBodies));
     const reduced = (o: DeliveryOutcome, error: unknown) => {
       if (error instanceof StoreUnavailableError) throw error;
       return record([reducedOutcome(o, error)]);
@@ -108,7 +111,7 @@ export class PostgresStore implements Store {
   }
 
   releaseLeases(owner: string | null): Promise<void> {
-    return this.write("release", () => ops.releaseLeases(this.sql, owner));
+    return this.write("release", () => releaseLeases(this.sql, owner));
   }
 
   nextDueAt(destinations: readonly string[]): Promise<number | null> {
@@ -124,7 +127,7 @@ export class PostgresStore implements Store {
   }
 
   async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
-    const found = await this.write("retry", () => ops.retryDelivery(this.sql, id, now, deadlineAt));
+    const found = await this.write("retry", () => retryDelivery(this.sql, id, now, deadlineAt));
     if (found) await this.announceWork();
     return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
   }
@@ -152,9 +155,7 @@ export class PostgresStore implements Store {
     now: number,
     deadlineFor: (destination: string) => number,
   ): Promise<{ matched: number; enqueued: number }> {
-    const result = await this.write("requeue", () =>
-      ops.requeueDeliveries(this.sql, query, now, deadlineFor),
-    );
+    const result = await this.write("requeue", () => requeueDeliveries(this.sql, query, now, deadlineFor));
     if (result.enqueued > 0) await this.announceWork();
     return result;
   }
@@ -169,7 +170,7 @@ export class PostgresStore implements Store {
   }
 
   saveDestinationState(state: DestinationState): Promise<void> {
-    return this.write("save", () => ops.saveDestinationState(this.sql, state));
+    return this.write("save", () => saveDestinationState(this.sql, state));
   }
 
   queueStats(): Promise<QueueStats> {
@@ -177,7 +178,7 @@ export class PostgresStore implements Store {
   }
 
   purge(cutoff: number): Promise<{ events: number; deliveries: number }> {
-    return this.write("purge", () => ops.purge(this.sql, cutoff));
+    return this.write("purge", () => purge(this.sql, cutoff));
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { encodeTime } from "ulidx";
 import type {
   AttemptRecord,
   DeliveryRecord,
@@ -16,22 +15,18 @@ import {
   type Store,
   StoreUnavailableError,
 } from "../port.js";
-import { type EventRow, toSummary } from "../rows.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
 import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
-import { deliveryReads } from "./reads/deliveries.js";
+import { reads } from "./reads.js";
 import { SqliteWriter } from "./writer.js";
-
-const SUMMARY_COLUMNS =
-  "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
 export class SqliteStore implements Store {
   readonly capabilities = { dialect: "sqlite", multiNode: false, ingestCommitsInFlight: 1 } as const;
 
-  private readonly deliveries: ReturnType<typeof deliveryReads>;
+  private readonly reads: ReturnType<typeof reads>;
 
   private constructor(
     private readonly writer: SqliteWriter,
@@ -39,7 +34,7 @@ export class SqliteStore implements Store {
     readonly appliedMigrations: number[],
     private readonly lock: ProcessLock,
   ) {
-    this.deliveries = deliveryReads(reader);
+    this.reads = reads(reader);
   }
 
   /**
@@ -70,33 +65,11 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(query: EventQuery): Promise<EventSummary[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (query.tenant) add("tenant = ?", query.tenant);
-    if (query.source) add("source = ?", query.source);
-    if (query.type) add("type = ?", query.type);
-    // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
-    if (query.since !== undefined)
-      add("id >= ? AND received_at >= ?", `evt_${encodeTime(query.since, 10)}`, query.since);
-    if (query.before) add("id < ?", query.before);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    return this.read(() =>
-      (this.reader.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary),
-    );
+    return this.read(() => this.reads.listEvents(query));
   }
 
   async getEvent(id: string): Promise<StoredEvent | null> {
-    const row = this.read(
-      () =>
-        this.reader.prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM events WHERE id = ?`).get(id) as
-          | EventRow
-          | undefined,
-    );
-    return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+    return this.read(() => this.reads.getEvent(id));
   }
 
   claimDeliveries(requests: readonly ClaimRequest[], now: number, leaseUntil: number, owner: string) {
@@ -113,15 +86,15 @@ export class SqliteStore implements Store {
   }
 
   async nextDueAt(destinations: readonly string[]): Promise<number | null> {
-    return this.read(() => this.deliveries.nextDueAt(destinations));
+    return this.read(() => this.reads.nextDueAt(destinations));
   }
 
   async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    return this.read(() => this.deliveries.listDeliveries(query));
+    return this.read(() => this.reads.listDeliveries(query));
   }
 
   async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-    return this.read(() => this.deliveries.getDelivery(id));
+    return this.read(() => this.reads.getDelivery(id));
   }
 
   async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
@@ -151,7 +124,7 @@ export class SqliteStore implements Store {
   }
 
   async getDestinationStates(): Promise<DestinationState[]> {
-    return this.read(() => this.deliveries.getDestinationStates());
+    return this.read(() => this.reads.getDestinationStates());
   }
 
   async saveDestinationState(state: DestinationState): Promise<void> {
@@ -159,7 +132,7 @@ export class SqliteStore implements Store {
   }
 
   async queueStats() {
-    return this.read(() => this.deliveries.queueStats());
+    return this.read(() => this.reads.queueStats());
   }
 
   purge(cutoff: number) {

@@ -1,6 +1,9 @@
 import type { Connection } from "./connection.js";
-import { deliveryOps } from "./ops/deliveries.js";
+import { claimOps } from "./ops/claim.js";
 import { eventOps } from "./ops/events.js";
+import { outcomeOps } from "./ops/outcomes.js";
+import { requeueOps } from "./ops/requeue.js";
+import { retentionOps } from "./ops/retention.js";
 
 /**
  * Writes whose commit is acknowledged to someone (a 200 to a sender, a 202 to an API caller) must
@@ -27,7 +30,10 @@ function writeOps(db: Connection) {
   );
   return {
     ...eventWrites,
-    ...deliveryOps(db, events),
+    ...claimOps(db),
+    ...outcomeOps(db, events),
+    ...requeueOps(db),
+    ...retentionOps(db),
     /** A small durable write, to learn whether the store can commit again after it could not. */
     probe: (at: number) => probe.run(at).changes,
   };

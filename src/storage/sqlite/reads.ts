@@ -1,22 +1,29 @@
-import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../../core/delivery-types.js";
-import type { DeliveryQuery, QueueStats } from "../../port.js";
+import { encodeTime } from "ulidx";
+import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
+import type { EventSummary, StoredEvent } from "../../core/types.js";
+import type { DeliveryQuery, EventQuery, QueueStats } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
+  type EventRow,
   type StateRow,
   toAttempt,
   toDelivery,
   toState,
-} from "../../rows.js";
-import type { Connection } from "../connection.js";
+  toSummary,
+} from "../rows.js";
+import type { Connection } from "./connection.js";
 
 const SELECT_DELIVERY = `
   SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.route, d.transform, d.status, d.attempts, d.next_attempt_at,
     d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
   FROM deliveries d JOIN events e ON e.id = d.event_id`;
 
-/** Delivery reads on the read-only connection. */
-export function deliveryReads(db: Connection) {
+const SUMMARY_COLUMNS =
+  "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
+
+/** Reads of events, deliveries and destination states, on the read-only connection. */
+export function reads(db: Connection) {
   const one = db.prepare(`${SELECT_DELIVERY} WHERE d.id = ?`);
   const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
   const states = db.prepare("SELECT * FROM destination_state WHERE tenant = 'default'");
@@ -28,6 +35,31 @@ export function deliveryReads(db: Connection) {
     .pluck();
 
   return {
+    listEvents(query: EventQuery): EventSummary[] {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, ...values: unknown[]) => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (query.tenant) add("tenant = ?", query.tenant);
+      if (query.source) add("source = ?", query.source);
+      if (query.type) add("type = ?", query.type);
+      // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
+      if (query.since !== undefined)
+        add("id >= ? AND received_at >= ?", `evt_${encodeTime(query.since, 10)}`, query.since);
+      if (query.before) add("id < ?", query.before);
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary);
+    },
+
+    getEvent(id: string): StoredEvent | null {
+      const row = db.prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM events WHERE id = ?`).get(id) as
+        | EventRow
+        | undefined;
+      return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+    },
+
     listDeliveries(q: DeliveryQuery): DeliveryRecord[] {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: q.limit };

@@ -1,9 +1,5 @@
-/** One numbered schema change; applied in order, each once, inside a transaction. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../backend.js";
+import type { Connection } from "./connection.js";
 
 /** The SQLite migrations, in order. Never edit one that has shipped: add the next number. */
 export const migrations: readonly Migration[] = [
@@ -107,3 +103,25 @@ export const migrations: readonly Migration[] = [
     sql: "CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);",
   },
 ];
+
+/** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */
+export function migrate(db: Connection): number[] {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
+  const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
+  const done: number[] = [];
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    }).immediate();
+    done.push(m.version);
+  }
+  return done;
+}

@@ -1,0 +1,21 @@
+import { encodeTime } from "ulidx";
+import type { Connection } from "../connection.js";
+
+/** The retention purge: finished deliveries, their attempts, and events no delivery needs. */
+export function retentionOps(db: Connection) {
+  const purge = db.transaction((cutoff: number) => {
+    db.prepare(
+      "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
+    ).run(cutoff);
+    const d = db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(cutoff);
+    // Ids are ULIDs made at receipt, so the time bound is an id bound on the unique index.
+    const e = db
+      .prepare(
+        "DELETE FROM events WHERE id < ? AND received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
+      )
+      .run(`evt_${encodeTime(Math.max(0, cutoff), 10)}`, cutoff);
+    return { events: e.changes, deliveries: d.changes };
+  });
+
+  return { purge: (cutoff: number) => purge.immediate(cutoff) };
+}
