@@ -1,3 +1,4 @@
+// Runs on SQLite only: the files that stop `serve` are SQLite's database files.
 // What `switchyard serve` says when its files stop it: the problem and the file, on stderr, and
 // a non-zero exit at once (nothing is retried for a local file). Run through the real CLI; as
 // root, without root's power to ignore file modes (runCli's fileModes).
