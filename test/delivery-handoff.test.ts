@@ -228,7 +228,7 @@ describe("stopping with deliveries waiting in memory", () => {
     expect(pending).toHaveLength(1);
     // Claimable at once by a worker that starts now: no lease of the stopped one holds it.
     const claimed = await app.store.claimDeliveries(
-      [{ destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
+      [{ tenant: "default", destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
       clock.now(),
       clock.now() + 60_000,
       "next-run",

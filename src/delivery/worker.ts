@@ -7,7 +7,7 @@ import type { Clock } from "../core/clock.js";
 import type { ClaimedDelivery, DestinationState, NewDelivery } from "../core/delivery-types.js";
 import { applyDestinationChange, initialDestinationState } from "../core/destination-state.js";
 import { TokenBucket } from "../core/rate-limit.js";
-import type { IncomingEvent } from "../core/types.js";
+import { DEFAULT_TENANT, type IncomingEvent } from "../core/types.js";
 import { GroupCommitter } from "../ingest/group-commit.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { ClaimRequest, DeliveryOutcome, Store } from "../storage/port.js";
@@ -103,7 +103,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
           : null;
       this.runtimes.set(config.slug, {
         config,
-        state: initialDestinationState(config.slug),
+        state: initialDestinationState(DEFAULT_TENANT, config.slug),
         inFlight: 0,
         bucket,
         backlog: true,
@@ -329,7 +329,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    * since the claim began.
    */
   private async clearBacklog(rt: Runtime, mark: number): Promise<void> {
-    const next = await this.o.store.nextDueAt([rt.config.slug]);
+    const next = await this.o.store.nextDueAt([{ tenant: DEFAULT_TENANT, destination: rt.config.slug }]);
     if (rt.mark !== mark) return;
     rt.backlog = false;
     rt.clearUntil = next ?? Number.POSITIVE_INFINITY;
@@ -417,6 +417,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         continue;
       }
       requests.push({
+        tenant: DEFAULT_TENANT,
         destination: slug,
         limit,
         fifo,
@@ -530,7 +531,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       (rt) => rt.state.state === "active" && !this.waiting.has(rt.config.slug),
     );
     try {
-      const due = await this.o.store.nextDueAt(ready.map((rt) => rt.config.slug));
+      const due = await this.o.store.nextDueAt(
+        ready.map((rt) => ({ tenant: DEFAULT_TENANT, destination: rt.config.slug })),
+      );
       if (due !== null) until = Math.min(until, Math.max(due, now));
     } catch {
       // The store is unreachable: poll again later.

@@ -24,8 +24,15 @@ export interface EventQuery {
   limit: number;
 }
 
+/** A destination as the store keys it: its tenant's, by slug. */
+export interface DestinationKey {
+  tenant: string;
+  destination: string;
+}
+
 /** How many pending deliveries of one destination a worker wants, and the destination's limits. */
 export interface ClaimRequest {
+  tenant: string;
   destination: string;
   /** How many this worker can start now. */
   limit: number;
@@ -38,6 +45,7 @@ export interface ClaimRequest {
 
 /** A destination with due work that a claim did not take. */
 export interface HeldDestination {
+  tenant: string;
   destination: string;
   /** Nothing is claimable before this time; null: not until other work finishes. */
   until: number | null;
@@ -148,7 +156,7 @@ export interface Store {
   /** Ends the leases of `owner` (or of everyone, when the store serves one node and it starts). */
   releaseLeases(owner: string | null): Promise<void>;
   /** The earliest time a pending, unleased delivery of these destinations becomes due, or null. */
-  nextDueAt(destinations: readonly string[]): Promise<number | null>;
+  nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null>;
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
   getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
   /** Makes a delivery pending and due now (a manual retry); null when there is no such delivery. */

@@ -58,6 +58,7 @@ export interface AttemptRow {
 }
 
 export interface StateRow {
+  tenant: string;
   destination: string;
   state: DestinationState["state"];
   disabled_reason: string | null;
@@ -71,6 +72,7 @@ export interface StateRow {
 /** A destination state row (either dialect) as the domain sees it. */
 export function toState(r: StateRow): DestinationState {
   return {
+    tenant: r.tenant,
     destination: r.destination,
     state: r.state,
     disabledReason: r.disabled_reason,

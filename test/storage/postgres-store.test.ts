@@ -109,7 +109,14 @@ describe("PostgresStore", () => {
     const [nodeA, nodeB] = await twoNodes();
     const planned = Array.from({ length: 20 }, () => delivery("cap", T));
     await nodeA.insertEvents([event(T, { deliveries: planned })]);
-    const req: ClaimRequest = { destination: "cap", limit: 10, fifo: false, maxConcurrency: 5, rate: null };
+    const req: ClaimRequest = {
+      tenant: "default",
+      destination: "cap",
+      limit: 10,
+      fifo: false,
+      maxConcurrency: 5,
+      rate: null,
+    };
     const [a, b] = await Promise.all([
       nodeA.claimDeliveries([req], T, T + 60_000, "a"),
       nodeB.claimDeliveries([req], T, T + 60_000, "b"),
@@ -135,6 +142,7 @@ describe("PostgresStore", () => {
       event(T, { deliveries: Array.from({ length: 30 }, () => delivery("rate", T)) }),
     ]);
     const req: ClaimRequest = {
+      tenant: "default",
       destination: "rate",
       limit: 10,
       fifo: false,
@@ -154,14 +162,21 @@ describe("PostgresStore", () => {
     const [nodeA, nodeB] = await twoNodes();
     const circuit = { ...DEFAULT_CIRCUIT_POLICY, threshold: 2 };
     await nodeA.insertEvents([event(T, { deliveries: Array.from({ length: 10 }, () => delivery("cb", T)) })]);
-    const req: ClaimRequest = { destination: "cb", limit: 10, fifo: false, maxConcurrency: 10, rate: null };
+    const req: ClaimRequest = {
+      tenant: "default",
+      destination: "cb",
+      limit: 10,
+      fifo: false,
+      maxConcurrency: 10,
+      rate: null,
+    };
     const a = (await nodeA.claimDeliveries([{ ...req, limit: 1 }], T, T + 60_000, "a")).deliveries;
     const b = (await nodeB.claimDeliveries([{ ...req, limit: 1 }], T, T + 60_000, "b")).deliveries;
     const fail = (id: string, at: number) =>
       outcome(id, {
         status: "pending",
         nextAttemptAt: at,
-        destinationChange: { destination: "cb", ok: false, at, disable: null, circuit },
+        destinationChange: { tenant: "default", destination: "cb", ok: false, at, disable: null, circuit },
       });
     // One failure on each node: together they reach the threshold.
     await Promise.all([
@@ -186,6 +201,7 @@ describe("PostgresStore", () => {
     const [state] = (await nodeA.claimDeliveries([want("off", 0)], T, T, "a")).states;
     expect(state).toBeUndefined();
     await nodeA.saveDestinationState({
+      tenant: "default",
       destination: "off",
       state: "disabled",
       disabledReason: "manual",

@@ -120,6 +120,20 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE attempts ADD COLUMN response_body_encoding text;
     `,
   },
+  {
+    version: 7,
+    name: "tenant in the claim indexes",
+    sql: `
+      -- A destination is keyed (tenant, destination): the claim, in-flight count and next-due
+      -- queries filter on both.
+      DROP INDEX deliveries_due;
+      DROP INDEX deliveries_fifo;
+      DROP INDEX deliveries_leased;
+      CREATE INDEX deliveries_due ON deliveries (tenant, destination, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_fifo ON deliveries (tenant, destination, seq) WHERE status = 'pending';
+      CREATE INDEX deliveries_leased ON deliveries (tenant, destination, lease_until) WHERE lease_until IS NOT NULL;
+    `,
+  },
 ];
 
 /**

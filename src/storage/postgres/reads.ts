@@ -1,7 +1,7 @@
 import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, EventQuery, QueueStats } from "../port.js";
+import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -74,14 +74,16 @@ export function reads(sql: Sql) {
       };
     },
 
-    async nextDueAt(destinations: readonly string[]): Promise<number | null> {
+    async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
       if (destinations.length === 0) return null;
       // Per destination, the first unleased row in due order: an index walk however long the queue.
       const [row] = await sql<{ at: number | null }[]>`
-        SELECT min(n.at) AS at FROM unnest(${[...destinations]}::text[]) AS dest(name)
+        SELECT min(n.at) AS at
+        FROM unnest(${destinations.map((d) => d.tenant)}::text[], ${destinations.map((d) => d.destination)}::text[])
+          AS dest(tenant, name)
         CROSS JOIN LATERAL (
           SELECT next_attempt_at AS at FROM deliveries
-          WHERE status = 'pending' AND destination = dest.name AND lease_until IS NULL
+          WHERE status = 'pending' AND tenant = dest.tenant AND destination = dest.name AND lease_until IS NULL
           ORDER BY next_attempt_at LIMIT 1
         ) n
       `;

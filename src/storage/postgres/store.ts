@@ -10,6 +10,7 @@ import {
   type ClaimResult,
   type DeliveryOutcome,
   type DeliveryQuery,
+  type DestinationKey,
   type EventQuery,
   type QueueStats,
   type RequeueQuery,
@@ -114,7 +115,7 @@ export class PostgresStore implements Store {
     return this.write("release", () => releaseLeases(this.sql, owner));
   }
 
-  nextDueAt(destinations: readonly string[]): Promise<number | null> {
+  nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return guard("read", () => this.reads.nextDueAt(destinations));
   }
 

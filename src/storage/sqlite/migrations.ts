@@ -102,6 +102,17 @@ export const migrations: readonly Migration[] = [
     // One row, rewritten by /readyz after a commit failed, to learn whether commits succeed again.
     sql: "CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);",
   },
+  {
+    version: 6,
+    name: "tenant in the claim indexes",
+    // A destination is keyed (tenant, destination): the claim and next-due queries filter on both.
+    sql: `
+      DROP INDEX deliveries_due;
+      DROP INDEX deliveries_fifo;
+      CREATE INDEX deliveries_due ON deliveries (tenant, destination, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_fifo ON deliveries (tenant, destination, seq) WHERE status = 'pending';
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

@@ -1,7 +1,7 @@
 import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, EventQuery, QueueStats } from "../port.js";
+import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -30,7 +30,7 @@ export function reads(db: Connection) {
   const seqOf = db.prepare("SELECT seq FROM deliveries WHERE id = ?").pluck();
   const firstDue = db
     .prepare(
-      "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
+      "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND tenant = ? AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
     )
     .pluck();
 
@@ -89,10 +89,10 @@ export function reads(db: Connection) {
       return { delivery: toDelivery(row), attempts: (attempts.all(id) as AttemptRow[]).map(toAttempt) };
     },
 
-    nextDueAt(destinations: readonly string[]): number | null {
+    nextDueAt(destinations: readonly DestinationKey[]): number | null {
       let min: number | null = null;
       for (const d of destinations) {
-        const at = firstDue.get(d) as number | undefined;
+        const at = firstDue.get(d.tenant, d.destination) as number | undefined;
         if (at !== undefined && (min === null || at < min)) min = at;
       }
       return min;

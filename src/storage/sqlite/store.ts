@@ -10,6 +10,7 @@ import {
   type ClaimRequest,
   type DeliveryOutcome,
   type DeliveryQuery,
+  type DestinationKey,
   type EventQuery,
   type RequeueQuery,
   type Store,
@@ -85,7 +86,7 @@ export class SqliteStore implements Store {
     await this.writer.call("releaseLeases", owner);
   }
 
-  async nextDueAt(destinations: readonly string[]): Promise<number | null> {
+  async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return this.read(() => this.reads.nextDueAt(destinations));
   }
 

@@ -13,6 +13,7 @@ import {
   event,
   type FreshStore,
   ids,
+  key,
   outcome,
   storeHarness,
   T,
@@ -226,7 +227,7 @@ describe(`storage port on ${harness.dialect}`, () => {
     });
     expect(Buffer.from(first[0]?.body ?? []).toString()).toBe("{}");
     // A leased delivery is in flight: the next due is the other one.
-    expect(await store.nextDueAt(["lease", "none"])).toBe(T + 5000);
+    expect(await store.nextDueAt([key("lease"), key("none")])).toBe(T + 5000);
     expect((await store.claimDeliveries(w, T + 59_999, T + 120_000, "worker-b")).deliveries).toHaveLength(1);
     expect((await store.claimDeliveries(w, T + 59_999, T + 120_000, "worker-b")).deliveries).toEqual([]);
     // Worker A died holding its lease: once it has expired, another worker takes the delivery.
@@ -237,9 +238,9 @@ describe(`storage port on ${harness.dialect}`, () => {
       ids(first),
     );
     await store.releaseLeases(null);
-    expect(await store.nextDueAt(["lease", "none"])).toBe(T);
+    expect(await store.nextDueAt([key("lease"), key("none")])).toBe(T);
     expect((await store.claimDeliveries(w, T + 60_003, T + 120_000, "worker-e")).deliveries).toHaveLength(2);
-    expect(await store.nextDueAt(["none"])).toBeNull();
+    expect(await store.nextDueAt([key("none")])).toBeNull();
   });
 
   it("yields only the head of a fifo destination, and says when it may yield again", async () => {
@@ -383,6 +384,7 @@ describe(`storage port on ${harness.dialect}`, () => {
         lastStatus: 500,
         lastError: "HTTP 500",
         destinationChange: {
+          tenant: "default",
           destination: "refused",
           ok: false,
           at: T + 1,
@@ -425,7 +427,14 @@ describe(`storage port on ${harness.dialect}`, () => {
 
   it("applies each attempt's change to the stored destination state, so failures add up", async () => {
     const circuit = { ...DEFAULT_CIRCUIT_POLICY, threshold: 3 };
-    const fail = (at: number) => ({ destination: "cb", ok: false, at, disable: null, circuit });
+    const fail = (at: number) => ({
+      tenant: "default",
+      destination: "cb",
+      ok: false,
+      at,
+      disable: null,
+      circuit,
+    });
     const plan = [delivery("cb", T), delivery("cb", T), delivery("cb", T), delivery("cb", T)];
     await store.insertEvents([event(T, { deliveries: plan })]);
     const [a, b, c, d] = ids(plan);
@@ -450,7 +459,14 @@ describe(`storage port on ${harness.dialect}`, () => {
     await store.recordOutcomes(
       [
         outcome(d as string, {
-          destinationChange: { destination: "cb", ok: true, at: T + 5, disable: null, circuit },
+          destinationChange: {
+            tenant: "default",
+            destination: "cb",
+            ok: true,
+            at: T + 5,
+            disable: null,
+            circuit,
+          },
         }),
       ],
       T + 5,

@@ -1,9 +1,12 @@
 import { claimBudget, heldUntil } from "../../../core/claim-budget.js";
 import { fullBucket, msUntilToken, refillBucket, takeTokens, tokensIn } from "../../../core/rate-limit.js";
-import type { ClaimRequest, ClaimResult, HeldDestination } from "../../port.js";
+import type { ClaimRequest, ClaimResult, DestinationKey, HeldDestination } from "../../port.js";
 import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js";
 import { bodyBytes } from "../body.js";
 import type { Sql, Tx } from "../connection.js";
+
+/** A destination's key in a map: JSON of the pair, so no tenant or slug makes two keys collide. */
+const keyOf = (k: DestinationKey) => JSON.stringify([k.tenant, k.destination]);
 
 /** A claimed row with its event's body in whichever column holds it. */
 type PgClaimRow = Omit<ClaimRow, "body"> & { body: Buffer | null; body_text: string | null };
@@ -27,8 +30,9 @@ export async function claimDeliveries(
   leaseUntil: number,
   owner: string,
 ): Promise<ClaimResult> {
-  const wanted = requests.filter((r) => r.limit > 0).sort((x, y) => (x.destination < y.destination ? -1 : 1));
+  const wanted = requests.filter((r) => r.limit > 0);
   if (wanted.length === 0) return { deliveries: [], held: [], states: [] };
+  const tenants = wanted.map((r) => r.tenant);
   const names = wanted.map((r) => r.destination);
   const result = await sql.begin(async (tx) => {
     // A lease lost in a server crash only means the delivery is claimed again: no WAL flush wait.
@@ -38,24 +42,28 @@ export async function claimDeliveries(
     const [, , limits, inFlight] = await Promise.all([
       tx`SET LOCAL synchronous_commit = off`,
       tx`
-        INSERT INTO destination_state (tenant, destination) SELECT 'default', unnest(${names}::text[])
+        INSERT INTO destination_state (tenant, destination) SELECT * FROM unnest(${tenants}::text[], ${names}::text[])
         ON CONFLICT (tenant, destination) DO NOTHING
       `,
+      // Locked in (tenant, destination) order, the same in every claim.
       tx<LimitRow[]>`
-        SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ANY(${names}::text[])
-        ORDER BY destination FOR UPDATE
+        SELECT * FROM destination_state
+        WHERE (tenant, destination) IN (SELECT * FROM unnest(${tenants}::text[], ${names}::text[]))
+        ORDER BY tenant, destination FOR UPDATE
       `,
-      tx<{ destination: string; n: number }[]>`
-        SELECT destination, count(*)::integer AS n FROM deliveries
-        WHERE destination = ANY(${names}::text[]) AND lease_until >= ${now} GROUP BY destination
+      tx<{ tenant: string; destination: string; n: number }[]>`
+        SELECT tenant, destination, count(*)::integer AS n FROM deliveries
+        WHERE (tenant, destination) IN (SELECT * FROM unnest(${tenants}::text[], ${names}::text[]))
+          AND lease_until >= ${now}
+        GROUP BY tenant, destination
       `,
     ]);
-    const counts = new Map(inFlight.map((r) => [r.destination, r.n]));
-    const byName = new Map(limits.map((row) => [row.destination, row]));
+    const counts = new Map(inFlight.map((r) => [keyOf(r), r.n]));
+    const byName = new Map(limits.map((row) => [keyOf(row), row]));
     const claimed: PgClaimRow[] = [];
     const held: HeldDestination[] = [];
     for (const r of wanted) {
-      const row = byName.get(r.destination) as LimitRow;
+      const row = byName.get(keyOf(r)) as LimitRow;
       const state = toState(row);
       const bucket = r.rate
         ? refillBucket(
@@ -73,28 +81,28 @@ export async function claimDeliveries(
           maxConcurrency: r.maxConcurrency,
           fifo: r.fifo,
           state,
-          inFlight: counts.get(r.destination) ?? 0,
+          inFlight: counts.get(keyOf(r)) ?? 0,
           tokens,
           now,
         }),
       );
       if (budget <= 0) {
         const wait = r.rate && bucket ? msUntilToken(r.rate, bucket) : null;
-        held.push({ destination: r.destination, until: heldUntil(state, wait, now) });
+        held.push({ tenant: r.tenant, destination: r.destination, until: heldUntil(state, wait, now) });
         continue;
       }
-      const got = r.fifo ? await claimFifoHead(tx, r.destination, now, leaseUntil, owner) : null;
+      const got = r.fifo ? await claimFifoHead(tx, r, now, leaseUntil, owner) : null;
       if (got && "until" in got) {
-        held.push({ destination: r.destination, until: got.until });
+        held.push({ tenant: r.tenant, destination: r.destination, until: got.until });
         continue;
       }
-      const rows = got ? got.rows : await claimDue(tx, r.destination, budget, now, leaseUntil, owner);
+      const rows = got ? got.rows : await claimDue(tx, r, budget, now, leaseUntil, owner);
       claimed.push(...rows);
       if (r.rate && bucket && rows.length > 0) {
         const after = takeTokens(r.rate, bucket, rows.length);
         await tx`
           UPDATE destination_state SET rate_level = ${after.level}, rate_at = ${after.at}
-          WHERE tenant = 'default' AND destination = ${r.destination}
+          WHERE tenant = ${r.tenant} AND destination = ${r.destination}
         `;
       }
     }
@@ -113,7 +121,7 @@ const CLAIMED_COLUMNS =
 /** Leases up to `limit` due deliveries of a destination, earliest due first. */
 async function claimDue(
   tx: Tx,
-  destination: string,
+  { tenant, destination }: DestinationKey,
   limit: number,
   now: number,
   leaseUntil: number,
@@ -122,7 +130,7 @@ async function claimDue(
   return tx<PgClaimRow[]>`
     WITH picked AS (
       SELECT id FROM deliveries
-      WHERE status = 'pending' AND destination = ${destination} AND next_attempt_at <= ${now}
+      WHERE status = 'pending' AND tenant = ${tenant} AND destination = ${destination} AND next_attempt_at <= ${now}
         AND (lease_until IS NULL OR lease_until < ${now})
       ORDER BY next_attempt_at LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -142,7 +150,7 @@ async function claimDue(
 /** Leases the oldest pending delivery of a fifo destination if it is due and not in flight. */
 async function claimFifoHead(
   tx: Tx,
-  destination: string,
+  { tenant, destination }: DestinationKey,
   now: number,
   leaseUntil: number,
   owner: string,
@@ -150,7 +158,7 @@ async function claimFifoHead(
   // The destination's state row is locked, so no other claim of this destination runs now.
   const [head] = await tx<{ id: string; next_attempt_at: number; lease_until: number | null }[]>`
     SELECT id, next_attempt_at, lease_until FROM deliveries
-    WHERE status = 'pending' AND destination = ${destination} ORDER BY seq LIMIT 1
+    WHERE status = 'pending' AND tenant = ${tenant} AND destination = ${destination} ORDER BY seq LIMIT 1
   `;
   if (!head) return { rows: [] };
   if (head.next_attempt_at > now) return { until: head.next_attempt_at };

@@ -9,12 +9,12 @@ import { type StateRow, toState } from "../../rows.js";
 import type { Sql, Tx } from "../connection.js";
 import { insertEvents } from "./events.js";
 
-/** Upserts the state of one destination (of the default tenant). */
+/** Upserts the state of one destination. */
 export async function saveDestinationState(sql: Sql | Tx, s: DestinationState): Promise<void> {
   await sql`
     INSERT INTO destination_state (tenant, destination, state, disabled_reason, consecutive_failures, circuit_open_until,
       circuit_cooldown_ms, last_success_at, last_failure_at)
-    VALUES ('default', ${s.destination}, ${s.state}, ${s.disabledReason}, ${s.consecutiveFailures}, ${s.circuitOpenUntil},
+    VALUES (${s.tenant}, ${s.destination}, ${s.state}, ${s.disabledReason}, ${s.consecutiveFailures}, ${s.circuitOpenUntil},
       ${s.circuitCooldownMs}, ${s.lastSuccessAt}, ${s.lastFailureAt})
     ON CONFLICT (tenant, destination) DO UPDATE SET state = excluded.state, disabled_reason = excluded.disabled_reason,
       consecutive_failures = excluded.consecutive_failures, circuit_open_until = excluded.circuit_open_until,
@@ -83,15 +83,21 @@ export async function recordOutcomes(
  * failures counted by several nodes add up.
  */
 async function applyChanges(tx: Tx, changes: readonly DestinationChange[]): Promise<void> {
-  const names = [...new Set(changes.map((c) => c.destination))].sort();
+  // JSON of the pair: no tenant or slug can make two keys collide.
+  const keyOf = (k: { tenant: string; destination: string }) => JSON.stringify([k.tenant, k.destination]);
+  const keys = [...new Map(changes.map((c) => [keyOf(c), c])).values()];
+  // Locked in (tenant, destination) order, as a claim locks them.
   const rows = await tx<StateRow[]>`
-    SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ANY(${names}::text[])
-    ORDER BY destination FOR UPDATE
+    SELECT * FROM destination_state
+    WHERE (tenant, destination) IN (
+      SELECT * FROM unnest(${keys.map((k) => k.tenant)}::text[], ${keys.map((k) => k.destination)}::text[])
+    )
+    ORDER BY tenant, destination FOR UPDATE
   `;
-  const states = new Map(rows.map((r) => [r.destination, toState(r)]));
+  const states = new Map(rows.map((r) => [keyOf(r), toState(r)]));
   for (const c of changes) {
-    const before = states.get(c.destination) ?? initialDestinationState(c.destination);
-    states.set(c.destination, applyDestinationChange(before, c));
+    const before = states.get(keyOf(c)) ?? initialDestinationState(c.tenant, c.destination);
+    states.set(keyOf(c), applyDestinationChange(before, c));
   }
   for (const state of states.values()) await saveDestinationState(tx, state);
 }

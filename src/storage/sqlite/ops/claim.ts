@@ -13,13 +13,13 @@ export function claimOps(db: Connection) {
   const due = db.prepare(`
     SELECT ${CLAIM_COLUMNS}
     FROM deliveries d JOIN events e ON e.id = d.event_id
-    WHERE d.status = 'pending' AND d.destination = @destination AND d.next_attempt_at <= @now
+    WHERE d.status = 'pending' AND d.tenant = @tenant AND d.destination = @destination AND d.next_attempt_at <= @now
       AND (d.lease_until IS NULL OR d.lease_until < @now)
     ORDER BY d.next_attempt_at LIMIT @limit
   `);
   const fifoHead = db.prepare(`
     SELECT id, next_attempt_at, lease_until FROM deliveries
-    WHERE status = 'pending' AND destination = ? ORDER BY seq LIMIT 1
+    WHERE status = 'pending' AND tenant = ? AND destination = ? ORDER BY seq LIMIT 1
   `);
   const lease = db.prepare("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?");
   const claimed = db.prepare(
@@ -33,21 +33,26 @@ export function claimOps(db: Connection) {
     for (const r of requests) {
       if (r.limit <= 0) continue;
       if (r.fifo) {
-        const head = fifoHead.get(r.destination) as
+        const head = fifoHead.get(r.tenant, r.destination) as
           | { id: string; next_attempt_at: number; lease_until: number | null }
           | undefined;
         if (!head) continue;
         if (head.next_attempt_at > now)
-          held.push({ destination: r.destination, until: head.next_attempt_at });
+          held.push({ tenant: r.tenant, destination: r.destination, until: head.next_attempt_at });
         else if (head.lease_until !== null && head.lease_until >= now) {
-          held.push({ destination: r.destination, until: null }); // in flight
+          held.push({ tenant: r.tenant, destination: r.destination, until: null }); // in flight
         } else {
           lease.run(leaseUntil, owner, head.id);
           rows.push(claimed.get(head.id) as ClaimRow);
         }
         continue;
       }
-      for (const row of due.all({ destination: r.destination, now, limit: r.limit }) as ClaimRow[]) {
+      for (const row of due.all({
+        tenant: r.tenant,
+        destination: r.destination,
+        now,
+        limit: r.limit,
+      }) as ClaimRow[]) {
         lease.run(leaseUntil, owner, row.id);
         rows.push(row);
       }

@@ -22,18 +22,18 @@ export function outcomeOps(db: Connection, events: ReturnType<typeof eventOps>) 
   `);
   const upsertState = db.prepare(`
     INSERT INTO destination_state (tenant, destination, state, disabled_reason, consecutive_failures, circuit_open_until, circuit_cooldown_ms, last_success_at, last_failure_at)
-    VALUES ('default', @destination, @state, @disabledReason, @consecutiveFailures, @circuitOpenUntil, @circuitCooldownMs, @lastSuccessAt, @lastFailureAt)
+    VALUES (@tenant, @destination, @state, @disabledReason, @consecutiveFailures, @circuitOpenUntil, @circuitCooldownMs, @lastSuccessAt, @lastFailureAt)
     ON CONFLICT (tenant, destination) DO UPDATE SET state = excluded.state, disabled_reason = excluded.disabled_reason,
       consecutive_failures = excluded.consecutive_failures, circuit_open_until = excluded.circuit_open_until,
       circuit_cooldown_ms = excluded.circuit_cooldown_ms, last_success_at = excluded.last_success_at, last_failure_at = excluded.last_failure_at
   `);
 
   const saveState = (s: DestinationState) => upsertState.run(s);
-  const stateOf = db.prepare("SELECT * FROM destination_state WHERE tenant = 'default' AND destination = ?");
+  const stateOf = db.prepare("SELECT * FROM destination_state WHERE tenant = ? AND destination = ?");
 
-  const currentState = (destination: string) => {
-    const row = stateOf.get(destination) as StateRow | undefined;
-    return row ? toState(row) : initialDestinationState(destination);
+  const currentState = (tenant: string, destination: string) => {
+    const row = stateOf.get(tenant, destination) as StateRow | undefined;
+    return row ? toState(row) : initialDestinationState(tenant, destination);
   };
 
   /** One outcome's rows. */
@@ -87,8 +87,10 @@ export function outcomeOps(db: Connection, events: ReturnType<typeof eventOps>) 
     for (const o of storable) {
       const change = o.destinationChange;
       if (change) {
-        const before = states.get(change.destination) ?? currentState(change.destination);
-        states.set(change.destination, applyDestinationChange(before, change));
+        // JSON of the pair: no tenant or slug can make two keys collide.
+        const key = JSON.stringify([change.tenant, change.destination]);
+        const before = states.get(key) ?? currentState(change.tenant, change.destination);
+        states.set(key, applyDestinationChange(before, change));
       }
     }
     for (const state of states.values()) saveState(state);
