@@ -132,7 +132,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   /** Re-reads destination states (enable/disable from the API). */
   async reloadStates(): Promise<void> {
-    this.adoptStates(await this.o.store.getDestinationStates());
+    this.adoptStates(await this.o.store.forTenant(DEFAULT_TENANT).listDestinationStates());
     this.notify();
   }
 
@@ -381,7 +381,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     if (!this.o.store.capabilities.multiNode || now - this.statesReadAt < (this.o.pollMs ?? 1000)) return;
     this.statesReadAt = now;
-    this.adoptStates(await this.o.store.getDestinationStates());
+    this.adoptStates(await this.o.store.forTenant(DEFAULT_TENANT).listDestinationStates());
   }
 
   private async claimAndSend(): Promise<number> {

@@ -11,9 +11,8 @@ import type { DestinationChange } from "../core/destination-state.js";
 import type { Rate } from "../core/rate-limit.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
 
-/** Filters and paging for the event list, newest first. */
+/** Filters and paging for a tenant's event list, newest first. */
 export interface EventQuery {
-  tenant?: string | undefined;
   source?: string | undefined;
   /** Canonical type. */
   type?: string | undefined;
@@ -76,7 +75,7 @@ export interface DeliveryOutcome {
   alert: IncomingEvent | null;
 }
 
-/** Filters and paging for the delivery list, newest first. */
+/** Filters and paging for a tenant's delivery list, newest first. */
 export interface DeliveryQuery {
   status?: DeliveryStatus | undefined;
   destination?: string | undefined;
@@ -95,7 +94,7 @@ export interface RequeueQuery {
   dryRun: boolean;
 }
 
-/** What the metrics endpoint reads from the store. */
+/** What the metrics endpoint reads from the store: every tenant's deliveries together. */
 export interface QueueStats {
   byStatus: Record<DeliveryStatus, number>;
   pendingByDestination: Record<string, number>;
@@ -128,6 +127,36 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * One tenant's records. Every read and write of this view is scoped by its tenant: an id of
+ * another tenant's event or delivery finds nothing and changes nothing.
+ */
+export interface TenantStore {
+  readonly tenant: string;
+  /** Lists the tenant's events newest first. */
+  listEvents(query: EventQuery): Promise<EventSummary[]>;
+  /** One of the tenant's events with its raw bytes, or null. */
+  getEvent(id: string): Promise<StoredEvent | null>;
+  /** Lists the tenant's deliveries newest first. */
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  /** One of the tenant's deliveries with its attempts, or null. */
+  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
+  /** Makes a delivery pending and due now (a manual retry); null when the tenant has no such delivery. */
+  retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null>;
+  /** Adds deliveries for one of the tenant's stored events (a replay); false when it has no such event. */
+  addDeliveries(eventId: string, deliveries: readonly NewDelivery[], now: number): Promise<boolean>;
+  /** Puts the tenant's matching finished deliveries back in the queue (bulk replay); counts them on a dry run. */
+  requeueDeliveries(
+    query: RequeueQuery,
+    now: number,
+    deadlineFor: (destination: string) => number,
+  ): Promise<{ matched: number; enqueued: number }>;
+  /** The stored states of the tenant's destinations (a destination never attempted may have none). */
+  listDestinationStates(): Promise<DestinationState[]>;
+  /** Upserts one of the tenant's destination states; a state of another tenant is refused. */
+  saveDestinationState(state: DestinationState): Promise<void>;
+}
+
+/**
  * The storage port: domain operations only, never SQL or a driver handle. Every write resolves
  * after its transaction is durably committed.
  */
@@ -137,10 +166,8 @@ export interface Store {
   readonly appliedMigrations: readonly number[];
   /** Stores events in one transaction; a repeat of a stored (tenant, source, externalId) is a duplicate. */
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]>;
-  /** Lists events newest first. */
-  listEvents(query: EventQuery): Promise<EventSummary[]>;
-  /** One event with its raw bytes, or null. */
-  getEvent(id: string): Promise<StoredEvent | null>;
+  /** The view of one tenant's records, through which every tenant-owned read and write goes. */
+  forTenant(tenant: string): TenantStore;
   /**
    * Claims due pending deliveries under a lease; fifo destinations yield at most their oldest
    * pending one, if due. A multi-node store also holds each destination to its limits across nodes.
@@ -157,25 +184,7 @@ export interface Store {
   releaseLeases(owner: string | null): Promise<void>;
   /** The earliest time a pending, unleased delivery of these destinations becomes due, or null. */
   nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null>;
-  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
-  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
-  /** Makes a delivery pending and due now (a manual retry); null when there is no such delivery. */
-  retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null>;
-  /** Adds deliveries for a stored event (a replay). */
-  addDeliveries(
-    tenant: string,
-    eventId: string,
-    deliveries: readonly NewDelivery[],
-    now: number,
-  ): Promise<void>;
-  /** Puts matching finished deliveries back in the queue (bulk replay); counts them on a dry run. */
-  requeueDeliveries(
-    query: RequeueQuery,
-    now: number,
-    deadlineFor: (destination: string) => number,
-  ): Promise<{ matched: number; enqueued: number }>;
-  getDestinationStates(): Promise<DestinationState[]>;
-  saveDestinationState(state: DestinationState): Promise<void>;
+  /** Counts every tenant's deliveries (metrics are of the whole engine). */
   queueStats(): Promise<QueueStats>;
   /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;

@@ -200,7 +200,7 @@ describe("PostgresStore", () => {
     await nodeA.insertEvents([event(T, { deliveries: [delivery("off", T)] })]);
     const [state] = (await nodeA.claimDeliveries([want("off", 0)], T, T, "a")).states;
     expect(state).toBeUndefined();
-    await nodeA.saveDestinationState({
+    await nodeA.forTenant("default").saveDestinationState({
       tenant: "default",
       destination: "off",
       state: "disabled",
@@ -228,7 +228,9 @@ describe("PostgresStore", () => {
       expect(a[i]?.eventId).toBe(b[i]?.eventId);
       expect([a[i]?.duplicate, b[i]?.duplicate].sort()).toEqual([false, true]);
     });
-    expect(await nodeA.listDeliveries({ destination: "concurrent", limit: 100 })).toHaveLength(keys.length);
+    expect(
+      await nodeA.forTenant("default").listDeliveries({ destination: "concurrent", limit: 100 }),
+    ).toHaveLength(keys.length);
   });
 
   it("migrates a fresh schema from two nodes starting together", async () => {
@@ -236,7 +238,7 @@ describe("PostgresStore", () => {
     const [a, b] = await Promise.all([open(fresh), open(fresh)]);
     expect([...a.appliedMigrations, ...b.appliedMigrations].sort()).toEqual(migrations.map((m) => m.version));
     await a.insertEvents([event(T)]);
-    expect(await b.listEvents({ limit: 10 })).toHaveLength(1);
+    expect(await b.forTenant("default").listEvents({ limit: 10 })).toHaveLength(1);
   });
 
   it("raises StoreUnavailableError when the server cannot be reached", async () => {

@@ -1,4 +1,5 @@
 import type { AttemptRecord, DeliveryRecord } from "../../core/delivery-types.js";
+import { DEFAULT_TENANT } from "../../core/types.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
@@ -48,7 +49,9 @@ function attemptJson(a: AttemptRecord) {
 
 /** A delivery by the id in a path; anything that is not a delivery id is no delivery. */
 function findDelivery(ctx: AppContext, id: string | undefined) {
-  return id !== undefined && isId(id, "dlv") ? ctx.store.getDelivery(id) : Promise.resolve(null);
+  return id !== undefined && isId(id, "dlv")
+    ? ctx.store.forTenant(DEFAULT_TENANT).getDelivery(id)
+    : Promise.resolve(null);
 }
 
 const STATUSES = new Set(["pending", "succeeded", "failed", "skipped"]);
@@ -64,7 +67,7 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
         throw new HttpError("invalid_query", "status must be pending, succeeded, failed or skipped");
       }
       const limit = parseLimit(query.get("limit"));
-      const items = await ctx.store.listDeliveries({
+      const items = await ctx.store.forTenant(DEFAULT_TENANT).listDeliveries({
         status: (status ?? undefined) as DeliveryRecord["status"] | undefined,
         destination: parseText("destination", query.get("destination")),
         eventId: parseEventId("event", query.get("event")),
@@ -95,7 +98,9 @@ export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void
       const deadline = ctx.planner.deadlineFor(found.delivery.destination, now);
       if (!Number.isFinite(deadline))
         throw new HttpError("not_found", "that delivery's destination is no longer configured");
-      const updated = await ctx.store.retryDelivery(found.delivery.id, now, deadline);
+      const updated = await ctx.store
+        .forTenant(DEFAULT_TENANT)
+        .retryDelivery(found.delivery.id, now, deadline);
       ctx.worker.notify();
       sendJson(res, 202, deliveryJson(updated as DeliveryRecord));
     }),

@@ -2,6 +2,7 @@ import type { DestinationConfig } from "../../config/routing-schema.js";
 import type { DestinationState } from "../../core/delivery-types.js";
 import { formatDuration } from "../../core/duration.js";
 import { redactUrl } from "../../core/redact-url.js";
+import { DEFAULT_TENANT } from "../../core/types.js";
 import { destinationCircuit } from "../../delivery/destination-circuit.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
@@ -49,7 +50,10 @@ function destinationJson(
 /** `GET /api/v1/destinations`, `POST /api/v1/destinations/:slug/enable|disable`. */
 export function registerDestinationRoutes(router: AppRouter, ctx: AppContext): void {
   const render = async (slug?: string) => {
-    const [states, stats] = await Promise.all([ctx.store.getDestinationStates(), ctx.store.queueStats()]);
+    const [states, stats] = await Promise.all([
+      ctx.store.forTenant(DEFAULT_TENANT).listDestinationStates(),
+      ctx.store.queueStats(),
+    ]);
     const now = ctx.clock.now();
     const list = [...ctx.planner.destinations.values()]
       .filter((d) => slug === undefined || d.slug === slug)
@@ -93,7 +97,7 @@ export function registerDestinationRoutes(router: AppRouter, ctx: AppContext): v
                 circuitCooldownMs: 0,
               }
             : { ...current, state: "disabled", disabledReason: "disabled through the API" };
-        await ctx.store.saveDestinationState(next);
+        await ctx.store.forTenant(DEFAULT_TENANT).saveDestinationState(next);
         await ctx.worker.reloadStates();
         sendJson(res, 200, (await render(slug))[0]);
       }),

@@ -1,4 +1,4 @@
-import type { EventSummary } from "../../core/types.js";
+import { DEFAULT_TENANT, type EventSummary } from "../../core/types.js";
 import { isJsonText } from "../../ingest/json-text.js";
 import { normalizeEventType } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
@@ -30,7 +30,7 @@ export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
       requireAdmin(req, ctx.adminToken);
       const limit = parseLimit(query.get("limit"));
       const type = parseText("type", query.get("type"));
-      const items = await ctx.store.listEvents({
+      const items = await ctx.store.forTenant(DEFAULT_TENANT).listEvents({
         source: parseText("source", query.get("source")),
         type: type ? normalizeEventType(type).canonical : undefined,
         since: parseTime("since", query.get("since")),
@@ -45,7 +45,7 @@ export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
     route(ctx, async (req, res, params) => {
       requireAdmin(req, ctx.adminToken);
       const id = params.id ?? "";
-      const event = isId(id, "evt") ? await ctx.store.getEvent(id) : null;
+      const event = isId(id, "evt") ? await ctx.store.forTenant(DEFAULT_TENANT).getEvent(id) : null;
       if (!event) throw new HttpError("not_found", "no event has that id");
       // The payload is the stored text itself, spliced in: parsing it and writing it again would
       // recurse as deep as the body is nested, and a body 100k levels deep is a valid event.

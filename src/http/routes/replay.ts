@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TENANT } from "../../core/types.js";
 import { parseBody } from "../../ingest/json-text.js";
 import { normalizeEventType } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
@@ -34,7 +35,7 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
       requireAdmin(req, ctx.adminToken);
       const body = await readJson(req, eventReplay);
       const id = params.id ?? "";
-      const event = isId(id, "evt") ? await ctx.store.getEvent(id) : null;
+      const event = isId(id, "evt") ? await ctx.store.forTenant(DEFAULT_TENANT).getEvent(id) : null;
       if (!event) throw new HttpError("not_found", "no event has that id");
       const now = ctx.clock.now();
       let wanted: Set<string> | null = null;
@@ -59,7 +60,7 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
       const deliveries = targets.map((t) =>
         ctx.planner.newDelivery(t.destination, t.routes, now, now, "replay", t.route),
       );
-      await ctx.store.addDeliveries(event.tenant, event.id, deliveries, now);
+      await ctx.store.forTenant(event.tenant).addDeliveries(event.id, deliveries, now);
       ctx.worker.notify();
       sendJson(res, 202, {
         eventId: event.id,
@@ -85,7 +86,7 @@ export function registerReplayRoutes(router: AppRouter, ctx: AppContext): void {
         throw new HttpError("invalid_request", 'all: give either a filter or "all": true, not both');
       }
       const now = ctx.clock.now();
-      const result = await ctx.store.requeueDeliveries(
+      const result = await ctx.store.forTenant(DEFAULT_TENANT).requeueDeliveries(
         {
           status: body.status,
           destination: body.destination,

@@ -26,9 +26,8 @@ export function reads(sql: Sql) {
     clauses.length === 0 ? sql`` : sql`WHERE ${clauses.reduce((all, c) => sql`${all} AND ${c}`)}`;
 
   return {
-    async listEvents(q: EventQuery): Promise<EventSummary[]> {
-      const where: Fragment[] = [];
-      if (q.tenant) where.push(sql`tenant = ${q.tenant}`);
+    async listEvents(tenant: string, q: EventQuery): Promise<EventSummary[]> {
+      const where: Fragment[] = [sql`tenant = ${tenant}`];
       if (q.source) where.push(sql`source = ${q.source}`);
       if (q.type) where.push(sql`type = ${q.type}`);
       // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
@@ -41,20 +40,22 @@ export function reads(sql: Sql) {
       return rows.map(toSummary);
     },
 
-    async getEvent(id: string): Promise<StoredEvent | null> {
+    async getEvent(tenant: string, id: string): Promise<StoredEvent | null> {
       const [row] = await sql<(EventRow & { body: Buffer | null; body_text: string | null })[]>`
-        SELECT ${summary}, body, body_text FROM events WHERE id = ${id}
+        SELECT ${summary}, body, body_text FROM events WHERE tenant = ${tenant} AND id = ${id}
       `;
       return row ? { ...toSummary(row), body: bodyBytes(row) } : null;
     },
 
-    async listDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {
-      const where: Fragment[] = [];
+    async listDeliveries(tenant: string, q: DeliveryQuery): Promise<DeliveryRecord[]> {
+      const where: Fragment[] = [sql`d.tenant = ${tenant}`];
       if (q.status) where.push(sql`d.status = ${q.status}`);
       if (q.destination) where.push(sql`d.destination = ${q.destination}`);
       if (q.eventId) where.push(sql`d.event_id = ${q.eventId}`);
       if (q.before) {
-        where.push(sql`d.seq < coalesce((SELECT seq FROM deliveries WHERE id = ${q.before}), 0)`);
+        where.push(
+          sql`d.seq < coalesce((SELECT seq FROM deliveries WHERE tenant = ${tenant} AND id = ${q.before}), 0)`,
+        );
       }
       const rows = await sql<DeliveryRow[]>`
         ${selectDelivery} ${and(where)} ORDER BY d.seq DESC LIMIT ${q.limit}
@@ -62,8 +63,11 @@ export function reads(sql: Sql) {
       return rows.map(toDelivery);
     },
 
-    async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-      const [row] = await sql<DeliveryRow[]>`${selectDelivery} WHERE d.id = ${id}`;
+    async getDelivery(
+      tenant: string,
+      id: string,
+    ): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
+      const [row] = await sql<DeliveryRow[]>`${selectDelivery} WHERE d.tenant = ${tenant} AND d.id = ${id}`;
       if (!row) return null;
       const attempts = await sql<
         AttemptRow[]
@@ -90,8 +94,8 @@ export function reads(sql: Sql) {
       return row?.at ?? null;
     },
 
-    async getDestinationStates(): Promise<DestinationState[]> {
-      const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = 'default'`;
+    async listDestinationStates(tenant: string): Promise<DestinationState[]> {
+      const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = ${tenant}`;
       return rows.map(toState);
     },
 

@@ -1,23 +1,16 @@
-import type {
-  AttemptRecord,
-  DeliveryRecord,
-  DestinationState,
-  NewDelivery,
-} from "../../core/delivery-types.js";
-import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
+import type { IncomingEvent, IngestResult } from "../../core/types.js";
 import {
   type ClaimRequest,
   type ClaimResult,
   type DeliveryOutcome,
-  type DeliveryQuery,
   type DestinationKey,
-  type EventQuery,
   type QueueStats,
-  type RequeueQuery,
   type Store,
   StoreUnavailableError,
+  type TenantStore,
 } from "../port.js";
 import { reducedOutcome, storableOutcome } from "../storable.js";
+import { type TenantOps, tenantView } from "../tenant-view.js";
 import { connect, guard, type Sql } from "./connection.js";
 import { migrate } from "./migrations.js";
 import { claimDeliveries, releaseLeases } from "./ops/claim.js";
@@ -32,6 +25,7 @@ export class PostgresStore implements Store {
   readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly tenantOps: TenantOps;
   /** Why the last write could not commit (the database unreachable, out of space); null once one has. */
   private commitFailure: string | null = null;
 
@@ -42,6 +36,7 @@ export class PostgresStore implements Store {
     private readonly textBodies: boolean,
   ) {
     this.reads = reads(sql);
+    this.tenantOps = this.tenantOperations();
   }
 
   /** Connects to `url` (in `options.schema`, created if missing) and applies pending migrations. */
@@ -71,12 +66,8 @@ export class PostgresStore implements Store {
     return this.write("insert", () => insertEvents(this.sql, events, this.textBodies));
   }
 
-  listEvents(query: EventQuery): Promise<EventSummary[]> {
-    return guard("read", () => this.reads.listEvents(query));
-  }
-
-  getEvent(id: string): Promise<StoredEvent | null> {
-    return guard("read", () => this.reads.getEvent(id));
+  forTenant(tenant: string): TenantStore {
+    return tenantView(tenant, this.tenantOps);
   }
 
   claimDeliveries(
@@ -119,59 +110,9 @@ export class PostgresStore implements Store {
     return guard("read", () => this.reads.nextDueAt(destinations));
   }
 
-  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    return guard("read", () => this.reads.listDeliveries(query));
-  }
-
-  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-    return guard("read", () => this.reads.getDelivery(id));
-  }
-
-  async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
-    const found = await this.write("retry", () => retryDelivery(this.sql, id, now, deadlineAt));
-    if (found) await this.announceWork();
-    return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
-  }
-
-  async addDeliveries(
-    tenant: string,
-    eventId: string,
-    deliveries: readonly NewDelivery[],
-    now: number,
-  ): Promise<void> {
-    if (deliveries.length === 0) return;
-    await this.write("insert", () =>
-      this.sql.begin((tx) =>
-        insertDeliveries(
-          tx,
-          deliveries.map((delivery) => ({ tenant, eventId, delivery, now })),
-        ),
-      ),
-    );
-    await this.announceWork();
-  }
-
-  async requeueDeliveries(
-    query: RequeueQuery,
-    now: number,
-    deadlineFor: (destination: string) => number,
-  ): Promise<{ matched: number; enqueued: number }> {
-    const result = await this.write("requeue", () => requeueDeliveries(this.sql, query, now, deadlineFor));
-    if (result.enqueued > 0) await this.announceWork();
-    return result;
-  }
-
   /** Wakes the workers of every node (after a commit that made deliveries due). */
   private async announceWork(): Promise<void> {
     await this.write("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
-  }
-
-  getDestinationStates(): Promise<DestinationState[]> {
-    return guard("read", () => this.reads.getDestinationStates());
-  }
-
-  saveDestinationState(state: DestinationState): Promise<void> {
-    return this.write("save", () => saveDestinationState(this.sql, state));
   }
 
   queueStats(): Promise<QueueStats> {
@@ -193,6 +134,48 @@ export class PostgresStore implements Store {
         reason: `the last commit failed: ${failure}`,
       });
     }
+  }
+
+  /** Every tenant-owned read and write, the tenant first. */
+  private tenantOperations(): TenantOps {
+    const r = this.reads;
+    const getDelivery = (tenant: string, id: string) => guard("read", () => r.getDelivery(tenant, id));
+    return {
+      listEvents: (tenant, query) => guard("read", () => r.listEvents(tenant, query)),
+      getEvent: (tenant, id) => guard("read", () => r.getEvent(tenant, id)),
+      listDeliveries: (tenant, query) => guard("read", () => r.listDeliveries(tenant, query)),
+      getDelivery,
+      retryDelivery: async (tenant, id, now, deadlineAt) => {
+        const found = await this.write("retry", () => retryDelivery(this.sql, tenant, id, now, deadlineAt));
+        if (!found) return null;
+        await this.announceWork();
+        return (await getDelivery(tenant, id))?.delivery ?? null;
+      },
+      addDeliveries: async (tenant, eventId, deliveries, now) => {
+        const added = await this.write("insert", () =>
+          this.sql.begin(async (tx) => {
+            const [own] = await tx`SELECT 1 FROM events WHERE tenant = ${tenant} AND id = ${eventId}`;
+            if (!own) return false;
+            await insertDeliveries(
+              tx,
+              deliveries.map((delivery) => ({ tenant, eventId, delivery, now })),
+            );
+            return true;
+          }),
+        );
+        if (added && deliveries.length > 0) await this.announceWork();
+        return added;
+      },
+      requeueDeliveries: async (tenant, query, now, deadlineFor) => {
+        const result = await this.write("requeue", () =>
+          requeueDeliveries(this.sql, tenant, query, now, deadlineFor),
+        );
+        if (result.enqueued > 0) await this.announceWork();
+        return result;
+      },
+      listDestinationStates: (tenant) => guard("read", () => r.listDestinationStates(tenant)),
+      saveDestinationState: (state) => this.write("save", () => saveDestinationState(this.sql, state)),
+    };
   }
 
   /** Runs a write under `guard`, remembering whether it could commit, for `ping`. */

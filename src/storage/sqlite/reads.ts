@@ -24,10 +24,10 @@ const SUMMARY_COLUMNS =
 
 /** Reads of events, deliveries and destination states, on the read-only connection. */
 export function reads(db: Connection) {
-  const one = db.prepare(`${SELECT_DELIVERY} WHERE d.id = ?`);
+  const one = db.prepare(`${SELECT_DELIVERY} WHERE d.tenant = ? AND d.id = ?`);
   const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
-  const states = db.prepare("SELECT * FROM destination_state WHERE tenant = 'default'");
-  const seqOf = db.prepare("SELECT seq FROM deliveries WHERE id = ?").pluck();
+  const states = db.prepare("SELECT * FROM destination_state WHERE tenant = ?");
+  const seqOf = db.prepare("SELECT seq FROM deliveries WHERE tenant = ? AND id = ?").pluck();
   const firstDue = db
     .prepare(
       "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND tenant = ? AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
@@ -35,34 +35,34 @@ export function reads(db: Connection) {
     .pluck();
 
   return {
-    listEvents(query: EventQuery): EventSummary[] {
+    listEvents(tenant: string, query: EventQuery): EventSummary[] {
       const where: string[] = [];
       const params: unknown[] = [];
       const add = (clause: string, ...values: unknown[]) => {
         where.push(clause);
         params.push(...values);
       };
-      if (query.tenant) add("tenant = ?", query.tenant);
+      add("tenant = ?", tenant);
       if (query.source) add("source = ?", query.source);
       if (query.type) add("type = ?", query.type);
       // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
       if (query.since !== undefined)
         add("id >= ? AND received_at >= ?", `evt_${encodeTime(query.since, 10)}`, query.since);
       if (query.before) add("id < ?", query.before);
-      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`;
       return (db.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary);
     },
 
-    getEvent(id: string): StoredEvent | null {
-      const row = db.prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM events WHERE id = ?`).get(id) as
-        | EventRow
-        | undefined;
+    getEvent(tenant: string, id: string): StoredEvent | null {
+      const row = db
+        .prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM events WHERE tenant = ? AND id = ?`)
+        .get(tenant, id) as EventRow | undefined;
       return row ? { ...toSummary(row), body: row.body as Buffer } : null;
     },
 
-    listDeliveries(q: DeliveryQuery): DeliveryRecord[] {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit: q.limit };
+    listDeliveries(tenant: string, q: DeliveryQuery): DeliveryRecord[] {
+      const where: string[] = ["d.tenant = @tenant"];
+      const params: Record<string, unknown> = { tenant, limit: q.limit };
       if (q.status) {
         where.push("d.status = @status");
         params.status = q.status;
@@ -77,14 +77,14 @@ export function reads(db: Connection) {
       }
       if (q.before) {
         where.push("d.seq < @before");
-        params.before = (seqOf.get(q.before) as number | undefined) ?? 0;
+        params.before = (seqOf.get(tenant, q.before) as number | undefined) ?? 0;
       }
-      const sql = `${SELECT_DELIVERY} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.seq DESC LIMIT @limit`;
+      const sql = `${SELECT_DELIVERY} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as DeliveryRow[]).map(toDelivery);
     },
 
-    getDelivery(id: string): { delivery: DeliveryRecord; attempts: AttemptRecord[] } | null {
-      const row = one.get(id) as DeliveryRow | undefined;
+    getDelivery(tenant: string, id: string): { delivery: DeliveryRecord; attempts: AttemptRecord[] } | null {
+      const row = one.get(tenant, id) as DeliveryRow | undefined;
       if (!row) return null;
       return { delivery: toDelivery(row), attempts: (attempts.all(id) as AttemptRow[]).map(toAttempt) };
     },
@@ -98,8 +98,8 @@ export function reads(db: Connection) {
       return min;
     },
 
-    getDestinationStates(): DestinationState[] {
-      return (states.all() as StateRow[]).map(toState);
+    listDestinationStates(tenant: string): DestinationState[] {
+      return (states.all(tenant) as StateRow[]).map(toState);
     },
 
     queueStats(): QueueStats {

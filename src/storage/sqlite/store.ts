@@ -1,21 +1,15 @@
 import { resolve } from "node:path";
-import type {
-  AttemptRecord,
-  DeliveryRecord,
-  DestinationState,
-  NewDelivery,
-} from "../../core/delivery-types.js";
-import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
+import type { NewDelivery } from "../../core/delivery-types.js";
+import type { IncomingEvent, IngestResult } from "../../core/types.js";
 import {
   type ClaimRequest,
   type DeliveryOutcome,
-  type DeliveryQuery,
   type DestinationKey,
-  type EventQuery,
-  type RequeueQuery,
   type Store,
   StoreUnavailableError,
+  type TenantStore,
 } from "../port.js";
+import { type TenantOps, tenantView } from "../tenant-view.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
 import { packEvents } from "./ops/events.js";
@@ -28,6 +22,7 @@ export class SqliteStore implements Store {
   readonly capabilities = { dialect: "sqlite", multiNode: false, ingestCommitsInFlight: 1 } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly tenantOps: TenantOps;
 
   private constructor(
     private readonly writer: SqliteWriter,
@@ -36,6 +31,7 @@ export class SqliteStore implements Store {
     private readonly lock: ProcessLock,
   ) {
     this.reads = reads(reader);
+    this.tenantOps = this.tenantOperations();
   }
 
   /**
@@ -65,12 +61,8 @@ export class SqliteStore implements Store {
     return this.writer.callTransferring("insertEvents", [packed.bodies.buffer as ArrayBuffer], packed);
   }
 
-  async listEvents(query: EventQuery): Promise<EventSummary[]> {
-    return this.read(() => this.reads.listEvents(query));
-  }
-
-  async getEvent(id: string): Promise<StoredEvent | null> {
-    return this.read(() => this.reads.getEvent(id));
+  forTenant(tenant: string): TenantStore {
+    return tenantView(tenant, this.tenantOps);
   }
 
   claimDeliveries(requests: readonly ClaimRequest[], now: number, leaseUntil: number, owner: string) {
@@ -88,48 +80,6 @@ export class SqliteStore implements Store {
 
   async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return this.read(() => this.reads.nextDueAt(destinations));
-  }
-
-  async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    return this.read(() => this.reads.listDeliveries(query));
-  }
-
-  async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-    return this.read(() => this.reads.getDelivery(id));
-  }
-
-  async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
-    const found = await this.writer.call("retryDelivery", id, now, deadlineAt);
-    return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
-  }
-
-  async addDeliveries(
-    tenant: string,
-    eventId: string,
-    deliveries: readonly NewDelivery[],
-    now: number,
-  ): Promise<void> {
-    await this.writer.call("addDeliveries", tenant, eventId, deliveries as NewDelivery[], now);
-  }
-
-  requeueDeliveries(query: RequeueQuery, now: number, deadlineFor: (destination: string) => number) {
-    const destinations = this.read(
-      () => this.reader.prepare("SELECT DISTINCT destination FROM deliveries").pluck().all() as string[],
-    );
-    const deadlines: Record<string, number> = {};
-    for (const d of destinations) {
-      const at = deadlineFor(d);
-      if (Number.isFinite(at)) deadlines[d] = at;
-    }
-    return this.writer.call("requeueDeliveries", query, now, deadlines);
-  }
-
-  async getDestinationStates(): Promise<DestinationState[]> {
-    return this.read(() => this.reads.getDestinationStates());
-  }
-
-  async saveDestinationState(state: DestinationState): Promise<void> {
-    await this.writer.call("saveDestinationState", state);
   }
 
   async queueStats() {
@@ -161,6 +111,42 @@ export class SqliteStore implements Store {
     await this.writer.close();
     this.reader.close();
     this.lock.release();
+  }
+
+  /** Every tenant-owned read and write, the tenant first. */
+  private tenantOperations(): TenantOps {
+    const r = this.reads;
+    return {
+      listEvents: async (tenant, query) => this.read(() => r.listEvents(tenant, query)),
+      getEvent: async (tenant, id) => this.read(() => r.getEvent(tenant, id)),
+      listDeliveries: async (tenant, query) => this.read(() => r.listDeliveries(tenant, query)),
+      getDelivery: async (tenant, id) => this.read(() => r.getDelivery(tenant, id)),
+      retryDelivery: async (tenant, id, now, deadlineAt) => {
+        const found = await this.writer.call("retryDelivery", tenant, id, now, deadlineAt);
+        return found ? (this.read(() => r.getDelivery(tenant, id))?.delivery ?? null) : null;
+      },
+      addDeliveries: (tenant, eventId, deliveries, now) =>
+        this.writer.call("addDeliveries", tenant, eventId, deliveries as NewDelivery[], now),
+      requeueDeliveries: (tenant, query, now, deadlineFor) => {
+        const destinations = this.read(
+          () =>
+            this.reader
+              .prepare("SELECT DISTINCT destination FROM deliveries WHERE tenant = ?")
+              .pluck()
+              .all(tenant) as string[],
+        );
+        const deadlines: Record<string, number> = {};
+        for (const d of destinations) {
+          const at = deadlineFor(d);
+          if (Number.isFinite(at)) deadlines[d] = at;
+        }
+        return this.writer.call("requeueDeliveries", tenant, query, now, deadlines);
+      },
+      listDestinationStates: async (tenant) => this.read(() => r.listDestinationStates(tenant)),
+      saveDestinationState: async (state) => {
+        await this.writer.call("saveDestinationState", state);
+      },
+    };
   }
 
   private read<T>(fn: () => T): T {

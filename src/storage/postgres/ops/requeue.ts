@@ -1,25 +1,32 @@
 import type { RequeueQuery } from "../../port.js";
 import type { Sql } from "../connection.js";
 
-/** Makes a delivery pending and due now; false when there is no such delivery. */
-export async function retryDelivery(sql: Sql, id: string, now: number, deadlineAt: number): Promise<boolean> {
+/** Makes one of the tenant's deliveries pending and due now; false when it has no such delivery. */
+export async function retryDelivery(
+  sql: Sql,
+  tenant: string,
+  id: string,
+  now: number,
+  deadlineAt: number,
+): Promise<boolean> {
   const rows = await sql`
     UPDATE deliveries SET status = 'pending', next_attempt_at = ${now}, next_trigger = 'manual', deadline_at = ${deadlineAt},
       schedule_base = attempts, lease_until = NULL, lease_owner = NULL, updated_at = ${now}
-    WHERE id = ${id} RETURNING id
+    WHERE tenant = ${tenant} AND id = ${id} RETURNING id
   `;
   return rows.length > 0;
 }
 
-/** Puts matching finished deliveries back in the queue, in one transaction; counts them on a dry run. */
+/** Puts the tenant's matching finished deliveries back in the queue, in one transaction; counts them on a dry run. */
 export async function requeueDeliveries(
   sql: Sql,
+  tenant: string,
   q: RequeueQuery,
   now: number,
   deadlineFor: (destination: string) => number,
 ): Promise<{ matched: number; enqueued: number }> {
   return sql.begin(async (tx) => {
-    const where = [tx`d.status = ${q.status}`];
+    const where = [tx`d.tenant = ${tenant}`, tx`d.status = ${q.status}`];
     if (q.destination) where.push(tx`d.destination = ${q.destination}`);
     if (q.type) where.push(tx`e.type = ${q.type}`);
     if (q.since !== undefined) where.push(tx`d.updated_at >= ${q.since}`);
