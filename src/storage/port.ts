@@ -101,6 +101,14 @@ export interface QueueStats {
   oldestPendingCreatedAt: number | null;
 }
 
+/** How many rows of each kind `purgeTenant` deleted. */
+export interface TenantPurge {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  destinationStates: number;
+}
+
 /** What a backend can do natively, declared once so callers never sniff the driver. */
 export interface StoreCapabilities {
   /** The backend name, for logs and `/readyz`. */
@@ -188,6 +196,8 @@ export interface Store {
   queueStats(): Promise<QueueStats>;
   /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
+  /** Deletes everything `tenant` owns, in one transaction (an uninstalled integration); counts the rows. */
+  purgeTenant(tenant: string): Promise<TenantPurge>;
   /**
    * Where the backend can tell other processes about new work (PostgreSQL's LISTEN/NOTIFY):
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.

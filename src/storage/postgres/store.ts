@@ -7,6 +7,7 @@ import {
   type QueueStats,
   type Store,
   StoreUnavailableError,
+  type TenantPurge,
   type TenantStore,
 } from "../port.js";
 import { reducedOutcome, storableOutcome } from "../storable.js";
@@ -17,7 +18,7 @@ import { claimDeliveries, releaseLeases } from "./ops/claim.js";
 import { insertDeliveries, insertEvents, WORK_CHANNEL } from "./ops/events.js";
 import { recordOutcomes, saveDestinationState } from "./ops/outcomes.js";
 import { requeueDeliveries, retryDelivery } from "./ops/requeue.js";
-import { purge } from "./ops/retention.js";
+import { purge, purgeTenant } from "./ops/retention.js";
 import { reads } from "./reads.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
@@ -121,6 +122,10 @@ export class PostgresStore implements Store {
 
   purge(cutoff: number): Promise<{ events: number; deliveries: number }> {
     return this.write("purge", () => purge(this.sql, cutoff));
+  }
+
+  purgeTenant(tenant: string): Promise<TenantPurge> {
+    return this.write("purge", () => purgeTenant(this.sql, tenant));
   }
 
   async ping(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type DestinationKey,
   type Store,
   StoreUnavailableError,
+  type TenantPurge,
   type TenantStore,
 } from "../port.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
@@ -88,6 +89,10 @@ export class SqliteStore implements Store {
 
   purge(cutoff: number) {
     return this.writer.call("purge", cutoff);
+  }
+
+  purgeTenant(tenant: string): Promise<TenantPurge> {
+    return this.writer.call("purgeTenant", tenant);
   }
 
   async ping(): Promise<void> {

@@ -18,6 +18,7 @@ const DURABLE = new Set([
   "retryDelivery",
   "requeueDeliveries",
   "saveDestinationState",
+  "purgeTenant",
   "probe",
 ]);
 

@@ -1,4 +1,5 @@
 import { encodeTime } from "ulidx";
+import type { TenantPurge } from "../../port.js";
 import type { Sql } from "../connection.js";
 
 /** The advisory lock of the retention purge (with the schema as second key). */
@@ -22,5 +23,23 @@ export async function purge(sql: Sql, cutoff: number): Promise<{ events: number;
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)
     `;
     return { events: e.count, deliveries: d.count };
+  });
+}
+
+/** Deletes everything `tenant` owns, in one transaction. */
+export async function purgeTenant(sql: Sql, tenant: string): Promise<TenantPurge> {
+  return sql.begin(async (tx) => {
+    const attempts = await tx`
+      DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ${tenant})
+    `;
+    const deliveries = await tx`DELETE FROM deliveries WHERE tenant = ${tenant}`;
+    const events = await tx`DELETE FROM events WHERE tenant = ${tenant}`;
+    const states = await tx`DELETE FROM destination_state WHERE tenant = ${tenant}`;
+    return {
+      events: events.count,
+      deliveries: deliveries.count,
+      attempts: attempts.count,
+      destinationStates: states.count,
+    };
   });
 }

@@ -1,7 +1,8 @@
 import { encodeTime } from "ulidx";
+import type { TenantPurge } from "../../port.js";
 import type { Connection } from "../connection.js";
 
-/** The retention purge: finished deliveries, their attempts, and events no delivery needs. */
+/** The retention purge (finished deliveries, their attempts, events no delivery needs), and a tenant's removal. */
 export function retentionOps(db: Connection) {
   const purge = db.transaction((cutoff: number) => {
     db.prepare(
@@ -17,5 +18,20 @@ export function retentionOps(db: Connection) {
     return { events: e.changes, deliveries: d.changes };
   });
 
-  return { purge: (cutoff: number) => purge.immediate(cutoff) };
+  const purgeTenant = db.transaction((tenant: string): TenantPurge => {
+    const attempts = db
+      .prepare("DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ?)")
+      .run(tenant).changes;
+    const deliveries = db.prepare("DELETE FROM deliveries WHERE tenant = ?").run(tenant).changes;
+    const events = db.prepare("DELETE FROM events WHERE tenant = ?").run(tenant).changes;
+    const destinationStates = db
+      .prepare("DELETE FROM destination_state WHERE tenant = ?")
+      .run(tenant).changes;
+    return { events, deliveries, attempts, destinationStates };
+  });
+
+  return {
+    purge: (cutoff: number) => purge.immediate(cutoff),
+    purgeTenant: (tenant: string) => purgeTenant.immediate(tenant),
+  };
 }
