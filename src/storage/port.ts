@@ -107,6 +107,9 @@ export interface TenantPurge {
   deliveries: number;
   attempts: number;
   destinationStates: number;
+  sources: number;
+  destinations: number;
+  routes: number;
 }
 
 /** What a backend can do natively, declared once so callers never sniff the driver. */
@@ -132,6 +135,44 @@ export class StoreUnavailableError extends Error {
     this.name = "StoreUnavailableError";
     this.reason = options?.reason;
   }
+}
+
+/** The kinds of run-time topology rows, each keyed (tenant, slug). */
+export const TOPOLOGY_KINDS = ["sources", "destinations", "routes"] as const;
+export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
+
+/** A source, destination or route defined at run time. */
+export interface TopologyRecord {
+  tenant: string;
+  slug: string;
+  /** The definition as the config schemas validate it; the store keeps it as JSON, unread. */
+  definition: unknown;
+  /** Source secrets or a destination's signing secrets, kept apart from the definition; null for none. */
+  secrets: readonly string[] | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One tenant's rows of one topology kind. Each write bumps the store's topology version in its transaction. */
+export interface TopologyTable {
+  list(): Promise<TopologyRecord[]>;
+  get(slug: string): Promise<TopologyRecord | null>;
+  /** Adds a row; null when the tenant has one of that slug already. */
+  create(
+    slug: string,
+    definition: unknown,
+    secrets: readonly string[] | null,
+    now: number,
+  ): Promise<TopologyRecord | null>;
+  /** Replaces a row's definition and secrets; null when the tenant has none of that slug. */
+  update(
+    slug: string,
+    definition: unknown,
+    secrets: readonly string[] | null,
+    now: number,
+  ): Promise<TopologyRecord | null>;
+  /** Removes a row; false when the tenant has none of that slug. */
+  delete(slug: string): Promise<boolean>;
 }
 
 /**
@@ -162,6 +203,10 @@ export interface TenantStore {
   listDestinationStates(): Promise<DestinationState[]>;
   /** Upserts one of the tenant's destination states; a state of another tenant is refused. */
   saveDestinationState(state: DestinationState): Promise<void>;
+  /** The tenant's run-time sources, destinations and routes. */
+  readonly sources: TopologyTable;
+  readonly destinations: TopologyTable;
+  readonly routes: TopologyTable;
 }
 
 /**
@@ -203,6 +248,13 @@ export interface Store {
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.
    */
   subscribeWork?(onWork: () => void): Promise<() => Promise<void>>;
+  /** A counter bumped in the transaction of every change to a topology row, of any tenant. */
+  topologyVersion(): Promise<number>;
+  /**
+   * Where the backend can tell other processes of a topology change (PostgreSQL's LISTEN/NOTIFY):
+   * calls `onChange` after another node committed one. Absent: compare `topologyVersion()`.
+   */
+  subscribeTopology?(onChange: () => void): Promise<() => Promise<void>>;
   /**
    * Resolves when the store answers queries and can commit: after a commit that failed for lack
    * of space or I/O (SQLite) or for the database being unreachable (PostgreSQL), only once a

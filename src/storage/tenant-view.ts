@@ -1,6 +1,14 @@
 import type { AttemptRecord, DeliveryRecord, DestinationState, NewDelivery } from "../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../core/types.js";
-import type { DeliveryQuery, EventQuery, RequeueQuery, TenantStore } from "./port.js";
+import type {
+  DeliveryQuery,
+  EventQuery,
+  RequeueQuery,
+  TenantStore,
+  TopologyKind,
+  TopologyRecord,
+  TopologyTable,
+} from "./port.js";
 
 /**
  * What a backend implements for `forTenant`: each tenant-owned operation with the tenant as its
@@ -29,6 +37,69 @@ export interface TenantOps {
   ): Promise<{ matched: number; enqueued: number }>;
   listDestinationStates(tenant: string): Promise<DestinationState[]>;
   saveDestinationState(state: DestinationState): Promise<void>;
+  topology: TopologyOps;
+}
+
+/** A backend's topology rows, the kind and the tenant first. */
+export interface TopologyOps {
+  list(kind: TopologyKind, tenant: string): Promise<TopologyRecord[]>;
+  get(kind: TopologyKind, tenant: string, slug: string): Promise<TopologyRecord | null>;
+  /** `create` adds only a new slug; `update` replaces only an existing one. */
+  write(
+    mode: "create" | "update",
+    row: {
+      kind: TopologyKind;
+      tenant: string;
+      slug: string;
+      definition: string;
+      secrets: string | null;
+      now: number;
+    },
+  ): Promise<TopologyRecord | null>;
+  delete(kind: TopologyKind, tenant: string, slug: string): Promise<boolean>;
+}
+
+/** The row of a topology table as either dialect returns it. */
+export interface TopologyRow {
+  tenant: string;
+  slug: string;
+  definition: string;
+  secrets: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A topology row as the domain sees it. */
+export function toTopology(r: TopologyRow): TopologyRecord {
+  return {
+    tenant: r.tenant,
+    slug: r.slug,
+    definition: JSON.parse(r.definition) as unknown,
+    secrets: r.secrets === null ? null : (JSON.parse(r.secrets) as string[]),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function topologyTable(kind: TopologyKind, tenant: string, ops: TopologyOps): TopologyTable {
+  const write =
+    (mode: "create" | "update") =>
+    (slug: string, definition: unknown, secrets: readonly string[] | null, now: number) =>
+      ops.write(mode, {
+        kind,
+        tenant,
+        slug,
+        definition: JSON.stringify(definition ?? null),
+        secrets: secrets === null ? null : JSON.stringify(secrets),
+        now,
+      });
+  return {
+    list: () => ops.list(kind, tenant),
+    get: (slug) => ops.get(kind, tenant, slug),
+    create: write("create"),
+    update: write("update"),
+    delete: (slug) => ops.delete(kind, tenant, slug),
+  };
 }
 
 /** The view of `tenant`'s records over a backend's tenant operations. */
@@ -44,6 +115,9 @@ export function tenantView(tenant: string, ops: TenantOps): TenantStore {
     addDeliveries: (eventId, deliveries, now) => ops.addDeliveries(tenant, eventId, deliveries, now),
     requeueDeliveries: (query, now, deadlineFor) => ops.requeueDeliveries(tenant, query, now, deadlineFor),
     listDestinationStates: () => ops.listDestinationStates(tenant),
+    sources: topologyTable("sources", tenant, ops.topology),
+    destinations: topologyTable("destinations", tenant, ops.topology),
+    routes: topologyTable("routes", tenant, ops.topology),
     async saveDestinationState(state) {
       if (state.tenant !== tenant) {
         throw new Error(`a state of tenant "${state.tenant}" cannot be saved through tenant "${tenant}"`);

@@ -134,6 +134,43 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deliveries_leased ON deliveries (tenant, destination, lease_until) WHERE lease_until IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: "topology",
+    sql: `
+      -- Sources, destinations and routes defined at run time, keyed (tenant, slug): the definition
+      -- as JSON, secrets (a JSON array) apart from it. The version counts every change to any row.
+      CREATE TABLE sources (
+        tenant text NOT NULL,
+        slug text NOT NULL,
+        definition text NOT NULL,
+        secrets text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE destinations (
+        tenant text NOT NULL,
+        slug text NOT NULL,
+        definition text NOT NULL,
+        secrets text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE routes (
+        tenant text NOT NULL,
+        slug text NOT NULL,
+        definition text NOT NULL,
+        secrets text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE topology_version (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+      INSERT INTO topology_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];
 
 /**

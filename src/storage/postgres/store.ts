@@ -20,6 +20,7 @@ import { recordOutcomes, saveDestinationState } from "./ops/outcomes.js";
 import { requeueDeliveries, retryDelivery } from "./ops/requeue.js";
 import { purge, purgeTenant } from "./ops/retention.js";
 import { reads } from "./reads.js";
+import { TOPOLOGY_CHANNEL, topologyOps, topologyVersion } from "./topology.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
 export class PostgresStore implements Store {
@@ -60,6 +61,16 @@ export class PostgresStore implements Store {
   async subscribeWork(onWork: () => void): Promise<() => Promise<void>> {
     const { unlisten } = await this.sql.listen(WORK_CHANNEL, () => onWork());
     return unlisten;
+  }
+
+  /** Calls `onChange` whenever a transaction changed a topology row (LISTEN/NOTIFY); resolves with how to stop. */
+  async subscribeTopology(onChange: () => void): Promise<() => Promise<void>> {
+    const { unlisten } = await this.sql.listen(TOPOLOGY_CHANNEL, () => onChange());
+    return unlisten;
+  }
+
+  topologyVersion(): Promise<number> {
+    return guard("read", () => topologyVersion(this.sql));
   }
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
@@ -144,6 +155,7 @@ export class PostgresStore implements Store {
   /** Every tenant-owned read and write, the tenant first. */
   private tenantOperations(): TenantOps {
     const r = this.reads;
+    const topology = topologyOps(this.sql);
     const getDelivery = (tenant: string, id: string) => guard("read", () => r.getDelivery(tenant, id));
     return {
       listEvents: (tenant, query) => guard("read", () => r.listEvents(tenant, query)),
@@ -180,6 +192,12 @@ export class PostgresStore implements Store {
       },
       listDestinationStates: (tenant) => guard("read", () => r.listDestinationStates(tenant)),
       saveDestinationState: (state) => this.write("save", () => saveDestinationState(this.sql, state)),
+      topology: {
+        list: (kind, tenant) => guard("read", () => topology.list(kind, tenant)),
+        get: (kind, tenant, slug) => guard("read", () => topology.get(kind, tenant, slug)),
+        write: (mode, row) => this.write("topology", () => topology.write(mode, row)),
+        delete: (kind, tenant, slug) => this.write("topology", () => topology.delete(kind, tenant, slug)),
+      },
     };
   }
 

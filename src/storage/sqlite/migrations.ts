@@ -113,6 +113,43 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deliveries_fifo ON deliveries (tenant, destination, seq) WHERE status = 'pending';
     `,
   },
+  {
+    version: 7,
+    name: "topology",
+    // Sources, destinations and routes defined at run time, keyed (tenant, slug): the definition
+    // as JSON, secrets (a JSON array) apart from it. The version counts every change to any row.
+    sql: `
+      CREATE TABLE sources (
+        tenant TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        secrets TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE destinations (
+        tenant TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        secrets TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE routes (
+        tenant TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        secrets TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE topology_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO topology_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

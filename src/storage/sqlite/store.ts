@@ -16,6 +16,7 @@ import { prepareDatabaseFiles } from "./data-files.js";
 import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
 import { reads } from "./reads.js";
+import { topologyReads } from "./topology.js";
 import { SqliteWriter } from "./writer.js";
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
@@ -24,6 +25,7 @@ export class SqliteStore implements Store {
 
   private readonly reads: ReturnType<typeof reads>;
   private readonly tenantOps: TenantOps;
+  private readonly topology: ReturnType<typeof topologyReads>;
 
   private constructor(
     private readonly writer: SqliteWriter,
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
     private readonly lock: ProcessLock,
   ) {
     this.reads = reads(reader);
+    this.topology = topologyReads(reader);
     this.tenantOps = this.tenantOperations();
   }
 
@@ -89,6 +92,10 @@ export class SqliteStore implements Store {
 
   purge(cutoff: number) {
     return this.writer.call("purge", cutoff);
+  }
+
+  async topologyVersion(): Promise<number> {
+    return this.read(() => this.topology.version());
   }
 
   purgeTenant(tenant: string): Promise<TenantPurge> {
@@ -150,6 +157,12 @@ export class SqliteStore implements Store {
       listDestinationStates: async (tenant) => this.read(() => r.listDestinationStates(tenant)),
       saveDestinationState: async (state) => {
         await this.writer.call("saveDestinationState", state);
+      },
+      topology: {
+        list: async (kind, tenant) => this.read(() => this.topology.list(kind, tenant)),
+        get: async (kind, tenant, slug) => this.read(() => this.topology.get(kind, tenant, slug)),
+        write: (mode, row) => this.writer.call("topologyWrite", mode, row),
+        delete: (kind, tenant, slug) => this.writer.call("topologyDelete", kind, tenant, slug),
       },
     };
   }

@@ -1,6 +1,6 @@
 // Tenants in the storage port, on every backend: a tenant view never reads or changes another
 // tenant's records, claims and destination states are keyed (tenant, destination), and a tenant
-// is removed with everything it owns.
+// is removed with everything it owns, its topology rows too.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCUIT_POLICY } from "../../../src/core/circuit-breaker.js";
 import type { DestinationState } from "../../../src/core/delivery-types.js";
@@ -122,12 +122,22 @@ describe(`tenants on ${harness.dialect}`, () => {
     const bDelivery = await store.forTenant(B).getDelivery(b.delivery.id);
     const bStates = await store.forTenant(B).listDestinationStates();
 
+    await store.forTenant(A).sources.create("vercel", { kind: "vercel" }, ["s"], T);
+    await store.forTenant(B).sources.create("vercel", { kind: "vercel" }, ["s"], T);
+    const version = await store.topologyVersion();
+
     expect(await store.purgeTenant(A)).toEqual({
       events: 1,
       deliveries: 1,
       attempts: 1,
       destinationStates: 1,
+      sources: 1,
+      destinations: 0,
+      routes: 0,
     });
+    expect(await store.topologyVersion()).toBe(version + 1);
+    expect(await store.forTenant(A).sources.list()).toEqual([]);
+    expect(await store.forTenant(B).sources.get("vercel")).toMatchObject({ tenant: B, secrets: ["s"] });
 
     const viewA = store.forTenant(A);
     expect(await viewA.listEvents({ limit: 10 })).toEqual([]);
@@ -138,11 +148,6 @@ describe(`tenants on ${harness.dialect}`, () => {
     expect(await viewB.getDelivery(b.delivery.id)).toEqual(bDelivery);
     expect(bDelivery?.attempts).toHaveLength(1);
     expect(await viewB.listDestinationStates()).toEqual(bStates);
-    expect(await store.purgeTenant(A)).toEqual({
-      events: 0,
-      deliveries: 0,
-      attempts: 0,
-      destinationStates: 0,
-    });
+    expect(await store.purgeTenant(A)).toMatchObject({ events: 0, deliveries: 0, attempts: 0, sources: 0 });
   });
 });

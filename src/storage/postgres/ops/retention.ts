@@ -1,6 +1,7 @@
 import { encodeTime } from "ulidx";
 import type { TenantPurge } from "../../port.js";
 import type { Sql } from "../connection.js";
+import { purgeTopology } from "../topology.js";
 
 /** The advisory lock of the retention purge (with the schema as second key). */
 const PURGE_LOCK = 0x5357_5052;
@@ -35,7 +36,9 @@ export async function purgeTenant(sql: Sql, tenant: string): Promise<TenantPurge
     const deliveries = await tx`DELETE FROM deliveries WHERE tenant = ${tenant}`;
     const events = await tx`DELETE FROM events WHERE tenant = ${tenant}`;
     const states = await tx`DELETE FROM destination_state WHERE tenant = ${tenant}`;
+    const topology = await purgeTopology(tx, tenant);
     return {
+      ...topology,
       events: events.count,
       deliveries: deliveries.count,
       attempts: attempts.count,

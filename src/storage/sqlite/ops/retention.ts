@@ -3,7 +3,10 @@ import type { TenantPurge } from "../../port.js";
 import type { Connection } from "../connection.js";
 
 /** The retention purge (finished deliveries, their attempts, events no delivery needs), and a tenant's removal. */
-export function retentionOps(db: Connection) {
+export function retentionOps(
+  db: Connection,
+  purgeTopology: (tenant: string) => { sources: number; destinations: number; routes: number },
+) {
   const purge = db.transaction((cutoff: number) => {
     db.prepare(
       "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
@@ -27,7 +30,7 @@ export function retentionOps(db: Connection) {
     const destinationStates = db
       .prepare("DELETE FROM destination_state WHERE tenant = ?")
       .run(tenant).changes;
-    return { events, deliveries, attempts, destinationStates };
+    return { events, deliveries, attempts, destinationStates, ...purgeTopology(tenant) };
   });
 
   return {
