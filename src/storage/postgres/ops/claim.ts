@@ -45,15 +45,18 @@ export async function claimDeliveries(
         INSERT INTO destination_state (tenant, destination) SELECT * FROM unnest(${tenants}::text[], ${names}::text[])
         ON CONFLICT (tenant, destination) DO NOTHING
       `,
-      // Locked in (tenant, destination) order, the same in every claim.
+      // Locked in (tenant, destination) order, the same in every claim. The ANY conditions let the
+      // planner walk the index; the pairs then keep only the destinations asked for.
       tx<LimitRow[]>`
         SELECT * FROM destination_state
-        WHERE (tenant, destination) IN (SELECT * FROM unnest(${tenants}::text[], ${names}::text[]))
+        WHERE tenant = ANY(${tenants}::text[]) AND destination = ANY(${names}::text[])
+          AND (tenant, destination) IN (SELECT * FROM unnest(${tenants}::text[], ${names}::text[]))
         ORDER BY tenant, destination FOR UPDATE
       `,
       tx<{ tenant: string; destination: string; n: number }[]>`
         SELECT tenant, destination, count(*)::integer AS n FROM deliveries
-        WHERE (tenant, destination) IN (SELECT * FROM unnest(${tenants}::text[], ${names}::text[]))
+        WHERE tenant = ANY(${tenants}::text[]) AND destination = ANY(${names}::text[])
+          AND (tenant, destination) IN (SELECT * FROM unnest(${tenants}::text[], ${names}::text[]))
           AND lease_until >= ${now}
         GROUP BY tenant, destination
       `,
