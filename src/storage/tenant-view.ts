@@ -59,28 +59,6 @@ export interface TopologyOps {
   delete(kind: TopologyKind, tenant: string, slug: string): Promise<boolean>;
 }
 
-/** The row of a topology table as either dialect returns it. */
-export interface TopologyRow {
-  tenant: string;
-  slug: string;
-  definition: string;
-  secrets: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** A topology row as the domain sees it. */
-export function toTopology(r: TopologyRow): TopologyRecord {
-  return {
-    tenant: r.tenant,
-    slug: r.slug,
-    definition: JSON.parse(r.definition) as unknown,
-    secrets: r.secrets === null ? null : (JSON.parse(r.secrets) as string[]),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
 function topologyTable(kind: TopologyKind, tenant: string, ops: TopologyOps): TopologyTable {
   const write =
     (mode: "create" | "update") =>

@@ -1,5 +1,6 @@
 import type { TopologyKind, TopologyRecord } from "../port.js";
-import { type TopologyOps, type TopologyRow, toTopology } from "../tenant-view.js";
+import { type TopologyRow, toTopology } from "../rows.js";
+import type { TopologyOps } from "../tenant-view.js";
 import type { Sql, Tx } from "./connection.js";
 
 /** The channel on which commits that change a topology row notify every node. */

@@ -1,5 +1,5 @@
 import type { TopologyKind, TopologyRecord } from "../port.js";
-import { type TopologyRow, toTopology } from "../tenant-view.js";
+import { type TopologyRow, toTopology } from "../rows.js";
 import type { Connection } from "./connection.js";
 
 /** Table names come from this list only, never from a caller's string. */
