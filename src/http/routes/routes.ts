@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConfigError, formatPath } from "../../config/errors.js";
 import { type RouteConfig, routeSchema } from "../../config/routing-schema.js";
+import { ConfigError, formatPath } from "../../core/config-error.js";
 import { FilterError } from "../../core/filter.js";
 import { testRoute } from "../../routing/route-test.js";
 import { TransformCompileError } from "../../transform/compile-error.js";
