@@ -9,7 +9,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { readJson } from "../json-body.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 
 const routeTest = z
   .strictObject({
