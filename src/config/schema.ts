@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationSchema } from "../core/duration.js";
+import { INTERNAL_SOURCE } from "../core/types.js";
 import { transformsSection } from "../transform/schema.js";
 import { secretList, slug } from "./primitives.js";
 import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
@@ -208,9 +209,6 @@ export const configSchema = z
       });
     });
   });
-
-/** The built-in source of Switchyard's own events (`switchyard.delivery.failed`). */
-export const INTERNAL_SOURCE = "switchyard";
 
 export type Config = z.output<typeof configSchema>;
 export type SourceConfig = Config["sources"][number];
