@@ -1,18 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import Database from "better-sqlite3";
+import type { DatabaseReport } from "./database-report.js";
 import { migrations as sqliteMigrations } from "./sqlite/migrations/index.js";
-
-/** What `switchyard doctor` learns from a database without changing it. */
-export interface DatabaseReport {
-  dialect: "sqlite" | "postgres";
-  reachable: boolean;
-  error?: string;
-  applied: number[];
-  latest: number;
-  /** The database's clock (epoch ms), where it has one to compare against. */
-  databaseNow?: number;
-}
 
 /** Looks at a database read-only: is it there, which migrations it has, and its clock. */
 export async function inspectDatabase(url: string): Promise<DatabaseReport> {

@@ -2,7 +2,7 @@ import type { AttemptRecord, DeliveryRecord } from "../../core/delivery-types.js
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 import { isId, pageOf, parseCursor, parseEventId, parseLimit, parseText } from "./query.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
