@@ -2,9 +2,9 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureCredentials } from "../src/config/credentials.js";
-import { ConfigError } from "../src/config/errors.js";
 import { loadConfig } from "../src/config/load.js";
 import { configSchema } from "../src/config/schema.js";
+import { ConfigError } from "../src/core/config-error.js";
 import { tempDir } from "./support/app.js";
 
 const temps: (() => void)[] = [];

@@ -1,6 +1,6 @@
-import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { ConfigError } from "../core/config-error.js";
 import { redactUrl, redactUrlsIn } from "../core/redact-url.js";
 import { inspectDatabase } from "../storage/backends.js";
 

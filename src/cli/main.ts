@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from "commander";
-import { ConfigError } from "../config/errors.js";
+import { ConfigError } from "../core/config-error.js";
 import { parseDuration } from "../core/duration.js";
 import { redactUrlsIn } from "../core/redact-url.js";
 import { catalogCommand } from "./catalog.js";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { ConfigError, formatPath } from "./errors.js";
+import { ConfigError, formatPath } from "../core/config-error.js";
 import { interpolate, type MissingVariable } from "./interpolate.js";
 import { type Config, configSchema } from "./schema.js";
 import { readTransformFiles } from "./transform-files.js";

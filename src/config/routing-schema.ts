@@ -1,17 +1,18 @@
 import { z } from "zod";
+import { durationSchema } from "../core/duration.js";
 import { filterGroupSchema } from "../core/filter.js";
 import { rateSchema } from "../core/rate-limit.js";
 import { DEFAULT_RETRY_POLICY } from "../core/retry-schedule.js";
-import { duration, secretList, slug } from "./primitives.js";
-import { transformSchema } from "./transform-schema.js";
+import { transformSchema } from "../transform/schema.js";
+import { secretList, slug } from "./primitives.js";
 
 const retry = z
   .strictObject({
     schedule: z
-      .array(duration)
+      .array(durationSchema)
       .min(1, "a schedule needs at least one delay")
       .default([...DEFAULT_RETRY_POLICY.schedule]),
-    maxAge: duration.default(DEFAULT_RETRY_POLICY.maxAge),
+    maxAge: durationSchema.default(DEFAULT_RETRY_POLICY.maxAge),
     jitter: z.number().min(0).max(1).default(DEFAULT_RETRY_POLICY.jitter),
   })
   .default({ ...DEFAULT_RETRY_POLICY, schedule: [...DEFAULT_RETRY_POLICY.schedule] });
@@ -49,7 +50,7 @@ export const destinationSchema = z.strictObject({
       "expected an http:// or https:// URL",
     ),
   headers: z.record(z.string(), z.string()).default({}),
-  timeout: duration
+  timeout: durationSchema
     .default(30_000)
     .refine((ms) => ms >= 100 && ms <= 300_000, "timeout must be between 100ms and 5m"),
   retry,

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { duration, secretList, slug } from "./primitives.js";
+import { durationSchema } from "../core/duration.js";
+import { INTERNAL_SOURCE } from "../core/types.js";
+import { transformsSection } from "../transform/schema.js";
+import { secretList, slug } from "./primitives.js";
 import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
-import { transformsSection } from "./transform-schema.js";
 
 const commonSource = {
   slug,
@@ -26,7 +28,7 @@ const hmacSource = z.strictObject({
 const standardWebhooksSource = z.strictObject({
   ...commonSource,
   kind: z.literal("standard-webhooks"),
-  tolerance: duration.default(300_000),
+  tolerance: durationSchema.default(300_000),
 });
 
 const source = z
@@ -49,7 +51,7 @@ const source = z
   });
 
 /** A timeout of the HTTP server: a duration from 100ms to 1h (none can be turned off). */
-const serverTimeout = duration.pipe(
+const serverTimeout = durationSchema.pipe(
   z.number().min(100, "expected at least 100ms").max(3_600_000, "expected at most 1h"),
 );
 
@@ -154,7 +156,7 @@ export const configSchema = z
       z.string().min(16, "an admin token needs at least 16 characters").optional(),
     ),
     limits: limitsSection,
-    retention: duration
+    retention: durationSchema
       .default(30 * 86_400_000)
       .refine((ms) => ms >= MIN_RETENTION, "retention must be at least 7d (the dedupe window)"),
     log: z
@@ -207,9 +209,6 @@ export const configSchema = z
       });
     });
   });
-
-/** The built-in source of Switchyard's own events (`switchyard.delivery.failed`). */
-export const INTERNAL_SOURCE = "switchyard";
 
 export type Config = z.output<typeof configSchema>;
 export type SourceConfig = Config["sources"][number];

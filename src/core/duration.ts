@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 const UNITS: Record<string, number> = {
   ms: 1,
   s: 1_000,
@@ -26,3 +28,16 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** A duration written as `30s`, `5m`, `24h`, `30d`; parsed to milliseconds. */
+export const durationSchema = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a duration such as 30s, 5m, 24h or 7d, got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});

@@ -16,6 +16,9 @@ import type { NewDelivery } from "./delivery-types.js";
 /** The tenant that owns everything defined in the config file. */
 export const DEFAULT_TENANT = "default";
 
+/** The built-in source of Switchyard's own events (`switchyard.delivery.failed`). */
+export const INTERNAL_SOURCE = "switchyard";
+
 /** An event as listed by the API: everything but the payload. */
 export interface EventSummary {
   id: string;

@@ -1,7 +1,7 @@
-import { INTERNAL_SOURCE } from "../config/schema.js";
 import type { ClaimedDelivery } from "../core/delivery-types.js";
 import { newEventId } from "../core/ids.js";
 import type { IncomingEvent } from "../core/types.js";
+import { INTERNAL_SOURCE } from "../core/types.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { DeliveryOutcome } from "../storage/port.js";
 

@@ -1,9 +1,9 @@
 /**
- * Signatures on outgoing deliveries. Both schemes reuse the HMAC code the ingest side verifies
- * with, so a delivery Switchyard signs is one Switchyard (and the reference libraries) accept.
+ * Signatures on outgoing deliveries. Both schemes sign with the code ingest verifies with
+ * (`signatures/`), so a delivery Switchyard signs is one Switchyard (and the reference libraries) accept.
  */
-import { signStandardWebhook } from "../ingest/schemes/standard-webhooks.js";
-import { signVercelBody } from "../vercel/signature.js";
+import { signStandardWebhook } from "../signatures/standard-webhooks.js";
+import { signVercelBody } from "../signatures/vercel.js";
 
 /**
  * Standard Webhooks headers for one message: one `v1,<base64>` entry per `whsec_` secret, so a

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
-import { formatPath } from "../config/errors.js";
+import { formatPath } from "../core/config-error.js";
 import { readBody } from "../ingest/read-body.js";
 import { HttpError } from "./errors.js";
 

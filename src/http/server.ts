@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import Router from "find-my-way";
 import { UnverifiedBytes } from "../ingest/unverified-bytes.js";
 import { answerClientError } from "./client-errors.js";
 import type { AppContext } from "./context.js";
 import { HttpError, sendError } from "./errors.js";
+import type { AppRouter } from "./route.js";
 import { registerDeliveryRoutes } from "./routes/deliveries.js";
 import { registerDestinationRoutes } from "./routes/destinations.js";
 import { registerEventRoutes } from "./routes/events.js";
@@ -12,33 +13,6 @@ import { registerIngestRoutes } from "./routes/ingest.js";
 import { registerReplayRoutes } from "./routes/replay.js";
 import { registerRouteTestRoutes } from "./routes/routes.js";
 import { observeServer } from "./server-metrics.js";
-
-/** A route handler: may throw HttpError, which becomes `{ code, message }`. */
-export type Handler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: Record<string, string | undefined>,
-  query: URLSearchParams,
-) => Promise<void> | void;
-
-export type AppRouter = Router.Instance<Router.HTTPVersion.V1>;
-
-/** Wraps a handler so every thrown error maps to one JSON answer, and nothing crashes the process. */
-export function route(ctx: AppContext, handler: Handler): Router.Handler<Router.HTTPVersion.V1> {
-  return (req, res, params, _store, searchParams) => {
-    const query = new URLSearchParams(searchParams as Record<string, string>);
-    Promise.resolve()
-      .then(() => handler(req, res, params, query))
-      .catch((error: unknown) => {
-        if (!(error instanceof HttpError)) ctx.logger.error({ err: error, url: req.url }, "request failed");
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        sendError(res, error instanceof HttpError ? error : new HttpError("internal", "internal error"));
-      });
-  };
-}
 
 /** Builds the router with every route registered. */
 export function createRouter(ctx: AppContext, serveApi: boolean, unverified: UnverifiedBytes): AppRouter {

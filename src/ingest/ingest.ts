@@ -10,7 +10,7 @@ import { StoreUnavailableError } from "../storage/port.js";
 import { classifyEvent } from "../vercel/index.js";
 import { MAX_PARSED_DEPTH, type ParsedBody, parseBody } from "./json-text.js";
 import type { BodyRead } from "./read-body.js";
-import { externalIdOf, hasSignatureHeaders, verifyRequest } from "./schemes/index.js";
+import { externalIdOf, hasSignatureHeaders, verifyRequest } from "./schemes.js";
 
 /** The flag of an event nested too deeply to be parsed whole: stored as received, classified from its shallow levels. */
 const TRUNCATED = `(root): nested too deeply to parse whole; classified and routed on its first ${MAX_PARSED_DEPTH} levels`;

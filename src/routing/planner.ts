@@ -1,5 +1,5 @@
-import { ConfigError } from "../config/errors.js";
 import type { DestinationConfig, RouteConfig } from "../config/routing-schema.js";
+import { ConfigError } from "../core/config-error.js";
 import type { AttemptTrigger, NewDelivery } from "../core/delivery-types.js";
 import { type CompiledFilter, compileFilter, FilterError, type FilterSubject } from "../core/filter.js";
 import { newDeliveryId } from "../core/ids.js";

@@ -1,15 +1,5 @@
+import type { DatabaseReport } from "./database-report.js";
 import type { Store } from "./port.js";
-
-/** What `switchyard doctor` learns from a database without changing it. */
-export interface DatabaseReport {
-  dialect: "sqlite" | "postgres";
-  reachable: boolean;
-  error?: string;
-  applied: number[];
-  latest: number;
-  /** The database's clock (epoch ms), where it has one to compare against. */
-  databaseNow?: number;
-}
 
 /** One numbered schema change; applied in order, each once, inside a transaction. */
 export interface Migration {

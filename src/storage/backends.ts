@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import type { Backend, DatabaseReport } from "./backend.js";
+import type { Backend } from "./backend.js";
+import type { DatabaseReport } from "./database-report.js";
 import { inspectPostgres } from "./postgres/inspect.js";
 import { migrations as postgresMigrations } from "./postgres/migrations.js";
 import { PostgresStore } from "./postgres/store.js";

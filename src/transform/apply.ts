@@ -1,9 +1,8 @@
-import { ConfigError } from "../config/errors.js";
-import type { RouteConfig } from "../config/routing-schema.js";
-import type { TransformConfig, TransformsSettings } from "../config/transform-schema.js";
+import { ConfigError } from "../core/config-error.js";
 import { DEFAULT_TENANT } from "../core/types.js";
 import { TransformCompileError } from "./compile-error.js";
 import { type HostResult, type SandboxDeath, SandboxHost } from "./host.js";
+import type { TransformConfig, TransformsSettings } from "./schema.js";
 import { renderTemplate, type TemplateName, templates } from "./templates/index.js";
 
 /** What a transform made of an event: a body to send, nothing to send, or an error with its line. */
@@ -11,6 +10,12 @@ export type Rendered =
   | { outcome: "transformed"; body: Uint8Array; contentType: string }
   | { outcome: "skipped" }
   | { outcome: "failed"; message: string; line: number | null };
+
+/** What the transformer needs of a route: its slug and its transform, if any. */
+export interface TransformedRoute {
+  slug: string;
+  transform?: TransformConfig | undefined;
+}
 
 /** What a transform is told besides the event itself (its second argument). */
 export interface TransformMeta {
@@ -45,7 +50,7 @@ export class Transformer {
 
   /** Compiles every route's code; a ConfigError names each transform that does not compile. */
   static async create(
-    routes: readonly RouteConfig[],
+    routes: readonly TransformedRoute[],
     limits: TransformsSettings,
     { tenant = DEFAULT_TENANT, onSandboxDeath = () => {} }: TransformerOptions = {},
   ): Promise<Transformer> {

@@ -3,6 +3,7 @@
  * event type), spelling normalisation, classification, type guards, signature helpers and samples.
  */
 
+export { signVercelBody, verifyVercelSignature } from "../signatures/vercel.js";
 export {
   type EventCatalogEntry,
   eventCatalog,
@@ -23,4 +24,3 @@ export {
 export { isVercelEvent, typeGuards, type VercelEventGuards } from "./guards.js";
 export { getEventType, normalizeEventType } from "./lookup.js";
 export { type SampleEventOptions, sampleEvent, sampleEventTypes } from "./samples.js";
-export { signVercelBody, verifyVercelSignature } from "./signature.js";

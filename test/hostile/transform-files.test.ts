@@ -3,8 +3,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/errors.js";
 import { loadConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/core/config-error.js";
 import { tempDir } from "../support/app.js";
 import { runCli } from "../support/child.js";
 

@@ -3,7 +3,7 @@ import { DEFAULT_TENANT } from "../../core/types.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 import { isId, pageOf, parseCursor, parseEventId, parseLimit, parseText } from "./query.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

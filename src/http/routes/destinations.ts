@@ -7,7 +7,7 @@ import { destinationCircuit } from "../../delivery/destination-circuit.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -4,7 +4,7 @@ import { normalizeEventType } from "../../vercel/index.js";
 import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson, sendJsonText } from "../errors.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 import { isId, pageOf, parseCursor, parseLimit, parseText, parseTime } from "./query.js";
 
 /** The JSON shape of an event in the API. */

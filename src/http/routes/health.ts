@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from "../../storage/port.js";
 import type { AppContext } from "../context.js";
 import { sendJson } from "../errors.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 
 /**
  * `/healthz`: the process is up. `/readyz`: the store answers and can commit. `/metrics`:

@@ -4,7 +4,7 @@ import { readBody } from "../../ingest/read-body.js";
 import type { UnverifiedBytes } from "../../ingest/unverified-bytes.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 
 type Refusal = Exclude<IngestOutcome, { kind: "accepted" | "aborted" }>;
 

@@ -6,7 +6,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { readJson } from "../json-body.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 import { isId, parseTime } from "./query.js";
 
 /** A string matched against stored text, which cannot hold NUL. */

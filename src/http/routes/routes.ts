@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConfigError, formatPath } from "../../config/errors.js";
 import { type RouteConfig, routeSchema } from "../../config/routing-schema.js";
+import { ConfigError, formatPath } from "../../core/config-error.js";
 import { FilterError } from "../../core/filter.js";
 import { testRoute } from "../../routing/route-test.js";
 import { TransformCompileError } from "../../transform/compile-error.js";
@@ -9,7 +9,7 @@ import { requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendJson } from "../errors.js";
 import { readJson } from "../json-body.js";
-import { type AppRouter, route } from "../server.js";
+import { type AppRouter, route } from "../route.js";
 
 const routeTest = z
   .strictObject({

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import type { DatabaseReport } from "../backend.js";
+import type { DatabaseReport } from "../database-report.js";
 import { migrations } from "./migrations.js";
 
 /** Looks at a PostgreSQL database read-only: reachable, its migrations, its clock. */

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { verifyHmac } from "../src/ingest/schemes/hmac.js";
-import { verifyStandardWebhook } from "../src/ingest/schemes/standard-webhooks.js";
+import { verifyHmac } from "../../src/signatures/hmac.js";
+import { verifyStandardWebhook } from "../../src/signatures/standard-webhooks.js";
 
 const body = Buffer.from('{"hello":"world"}');
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { TEMPLATE_NAMES, templates } from "../transform/templates/index.js";
-import { duration } from "./primitives.js";
+import { durationSchema } from "../core/duration.js";
+import { TEMPLATE_NAMES, templates } from "./templates/index.js";
 
 /**
  * How a route reshapes an event: exactly one of a built-in `template` (with its `options`),
@@ -41,7 +41,7 @@ export const transformSchema = z
 /** Limits of the sandbox that runs routes' code. */
 export const transformsSection = z
   .strictObject({
-    timeout: duration
+    timeout: durationSchema
       .default(50)
       .refine((ms) => ms >= 1 && ms <= 10_000, "timeout must be between 1ms and 10s"),
     memoryLimitMb: z.number().int().min(8).max(4096).default(32),

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { SourceConfig } from "../../config/schema.js";
-import { verifyVercelSignature } from "../../vercel/signature.js";
-import { verifyHmac } from "./hmac.js";
-import { verifyStandardWebhook } from "./standard-webhooks.js";
+import type { SourceConfig } from "../config/schema.js";
+import { verifyHmac } from "../signatures/hmac.js";
+import { verifyStandardWebhook } from "../signatures/standard-webhooks.js";
+import { verifyVercelSignature } from "../signatures/vercel.js";
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

@@ -4,7 +4,7 @@
  * configured so that one can be rotated while deliveries signed with the other are still in flight.
  */
 import { createHmac } from "node:crypto";
-import { type HmacScheme, verifyHmac } from "../ingest/schemes/hmac.js";
+import { type HmacScheme, verifyHmac } from "./hmac.js";
 
 /** hex HMAC-SHA1 with no prefix; a header must be exactly 40 hex characters (20 bytes). */
 export const VERCEL_SCHEME: HmacScheme = { algorithm: "sha1", encoding: "hex", prefix: "" };

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { GroupCommitter } from "../src/ingest/group-commit.js";
+import { GroupCommitter } from "../../src/core/group-commit.js";
 
 /** A committer whose flushes wait for their gate to open, then answer `answer(item)` for each item. */
 function gatedCommitter(

@@ -1,0 +1,70 @@
+/**
+ * The import rules of src/, checked by `npm run check:deps` (part of `npm test`). Each rule names
+ * a direction the code must not take; a new import against one fails the tests with its rule.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "Modules that import each other, directly or round about, cannot be read or moved apart.",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "core-stays-inside",
+      severity: "error",
+      comment: "core/ (domain types, outcomes, policies) imports only itself, node and declared packages.",
+      from: { path: "^src/core/" },
+      to: { pathNot: "^src/core/", dependencyTypesNot: ["core", "npm"] },
+    },
+    {
+      name: "signatures-stay-inside",
+      severity: "error",
+      comment: "signatures/ (verify and sign) imports only itself, node and declared packages.",
+      from: { path: "^src/signatures/" },
+      to: { pathNot: "^src/signatures/", dependencyTypesNot: ["core", "npm"] },
+    },
+    {
+      name: "signatures-are-pure",
+      severity: "error",
+      comment: "signatures/ does no I/O: of node's modules it uses only crypto.",
+      from: { path: "^src/signatures/" },
+      to: { dependencyTypes: ["core"], pathNot: "^(node:)?crypto$" },
+    },
+    {
+      name: "vercel-entry-stands-alone",
+      severity: "error",
+      comment: "src/vercel/ is the published switchyard/vercel entry: it cannot pull in the gateway.",
+      from: { path: "^src/vercel/" },
+      to: { path: "^src/(ingest|delivery|storage|http|config)/" },
+    },
+    {
+      name: "storage-below-its-users",
+      severity: "error",
+      comment: "storage/ serves http, delivery and ingest; it never imports them.",
+      from: { path: "^src/storage/" },
+      to: { path: "^src/(http|delivery|ingest)/" },
+    },
+    {
+      name: "transform-below-config",
+      severity: "error",
+      comment: "transform/ owns its schema; config imports it, never the other way round.",
+      from: { path: "^src/transform/" },
+      to: { path: "^src/config/" },
+    },
+    {
+      name: "delivery-beside-ingest",
+      severity: "error",
+      comment: "delivery/ and ingest/ share code through core/ and signatures/, not through each other.",
+      from: { path: "^src/delivery/" },
+      to: { path: "^src/ingest/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};
