@@ -147,17 +147,28 @@ export interface TopologyRecord {
   slug: string;
   /** The definition as the config schemas validate it; the store keeps it as JSON, unread. */
   definition: unknown;
-  /** Source secrets or a destination's signing secrets, kept apart from the definition; null for none. */
+  /**
+   * Source secrets or a destination's signing secrets, kept apart from the definition; null for
+   * none. The store keeps them as given: callers seal them (core/secret-box.ts) before they come here.
+   */
   secrets: readonly string[] | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Every tenant's topology rows at one version. */
+export interface TopologyRead {
+  version: number;
+  sources: TopologyRecord[];
+  destinations: TopologyRecord[];
+  routes: TopologyRecord[];
 }
 
 /** One tenant's rows of one topology kind. Each write bumps the store's topology version in its transaction. */
 export interface TopologyTable {
   list(): Promise<TopologyRecord[]>;
   get(slug: string): Promise<TopologyRecord | null>;
-  /** Adds a row; null when the tenant has one of that slug already. */
+  /** Adds a row; null when the tenant has one of that slug already (or, for a source, any tenant has). */
   create(
     slug: string,
     definition: unknown,
@@ -250,6 +261,8 @@ export interface Store {
   subscribeWork?(onWork: () => void): Promise<() => Promise<void>>;
   /** A counter bumped in the transaction of every change to a topology row, of any tenant. */
   topologyVersion(): Promise<number>;
+  /** Every tenant's topology rows and the version they were read at, in one consistent read (admin-wide). */
+  readAllTopology(): Promise<TopologyRead>;
   /**
    * Where the backend can tell other processes of a topology change (PostgreSQL's LISTEN/NOTIFY):
    * calls `onChange` after another node committed one. Absent: compare `topologyVersion()`.

@@ -167,6 +167,8 @@ export const migrations: readonly Migration[] = [
         updated_at bigint NOT NULL,
         PRIMARY KEY (tenant, slug)
       );
+      -- A source's slug is its URL (/ingest/:slug): unique across tenants.
+      CREATE UNIQUE INDEX sources_slug ON sources (slug);
       CREATE TABLE topology_version (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
       INSERT INTO topology_version (id, version) VALUES (1, 0);
     `,

@@ -9,6 +9,7 @@ import {
   StoreUnavailableError,
   type TenantPurge,
   type TenantStore,
+  type TopologyRead,
 } from "../port.js";
 import { reducedOutcome, storableOutcome } from "../storable.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
@@ -20,7 +21,7 @@ import { recordOutcomes, saveDestinationState } from "./ops/outcomes.js";
 import { requeueDeliveries, retryDelivery } from "./ops/requeue.js";
 import { purge, purgeTenant } from "./ops/retention.js";
 import { reads } from "./reads.js";
-import { TOPOLOGY_CHANNEL, topologyOps, topologyVersion } from "./topology.js";
+import { readAllTopology, TOPOLOGY_CHANNEL, topologyOps, topologyVersion } from "./topology.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
 export class PostgresStore implements Store {
@@ -71,6 +72,10 @@ export class PostgresStore implements Store {
 
   topologyVersion(): Promise<number> {
     return guard("read", () => topologyVersion(this.sql));
+  }
+
+  readAllTopology(): Promise<TopologyRead> {
+    return guard("read", () => readAllTopology(this.sql));
   }
 
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {

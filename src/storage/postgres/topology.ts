@@ -1,4 +1,4 @@
-import type { TopologyKind, TopologyRecord } from "../port.js";
+import type { TopologyKind, TopologyRead, TopologyRecord } from "../port.js";
 import { type TopologyRow, toTopology } from "../rows.js";
 import type { TopologyOps } from "../tenant-view.js";
 import type { Sql, Tx } from "./connection.js";
@@ -42,7 +42,7 @@ export function topologyOps(sql: Sql): TopologyOps {
             ? await tx<TopologyRow[]>`
                 INSERT INTO ${table} (tenant, slug, definition, secrets, created_at, updated_at)
                 VALUES (${w.tenant}, ${w.slug}, ${w.definition}, ${w.secrets}, ${w.now}, ${w.now})
-                ON CONFLICT (tenant, slug) DO NOTHING RETURNING *
+                ON CONFLICT DO NOTHING RETURNING *
               `
             : await tx<TopologyRow[]>`
                 UPDATE ${table} SET definition = ${w.definition}, secrets = ${w.secrets}, updated_at = ${w.now}
@@ -69,6 +69,24 @@ export async function purgeTopology(tx: Tx, tenant: string) {
   const routes = await tx`DELETE FROM routes WHERE tenant = ${tenant}`;
   if (sources.count + destinations.count + routes.count > 0) await changed(tx);
   return { sources: sources.count, destinations: destinations.count, routes: routes.count };
+}
+
+/** Every tenant's rows and the version, in one statement: one snapshot. */
+export async function readAllTopology(sql: Sql): Promise<TopologyRead> {
+  const all = (table: string) =>
+    sql`(SELECT coalesce(json_agg(t ORDER BY t.tenant, t.slug), '[]') FROM ${sql(table)} t)`;
+  const [row] = await sql<
+    { version: number; sources: TopologyRow[]; destinations: TopologyRow[]; routes: TopologyRow[] }[]
+  >`
+    SELECT (SELECT version FROM topology_version WHERE id = 1) AS version,
+      ${all("sources")} AS sources, ${all("destinations")} AS destinations, ${all("routes")} AS routes
+  `;
+  return {
+    version: Number(row?.version ?? 0),
+    sources: (row?.sources ?? []).map(toTopology),
+    destinations: (row?.destinations ?? []).map(toTopology),
+    routes: (row?.routes ?? []).map(toTopology),
+  };
 }
 
 /** The store's topology version. */

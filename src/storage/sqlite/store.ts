@@ -9,6 +9,7 @@ import {
   StoreUnavailableError,
   type TenantPurge,
   type TenantStore,
+  type TopologyRead,
 } from "../port.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
 import { type Connection, openReader } from "./connection.js";
@@ -96,6 +97,10 @@ export class SqliteStore implements Store {
 
   async topologyVersion(): Promise<number> {
     return this.read(() => this.topology.version());
+  }
+
+  async readAllTopology(): Promise<TopologyRead> {
+    return this.read(() => this.topology.readAll());
   }
 
   purgeTenant(tenant: string): Promise<TenantPurge> {

@@ -1,4 +1,4 @@
-import type { TopologyKind, TopologyRecord } from "../port.js";
+import type { TopologyKind, TopologyRead, TopologyRecord } from "../port.js";
 import { type TopologyRow, toTopology } from "../rows.js";
 import type { Connection } from "./connection.js";
 
@@ -21,6 +21,17 @@ export function topologyReads(db: Connection) {
       return row ? toTopology(row as TopologyRow) : null;
     },
     version: () => db.prepare("SELECT version FROM topology_version WHERE id = 1").pluck().get() as number,
+    /** Every tenant's rows, in one read transaction: one snapshot of the WAL. */
+    readAll: db.transaction((): TopologyRead => {
+      const all = (table: string) =>
+        (db.prepare(`SELECT * FROM ${table} ORDER BY tenant, slug`).all() as TopologyRow[]).map(toTopology);
+      return {
+        version: db.prepare("SELECT version FROM topology_version WHERE id = 1").pluck().get() as number,
+        sources: all("sources"),
+        destinations: all("destinations"),
+        routes: all("routes"),
+      };
+    }),
   };
 }
 
@@ -42,7 +53,7 @@ export function topologyOps(db: Connection) {
       .prepare(`
         INSERT INTO ${TABLE[w.kind]} (tenant, slug, definition, secrets, created_at, updated_at)
         VALUES (@tenant, @slug, @definition, @secrets, @now, @now)
-        ON CONFLICT (tenant, slug) DO NOTHING RETURNING *
+        ON CONFLICT DO NOTHING RETURNING *
       `)
       .get(w) as TopologyRow | undefined;
     if (row) bump.run();

@@ -64,6 +64,29 @@ describe(`topology rows on ${harness.dialect}`, () => {
     expect(await bolt.destinations.get("hook")).toMatchObject({ secrets: ["b-secret"] });
   });
 
+  it("reads every tenant's rows with the version they are at; a source's slug is unique across tenants", async () => {
+    await store.forTenant("acme").sources.create("shared-url", { kind: "vercel" }, ["a"], T);
+    expect(
+      await store.forTenant("bolt").sources.create("shared-url", { kind: "vercel" }, ["b"], T),
+    ).toBeNull();
+    await store.forTenant("bolt").destinations.create("hook", { url: "https://bolt.example/h" }, null, T);
+    await store.forTenant("acme").routes.create("r", { to: ["hook"] }, null, T);
+    const all = await store.readAllTopology();
+    expect(all.version).toBe(await store.topologyVersion());
+    expect(all.sources.map((r) => [r.tenant, r.slug, r.secrets])).toEqual([["acme", "shared-url", ["a"]]]);
+    expect(all.destinations).toEqual([
+      {
+        tenant: "bolt",
+        slug: "hook",
+        definition: { url: "https://bolt.example/h" },
+        secrets: null,
+        createdAt: T,
+        updatedAt: T,
+      },
+    ]);
+    expect(all.routes.map((r) => [r.tenant, r.slug])).toEqual([["acme", "r"]]);
+  });
+
   it.runIf(harness.dialect === "postgres")("tells another node of a change once it commits", async () => {
     const db = await harness.fresh();
     const other = await db.again();
