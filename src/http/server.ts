@@ -13,7 +13,8 @@ import { observeServer } from "./server-metrics.js";
  * Sends `/ingest/:source` (any method: ingest answers its own 405) to the raw ingest handler, and
  * every other request to the Hono app. Ingest stays on node:http because it is the hot path: the
  * adapter costs about 30 % of a 2 KB signed POST, and ingest's limits (the unverified-bytes
- * budget, the signature check before the body is read) act on the raw request.
+ * budget, the signature check before the body is read) act on the raw request. find-my-way still
+ * matches ingest's path, so it decodes and takes a trailing slash exactly as it always has.
  */
 function dispatcher(ctx: AppContext, serveApi: boolean, unverified: UnverifiedBytes) {
   const api = getRequestListener(createApiApp(ctx, serveApi).fetch, {
