@@ -20,6 +20,7 @@ const FILES = [
   "test/metrics.test.ts",
   "test/transform/delivery.test.ts",
   "test/hostile",
+  "test/http",
 ];
 
 const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
