@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ConfigError, formatPath } from "../../core/config-error.js";
 import { type RouteConfig, routeSchema } from "../../config/routing-schema.js";
+import { ConfigError, formatPath } from "../../core/config-error.js";
 import { FilterError } from "../../core/filter.js";
 import { testRoute } from "../../routing/route-test.js";
 import { TransformCompileError } from "../../transform/compile-error.js";
