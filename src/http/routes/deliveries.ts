@@ -1,9 +1,9 @@
+import { Hono } from "hono";
 import type { AttemptRecord, DeliveryRecord } from "../../core/delivery-types.js";
 import { DEFAULT_TENANT } from "../../core/types.js";
-import { requireAdmin } from "../auth.js";
-import type { AppContext } from "../context.js";
-import { HttpError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../route.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
+import { HttpError } from "../errors.js";
+import { jsonResponse } from "../json-response.js";
 import { isId, pageOf, parseCursor, parseEventId, parseLimit, parseText } from "./query.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -48,61 +48,56 @@ function attemptJson(a: AttemptRecord) {
 }
 
 /** A delivery by the id in a path; anything that is not a delivery id is no delivery. */
-function findDelivery(ctx: AppContext, id: string | undefined) {
-  return id !== undefined && isId(id, "dlv")
-    ? ctx.store.forTenant(DEFAULT_TENANT).getDelivery(id)
-    : Promise.resolve(null);
+function findDelivery(store: ApiDeps["store"], id: string) {
+  return isId(id, "dlv") ? store.forTenant(DEFAULT_TENANT).getDelivery(id) : Promise.resolve(null);
 }
 
 const STATUSES = new Set(["pending", "succeeded", "failed", "skipped"]);
 
-/** `GET /api/v1/deliveries`, `GET /api/v1/deliveries/:id`, `POST /api/v1/deliveries/:id/retry`. */
-export function registerDeliveryRoutes(router: AppRouter, ctx: AppContext): void {
-  router.get(
-    "/api/v1/deliveries",
-    route(ctx, async (req, res, _params, query) => {
-      requireAdmin(req, ctx.adminToken);
-      const status = query.get("status");
-      if (status !== null && !STATUSES.has(status)) {
-        throw new HttpError("invalid_query", "status must be pending, succeeded, failed or skipped");
-      }
-      const limit = parseLimit(query.get("limit"));
-      const items = await ctx.store.forTenant(DEFAULT_TENANT).listDeliveries({
-        status: (status ?? undefined) as DeliveryRecord["status"] | undefined,
-        destination: parseText("destination", query.get("destination")),
-        eventId: parseEventId("event", query.get("event")),
-        before: parseCursor(query.get("cursor"), "dlv"),
-        limit: limit + 1,
-      });
-      sendJson(res, 200, pageOf(items, limit, deliveryJson));
-    }),
-  );
+/** `GET /api/v1/deliveries`, `GET /api/v1/deliveries/:id`, `POST /api/v1/deliveries/:id/retry`, mounted at `/api/v1`. */
+export function deliveryRoutes({
+  store,
+  planner,
+  worker,
+  clock,
+}: Pick<ApiDeps, "store" | "planner" | "worker" | "clock">): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.get("/deliveries", async (c) => {
+    const query = (name: string) => c.req.query(name) ?? null;
+    const status = query("status");
+    if (status !== null && !STATUSES.has(status)) {
+      throw new HttpError("invalid_query", "status must be pending, succeeded, failed or skipped");
+    }
+    const limit = parseLimit(query("limit"));
+    const items = await store.forTenant(DEFAULT_TENANT).listDeliveries({
+      status: (status ?? undefined) as DeliveryRecord["status"] | undefined,
+      destination: parseText("destination", query("destination")),
+      eventId: parseEventId("event", query("event")),
+      before: parseCursor(query("cursor"), "dlv"),
+      limit: limit + 1,
+    });
+    return jsonResponse(200, pageOf(items, limit, deliveryJson));
+  });
 
-  router.get(
-    "/api/v1/deliveries/:id",
-    route(ctx, async (req, res, params) => {
-      requireAdmin(req, ctx.adminToken);
-      const found = await findDelivery(ctx, params.id);
-      if (!found) throw new HttpError("not_found", "no delivery has that id");
-      sendJson(res, 200, { ...deliveryJson(found.delivery), attemptLog: found.attempts.map(attemptJson) });
-    }),
-  );
+  app.get("/deliveries/:id", async (c) => {
+    const found = await findDelivery(store, c.req.param("id"));
+    if (!found) throw new HttpError("not_found", "no delivery has that id");
+    return jsonResponse(200, {
+      ...deliveryJson(found.delivery),
+      attemptLog: found.attempts.map(attemptJson),
+    });
+  });
 
-  router.post(
-    "/api/v1/deliveries/:id/retry",
-    route(ctx, async (req, res, params) => {
-      requireAdmin(req, ctx.adminToken);
-      const found = await findDelivery(ctx, params.id);
-      if (!found) throw new HttpError("not_found", "no delivery has that id");
-      const now = ctx.clock.now();
-      const deadline = ctx.planner.deadlineFor(found.delivery.destination, now);
-      if (!Number.isFinite(deadline))
-        throw new HttpError("not_found", "that delivery's destination is no longer configured");
-      const updated = await ctx.store
-        .forTenant(DEFAULT_TENANT)
-        .retryDelivery(found.delivery.id, now, deadline);
-      ctx.worker.notify();
-      sendJson(res, 202, deliveryJson(updated as DeliveryRecord));
-    }),
-  );
+  app.post("/deliveries/:id/retry", async (c) => {
+    const found = await findDelivery(store, c.req.param("id"));
+    if (!found) throw new HttpError("not_found", "no delivery has that id");
+    const now = clock.now();
+    const deadline = planner.deadlineFor(found.delivery.destination, now);
+    if (!Number.isFinite(deadline))
+      throw new HttpError("not_found", "that delivery's destination is no longer configured");
+    const updated = await store.forTenant(DEFAULT_TENANT).retryDelivery(found.delivery.id, now, deadline);
+    worker.notify();
+    return jsonResponse(202, deliveryJson(updated as DeliveryRecord));
+  });
+  return app;
 }

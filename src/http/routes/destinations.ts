@@ -1,13 +1,13 @@
+import { Hono } from "hono";
 import type { DestinationConfig } from "../../config/routing-schema.js";
 import type { DestinationState } from "../../core/delivery-types.js";
 import { formatDuration } from "../../core/duration.js";
 import { redactUrl } from "../../core/redact-url.js";
 import { DEFAULT_TENANT } from "../../core/types.js";
 import { destinationCircuit } from "../../delivery/destination-circuit.js";
-import { requireAdmin } from "../auth.js";
-import type { AppContext } from "../context.js";
-import { HttpError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../route.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
+import { HttpError } from "../errors.js";
+import { jsonResponse } from "../json-response.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -47,15 +47,20 @@ function destinationJson(
   };
 }
 
-/** `GET /api/v1/destinations`, `POST /api/v1/destinations/:slug/enable|disable`. */
-export function registerDestinationRoutes(router: AppRouter, ctx: AppContext): void {
+/** `GET /api/v1/destinations`, `POST /api/v1/destinations/:slug/enable|disable`, mounted at `/api/v1`. */
+export function destinationRoutes({
+  store,
+  planner,
+  worker,
+  clock,
+}: Pick<ApiDeps, "store" | "planner" | "worker" | "clock">): Hono<ApiEnv> {
   const render = async (slug?: string) => {
     const [states, stats] = await Promise.all([
-      ctx.store.forTenant(DEFAULT_TENANT).listDestinationStates(),
-      ctx.store.queueStats(),
+      store.forTenant(DEFAULT_TENANT).listDestinationStates(),
+      store.queueStats(),
     ]);
-    const now = ctx.clock.now();
-    const list = [...ctx.planner.destinations.values()]
+    const now = clock.now();
+    const list = [...planner.destinations.values()]
       .filter((d) => slug === undefined || d.slug === slug)
       .map((d) =>
         destinationJson(
@@ -68,39 +73,30 @@ export function registerDestinationRoutes(router: AppRouter, ctx: AppContext): v
     return list;
   };
 
-  router.get(
-    "/api/v1/destinations",
-    route(ctx, async (req, res) => {
-      requireAdmin(req, ctx.adminToken);
-      sendJson(res, 200, { data: await render() });
-    }),
-  );
+  const app = new Hono<ApiEnv>();
+  app.get("/destinations", async () => jsonResponse(200, { data: await render() }));
 
   for (const action of ["enable", "disable"] as const) {
-    router.post(
-      `/api/v1/destinations/:slug/${action}`,
-      route(ctx, async (req, res, params) => {
-        requireAdmin(req, ctx.adminToken);
-        const slug = params.slug ?? "";
-        if (!ctx.planner.destinations.has(slug))
-          throw new HttpError("not_found", "no destination has that slug");
-        const current = ctx.worker.stateOf(slug);
-        if (!current) throw new HttpError("not_found", "no destination has that slug");
-        const next: DestinationState =
-          action === "enable"
-            ? {
-                ...current,
-                state: "active",
-                disabledReason: null,
-                consecutiveFailures: 0,
-                circuitOpenUntil: null,
-                circuitCooldownMs: 0,
-              }
-            : { ...current, state: "disabled", disabledReason: "disabled through the API" };
-        await ctx.store.forTenant(DEFAULT_TENANT).saveDestinationState(next);
-        await ctx.worker.reloadStates();
-        sendJson(res, 200, (await render(slug))[0]);
-      }),
-    );
+    app.post(`/destinations/:slug/${action}`, async (c) => {
+      const slug = c.req.param("slug");
+      if (!planner.destinations.has(slug)) throw new HttpError("not_found", "no destination has that slug");
+      const current = worker.stateOf(slug);
+      if (!current) throw new HttpError("not_found", "no destination has that slug");
+      const next: DestinationState =
+        action === "enable"
+          ? {
+              ...current,
+              state: "active",
+              disabledReason: null,
+              consecutiveFailures: 0,
+              circuitOpenUntil: null,
+              circuitCooldownMs: 0,
+            }
+          : { ...current, state: "disabled", disabledReason: "disabled through the API" };
+      await store.forTenant(DEFAULT_TENANT).saveDestinationState(next);
+      await worker.reloadStates();
+      return jsonResponse(200, (await render(slug))[0]);
+    });
   }
+  return app;
 }

@@ -1,10 +1,11 @@
-import { DEFAULT_TENANT, type EventSummary } from "../../core/types.js";
+import { Hono } from "hono";
+import type { EventSummary } from "../../core/types.js";
+import { DEFAULT_TENANT } from "../../core/types.js";
 import { isJsonText } from "../../ingest/json-text.js";
 import { normalizeEventType } from "../../vercel/index.js";
-import { requireAdmin } from "../auth.js";
-import type { AppContext } from "../context.js";
-import { HttpError, sendJson, sendJsonText } from "../errors.js";
-import { type AppRouter, route } from "../route.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
+import { HttpError } from "../errors.js";
+import { jsonResponse, jsonTextResponse } from "../json-response.js";
 import { isId, pageOf, parseCursor, parseLimit, parseText, parseTime } from "./query.js";
 
 /** The JSON shape of an event in the API. */
@@ -22,37 +23,32 @@ export function eventJson(e: EventSummary) {
   };
 }
 
-/** `GET /api/v1/events` and `GET /api/v1/events/:id`. */
-export function registerEventRoutes(router: AppRouter, ctx: AppContext): void {
-  router.get(
-    "/api/v1/events",
-    route(ctx, async (req, res, _params, query) => {
-      requireAdmin(req, ctx.adminToken);
-      const limit = parseLimit(query.get("limit"));
-      const type = parseText("type", query.get("type"));
-      const items = await ctx.store.forTenant(DEFAULT_TENANT).listEvents({
-        source: parseText("source", query.get("source")),
-        type: type ? normalizeEventType(type).canonical : undefined,
-        since: parseTime("since", query.get("since")),
-        before: parseCursor(query.get("cursor"), "evt"),
-        limit: limit + 1,
-      });
-      sendJson(res, 200, pageOf(items, limit, eventJson));
-    }),
-  );
-  router.get(
-    "/api/v1/events/:id",
-    route(ctx, async (req, res, params) => {
-      requireAdmin(req, ctx.adminToken);
-      const id = params.id ?? "";
-      const event = isId(id, "evt") ? await ctx.store.forTenant(DEFAULT_TENANT).getEvent(id) : null;
-      if (!event) throw new HttpError("not_found", "no event has that id");
-      // The payload is the stored text itself, spliced in: parsing it and writing it again would
-      // recurse as deep as the body is nested, and a body 100k levels deep is a valid event.
-      const text = Buffer.from(event.body).toString("utf8");
-      const fields = JSON.stringify(eventJson(event));
-      const payload = isJsonText(text) ? text : "null";
-      sendJsonText(res, 200, `${fields.slice(0, -1)},"payload":${payload}}`);
-    }),
-  );
+/** `GET /api/v1/events` and `GET /api/v1/events/:id`, mounted at `/api/v1`. */
+export function eventRoutes({ store }: Pick<ApiDeps, "store">): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.get("/events", async (c) => {
+    const query = (name: string) => c.req.query(name) ?? null;
+    const limit = parseLimit(query("limit"));
+    const type = parseText("type", query("type"));
+    const items = await store.forTenant(DEFAULT_TENANT).listEvents({
+      source: parseText("source", query("source")),
+      type: type ? normalizeEventType(type).canonical : undefined,
+      since: parseTime("since", query("since")),
+      before: parseCursor(query("cursor"), "evt"),
+      limit: limit + 1,
+    });
+    return jsonResponse(200, pageOf(items, limit, eventJson));
+  });
+  app.get("/events/:id", async (c) => {
+    const id = c.req.param("id");
+    const event = isId(id, "evt") ? await store.forTenant(DEFAULT_TENANT).getEvent(id) : null;
+    if (!event) throw new HttpError("not_found", "no event has that id");
+    // The payload is the stored text itself, spliced in: parsing it and writing it again would
+    // recurse as deep as the body is nested, and a body 100k levels deep is a valid event.
+    const text = Buffer.from(event.body).toString("utf8");
+    const fields = JSON.stringify(eventJson(event));
+    const payload = isJsonText(text) ? text : "null";
+    return jsonTextResponse(200, `${fields.slice(0, -1)},"payload":${payload}}`);
+  });
+  return app;
 }

@@ -1,42 +1,39 @@
+import { Hono } from "hono";
 import { StoreUnavailableError } from "../../storage/port.js";
-import type { AppContext } from "../context.js";
-import { sendJson } from "../errors.js";
-import { type AppRouter, route } from "../route.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
+import { jsonResponse } from "../json-response.js";
 
 /**
  * `/healthz`: the process is up. `/readyz`: the store answers and can commit. `/metrics`:
  * Prometheus text. All unauthenticated.
  */
-export function registerHealthRoutes(router: AppRouter, ctx: AppContext): void {
-  router.get(
-    "/healthz",
-    route(ctx, (_req, res) => sendJson(res, 200, { ok: true })),
-  );
-  router.get(
-    "/metrics",
-    route(ctx, async (_req, res) => {
-      const text = await ctx.metrics.registry.metrics();
-      res.writeHead(200, { "content-type": ctx.metrics.registry.contentType });
-      res.end(text);
-    }),
-  );
-  router.get(
-    "/readyz",
-    route(ctx, async (_req, res) => {
-      try {
-        await ctx.store.ping();
-        sendJson(res, 200, { ok: true, store: ctx.store.capabilities.dialect });
-      } catch (error) {
-        // The reason names codes only, never an address, a path or a credential: no token guards it.
-        const reason = error instanceof StoreUnavailableError ? (error.reason ?? null) : null;
-        sendJson(res, 503, {
-          ok: false,
-          code: "unavailable",
-          message: "the store cannot commit or does not answer",
-          store: ctx.store.capabilities.dialect,
-          reason,
-        });
-      }
-    }),
-  );
+export function healthRoutes({ store, metrics }: Pick<ApiDeps, "store" | "metrics">): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.get("/healthz", () => jsonResponse(200, { ok: true }));
+  app.get("/metrics", async () => {
+    const text = await metrics.registry.metrics();
+    return new Response(text, {
+      headers: {
+        "content-type": metrics.registry.contentType,
+        "content-length": String(Buffer.byteLength(text)),
+      },
+    });
+  });
+  app.get("/readyz", async () => {
+    try {
+      await store.ping();
+      return jsonResponse(200, { ok: true, store: store.capabilities.dialect });
+    } catch (error) {
+      // The reason names codes only, never an address, a path or a credential: no token guards it.
+      const reason = error instanceof StoreUnavailableError ? (error.reason ?? null) : null;
+      return jsonResponse(503, {
+        ok: false,
+        code: "unavailable",
+        message: "the store cannot commit or does not answer",
+        store: store.capabilities.dialect,
+        reason,
+      });
+    }
+  });
+  return app;
 }

@@ -1,10 +1,9 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { IngestOutcome } from "../../ingest/ingest.js";
 import { readBody } from "../../ingest/read-body.js";
 import type { UnverifiedBytes } from "../../ingest/unverified-bytes.js";
 import type { AppContext } from "../context.js";
 import { HttpError, sendError, sendJson } from "../errors.js";
-import { type AppRouter, route } from "../route.js";
 
 type Refusal = Exclude<IngestOutcome, { kind: "accepted" | "aborted" }>;
 
@@ -52,53 +51,66 @@ function answer(res: ServerResponse, outcome: IngestOutcome): void {
   }
 }
 
-/** `POST /ingest/:source`; bodies count against `unverified` until their signature is checked. */
-export function registerIngestRoutes(router: AppRouter, ctx: AppContext, unverified: UnverifiedBytes): void {
-  router.all(
-    "/ingest/:source",
-    route(ctx, async (req, res, params) => {
-      if (req.method !== "POST") {
-        throw new HttpError("method_not_allowed", "ingest accepts POST only", { allow: "POST" });
-      }
-      const slug = params.source ?? "";
-      const started = performance.now();
-      const hold = unverified.hold(req.socket.remoteAddress);
-      let outcome: IngestOutcome;
-      try {
-        outcome = await ctx.ingestor.ingest(
-          slug,
-          req.headers,
-          (max) => readBody(req, max, hold),
-          () => hold.release(),
+/** Answers a request to the raw ingest path: gets the source's slug, already decoded from the path. */
+export type IngestHandler = (req: IncomingMessage, res: ServerResponse, slug: string) => void;
+
+/**
+ * `POST /ingest/:source`, on node:http itself (the hot path: no framework between the socket and
+ * the verifier); bodies count against `unverified` until their signature is checked.
+ */
+export function ingestHandler(ctx: AppContext, unverified: UnverifiedBytes): IngestHandler {
+  const handle = async (req: IncomingMessage, res: ServerResponse, slug: string) => {
+    if (req.method !== "POST") {
+      throw new HttpError("method_not_allowed", "ingest accepts POST only", { allow: "POST" });
+    }
+    const started = performance.now();
+    const hold = unverified.hold(req.socket.remoteAddress);
+    let outcome: IngestOutcome;
+    try {
+      outcome = await ctx.ingestor.ingest(
+        slug,
+        req.headers,
+        (max) => readBody(req, max, hold),
+        () => hold.release(),
+      );
+    } finally {
+      hold.release();
+    }
+    // Unknown slugs share one label so a scanner cannot grow the series without bound.
+    const source = outcome.kind === "unknown_source" ? "(unknown)" : slug;
+    const label = outcome.kind === "accepted" && outcome.duplicate ? "duplicate" : outcome.kind;
+    ctx.metrics.ingestRequests.inc({ source, outcome: label });
+    ctx.metrics.ingestDuration.observe({ source }, (performance.now() - started) / 1000);
+    if (outcome.kind === "accepted") {
+      ctx.logger.debug(
+        { source: slug, eventId: outcome.eventId, type: outcome.event.type, duplicate: outcome.duplicate },
+        "event accepted",
+      );
+      if (outcome.event.unknownType || outcome.event.schemaIssues.length > 0) {
+        ctx.logger.info(
+          {
+            source: slug,
+            eventId: outcome.eventId,
+            type: outcome.event.originalType,
+            issues: outcome.event.schemaIssues.length,
+          },
+          outcome.event.unknownType ? "event of unknown type stored" : "event with schema issues stored",
         );
-      } finally {
-        hold.release();
       }
-      // Unknown slugs share one label so a scanner cannot grow the series without bound.
-      const source = outcome.kind === "unknown_source" ? "(unknown)" : slug;
-      const label = outcome.kind === "accepted" && outcome.duplicate ? "duplicate" : outcome.kind;
-      ctx.metrics.ingestRequests.inc({ source, outcome: label });
-      ctx.metrics.ingestDuration.observe({ source }, (performance.now() - started) / 1000);
-      if (outcome.kind === "accepted") {
-        ctx.logger.debug(
-          { source: slug, eventId: outcome.eventId, type: outcome.event.type, duplicate: outcome.duplicate },
-          "event accepted",
-        );
-        if (outcome.event.unknownType || outcome.event.schemaIssues.length > 0) {
-          ctx.logger.info(
-            {
-              source: slug,
-              eventId: outcome.eventId,
-              type: outcome.event.originalType,
-              issues: outcome.event.schemaIssues.length,
-            },
-            outcome.event.unknownType ? "event of unknown type stored" : "event with schema issues stored",
-          );
-        }
-      } else if (outcome.kind !== "aborted") {
-        ctx.logger.info({ source: slug, outcome: outcome.kind }, "event refused");
+    } else if (outcome.kind !== "aborted") {
+      ctx.logger.info({ source: slug, outcome: outcome.kind }, "event refused");
+    }
+    answer(res, outcome);
+  };
+  // Whatever is thrown becomes one JSON answer, and nothing crashes the process.
+  return (req, res, slug) => {
+    handle(req, res, slug).catch((error: unknown) => {
+      if (!(error instanceof HttpError)) ctx.logger.error({ err: error, url: req.url }, "request failed");
+      if (res.headersSent) {
+        res.destroy();
+        return;
       }
-      answer(res, outcome);
-    }),
-  );
+      sendError(res, error instanceof HttpError ? error : new HttpError("internal", "internal error"));
+    });
+  };
 }

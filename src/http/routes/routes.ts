@@ -1,3 +1,4 @@
+import { Hono } from "hono";
 import { z } from "zod";
 import { type RouteConfig, routeSchema } from "../../config/routing-schema.js";
 import { ConfigError, formatPath } from "../../core/config-error.js";
@@ -5,11 +6,10 @@ import { FilterError } from "../../core/filter.js";
 import { testRoute } from "../../routing/route-test.js";
 import { TransformCompileError } from "../../transform/compile-error.js";
 import { sampleEvent } from "../../vercel/index.js";
-import { requireAdmin } from "../auth.js";
-import type { AppContext } from "../context.js";
-import { HttpError, sendJson } from "../errors.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
+import { HttpError } from "../errors.js";
 import { readJson } from "../json-body.js";
-import { type AppRouter, route } from "../route.js";
+import { jsonResponse } from "../json-response.js";
 
 const routeTest = z
   .strictObject({
@@ -25,42 +25,43 @@ const routeTest = z
     path: ["event"],
   });
 
-/** `POST /api/v1/routes/test`: whether a route matches an event, condition by condition, and what its transform makes of it. */
-export function registerRouteTestRoutes(router: AppRouter, ctx: AppContext): void {
-  router.post(
-    "/api/v1/routes/test",
-    route(ctx, async (req, res) => {
-      requireAdmin(req, ctx.adminToken);
-      const body = await readJson(req, routeTest);
-      const configured = typeof body.route === "string";
-      const subject =
-        typeof body.route === "string" ? configuredRoute(ctx, body.route) : adHocRoute(body.route);
-      let event: Record<string, unknown>;
-      try {
-        event = body.event ?? (sampleEvent(body.sampleType as string) as Record<string, unknown>);
-      } catch (error) {
-        throw new HttpError("invalid_request", `sampleType: ${(error as Error).message}`);
-      }
-      try {
-        const result = await testRoute({
-          route: subject,
-          event,
-          source: body.source ?? (subject.source[0] as string),
-          transformer: ctx.transforms,
-          adHoc: !configured,
-        });
-        sendJson(res, 200, result);
-      } catch (error) {
-        if (error instanceof FilterError || error instanceof ConfigError) throw invalidRoute(error);
-        if (error instanceof TransformCompileError)
-          throw new HttpError("invalid_route", `route.transform.code: ${error.message}`);
-        throw error;
-      }
-    }),
-  );
+/**
+ * `POST /api/v1/routes/test`, mounted at `/api/v1`: whether a route matches an event, condition
+ * by condition, and what its transform makes of it.
+ */
+export function routeTestRoutes(ctx: Pick<ApiDeps, "config" | "transforms">): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.post("/routes/test", async (c) => {
+    const body = await readJson(c.req.raw, routeTest);
+    const configured = typeof body.route === "string";
+    const subject =
+      typeof body.route === "string" ? configuredRoute(ctx, body.route) : adHocRoute(body.route);
+    let event: Record<string, unknown>;
+    try {
+      event = body.event ?? (sampleEvent(body.sampleType as string) as Record<string, unknown>);
+    } catch (error) {
+      throw new HttpError("invalid_request", `sampleType: ${(error as Error).message}`);
+    }
+    try {
+      const result = await testRoute({
+        route: subject,
+        event,
+        source: body.source ?? (subject.source[0] as string),
+        transformer: ctx.transforms,
+        adHoc: !configured,
+      });
+      return jsonResponse(200, result);
+    } catch (error) {
+      if (error instanceof FilterError || error instanceof ConfigError) throw invalidRoute(error);
+      if (error instanceof TransformCompileError)
+        throw new HttpError("invalid_route", `route.transform.code: ${error.message}`);
+      throw error;
+    }
+  });
+  return app;
 }
 
-function configuredRoute(ctx: AppContext, slug: string): RouteConfig {
+function configuredRoute(ctx: Pick<ApiDeps, "config">, slug: string): RouteConfig {
   const found = ctx.config.routes.find((r) => r.slug === slug);
   if (!found) throw new HttpError("not_found", `no route "${slug}"`);
   return found;

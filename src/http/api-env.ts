@@ -1,0 +1,13 @@
+import type { Logger } from "pino";
+import type { AppContext } from "./context.js";
+
+/** What the API's middleware puts on each request: its id, and a logger that carries it. */
+export interface ApiEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+  };
+}
+
+/** What the API app needs from the running application: all of it but ingest, which is served apart. */
+export type ApiDeps = Omit<AppContext, "ingestor">;

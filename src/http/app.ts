@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import type { ApiDeps, ApiEnv } from "./api-env.js";
+import { adminAuth } from "./middleware/admin-auth.js";
+import { answerError, answerNotFound } from "./middleware/error-answers.js";
+import { requestId } from "./middleware/request-id.js";
+import { deliveryRoutes } from "./routes/deliveries.js";
+import { destinationRoutes } from "./routes/destinations.js";
+import { eventRoutes } from "./routes/events.js";
+import { healthRoutes } from "./routes/health.js";
+import { replayRoutes } from "./routes/replay.js";
+import { routeTestRoutes } from "./routes/routes.js";
+
+/**
+ * Everything but ingest, as one Hono app: health and metrics (open), and, when `serveApi`, the
+ * management API under `/api/v1`, all of it behind the admin token. Each request gets an id; what
+ * a handler throws is answered in one place. Call it through `app.request()` in tests, through
+ * the node:http server otherwise.
+ */
+export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
+  // Not strict: `/api/v1/events/` is `/api/v1/events`, as it always was.
+  const app = new Hono<ApiEnv>({ strict: false });
+  app.use("*", requestId(deps.logger));
+  app.onError(answerError(deps.logger));
+  app.notFound(answerNotFound);
+  app.route("/", healthRoutes(deps));
+  if (!serveApi) return app;
+  app.use("/api/*", adminAuth(deps.adminToken));
+  app.route("/api/v1", eventRoutes(deps));
+  app.route("/api/v1", replayRoutes(deps));
+  app.route("/api/v1", deliveryRoutes(deps));
+  app.route("/api/v1", destinationRoutes(deps));
+  app.route("/api/v1", routeTestRoutes(deps));
+  return app;
+}
