@@ -36,6 +36,8 @@ export async function testRoute(input: {
   event: Record<string, unknown>;
   source: string;
   transformer: Transformer;
+  /** The tenant whose route it is (its compiled code is the tenant's). */
+  tenant: string;
   adHoc: boolean;
 }): Promise<RouteTestResult> {
   const started = performance.now();
@@ -65,7 +67,7 @@ export async function testRoute(input: {
     const rendered = input.adHoc
       ? await input.transformer.trial(route.transform, raw, meta, matched)
       : matched
-        ? await input.transformer.render(DEFAULT_TENANT, route.slug, raw, meta)
+        ? await input.transformer.render(input.tenant, route.slug, raw, meta)
         : null;
     if (rendered) transform = describe(rendered, performance.now() - t0);
   }

@@ -212,6 +212,8 @@ export interface TenantStore {
   ): Promise<{ matched: number; enqueued: number }>;
   /** The stored states of the tenant's destinations (a destination never attempted may have none). */
   listDestinationStates(): Promise<DestinationState[]>;
+  /** How many of the tenant's deliveries are pending, by destination slug. */
+  pendingByDestination(): Promise<Record<string, number>>;
   /** Upserts one of the tenant's destination states; a state of another tenant is refused. */
   saveDestinationState(state: DestinationState): Promise<void>;
   /** The tenant's run-time sources, destinations and routes. */

@@ -36,6 +36,7 @@ export interface TenantOps {
     deadlineFor: (destination: string) => number,
   ): Promise<{ matched: number; enqueued: number }>;
   listDestinationStates(tenant: string): Promise<DestinationState[]>;
+  pendingByDestination(tenant: string): Promise<Record<string, number>>;
   saveDestinationState(state: DestinationState): Promise<void>;
   topology: TopologyOps;
 }
@@ -93,6 +94,7 @@ export function tenantView(tenant: string, ops: TenantOps): TenantStore {
     addDeliveries: (eventId, deliveries, now) => ops.addDeliveries(tenant, eventId, deliveries, now),
     requeueDeliveries: (query, now, deadlineFor) => ops.requeueDeliveries(tenant, query, now, deadlineFor),
     listDestinationStates: () => ops.listDestinationStates(tenant),
+    pendingByDestination: () => ops.pendingByDestination(tenant),
     sources: topologyTable("sources", tenant, ops.topology),
     destinations: topologyTable("destinations", tenant, ops.topology),
     routes: topologyTable("routes", tenant, ops.topology),

@@ -94,6 +94,14 @@ export function reads(sql: Sql) {
       return row?.at ?? null;
     },
 
+    async pendingByDestination(tenant: string): Promise<Record<string, number>> {
+      const rows = await sql<{ destination: string; n: number }[]>`
+        SELECT destination, count(*)::integer AS n FROM deliveries
+        WHERE tenant = ${tenant} AND status = 'pending' GROUP BY destination
+      `;
+      return Object.fromEntries(rows.map((r) => [r.destination, r.n]));
+    },
+
     async listDestinationStates(tenant: string): Promise<DestinationState[]> {
       const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = ${tenant}`;
       return rows.map(toState);

@@ -196,6 +196,7 @@ export class PostgresStore implements Store {
         return result;
       },
       listDestinationStates: (tenant) => guard("read", () => r.listDestinationStates(tenant)),
+      pendingByDestination: (tenant) => guard("read", () => r.pendingByDestination(tenant)),
       saveDestinationState: (state) => this.write("save", () => saveDestinationState(this.sql, state)),
       topology: {
         list: (kind, tenant) => guard("read", () => topology.list(kind, tenant)),

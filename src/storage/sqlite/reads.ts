@@ -27,6 +27,9 @@ export function reads(db: Connection) {
   const one = db.prepare(`${SELECT_DELIVERY} WHERE d.tenant = ? AND d.id = ?`);
   const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
   const states = db.prepare("SELECT * FROM destination_state WHERE tenant = ?");
+  const pendingOf = db.prepare(
+    "SELECT destination, count(*) AS n FROM deliveries WHERE tenant = ? AND status = 'pending' GROUP BY destination",
+  );
   const seqOf = db.prepare("SELECT seq FROM deliveries WHERE tenant = ? AND id = ?").pluck();
   const firstDue = db
     .prepare(
@@ -96,6 +99,12 @@ export function reads(db: Connection) {
         if (at !== undefined && (min === null || at < min)) min = at;
       }
       return min;
+    },
+
+    pendingByDestination(tenant: string): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const r of pendingOf.all(tenant) as { destination: string; n: number }[]) out[r.destination] = r.n;
+      return out;
     },
 
     listDestinationStates(tenant: string): DestinationState[] {

@@ -160,6 +160,7 @@ export class SqliteStore implements Store {
         return this.writer.call("requeueDeliveries", tenant, query, now, deadlines);
       },
       listDestinationStates: async (tenant) => this.read(() => r.listDestinationStates(tenant)),
+      pendingByDestination: async (tenant) => this.read(() => r.pendingByDestination(tenant)),
       saveDestinationState: async (state) => {
         await this.writer.call("saveDestinationState", state);
       },
