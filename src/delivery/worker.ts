@@ -8,7 +8,8 @@ import type { DeliveryOutcome, Store } from "../storage/port.js";
 import { type AttemptSettings, attempt } from "./attempt.js";
 import { type LaneSnapshot, planClaims } from "./claim-planner.js";
 import { HandOff } from "./hand-off.js";
-import { Lane, laneKey, storedLaneKey } from "./lane.js";
+import { type Lane, laneKey, storedLaneKey } from "./lane.js";
+import { Lanes } from "./lanes.js";
 
 /** Settings of the worker as a whole. */
 export interface WorkerOptions extends Omit<AttemptSettings, "transforms"> {
@@ -33,7 +34,7 @@ export interface WorkerEvents {
 
 /** Delivers pending deliveries: claim (under a lease) → send → record, at least once. */
 export class DeliveryWorker extends EventEmitter<WorkerEvents> {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes: Lanes;
   /** The in-memory hand-off of ingested deliveries; null where the store has other claimers. */
   readonly handOff: HandOff | null;
   private readonly attempts: AttemptSettings;
@@ -62,7 +63,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       random: o.random,
       circuit: o.circuit,
     };
-    for (const d of o.destinations) this.putLane(d, undefined);
+    this.lanes = new Lanes(!o.store.capabilities.enforcesLimitsInClaim, o.clock);
+    for (const d of o.destinations) this.lanes.put(d);
     this.recorder = new GroupCommitter(async (outcomes) => {
       await o.store.recordOutcomes(outcomes, o.clock.now());
       return outcomes.map(() => undefined);
@@ -73,24 +75,13 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
           clock: o.clock,
           concurrency: o.concurrency,
           running: () => this.running,
-          lane: (tenant, slug) => this.lanes.get(laneKey(tenant, slug)),
-          inFlight: () => this.total("inFlight"),
-          held: () => this.total("held"),
+          lane: (tenant, slug) => this.lanes.get(tenant, slug),
+          inFlight: () => this.lanes.total("inFlight"),
+          held: () => this.lanes.total("held"),
           send: (lane, delivery) => this.send(lane, delivery),
           wake: () => this.wake(),
         })
       : null;
-  }
-
-  private putLane(destination: Destination, state: DestinationState | undefined): Lane {
-    const lane = new Lane(
-      destination,
-      state,
-      !this.o.store.capabilities.enforcesLimitsInClaim,
-      this.o.clock.now(),
-    );
-    this.lanes.set(lane.key, lane);
-    return lane;
   }
 
   /** Loads destination states and starts the loop; where the store allows, leases of a previous run are released. */
@@ -104,30 +95,14 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   /** Re-reads destination states (enable/disable from the API). */
   async reloadStates(): Promise<void> {
-    this.adoptStates(await this.o.store.getDestinationStates());
+    this.lanes.adopt(await this.o.store.getDestinationStates());
     this.notify();
   }
 
-  /** Takes stored (or freshly claimed) destination states as this worker's view. */
-  private adoptStates(states: readonly DestinationState[]): void {
-    for (const s of states) this.lanes.get(storedLaneKey(s))?.adopt(s);
-  }
-
-  /** Starts delivering to a new destination, with its stored state if it has one. An existing one is updated. */
+  /** Starts delivering to a destination, with its stored state if it has one; an existing one is updated. */
   async addDestination(destination: Destination): Promise<void> {
-    const key = laneKey(destination.tenant, destination.slug);
-    const existing = this.lanes.get(key);
-    if (existing) {
-      existing.retired = false;
-      existing.update(destination, this.o.clock.now());
-    } else {
-      const states = await this.o.store.getDestinationStates();
-      // Added meanwhile by another call: that one stands, with these settings.
-      const stored = states.find((s) => storedLaneKey(s) === key);
-      const lane = this.lanes.get(key);
-      if (lane) lane.update(destination, this.o.clock.now());
-      else this.putLane(destination, stored);
-    }
+    const known = this.lanes.get(destination.tenant, destination.slug);
+    this.lanes.put(destination, known ? undefined : await this.o.store.getDestinationStates());
     this.wake();
   }
 
@@ -136,11 +111,9 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    * counted. False when the worker has no such destination.
    */
   updateDestination(destination: Destination): boolean {
-    const lane = this.lanes.get(laneKey(destination.tenant, destination.slug));
-    if (!lane || lane.retired) return false;
-    lane.update(destination, this.o.clock.now());
-    this.wake();
-    return true;
+    const updated = this.lanes.update(destination);
+    if (updated) this.wake();
+    return updated;
   }
 
   /**
@@ -149,16 +122,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    * False when the worker has no such destination.
    */
   removeDestination(tenant: string, slug: string): boolean {
-    const lane = this.lanes.get(laneKey(tenant, slug));
-    if (!lane || lane.retired) return false;
-    lane.retired = true;
-    lane.dropWaiting();
-    this.dropIfRetired(lane);
-    return true;
-  }
-
-  private dropIfRetired(lane: Lane): void {
-    if (lane.retired && lane.idle && this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+    return this.lanes.retire(tenant, slug);
   }
 
   /**
@@ -166,8 +130,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
    * test), for the given destinations of `tenant` or for all.
    */
   notify(destinations?: Iterable<string>, tenant: string = DEFAULT_TENANT): void {
-    if (destinations === undefined) for (const lane of this.lanes.values()) lane.markBacklog();
-    else for (const slug of destinations) this.lanes.get(laneKey(tenant, slug))?.markBacklog();
+    if (destinations === undefined) for (const lane of this.lanes) lane.markBacklog();
+    else for (const slug of destinations) this.lanes.get(tenant, slug)?.markBacklog();
     this.wake();
   }
 
@@ -197,7 +161,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     // Every send has ended and been recorded: a lease still held is a delivery that waited in
     // memory. Released, it is claimed at the next start (or, should this fail, released then).
     let waited = 0;
-    for (const lane of this.lanes.values()) waited += lane.dropWaiting();
+    for (const lane of this.lanes) waited += lane.dropWaiting();
     if (waited > 0) {
       await this.o.store.releaseLeases(this.o.owner).catch((error: unknown) => {
         this.o.logger.error({ err: error }, "releasing the leases of deliveries waiting in memory failed");
@@ -207,7 +171,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   /** A destination's current state, as the worker sees it. */
   stateOf(destination: string, tenant: string = DEFAULT_TENANT): DestinationState | undefined {
-    return this.lanes.get(laneKey(tenant, destination))?.state;
+    return this.lanes.get(tenant, destination)?.state;
   }
 
   private async loop(): Promise<void> {
@@ -229,24 +193,22 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     if (!this.o.store.capabilities.sharedDestinationStates || now - this.statesReadAt < this.pollMs) return;
     this.statesReadAt = now;
-    this.adoptStates(await this.o.store.getDestinationStates());
+    this.lanes.adopt(await this.o.store.getDestinationStates());
   }
 
   /** One claim round: deliveries waiting in memory first, then a claim the planner shapes. */
   private async claimAndSend(): Promise<number> {
     const now = this.o.clock.now();
-    if (this.handOff) for (const lane of this.lanes.values()) this.handOff.startWaiting(lane);
+    if (this.handOff) for (const lane of this.lanes) this.handOff.startWaiting(lane);
+    this.lanes.sweep();
     const snapshots: LaneSnapshot[] = [];
-    for (const lane of this.lanes.values()) {
-      if (!lane.retired) snapshots.push(lane.snapshot(now, this.pollMs));
-      else this.dropIfRetired(lane);
-    }
-    const plan = planClaims(snapshots, this.o.concurrency - this.total("inFlight"));
+    for (const lane of this.lanes) if (!lane.retired) snapshots.push(lane.snapshot(now, this.pollMs));
+    const plan = planClaims(snapshots, this.o.concurrency - this.lanes.total("inFlight"));
     this.waiting = plan.waiting;
     if (plan.claims.length === 0) return 0;
     const claiming = new Map<string, { lane: Lane; mark: number }>();
     for (const { key } of plan.claims) {
-      const lane = this.lanes.get(key) as Lane;
+      const lane = this.lanes.byLaneKey(key) as Lane;
       claiming.set(key, { lane, mark: lane.beginClaim(now) });
     }
     let result: Awaited<ReturnType<Store["claimDeliveries"]>>;
@@ -260,12 +222,12 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     } finally {
       for (const { lane } of claiming.values()) lane.endClaim();
     }
-    this.adoptStates(result.states);
+    this.lanes.adopt(result.states);
     for (const h of result.held) this.waiting.set(storedLaneKey(h), h.until);
     const claimed = new Map<Lane, number>();
     for (const delivery of result.deliveries) {
       const key = laneKey(delivery.tenant, delivery.destination);
-      const lane = claiming.get(key)?.lane ?? this.lanes.get(key);
+      const lane = claiming.get(key)?.lane ?? this.lanes.byLaneKey(key);
       if (!lane) continue;
       claimed.set(lane, (claimed.get(lane) ?? 0) + 1);
       lane.startSlot(now);
@@ -312,7 +274,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     let until = now + this.pollMs;
     for (const at of this.waiting.values()) if (at !== null) until = Math.min(until, Math.max(at, now));
     const ready: string[] = [];
-    for (const lane of this.lanes.values()) {
+    for (const lane of this.lanes) {
       if (!lane.retired && lane.state.state === "active" && !this.waiting.has(lane.key))
         ready.push(lane.destination.slug);
     }
@@ -332,12 +294,5 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
       };
     });
     this.wakeUp = null;
-  }
-
-  /** Requests in flight, or deliveries held in memory, across destinations. */
-  private total(of: "inFlight" | "held"): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane[of];
-    return n;
   }
 }
