@@ -125,7 +125,8 @@ export class HandOff {
    */
   startWaiting(lane: Lane): void {
     const h = this.host;
-    if (!h.running()) return;
+    // Called at the end of every send: the common case, nothing waiting, costs no clock read.
+    if (lane.waiting === 0 || !h.running()) return;
     const now = h.clock.now();
     while (lane.waiting > 0 && h.inFlight() < h.concurrency) {
       const next = lane.nextWaiting() as ClaimedDelivery;

@@ -6,6 +6,8 @@ import { Lane, laneKey, storedLaneKey } from "./lane.js";
 /** The worker's lanes, one per destination, by `laneKey`; retired lanes stay until nothing of theirs is in flight. */
 export class Lanes implements Iterable<Lane> {
   private readonly byKey = new Map<string, Lane>();
+  /** Lanes retired and not yet swept: a sweep has nothing to do without them. */
+  private retiring = 0;
 
   /** `localRate`: lanes hold destinations to their rates themselves (see `Lane`). */
   constructor(
@@ -35,6 +37,7 @@ export class Lanes implements Iterable<Lane> {
     const key = laneKey(destination.tenant, destination.slug);
     const existing = this.byKey.get(key);
     if (existing) {
+      if (existing.retired) this.retiring--;
       existing.retired = false;
       existing.update(destination, this.clock.now());
       return existing;
@@ -61,6 +64,7 @@ export class Lanes implements Iterable<Lane> {
     const lane = this.get(tenant, slug);
     if (!lane || lane.retired) return false;
     lane.retired = true;
+    this.retiring++;
     lane.dropWaiting();
     this.sweep();
     return true;
@@ -68,7 +72,12 @@ export class Lanes implements Iterable<Lane> {
 
   /** Forgets retired lanes with nothing in flight, held or being claimed. */
   sweep(): void {
-    for (const [key, lane] of this.byKey) if (lane.retired && lane.idle) this.byKey.delete(key);
+    if (this.retiring === 0) return;
+    for (const [key, lane] of this.byKey) {
+      if (!lane.retired || !lane.idle) continue;
+      this.byKey.delete(key);
+      this.retiring--;
+    }
   }
 
   /** Takes stored (or freshly claimed) destination states as this worker's view. */
