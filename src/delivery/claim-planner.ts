@@ -7,6 +7,8 @@ export const LEASE_MARGIN_MS = 30_000;
 /** What the planner needs to know of one lane at the time of a claim round. */
 export interface LaneSnapshot {
   key: string;
+  /** The destination's owner; a claim request names it once the store's claims are per tenant. */
+  tenant: string;
   slug: string;
   fifo: boolean;
   maxConcurrency: number;

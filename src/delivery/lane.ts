@@ -254,6 +254,7 @@ export class Lane {
   snapshot(now: number, pollMs: number): LaneSnapshot {
     return {
       key: this.key,
+      tenant: this.dest.tenant,
       slug: this.dest.slug,
       fifo: this.fifo,
       maxConcurrency: this.dest.maxConcurrency,

@@ -3,6 +3,7 @@ import { type LaneSnapshot, LEASE_MARGIN_MS, planClaims } from "../../src/delive
 
 const lane = (over: Partial<LaneSnapshot> = {}): LaneSnapshot => ({
   key: "default/d",
+  tenant: "default",
   slug: "d",
   fifo: false,
   maxConcurrency: 10,
