@@ -10,6 +10,7 @@ import { type LaneSnapshot, planClaims } from "./claim-planner.js";
 import { HandOff } from "./hand-off.js";
 import { type Lane, laneKey, storedLaneKey } from "./lane.js";
 import { Lanes } from "./lanes.js";
+import { WakeSignal } from "./wake-signal.js";
 
 /** Settings of the worker as a whole. */
 export interface WorkerOptions extends Omit<AttemptSettings, "transforms"> {
@@ -43,8 +44,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   private readonly pollMs: number;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private readonly signal = new WakeSignal();
   private unsubscribe: (() => Promise<void>) | null = null;
   /** Lanes the last claim round could not take from though work may be due, with when to look again. */
   private waiting = new Map<string, number | null>();
@@ -136,8 +136,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   }
 
   private wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.signal.wake();
   }
 
   /** Sends a delivery whose slot is already counted in its lane, and frees the slot when done. */
@@ -176,7 +175,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      this.woken = false;
+      this.signal.reset();
       let claimed = 0;
       try {
         await this.refreshSharedStates();
@@ -269,7 +268,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
   }
 
   private async waitForWork(): Promise<void> {
-    if (this.woken) return;
+    if (this.signal.pending) return;
     const now = this.o.clock.now();
     let until = now + this.pollMs;
     for (const at of this.waiting.values()) if (at !== null) until = Math.min(until, Math.max(at, now));
@@ -284,15 +283,8 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     } catch {
       // The store is unreachable: poll again later.
     }
-    if (this.woken || !this.running) return;
+    if (this.signal.pending || !this.running) return;
     if (this.sends.size === 0) this.emit("idle");
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, until - now));
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wakeUp = null;
+    await this.signal.sleep(until - now);
   }
 }
