@@ -7,6 +7,8 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { GroupCommitter } from "./core/group-commit.js";
 import type { IncomingEvent, IngestResult } from "./core/types.js";
+import { destinationOf } from "./delivery/destinations.js";
+import type { HandOff } from "./delivery/hand-off.js";
 import { DeliveryClient } from "./delivery/http-client.js";
 import { Maintenance } from "./delivery/maintenance.js";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker.js";
@@ -80,6 +82,7 @@ export async function startApp(
     store,
     client,
     planner,
+    destinations: [...planner.destinations.values()].map((d) => destinationOf(d)),
     clock,
     logger,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -157,31 +160,39 @@ export async function startApp(
 }
 
 /**
- * The ingest group commit's flush: stores a batch of events in one commit and hands their due
- * deliveries to the worker. A batch the store refuses for another reason than being unavailable
- * (one event the database will not take) is stored again event by event, each alone, so only the
- * event that really fails gets its error and the others are stored and answered.
+ * The ingest group commit's flush: stores a batch of events in one commit and, where the store
+ * allows a hand-off, hands their due deliveries to the worker. A batch the store refuses for
+ * another reason than being unavailable (one event the database will not take) is stored again
+ * event by event, each alone, so only the event that really fails gets its error and the others
+ * are stored and answered.
  */
 function ingestFlush(store: Store, worker: DeliveryWorker) {
+  const handOff: HandOff | null = worker.handOff;
   const commit = async (events: readonly IncomingEvent[]): Promise<IngestResult[]> => {
     // Due deliveries the worker may start now go in leased to it and are sent from memory.
-    const taken = worker.reserve(events);
+    const taken = handOff?.reserve(events) ?? [];
     let results: IngestResult[];
     try {
       results = await store.insertEvents(events);
     } catch (error) {
-      worker.dispatch(taken, () => false);
+      handOff?.dispatch(taken, () => false);
       // Not stored: the next try of these events reserves afresh.
       for (const { delivery } of taken) delete delivery.lease;
       throw error;
     }
     const stored = new Set(events.filter((_, i) => results[i]?.duplicate === false));
-    worker.dispatch(taken, (e) => stored.has(e));
+    handOff?.dispatch(taken, (e) => stored.has(e));
     // Deliveries that went in unleased wait for a claim: their destinations have a backlog.
-    const waiting = new Set<string>();
-    for (const e of stored)
-      for (const d of e.deliveries) if (d.lease === undefined) waiting.add(d.destination);
-    if (waiting.size > 0) worker.notify(waiting);
+    const waiting = new Map<string, Set<string>>();
+    for (const e of stored) {
+      for (const d of e.deliveries) {
+        if (d.lease !== undefined) continue;
+        const slugs = waiting.get(e.tenant) ?? new Set<string>();
+        slugs.add(d.destination);
+        waiting.set(e.tenant, slugs);
+      }
+    }
+    for (const [tenant, slugs] of waiting) worker.notify(slugs, tenant);
     return results;
   };
   return async (events: IncomingEvent[]): Promise<(IngestResult | Error)[]> => {

@@ -25,7 +25,15 @@ import { reads } from "./reads.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
 export class PostgresStore implements Store {
-  readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
+  readonly capabilities = {
+    dialect: "postgres",
+    multiNode: true,
+    enforcesLimitsInClaim: true,
+    releaseAllLeasesAtStart: false,
+    soleClaimer: false,
+    sharedDestinationStates: true,
+    ingestCommitsInFlight: 2,
+  } as const;
 
   private readonly reads: ReturnType<typeof reads>;
   /** Why the last write could not commit (the database unreachable, out of space); null once one has. */

@@ -29,7 +29,15 @@ const SUMMARY_COLUMNS =
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
 export class SqliteStore implements Store {
-  readonly capabilities = { dialect: "sqlite", multiNode: false, ingestCommitsInFlight: 1 } as const;
+  readonly capabilities = {
+    dialect: "sqlite",
+    multiNode: false,
+    enforcesLimitsInClaim: false,
+    releaseAllLeasesAtStart: true,
+    soleClaimer: true,
+    sharedDestinationStates: false,
+    ingestCommitsInFlight: 1,
+  } as const;
 
   private readonly deliveries: ReturnType<typeof deliveryReads>;
 
