@@ -1,6 +1,6 @@
-import type { DestinationConfig } from "../config/routing-schema.js";
 import type { CircuitPolicy } from "../core/circuit-breaker.js";
 import type { AttemptRecord, ClaimedDelivery } from "../core/delivery-types.js";
+import type { Destination } from "../core/destination.js";
 import { nextAttemptAt, parseRetryAfter } from "../core/retry-schedule.js";
 import type { DeliveryOutcome } from "../storage/port.js";
 import type { AttemptResult } from "./http-client.js";
@@ -8,7 +8,7 @@ import type { AttemptResult } from "./http-client.js";
 /** What one finished attempt means for its delivery and its destination. Pure. */
 export function decide(input: {
   delivery: ClaimedDelivery;
-  destination: DestinationConfig;
+  destination: Pick<Destination, "slug" | "retry">;
   result: AttemptResult;
   startedAt: number;
   now: number;

@@ -1,11 +1,11 @@
-import type { DestinationConfig } from "../config/routing-schema.js";
 import type { ClaimedDelivery } from "../core/delivery-types.js";
+import type { Destination } from "../core/destination.js";
 import { signStandardWebhooks, signVercel } from "./signing.js";
 
 /** The headers of one attempt: fixed ones, the destination's own, then the signature of the exact bytes sent. */
 export function attemptHeaders(
   delivery: ClaimedDelivery,
-  destination: DestinationConfig,
+  destination: Pick<Destination, "headers" | "signing">,
   attemptNumber: number,
   now: number,
   userAgent: string,

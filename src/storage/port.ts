@@ -116,8 +116,23 @@ export interface TenantPurge {
 export interface StoreCapabilities {
   /** The backend name, for logs and `/readyz`. */
   dialect: "sqlite" | "postgres";
-  /** Several processes may share the store. */
+  /** Several processes may share the store (what `--role ingest|worker` needs). */
   multiNode: boolean;
+  /**
+   * The store's claim holds each destination to its limits (concurrency, rate) across every node:
+   * a worker keeps no token bucket of its own.
+   */
+  enforcesLimitsInClaim: boolean;
+  /** Every lease found at start was left by a previous run of the one process the store serves. */
+  releaseAllLeasesAtStart: boolean;
+  /**
+   * Only this process's worker claims from the store, and it is told of all new work: it may know
+   * that the store holds nothing due for a destination, skip claims that would find nothing, and
+   * hand new deliveries off in memory.
+   */
+  soleClaimer: boolean;
+  /** Other processes change destination states (enable, disable, a circuit): a worker re-reads them. */
+  sharedDestinationStates: boolean;
   /**
    * Group commits of ingested events the store takes at once: one for a single writer; more where
    * each commit waits on a round trip and a WAL flush that other connections can overlap.
@@ -250,6 +265,8 @@ export interface Store {
   releaseLeases(owner: string | null): Promise<void>;
   /** The earliest time a pending, unleased delivery of these destinations becomes due, or null. */
   nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null>;
+  /** Every tenant's destination states (engine-wide, for the worker's lanes). */
+  listAllDestinationStates(): Promise<DestinationState[]>;
   /** Counts every tenant's deliveries (metrics are of the whole engine). */
   queueStats(): Promise<QueueStats>;
   /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */

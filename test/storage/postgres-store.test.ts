@@ -47,7 +47,15 @@ beforeAll(async () => {
 
 describe("PostgresStore", () => {
   it("declares several nodes may share it", () => {
-    expect(store.capabilities).toEqual({ dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 });
+    expect(store.capabilities).toEqual({
+      dialect: "postgres",
+      multiNode: true,
+      enforcesLimitsInClaim: true,
+      releaseAllLeasesAtStart: false,
+      soleClaimer: false,
+      sharedDestinationStates: true,
+      ingestCommitsInFlight: 2,
+    });
     expect(store.appliedMigrations).toEqual(migrations.map((m) => m.version));
   });
 

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { validateConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import { systemClock } from "../../src/core/clock.js";
+import { destinationOf } from "../../src/delivery/destinations.js";
 import { DeliveryClient } from "../../src/delivery/http-client.js";
 import { DeliveryWorker } from "../../src/delivery/worker.js";
 import type { ApiDeps, ApiEnv } from "../../src/http/api-env.js";
@@ -47,6 +48,7 @@ export async function apiTestApp(
     store,
     client,
     planner,
+    destinations: config.destinations.map((d) => destinationOf(d)),
     clock,
     logger,
     owner: "api-test",

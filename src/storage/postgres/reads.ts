@@ -102,6 +102,10 @@ export function reads(sql: Sql) {
       return Object.fromEntries(rows.map((r) => [r.destination, r.n]));
     },
 
+    async listAllDestinationStates(): Promise<DestinationState[]> {
+      return (await sql<StateRow[]>`SELECT * FROM destination_state`).map(toState);
+    },
+
     async listDestinationStates(tenant: string): Promise<DestinationState[]> {
       const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = ${tenant}`;
       return rows.map(toState);

@@ -1,3 +1,4 @@
+import type { DestinationState } from "../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../core/types.js";
 import {
   type ClaimRequest,
@@ -25,7 +26,15 @@ import { readAllTopology, TOPOLOGY_CHANNEL, topologyOps, topologyVersion } from 
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
 export class PostgresStore implements Store {
-  readonly capabilities = { dialect: "postgres", multiNode: true, ingestCommitsInFlight: 2 } as const;
+  readonly capabilities = {
+    dialect: "postgres",
+    multiNode: true,
+    enforcesLimitsInClaim: true,
+    releaseAllLeasesAtStart: false,
+    soleClaimer: false,
+    sharedDestinationStates: true,
+    ingestCommitsInFlight: 2,
+  } as const;
 
   private readonly reads: ReturnType<typeof reads>;
   private readonly tenantOps: TenantOps;
@@ -130,6 +139,10 @@ export class PostgresStore implements Store {
   /** Wakes the workers of every node (after a commit that made deliveries due). */
   private async announceWork(): Promise<void> {
     await this.write("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
+  }
+
+  listAllDestinationStates(): Promise<DestinationState[]> {
+    return guard("read", () => this.reads.listAllDestinationStates());
   }
 
   queueStats(): Promise<QueueStats> {

@@ -27,6 +27,7 @@ export function reads(db: Connection) {
   const one = db.prepare(`${SELECT_DELIVERY} WHERE d.tenant = ? AND d.id = ?`);
   const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
   const states = db.prepare("SELECT * FROM destination_state WHERE tenant = ?");
+  const allStates = db.prepare("SELECT * FROM destination_state");
   const pendingOf = db.prepare(
     "SELECT destination, count(*) AS n FROM deliveries WHERE tenant = ? AND status = 'pending' GROUP BY destination",
   );
@@ -105,6 +106,10 @@ export function reads(db: Connection) {
       const out: Record<string, number> = {};
       for (const r of pendingOf.all(tenant) as { destination: string; n: number }[]) out[r.destination] = r.n;
       return out;
+    },
+
+    listAllDestinationStates(): DestinationState[] {
+      return (allStates.all() as StateRow[]).map(toState);
     },
 
     listDestinationStates(tenant: string): DestinationState[] {

@@ -22,7 +22,15 @@ import { SqliteWriter } from "./writer.js";
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
 export class SqliteStore implements Store {
-  readonly capabilities = { dialect: "sqlite", multiNode: false, ingestCommitsInFlight: 1 } as const;
+  readonly capabilities = {
+    dialect: "sqlite",
+    multiNode: false,
+    enforcesLimitsInClaim: false,
+    releaseAllLeasesAtStart: true,
+    soleClaimer: true,
+    sharedDestinationStates: false,
+    ingestCommitsInFlight: 1,
+  } as const;
 
   private readonly reads: ReturnType<typeof reads>;
   private readonly tenantOps: TenantOps;
@@ -85,6 +93,10 @@ export class SqliteStore implements Store {
 
   async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return this.read(() => this.reads.nextDueAt(destinations));
+  }
+
+  async listAllDestinationStates() {
+    return this.read(() => this.reads.listAllDestinationStates());
   }
 
   async queueStats() {
