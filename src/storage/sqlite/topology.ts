@@ -11,6 +11,16 @@ const TABLE: Record<TopologyKind, string> = {
 
 /** Topology reads, on the read-only connection. */
 export function topologyReads(db: Connection) {
+  const all = (table: string) =>
+    (db.prepare(`SELECT * FROM ${table} ORDER BY tenant, slug`).all() as TopologyRow[]).map(toTopology);
+  const readAll = db.transaction(
+    (): TopologyRead => ({
+      version: db.prepare("SELECT version FROM topology_version WHERE id = 1").pluck().get() as number,
+      sources: all("sources"),
+      destinations: all("destinations"),
+      routes: all("routes"),
+    }),
+  );
   return {
     list: (kind: TopologyKind, tenant: string): TopologyRecord[] =>
       (
@@ -22,16 +32,7 @@ export function topologyReads(db: Connection) {
     },
     version: () => db.prepare("SELECT version FROM topology_version WHERE id = 1").pluck().get() as number,
     /** Every tenant's rows, in one read transaction: one snapshot of the WAL. */
-    readAll: db.transaction((): TopologyRead => {
-      const all = (table: string) =>
-        (db.prepare(`SELECT * FROM ${table} ORDER BY tenant, slug`).all() as TopologyRow[]).map(toTopology);
-      return {
-        version: db.prepare("SELECT version FROM topology_version WHERE id = 1").pluck().get() as number,
-        sources: all("sources"),
-        destinations: all("destinations"),
-        routes: all("routes"),
-      };
-    }),
+    readAll: (): TopologyRead => readAll(),
   };
 }
 

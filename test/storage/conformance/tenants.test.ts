@@ -122,8 +122,9 @@ describe(`tenants on ${harness.dialect}`, () => {
     const bDelivery = await store.forTenant(B).getDelivery(b.delivery.id);
     const bStates = await store.forTenant(B).listDestinationStates();
 
-    await store.forTenant(A).sources.create("vercel", { kind: "vercel" }, ["s"], T);
-    await store.forTenant(B).sources.create("vercel", { kind: "vercel" }, ["s"], T);
+    await store.forTenant(A).sources.create("acme-in", { kind: "vercel" }, ["s"], T);
+    await store.forTenant(A).destinations.create("hook", { url: "https://acme.example/h" }, null, T);
+    await store.forTenant(B).destinations.create("hook", { url: "https://bolt.example/h" }, ["d"], T);
     const version = await store.topologyVersion();
 
     expect(await store.purgeTenant(A)).toEqual({
@@ -132,12 +133,13 @@ describe(`tenants on ${harness.dialect}`, () => {
       attempts: 1,
       destinationStates: 1,
       sources: 1,
-      destinations: 0,
+      destinations: 1,
       routes: 0,
     });
     expect(await store.topologyVersion()).toBe(version + 1);
     expect(await store.forTenant(A).sources.list()).toEqual([]);
-    expect(await store.forTenant(B).sources.get("vercel")).toMatchObject({ tenant: B, secrets: ["s"] });
+    expect(await store.forTenant(A).destinations.list()).toEqual([]);
+    expect(await store.forTenant(B).destinations.get("hook")).toMatchObject({ tenant: B, secrets: ["d"] });
 
     const viewA = store.forTenant(A);
     expect(await viewA.listEvents({ limit: 10 })).toEqual([]);
