@@ -53,7 +53,7 @@ export function readCredentials(dataDir: string): StoredCredentials {
   const damaged = (what: string) =>
     new DataFileError(
       file,
-      `the credentials file ${file} ${what}: repair it, or remove it to have a new admin token and webhook secret generated`,
+      `the credentials file ${file} ${what}: repair it, or remove it to have a new admin token, webhook secret and secret key generated (secrets stored with the old key can then no longer be read)`,
     );
   let parsed: unknown;
   try {

@@ -12,6 +12,7 @@ import { replayRoutes } from "./routes/replay.js";
 import { routeDefinitionRoutes } from "./routes/route-definitions.js";
 import { routeTestRoutes } from "./routes/routes.js";
 import { sourceRoutes } from "./routes/sources.js";
+import { tenantRoutes } from "./routes/tenants.js";
 
 /**
  * Everything but ingest, as one Hono app: health and metrics (open), and, when `serveApi`, the
@@ -36,5 +37,6 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.route("/api/v1", routeTestRoutes(deps));
   app.route("/api/v1", routeDefinitionRoutes(deps));
   app.route("/api/v1", sourceRoutes(deps));
+  app.route("/api/v1", tenantRoutes(deps));
   return app;
 }

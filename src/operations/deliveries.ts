@@ -33,7 +33,10 @@ export class DeliveryOperations {
   }
 
   /** One of the tenant's deliveries with its attempts. */
-  async getDelivery(tenant: string, id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }> {
+  async getDelivery(
+    tenant: string,
+    id: string,
+  ): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] }> {
     const found = await this.deps.store.forTenant(tenant).getDelivery(id);
     if (!found) throw new OperationError("not_found", "no delivery has that id");
     return found;
@@ -68,14 +71,24 @@ export class DeliveryOperations {
     if (destinations) {
       const unknown = destinations.filter((d) => !topology.destination(tenant, d));
       if (unknown.length > 0)
-        throw new OperationError("invalid_request", `no destination ${unknown.map((d) => `"${d}"`).join(", ")}`);
+        throw new OperationError(
+          "invalid_request",
+          `no destination ${unknown.map((d) => `"${d}"`).join(", ")}`,
+        );
       wanted = new Set(destinations);
     }
     const now = this.deps.clock.now();
     // Parsed as ingest parsed it, so a body too deep for JSON.parse is routed on its shallow levels.
     const parsed = parseBody(Buffer.from(event.body).toString("utf8"))?.value ?? null;
-    const subject = { type: event.type, originalType: event.originalType, source: event.source, body: parsed };
-    const planned = planner.plan(tenant, subject, now).filter((d) => wanted === null || wanted.has(d.destination));
+    const subject = {
+      type: event.type,
+      originalType: event.originalType,
+      source: event.source,
+      body: parsed,
+    };
+    const planned = planner
+      .plan(tenant, subject, now)
+      .filter((d) => wanted === null || wanted.has(d.destination));
     const unrouted = [...(wanted ?? [])].filter((d) => !planned.some((p) => p.destination === d));
     const targets = [
       ...planned.map((d) => ({ destination: d.destination, routes: d.routes, route: d.route ?? null })),
@@ -87,7 +100,10 @@ export class DeliveryOperations {
     if (!(await view.addDeliveries(event.id, deliveries, now)))
       throw new OperationError("not_found", "no event has that id");
     this.deps.delivery.notify();
-    return { eventId: event.id, deliveries: deliveries.map((d) => ({ id: d.id, destination: d.destination })) };
+    return {
+      eventId: event.id,
+      deliveries: deliveries.map((d) => ({ id: d.id, destination: d.destination })),
+    };
   }
 
   /** Puts the tenant's matching dead letters (or successes) back in the queue; counts them on a dry run. */
@@ -95,7 +111,9 @@ export class DeliveryOperations {
     const now = this.deps.clock.now();
     const result = await this.deps.store
       .forTenant(tenant)
-      .requeueDeliveries(query, now, (destination) => this.deps.planner.deadlineFor(tenant, destination, now));
+      .requeueDeliveries(query, now, (destination) =>
+        this.deps.planner.deadlineFor(tenant, destination, now),
+      );
     if (!query.dryRun) this.deps.delivery.notify();
     return result;
   }

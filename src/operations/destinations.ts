@@ -24,7 +24,9 @@ export class DestinationHealth {
     const [states, pending] = await Promise.all([view.listDestinationStates(), view.pendingByDestination()]);
     return items.map((item) => ({
       item,
-      state: states.find((s) => s.destination === item.config.slug) ?? initialDestinationState(tenant, item.config.slug),
+      state:
+        states.find((s) => s.destination === item.config.slug) ??
+        initialDestinationState(tenant, item.config.slug),
       pending: pending[item.config.slug] ?? 0,
     }));
   }
@@ -37,7 +39,14 @@ export class DestinationHealth {
     const [current] = await this.list(tenant, slug);
     const state = (current as DestinationStatus).state;
     const next: DestinationState = enabled
-      ? { ...state, state: "active", disabledReason: null, consecutiveFailures: 0, circuitOpenUntil: null, circuitCooldownMs: 0 }
+      ? {
+          ...state,
+          state: "active",
+          disabledReason: null,
+          consecutiveFailures: 0,
+          circuitOpenUntil: null,
+          circuitCooldownMs: 0,
+        }
       : { ...state, state: "disabled", disabledReason: "disabled through the API" };
     await this.deps.store.forTenant(tenant).saveDestinationState(next);
     await this.deps.delivery.reloadStates();

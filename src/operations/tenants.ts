@@ -13,7 +13,10 @@ export class TenantOperations {
    */
   async purge(tenant: string): Promise<TenantPurge> {
     if (tenant === DEFAULT_TENANT)
-      throw new OperationError("invalid_request", "the default tenant holds the config file's items; it cannot be purged");
+      throw new OperationError(
+        "invalid_request",
+        "the default tenant holds the config file's items; it cannot be purged",
+      );
     const counts = await this.deps.store.purgeTenant(tenant);
     await this.deps.topology.refresh();
     return counts;

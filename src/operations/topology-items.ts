@@ -3,7 +3,14 @@ import { formatPath } from "../core/config-error.js";
 import { FilterError } from "../core/filter.js";
 import { INTERNAL_SOURCE } from "../core/types.js";
 import type { TopologyKind, TopologyRecord } from "../storage/port.js";
-import { isDoc, joinSecrets, KIND_SCHEMAS, type KindConfig, secretContext, splitSecrets } from "../topology/documents.js";
+import {
+  isDoc,
+  joinSecrets,
+  KIND_SCHEMAS,
+  type KindConfig,
+  secretContext,
+  splitSecrets,
+} from "../topology/documents.js";
 import type { ManagedBy } from "../topology/entries.js";
 import { compileRouteFilter } from "../topology/route-filter.js";
 import { openRecord } from "../topology/store-records.js";
@@ -23,7 +30,11 @@ export interface ItemView<K extends TopologyKind> {
   revealedSecrets?: string[];
 }
 
-const NOUN: Record<TopologyKind, string> = { sources: "source", destinations: "destination", routes: "route" };
+const NOUN: Record<TopologyKind, string> = {
+  sources: "source",
+  destinations: "destination",
+  routes: "route",
+};
 
 type Doc = Record<string, unknown>;
 
@@ -65,7 +76,12 @@ export class TopologyItems<K extends TopologyKind> {
       throw this.conflict(slug);
     await this.check(tenant, config);
     const { definition, secrets } = splitSecrets(this.kind, doc);
-    const record = await this.table(tenant).create(slug, definition, this.seal(tenant, slug, secrets), this.deps.clock.now());
+    const record = await this.table(tenant).create(
+      slug,
+      definition,
+      this.seal(tenant, slug, secrets),
+      this.deps.clock.now(),
+    );
     if (!record) throw this.conflict(slug);
     await this.deps.topology.refresh();
     return { ...this.view(record, config), ...(secrets ? { revealedSecrets: secrets } : {}) };
@@ -73,23 +89,36 @@ export class TopologyItems<K extends TopologyKind> {
 
   /** Applies a JSON merge patch to an item's document; the slug cannot change. */
   async update(tenant: string, slug: string, patch: unknown): Promise<ItemView<K>> {
-    if (!isDoc(patch)) throw new OperationError("invalid_request", "a change is a JSON object (a merge patch)");
+    if (!isDoc(patch))
+      throw new OperationError("invalid_request", "a change is a JSON object (a merge patch)");
     if (patch.slug !== undefined && patch.slug !== slug)
       throw new OperationError("invalid_request", "slug: a slug cannot change; create a new item instead");
     this.refuseConfigItem(tenant, slug);
     const table = this.table(tenant);
     const record = await table.get(slug);
     if (!record) throw this.notFound();
-    const current = joinSecrets(this.kind, isDoc(record.definition) ? record.definition : {}, this.openSecrets(record));
+    const current = joinSecrets(
+      this.kind,
+      isDoc(record.definition) ? record.definition : {},
+      this.openSecrets(record),
+    );
     const doc = mergePatch(current, patch) as Doc;
     const config = this.validate(doc);
     await this.check(tenant, config);
     const { definition, secrets } = splitSecrets(this.kind, doc);
-    const updated = await table.update(slug, definition, this.seal(tenant, slug, secrets), this.deps.clock.now());
+    const updated = await table.update(
+      slug,
+      definition,
+      this.seal(tenant, slug, secrets),
+      this.deps.clock.now(),
+    );
     if (!updated) throw this.notFound();
     await this.deps.topology.refresh();
     const changedSecrets = splitSecrets(this.kind, patch).secrets;
-    return { ...this.view(updated, config), ...(changedSecrets && secrets ? { revealedSecrets: secrets } : {}) };
+    return {
+      ...this.view(updated, config),
+      ...(changedSecrets && secrets ? { revealedSecrets: secrets } : {}),
+    };
   }
 
   /** Deletes an item no route of its tenant names. */
@@ -101,7 +130,10 @@ export class TopologyItems<K extends TopologyKind> {
         .filter((r) => r.tenant === tenant && (r.config[field] as readonly string[]).includes(slug))
         .map((r) => `"${r.config.slug}"`);
       if (users.length > 0) {
-        throw new OperationError("in_use", `the ${NOUN[this.kind]} "${slug}" is named by route ${users.join(", ")}: change or delete them first`);
+        throw new OperationError(
+          "in_use",
+          `the ${NOUN[this.kind]} "${slug}" is named by route ${users.join(", ")}: change or delete them first`,
+        );
       }
     }
     if (!(await this.table(tenant).delete(slug))) throw this.notFound();
@@ -113,9 +145,21 @@ export class TopologyItems<K extends TopologyKind> {
   }
 
   private configItems(tenant: string): ItemView<K>[] {
-    return (this.deps.topology.current.definition[this.kind] as readonly { tenant: string; managedBy: ManagedBy; config: unknown }[])
+    return (
+      this.deps.topology.current.definition[this.kind] as readonly {
+        tenant: string;
+        managedBy: ManagedBy;
+        config: unknown;
+      }[]
+    )
       .filter((i) => i.managedBy === "config" && i.tenant === tenant)
-      .map((i) => ({ tenant, managedBy: "config", config: i.config as KindConfig<K>, createdAt: null, updatedAt: null }));
+      .map((i) => ({
+        tenant,
+        managedBy: "config",
+        config: i.config as KindConfig<K>,
+        createdAt: null,
+        updatedAt: null,
+      }));
   }
 
   private opened(record: TopologyRecord): ItemView<K>[] {
@@ -128,12 +172,22 @@ export class TopologyItems<K extends TopologyKind> {
   }
 
   private view(record: TopologyRecord, config: KindConfig<K>): ItemView<K> {
-    return { tenant: record.tenant, managedBy: "api", config, createdAt: record.createdAt, updatedAt: record.updatedAt };
+    return {
+      tenant: record.tenant,
+      managedBy: "api",
+      config,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
   }
 
   private validate(doc: Doc): KindConfig<K> {
     if (this.kind === "routes" && isDoc(doc.transform) && doc.transform.file !== undefined)
-      throw new OperationError("invalid_request", "transform.file is for the config file; give the code as transform.code", ["transform.file: not accepted here"]);
+      throw new OperationError(
+        "invalid_request",
+        "transform.file is for the config file; give the code as transform.code",
+        ["transform.file: not accepted here"],
+      );
     const parsed = KIND_SCHEMAS[this.kind].safeParse(doc);
     if (parsed.success) return parsed.data as KindConfig<K>;
     const issues = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
@@ -143,14 +197,22 @@ export class TopologyItems<K extends TopologyKind> {
   /** What the schema cannot see: the tenant's other items, filters that compile, code that compiles. */
   private async check(tenant: string, config: KindConfig<K>): Promise<void> {
     if (this.kind === "sources" && (config as { slug: string }).slug === INTERNAL_SOURCE)
-      throw new OperationError("invalid_request", `slug: "${INTERNAL_SOURCE}" is the built-in source of Switchyard's own events`);
+      throw new OperationError(
+        "invalid_request",
+        `slug: "${INTERNAL_SOURCE}" is the built-in source of Switchyard's own events`,
+      );
     if (this.kind !== "routes") return;
     const route = config as KindConfig<"routes">;
     const topology = this.deps.topology;
     const issues = [
-      ...route.source
-        .map((s, i) => (s === INTERNAL_SOURCE || topology.source(s)?.tenant === tenant ? null : `source[${i}]: no source "${s}"`)),
-      ...route.destinations.map((d, i) => (topology.destination(tenant, d) ? null : `destinations[${i}]: no destination "${d}"`)),
+      ...route.source.map((s, i) =>
+        s === INTERNAL_SOURCE || topology.source(s)?.tenant === tenant
+          ? null
+          : `source[${i}]: no source "${s}"`,
+      ),
+      ...route.destinations.map((d, i) =>
+        topology.destination(tenant, d) ? null : `destinations[${i}]: no destination "${d}"`,
+      ),
     ].filter((i): i is string => i !== null);
     try {
       compileRouteFilter(route);
@@ -160,25 +222,38 @@ export class TopologyItems<K extends TopologyKind> {
     }
     if (route.transform?.code !== undefined) {
       try {
-        await this.deps.transforms.trial(route.transform, new Uint8Array(), { eventId: "", deliveryId: "", source: "", type: "", route: route.slug, destination: "" }, false);
+        await this.deps.transforms.trial(
+          route.transform,
+          new Uint8Array(),
+          { eventId: "", deliveryId: "", source: "", type: "", route: route.slug, destination: "" },
+          false,
+        );
       } catch (error) {
         if (!(error instanceof TransformCompileError)) throw error;
         issues.push(`transform.code: ${error.message}`);
       }
     }
-    if (issues.length > 0) throw new OperationError("invalid_request", `invalid route: ${issues.join("; ")}`, issues);
+    if (issues.length > 0)
+      throw new OperationError("invalid_request", `invalid route: ${issues.join("; ")}`, issues);
   }
 
   private withGeneratedSecrets(doc: Doc): Doc {
     if (this.kind === "sources" && doc.secrets === undefined && doc.insecure !== true) {
-      const secret = doc.kind === "standard-webhooks" ? `whsec_${randomBytes(24).toString("base64")}` : randomBytes(24).toString("hex");
+      const secret =
+        doc.kind === "standard-webhooks"
+          ? `whsec_${randomBytes(24).toString("base64")}`
+          : randomBytes(24).toString("hex");
       return { ...doc, secrets: [secret] };
     }
     if (this.kind === "destinations" && isDoc(doc.signing) && doc.signing.secrets === undefined) {
       const scheme = doc.signing.scheme;
       if (scheme === "standard-webhooks")
-        return { ...doc, signing: { ...doc.signing, secrets: [`whsec_${randomBytes(24).toString("base64")}`] } };
-      if (scheme === "vercel") return { ...doc, signing: { ...doc.signing, secrets: [randomBytes(24).toString("hex")] } };
+        return {
+          ...doc,
+          signing: { ...doc.signing, secrets: [`whsec_${randomBytes(24).toString("base64")}`] },
+        };
+      if (scheme === "vercel")
+        return { ...doc, signing: { ...doc.signing, secrets: [randomBytes(24).toString("hex")] } };
     }
     return doc;
   }
@@ -200,7 +275,10 @@ export class TopologyItems<K extends TopologyKind> {
 
   private refuseConfigItem(tenant: string, slug: string): void {
     if (this.configItems(tenant).some((i) => i.config.slug === slug)) {
-      throw new OperationError("managed_by_config", `the ${NOUN[this.kind]} "${slug}" is defined in the config file; change it there`);
+      throw new OperationError(
+        "managed_by_config",
+        `the ${NOUN[this.kind]} "${slug}" is defined in the config file; change it there`,
+      );
     }
   }
 
@@ -209,6 +287,11 @@ export class TopologyItems<K extends TopologyKind> {
   }
 
   private conflict(slug: string): OperationError {
-    return new OperationError("conflict", this.kind === "sources" ? `a source "${slug}" exists already (a source's slug is its URL, unique across tenants)` : `a ${NOUN[this.kind]} "${slug}" exists already`);
+    return new OperationError(
+      "conflict",
+      this.kind === "sources"
+        ? `a source "${slug}" exists already (a source's slug is its URL, unique across tenants)`
+        : `a ${NOUN[this.kind]} "${slug}" exists already`,
+    );
   }
 }

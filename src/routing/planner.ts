@@ -44,7 +44,9 @@ export class DeliveryPlanner {
       for (const d of route.destinations) {
         if (!this.topology.destination(tenant, d)) continue;
         if (route.transforms) {
-          transformed.push(this.newDelivery(tenant, d, [route.slug], receivedAt, receivedAt, "initial", route.slug));
+          transformed.push(
+            this.newDelivery(tenant, d, [route.slug], receivedAt, receivedAt, "initial", route.slug),
+          );
           continue;
         }
         const list = byDestination.get(d);

@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { RouteConfig } from "../config/routing-schema.js";
 import type { ExplainedCondition } from "../core/filter.js";
-import { DEFAULT_TENANT } from "../core/types.js";
 import type { Rendered, Transformer } from "../transform/apply.js";
 import { normalizeEventType } from "../vercel/index.js";
 import { compileRouteFilter } from "./planner.js";

@@ -15,7 +15,8 @@ export function openRecord<K extends TopologyKind>(
   record: TopologyRecord,
   box: SecretBox,
 ): KindConfig<K> {
-  const secrets = record.secrets?.map((s) => box.open(s, secretContext(record.tenant, kind, record.slug))) ?? null;
+  const secrets =
+    record.secrets?.map((s) => box.open(s, secretContext(record.tenant, kind, record.slug))) ?? null;
   const doc = isDoc(record.definition) ? record.definition : {};
   const parsed = KIND_SCHEMAS[kind].safeParse(joinSecrets(kind, doc, secrets));
   if (!parsed.success) {

@@ -97,7 +97,8 @@ export class Transformer {
   async define(tenant: string, route: TransformedRoute): Promise<void> {
     const key = routeKey(tenant, route.slug);
     const t = route.transform ?? null;
-    if (t?.code !== undefined) await this.sandbox().compile(tenant, route.slug, t.code, `routes/${route.slug}`);
+    if (t?.code !== undefined)
+      await this.sandbox().compile(tenant, route.slug, t.code, `routes/${route.slug}`);
     else if (this.routes.get(key)?.code !== undefined) await this.sandbox().drop(tenant, route.slug);
     this.routes.set(key, t);
   }

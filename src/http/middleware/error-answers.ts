@@ -1,7 +1,7 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import type { Logger } from "pino";
-import type { ApiEnv } from "../api-env.js";
 import { OperationError } from "../../operations/errors.js";
+import type { ApiEnv } from "../api-env.js";
 import { HttpError } from "../errors.js";
 import { errorResponse, internalError } from "../json-response.js";
 

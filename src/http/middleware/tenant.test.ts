@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../log.js";
 import type { ApiEnv } from "../api-env.js";
 import { answerError } from "./error-answers.js";
 import { tenantParam } from "./tenant.js";
-import { createLogger } from "../../log.js";
 
 function app() {
   const a = new Hono<ApiEnv>();

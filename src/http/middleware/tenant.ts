@@ -9,7 +9,10 @@ export function tenantParam(): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const given = c.req.query("tenant");
     if (given !== undefined && !tenantName.safeParse(given).success) {
-      throw new HttpError("invalid_query", "tenant: letters, digits, '_', '-', '.' or ':', at most 128 characters");
+      throw new HttpError(
+        "invalid_query",
+        "tenant: letters, digits, '_', '-', '.' or ':', at most 128 characters",
+      );
     }
     c.set("tenant", given ?? DEFAULT_TENANT);
     await next();

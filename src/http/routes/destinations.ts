@@ -4,11 +4,10 @@ import type { DestinationState } from "../../core/delivery-types.js";
 import { formatDuration } from "../../core/duration.js";
 import { redactUrl } from "../../core/redact-url.js";
 import { destinationCircuit } from "../../delivery/destination-circuit.js";
+import type { DestinationStatus } from "../../operations/destinations.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
-import { HttpError } from "../errors.js";
 import { readJsonValue } from "../json-body.js";
 import { jsonResponse } from "../json-response.js";
-import type { DestinationStatus } from "../../operations/destinations.js";
 import { itemTimes, withSecrets } from "./item-json.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -63,7 +62,10 @@ function statusJson({ item, state, pending }: DestinationStatus, now: number) {
  * `GET/POST /api/v1/destinations`, `GET/PATCH/DELETE /api/v1/destinations/:slug`,
  * `POST /api/v1/destinations/:slug/enable|disable`, mounted at `/api/v1`; all for `?tenant=`.
  */
-export function destinationRoutes({ operations, clock }: Pick<ApiDeps, "operations" | "clock">): Hono<ApiEnv> {
+export function destinationRoutes({
+  operations,
+  clock,
+}: Pick<ApiDeps, "operations" | "clock">): Hono<ApiEnv> {
   const { health, destinations } = operations;
   const one = async (tenant: string, slug: string) => {
     const [status] = await health.list(tenant, slug);
@@ -76,9 +78,14 @@ export function destinationRoutes({ operations, clock }: Pick<ApiDeps, "operatio
   });
   app.post("/destinations", async (c) => {
     const created = await destinations.create(c.var.tenant, await readJsonValue(c.req.raw));
-    return jsonResponse(201, withSecrets(await one(c.var.tenant, created.config.slug), created.revealedSecrets));
+    return jsonResponse(
+      201,
+      withSecrets(await one(c.var.tenant, created.config.slug), created.revealedSecrets),
+    );
   });
-  app.get("/destinations/:slug", async (c) => jsonResponse(200, await one(c.var.tenant, c.req.param("slug"))));
+  app.get("/destinations/:slug", async (c) =>
+    jsonResponse(200, await one(c.var.tenant, c.req.param("slug"))),
+  );
   app.patch("/destinations/:slug", async (c) => {
     const slug = c.req.param("slug");
     const updated = await destinations.update(c.var.tenant, slug, await readJsonValue(c.req.raw));

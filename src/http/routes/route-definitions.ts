@@ -17,7 +17,13 @@ function routeJson(item: ItemView<"routes">) {
     types: r.types ?? null,
     filter: r.filter ?? null,
     // A file's code is read at start-up; the file names it.
-    transform: t ? (t.file !== undefined ? { file: t.file } : t.template !== undefined ? { template: t.template, options: t.options ?? {} } : { code: t.code }) : null,
+    transform: t
+      ? t.file !== undefined
+        ? { file: t.file }
+        : t.template !== undefined
+          ? { template: t.template, options: t.options ?? {} }
+          : { code: t.code }
+      : null,
     destinations: r.destinations,
     ...itemTimes(item),
   };
@@ -27,13 +33,20 @@ function routeJson(item: ItemView<"routes">) {
 export function routeDefinitionRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
   const { routes } = operations;
   const app = new Hono<ApiEnv>();
-  app.get("/routes", async (c) => jsonResponse(200, { data: (await routes.list(c.var.tenant)).map(routeJson) }));
+  app.get("/routes", async (c) =>
+    jsonResponse(200, { data: (await routes.list(c.var.tenant)).map(routeJson) }),
+  );
   app.post("/routes", async (c) =>
     jsonResponse(201, routeJson(await routes.create(c.var.tenant, await readJsonValue(c.req.raw)))),
   );
-  app.get("/routes/:slug", async (c) => jsonResponse(200, routeJson(await routes.get(c.var.tenant, c.req.param("slug")))));
+  app.get("/routes/:slug", async (c) =>
+    jsonResponse(200, routeJson(await routes.get(c.var.tenant, c.req.param("slug")))),
+  );
   app.patch("/routes/:slug", async (c) =>
-    jsonResponse(200, routeJson(await routes.update(c.var.tenant, c.req.param("slug"), await readJsonValue(c.req.raw)))),
+    jsonResponse(
+      200,
+      routeJson(await routes.update(c.var.tenant, c.req.param("slug"), await readJsonValue(c.req.raw))),
+    ),
   );
   app.delete("/routes/:slug", async (c) => {
     await routes.delete(c.var.tenant, c.req.param("slug"));

@@ -35,7 +35,9 @@ export function routeTestRoutes(ctx: Pick<ApiDeps, "topology" | "transforms">): 
     const body = await readJson(c.req.raw, routeTest);
     const configured = typeof body.route === "string";
     const subject =
-      typeof body.route === "string" ? configuredRoute(ctx, c.var.tenant, body.route) : adHocRoute(body.route);
+      typeof body.route === "string"
+        ? configuredRoute(ctx, c.var.tenant, body.route)
+        : adHocRoute(body.route);
     let event: Record<string, unknown>;
     try {
       event = body.event ?? (sampleEvent(body.sampleType as string) as Record<string, unknown>);

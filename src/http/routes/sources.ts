@@ -29,12 +29,16 @@ function sourceJson(item: ItemView<"sources">) {
 export function sourceRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
   const { sources } = operations;
   const app = new Hono<ApiEnv>();
-  app.get("/sources", async (c) => jsonResponse(200, { data: (await sources.list(c.var.tenant)).map(sourceJson) }));
+  app.get("/sources", async (c) =>
+    jsonResponse(200, { data: (await sources.list(c.var.tenant)).map(sourceJson) }),
+  );
   app.post("/sources", async (c) => {
     const created = await sources.create(c.var.tenant, await readJsonValue(c.req.raw));
     return jsonResponse(201, withSecrets(sourceJson(created), created.revealedSecrets));
   });
-  app.get("/sources/:slug", async (c) => jsonResponse(200, sourceJson(await sources.get(c.var.tenant, c.req.param("slug")))));
+  app.get("/sources/:slug", async (c) =>
+    jsonResponse(200, sourceJson(await sources.get(c.var.tenant, c.req.param("slug")))),
+  );
   app.patch("/sources/:slug", async (c) => {
     const updated = await sources.update(c.var.tenant, c.req.param("slug"), await readJsonValue(c.req.raw));
     return jsonResponse(200, withSecrets(sourceJson(updated), updated.revealedSecrets));
