@@ -35,6 +35,8 @@ export interface RunningApp {
   store: Store;
   worker: DeliveryWorker;
   maintenance: Maintenance;
+  /** The sources, destinations and routes in force, followed as they change. */
+  topology: LiveTopology;
   /** A URL that reaches the server from this machine. */
   url: string;
   /** The address bound, and who can reach it. */
@@ -213,6 +215,7 @@ export async function startApp(
     store: context.store,
     worker,
     maintenance,
+    topology: context.topology,
     url: listen.url,
     listen,
     close() {
