@@ -71,7 +71,8 @@ module.exports = {
     {
       name: "operations-below-interfaces",
       severity: "error",
-      comment: "operations/ are the use cases the HTTP API, the CLI and the pages call; they never import those.",
+      comment:
+        "operations/ are the use cases the HTTP API, the CLI and the pages call; they never import those.",
       from: { path: "^src/operations/" },
       to: { path: "^src/(http|cli)/" },
     },
