@@ -61,6 +61,21 @@ module.exports = {
       from: { path: "^src/delivery/" },
       to: { path: "^src/ingest/" },
     },
+    {
+      name: "topology-below-its-users",
+      severity: "error",
+      comment: "topology/ is read by ingest, routing, delivery and operations; it never imports them.",
+      from: { path: "^src/topology/" },
+      to: { path: "^src/(ingest|routing|delivery|operations|http|cli)/" },
+    },
+    {
+      name: "operations-below-interfaces",
+      severity: "error",
+      comment:
+        "operations/ are the use cases the HTTP API, the CLI and the pages call; they never import those.",
+      from: { path: "^src/operations/" },
+      to: { path: "^src/(http|cli)/" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -1,5 +1,6 @@
-// The PostgreSQL leg of `npm test`: the storage conformance suite, the PostgreSQL store's own
-// tests and the end-to-end ingest and delivery suites again, on the PostgreSQL server at
+// The PostgreSQL leg of `npm test`: every test that opens its store through the shared helpers
+// (scripts/store-tests.mjs: the storage conformance suite, the PostgreSQL store's own tests and
+// the end-to-end suites), again, on the PostgreSQL server at
 // SWITCHYARD_TEST_POSTGRES_URL; without a reachable server they are skipped, except under CI=true,
 // where a missing server is a failure. Then test/chaos, on its own: the chaos test restarts its
 // database, so it starts a throwaway server of its own (test/support/postgres-cluster.ts: initdb
@@ -7,21 +8,16 @@
 // or not the shared server answers, and skips itself without PostgreSQL's server programs.
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";
+import { storeTests } from "./store-tests.mjs";
 
 const url = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const FILES = [
-  "test/storage",
-  "test/ingest.test.ts",
-  "test/restart.test.ts",
-  "test/delivery.test.ts",
-  "test/delivery-limits.test.ts",
-  "test/delivery-handoff.test.ts",
-  "test/replay.test.ts",
-  "test/metrics.test.ts",
-  "test/transform/delivery.test.ts",
-  "test/hostile",
-  "test/http",
-];
+const { both: FILES, undeclared } = storeTests();
+if (undeclared.length > 0) {
+  console.error(
+    `Tests that open a store without the shared helpers, and do not say they run on SQLite only:\n  ${undeclared.join("\n  ")}`,
+  );
+  process.exit(1);
+}
 
 const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
 let reachable = true;

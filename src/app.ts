@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { GroupCommitter } from "./core/group-commit.js";
+import { SecretBox } from "./core/secret-box.js";
 import type { IncomingEvent, IngestResult } from "./core/types.js";
 import { destinationOf } from "./delivery/destinations.js";
 import type { HandOff } from "./delivery/hand-off.js";
@@ -17,9 +18,14 @@ import { type ListenAddress, listenAddress } from "./http/listen-address.js";
 import { createHttpServer } from "./http/server.js";
 import { Ingestor } from "./ingest/ingest.js";
 import { Metrics } from "./metrics.js";
-import { DeliveryPlanner } from "./routing/planner.js";
+import { Operations } from "./operations/index.js";
+import { configRouteIssues, DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
 import { type Store, StoreUnavailableError } from "./storage/port.js";
+import { fromConfig, type RouteEntry } from "./topology/entries.js";
+import { LiveTopology } from "./topology/live.js";
+import { TopologySnapshot } from "./topology/snapshot.js";
+import { StoreTopologyRecords } from "./topology/store-records.js";
 import { Transformer } from "./transform/apply.js";
 import { VERSION } from "./version.js";
 
@@ -29,6 +35,8 @@ export interface RunningApp {
   store: Store;
   worker: DeliveryWorker;
   maintenance: Maintenance;
+  /** The sources, destinations and routes in force, followed as they change. */
+  topology: LiveTopology;
   /** A URL that reaches the server from this machine. */
   url: string;
   /** The address bound, and who can reach it. */
@@ -46,16 +54,33 @@ export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pol
 /** What one Switchyard process does. Every role serves /healthz, /readyz and /metrics. */
 export type Role = "all" | "ingest" | "worker";
 
-/** Opens the store, builds ingest and delivery, and starts listening. `config.adminToken` must be set. */
-export async function startApp(
+/** Every part of a Switchyard process, built and wired, before it listens or delivers. */
+export interface ComposedApp {
+  context: AppContext;
+  worker: DeliveryWorker;
+  maintenance: Maintenance;
+  /** Releases what `composeApp` opened (the worker must be stopped first if it was started). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a Switchyard process: checks the config's routes, opens the store, loads the topology
+ * (the config file's items and the store's), and wires ingest, delivery and the use cases to it.
+ * `config.adminToken` and `config.secretKey` must be set (see ensureCredentials).
+ */
+export async function composeApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
   { role = "all", ...options }: AppOptions = {},
-): Promise<RunningApp> {
-  const adminToken = config.adminToken;
+): Promise<ComposedApp> {
+  const { adminToken, secretKey } = config;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
-  const planner = new DeliveryPlanner(config.routes, config.destinations);
+  if (!secretKey) throw new Error("startApp needs config.secretKey (see ensureCredentials)");
+  const secrets = SecretBox.fromText(secretKey);
+  const fromFile = fromConfig(config);
+  const issues = configRouteIssues(new TopologySnapshot(0, fromFile));
+  if (issues) throw issues;
   const metrics = new Metrics();
   const transforms = await Transformer.create(config.routes, config.transforms, {
     onSandboxDeath: ({ reason, message }) => {
@@ -70,19 +95,35 @@ export async function startApp(
     await transforms.close();
     throw error;
   }
-  if (role !== "all" && !store.capabilities.multiNode) {
+  const release = async () => {
     await transforms.close();
     await store.close();
+  };
+  if (role !== "all" && !store.capabilities.multiNode) {
+    await release();
     throw new Error(
       `--role ${role} needs a store several processes can share (PostgreSQL); SQLite serves one process`,
     );
   }
+  let topology: LiveTopology;
+  try {
+    topology = await LiveTopology.open(fromFile, new StoreTopologyRecords(store, secrets, logger), {
+      logger,
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  for (const route of topology.current.definition.routes) {
+    if (route.managedBy === "api") await defineRoute(transforms, route, logger);
+  }
+  const planner = new DeliveryPlanner(topology);
   const client = new DeliveryClient();
   const worker = new DeliveryWorker({
     store,
     client,
     planner,
-    destinations: [...planner.destinations.values()].map((d) => destinationOf(d)),
+    destinations: topology.current.destinations.map((d) => destinationOf(d.config, d.tenant)),
     clock,
     logger,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -92,11 +133,12 @@ export async function startApp(
     transforms,
     ...options,
   });
+  followTopology(topology, transforms, worker, logger);
   const committer = new GroupCommitter<IncomingEvent, IngestResult | Error>(ingestFlush(store, worker), {
     maxInFlight: store.capabilities.ingestCommitsInFlight,
   });
   const ingestor = new Ingestor(
-    config.sources,
+    topology,
     async (event) => {
       const result = await committer.submit(event);
       if (result instanceof Error) throw result;
@@ -104,16 +146,21 @@ export async function startApp(
     },
     clock,
     config.limits.maxBodyBytes,
-    (subject, receivedAt) => planner.plan(subject, receivedAt),
+    (tenant, subject, receivedAt) => planner.plan(tenant, subject, receivedAt),
   );
   metrics.observeWorker(worker);
-  metrics.observeQueue(store, worker, [...planner.destinations.keys()], clock);
+  metrics.observeQueue(store, worker, () => topology.current.destinations, clock);
   const maintenance = new Maintenance(store, clock, logger, config.retention);
-  if (role !== "ingest") {
-    await worker.start();
-    maintenance.start();
-  }
-  const ctx: AppContext = {
+  const operations = new Operations({
+    store,
+    topology,
+    planner,
+    transforms,
+    delivery: worker,
+    clock,
+    secrets,
+  });
+  const context: AppContext = {
     config,
     store,
     ingestor,
@@ -124,8 +171,36 @@ export async function startApp(
     clock,
     metrics,
     transforms,
+    topology,
+    operations,
   };
-  const server = createHttpServer(ctx, role !== "worker");
+  return {
+    context,
+    worker,
+    maintenance,
+    async close() {
+      await topology.close();
+      await client.close();
+      await release();
+    },
+  };
+}
+
+/** Opens the store, builds ingest and delivery, and starts listening. `config.adminToken` must be set. */
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+  options: AppOptions = {},
+): Promise<RunningApp> {
+  const role = options.role ?? "all";
+  const app = await composeApp(config, logger, clock, options);
+  const { worker, maintenance, context } = app;
+  if (role !== "ingest") {
+    await worker.start();
+    maintenance.start();
+  }
+  const server = createHttpServer(context, role !== "worker");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => {
@@ -137,9 +212,10 @@ export async function startApp(
   let closing: Promise<void> | null = null;
   return {
     server,
-    store,
+    store: context.store,
     worker,
     maintenance,
+    topology: context.topology,
     url: listen.url,
     listen,
     close() {
@@ -150,13 +226,55 @@ export async function startApp(
         });
         await maintenance.stop();
         await worker.stop();
-        await client.close();
-        await transforms.close();
-        await store.close();
+        await app.close();
       })();
       return closing;
     },
   };
+}
+
+/** Compiles a run-time route's code; one that no longer compiles is logged, and its deliveries fail with why. */
+async function defineRoute(transforms: Transformer, route: RouteEntry, logger: Logger): Promise<void> {
+  try {
+    await transforms.define(route.tenant, route.config);
+  } catch (error) {
+    logger.error(
+      { tenant: route.tenant, route: route.config.slug, error: (error as Error).message },
+      "a route's transform does not compile",
+    );
+  }
+}
+
+/**
+ * Keeps delivery in step with the topology: a new or changed route's code is compiled and a new
+ * or changed destination's lane is ready before the change is in force; a removed destination's
+ * lane and a removed route's code go once it is.
+ */
+function followTopology(
+  topology: LiveTopology,
+  transforms: Transformer,
+  worker: DeliveryWorker,
+  logger: Logger,
+) {
+  topology.prepare(async (change) => {
+    for (const route of [...change.routes.added, ...change.routes.changed])
+      await defineRoute(transforms, route, logger);
+    for (const d of change.destinations.added) await worker.addDestination(destinationOf(d.config, d.tenant));
+    for (const d of change.destinations.changed) worker.updateDestination(destinationOf(d.config, d.tenant));
+  });
+  topology.on("change", (change) => {
+    for (const d of change.destinations.removed) worker.removeDestination(d.tenant, d.config.slug);
+    for (const r of change.routes.removed) {
+      transforms
+        .forget(r.tenant, r.config.slug)
+        .catch((error: Error) =>
+          logger.warn(
+            { tenant: r.tenant, route: r.config.slug, error: error.message },
+            "could not drop a route's code",
+          ),
+        );
+    }
+  });
 }
 
 /**

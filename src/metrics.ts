@@ -53,7 +53,12 @@ export class Metrics {
   }
 
   /** Gauges read at scrape time: queue depth, oldest pending delivery, dead letters, circuits. */
-  observeQueue(store: Store, worker: DeliveryWorker, destinations: readonly string[], clock: Clock): void {
+  observeQueue(
+    store: Store,
+    worker: DeliveryWorker,
+    destinations: () => readonly { tenant: string; config: { slug: string } }[],
+    clock: Clock,
+  ): void {
     let stats: Awaited<ReturnType<Store["queueStats"]>> | null = null;
     const read = async () => {
       stats = await store.queueStats();
@@ -88,15 +93,18 @@ export class Metrics {
     });
     new Gauge({
       name: "switchyard_circuit_state",
-      help: "1 for the current circuit state of each destination.",
-      labelNames: ["destination", "state"],
+      help: "1 for the current circuit state of each destination (of each tenant).",
+      labelNames: ["destination", "state", "tenant"],
       registers: [this.registry],
       collect() {
         const now = clock.now();
-        for (const destination of destinations) {
-          const current = destinationCircuit(worker.stateOf(destination), now);
+        // Destinations come and go at run time: the gauge shows those in force now.
+        this.reset();
+        for (const { tenant, config } of destinations()) {
+          const destination = config.slug;
+          const current = destinationCircuit(worker.stateOf(destination, tenant), now);
           for (const state of ["closed", "open", "half_open"])
-            this.set({ destination, state }, state === current ? 1 : 0);
+            this.set({ destination, state, tenant }, state === current ? 1 : 0);
         }
       },
     });

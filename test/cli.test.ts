@@ -1,3 +1,4 @@
+// Runs on SQLite only: the commands under test (migrate, doctor, serve's roles) are run on SQLite files of their own; the PostgreSQL ones are in test/storage/postgres-startup.test.ts.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

@@ -154,7 +154,9 @@ describe("switchyard.example.yaml", () => {
 
 describe("routes", () => {
   it("names a route filter's bad key, a missing destination and an unsafe regex", async () => {
-    const { DeliveryPlanner } = await import("../src/routing/planner.js");
+    const { configRouteIssues } = await import("../src/routing/planner.js");
+    const { TopologySnapshot } = await import("../src/topology/snapshot.js");
+    const { fromConfig } = await import("../src/topology/entries.js");
     const dir = withFile(`
 sources: [{ slug: vercel, kind: vercel, secrets: [s] }]
 destinations: [{ slug: ops, url: "https://ops.example.com/hook" }]
@@ -179,23 +181,23 @@ routes:
     const issues = issuesOf(() => loadConfig({}, {}, refs)).join("\n");
     expect(issues).toContain('routes[0].source[1]: no source "nowhere"');
     expect(issues).toContain('routes[0].destinations[0]: no destination "missing"');
-    const regex = issuesOf(
-      () =>
-        new DeliveryPlanner(
-          [
-            {
-              slug: "r",
-              source: ["vercel"],
-              filter: {
-                logic: "and",
-                conditions: [{ field: "payload.x", operator: "matches", value: "(a)\\1" }],
-              },
-              destinations: ["ops"],
-            },
-          ],
-          [],
-        ),
-    );
+    const regex = issuesOf(() => {
+      const routes = [
+        {
+          slug: "r",
+          source: ["vercel"],
+          filter: {
+            logic: "and" as const,
+            conditions: [{ field: "payload.x", operator: "matches" as const, value: "(a)\\1" }],
+          },
+          destinations: ["ops"],
+        },
+      ];
+      const issues = configRouteIssues(
+        new TopologySnapshot(0, fromConfig({ sources: [], destinations: [], routes })),
+      );
+      if (issues) throw issues;
+    });
     expect(regex[0]).toMatch(/^routes\[0\]\.filter\.conditions\[0\]\.value: /);
   });
 });

@@ -1,3 +1,4 @@
+// Runs on SQLite only: it kills a serving process and reads the SQLite file it left.
 import { randomInt } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// Runs on SQLite only: it kills a delivering process and reads the SQLite file it left; test/chaos does the same on PostgreSQL.
 import { randomInt } from "node:crypto";
 import { once } from "node:events";
 import { join } from "node:path";

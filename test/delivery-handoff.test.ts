@@ -224,11 +224,11 @@ describe("stopping with deliveries waiting in memory", () => {
     const stopping = app.worker.stop();
     sink.answerOldest(200); // lets the attempt in flight end, so stop() can finish
     await stopping;
-    const pending = await app.store.listDeliveries({ status: "pending", limit: 10 });
+    const pending = await app.store.forTenant("default").listDeliveries({ status: "pending", limit: 10 });
     expect(pending).toHaveLength(1);
     // Claimable at once by a worker that starts now: no lease of the stopped one holds it.
     const claimed = await app.store.claimDeliveries(
-      [{ destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
+      [{ tenant: "default", destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
       clock.now(),
       clock.now() + 60_000,
       "next-run",

@@ -124,7 +124,7 @@ describe("graceful shutdown", () => {
     await sink.close();
     expect(log.all.map((o) => o.status)).toEqual(["succeeded"]);
     const reopened = await startTestApp({}, { dir: app.dir });
-    const [delivery] = await reopened.store.listDeliveries({ limit: 10 });
+    const [delivery] = await reopened.store.forTenant("default").listDeliveries({ limit: 10 });
     expect(delivery).toMatchObject({ status: "succeeded", attempts: 1 });
     await reopened.stop();
   });

@@ -249,7 +249,7 @@ describe("stored bytes and the API", () => {
     const event = sampleEvent("deployment.created") as Record<string, unknown>;
     const body = `{  "id": ${JSON.stringify(event.id)},\n"type":"deployment.created", "note":"caf\u00e9 \u2603",\t"payload": ${JSON.stringify(event.payload)}, "createdAt": 1}`;
     const res = await sendVercel(app.url, body, CURRENT);
-    const stored = await app.store.getEvent(res.body.eventId as string);
+    const stored = await app.store.forTenant("default").getEvent(res.body.eventId as string);
     expect(Buffer.from(stored?.body ?? []).equals(Buffer.from(body))).toBe(true);
   });
 

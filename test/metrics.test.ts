@@ -27,7 +27,7 @@ it("exposes Prometheus metrics, every series prefixed switchyard_", async () => 
     expect(text).toContain('switchyard_delivery_attempts_total{destination="ops",result="2xx"} 1');
     expect(text).toContain('switchyard_deliveries_total{destination="ops",outcome="succeeded"} 1');
     expect(text).toContain('switchyard_queue_depth{status="pending"} 0');
-    expect(text).toContain('switchyard_circuit_state{destination="ops",state="closed"} 1');
+    expect(text).toContain('switchyard_circuit_state{destination="ops",state="closed",tenant="default"} 1');
     expect(text).toMatch(/^switchyard_ingest_duration_seconds_bucket/m);
     expect(text).toMatch(/^switchyard_delivery_attempt_duration_seconds_bucket/m);
     expect(text).toMatch(/^switchyard_oldest_pending_delivery_age_seconds 0$/m);

@@ -1,3 +1,4 @@
+// Runs on SQLite only: the lock it tests is SQLite's.
 // SQLite serves one process: a second `switchyard serve` (or `migrate`) on the same database is
 // refused, naming the holder, and a holder killed with SIGKILL leaves nothing that blocks a restart.
 import { writeFileSync } from "node:fs";

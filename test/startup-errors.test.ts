@@ -1,3 +1,4 @@
+// Runs on SQLite only: the files that stop `serve` are SQLite's database files.
 // What `switchyard serve` says when its files stop it: the problem and the file, on stderr, and
 // a non-zero exit at once (nothing is retried for a local file). Run through the real CLI; as
 // root, without root's power to ignore file modes (runCli's fileModes).
@@ -21,11 +22,17 @@ function folder(): string {
   return dir;
 }
 
-/** A config file in `dir` on the SQLite file `db`, with an admin token unless `adminToken` is false. */
+/**
+ * A config file in `dir` on the SQLite file `db`, with an admin token and a secret key unless
+ * `adminToken` is false (then both are generated into the credentials file).
+ */
 function config(dir: string, db: string, { adminToken = true } = {}): string {
   const file = join(dir, "switchyard.yaml");
   const lines = [`database: { url: "sqlite:${db}" }`, "server: { host: 127.0.0.1, port: 0 }"];
-  if (adminToken) lines.push("adminToken: startup-admin-token-0123456789");
+  if (adminToken) {
+    lines.push("adminToken: startup-admin-token-0123456789");
+    lines.push(`secretKey: ${Buffer.alloc(32, 1).toString("base64")}`);
+  }
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
 }
@@ -80,13 +87,13 @@ describe("start-up errors name the problem and the file", () => {
     writeFileSync(credentials, '{"adminToken": ');
     const truncated = await serve(file);
     expect(truncated.stderr).toBe(
-      `switchyard: the credentials file ${credentials} is not valid JSON (Unexpected end of JSON input): repair it, or remove it to have a new admin token and webhook secret generated\n`,
+      `switchyard: the credentials file ${credentials} is not valid JSON (Unexpected end of JSON input): repair it, or remove it to have a new admin token, webhook secret and secret key generated (secrets stored with the old key can then no longer be read)\n`,
     );
     expect(truncated.code).toBe(1);
     writeFileSync(credentials, '{"adminToken": 42}');
     const wrong = await serve(file);
     expect(wrong.stderr).toContain(
-      `switchyard: the credentials file ${credentials} is not a JSON object of string adminToken and vercelSecret`,
+      `switchyard: the credentials file ${credentials} is not a JSON object of string adminToken, vercelSecret and secretKey`,
     );
     expect(wrong.code).toBe(1);
   });

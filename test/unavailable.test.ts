@@ -1,3 +1,4 @@
+// Runs on SQLite only: another connection holds SQLite's write lock to make commits fail; test/hostile/readiness.test.ts covers PostgreSQL.
 import Database from "better-sqlite3";
 import { expect, it } from "vitest";
 import { sampleEvent } from "../src/vercel/index.js";

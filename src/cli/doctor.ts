@@ -2,7 +2,7 @@ import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { ConfigError } from "../core/config-error.js";
 import { redactUrl, redactUrlsIn } from "../core/redact-url.js";
-import { inspectDatabase } from "../storage/inspect.js";
+import { inspectDatabase } from "../storage/backends.js";
 
 type Check = { ok: boolean | "warn"; line: string };
 

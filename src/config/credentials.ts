@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { SecretBox } from "../core/secret-box.js";
 import {
   DataFileError,
   fsReason,
@@ -15,6 +16,8 @@ import type { Config } from "./schema.js";
 export interface StoredCredentials {
   adminToken?: string;
   vercelSecret?: string;
+  /** Seals the secrets kept in the store (see `secretKey` in the config). */
+  secretKey?: string;
 }
 
 /** What `ensureCredentials` filled in, so start-up can tell the user once. */
@@ -50,7 +53,7 @@ export function readCredentials(dataDir: string): StoredCredentials {
   const damaged = (what: string) =>
     new DataFileError(
       file,
-      `the credentials file ${file} ${what}: repair it, or remove it to have a new admin token and webhook secret generated`,
+      `the credentials file ${file} ${what}: repair it, or remove it to have a new admin token, webhook secret and secret key generated (secrets stored with the old key can then no longer be read)`,
     );
   let parsed: unknown;
   try {
@@ -58,22 +61,22 @@ export function readCredentials(dataDir: string): StoredCredentials {
   } catch (error) {
     throw damaged(`is not valid JSON (${(error as Error).message})`);
   }
-  const fields = ["adminToken", "vercelSecret"] as const;
+  const fields = ["adminToken", "vercelSecret", "secretKey"] as const;
   if (
     parsed === null ||
     typeof parsed !== "object" ||
     Array.isArray(parsed) ||
     fields.some((k) => k in parsed && typeof (parsed as Record<string, unknown>)[k] !== "string")
   ) {
-    throw damaged("is not a JSON object of string adminToken and vercelSecret");
+    throw damaged("is not a JSON object of string adminToken, vercelSecret and secretKey");
   }
   return parsed as StoredCredentials;
 }
 
 /**
- * Fills in what a newcomer should not have to write: an admin token when none is configured, and,
- * when no config file exists, a `vercel` source with a generated secret. Both are persisted so a
- * restart keeps them.
+ * Fills in what a newcomer should not have to write: an admin token and a secret key when none is
+ * configured, and, when no config file exists, a `vercel` source with a generated secret. All are
+ * persisted so a restart keeps them.
  */
 export function ensureCredentials(
   config: Config,
@@ -93,6 +96,11 @@ export function ensureCredentials(
     adminToken = next.adminToken;
     generatedAdminToken = true;
   }
+  let secretKey = config.secretKey;
+  if (!secretKey) {
+    next.secretKey ??= SecretBox.generateText();
+    secretKey = next.secretKey;
+  }
   let sources = config.sources;
   const devSource = file === null && sources.length === 0;
   if (devSource) {
@@ -100,7 +108,11 @@ export function ensureCredentials(
     if (!env.VERCEL_WEBHOOK_SECRET) next.vercelSecret = secret;
     sources = [{ slug: "vercel", kind: "vercel", secrets: [secret], insecure: false }];
   }
-  if (next.adminToken !== stored.adminToken || next.vercelSecret !== stored.vercelSecret) {
+  if (
+    next.adminToken !== stored.adminToken ||
+    next.vercelSecret !== stored.vercelSecret ||
+    next.secretKey !== stored.secretKey
+  ) {
     makePrivateDir(dataDir);
     try {
       writeFileSync(credentialsFile, `${JSON.stringify(next, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
@@ -116,7 +128,7 @@ export function ensureCredentials(
     }
   }
   return {
-    config: { ...config, adminToken, sources },
+    config: { ...config, adminToken, secretKey, sources },
     credentialsFile,
     generatedAdminToken,
     devSource,

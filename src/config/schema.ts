@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationSchema } from "../core/duration.js";
+import { SecretBox } from "../core/secret-box.js";
 import { INTERNAL_SOURCE } from "../core/types.js";
 import { transformsSection } from "../transform/schema.js";
 import { secretList, slug } from "./primitives.js";
@@ -31,7 +32,8 @@ const standardWebhooksSource = z.strictObject({
   tolerance: durationSchema.default(300_000),
 });
 
-const source = z
+/** A place events come from: its kind says how requests are verified. */
+export const sourceSchema = z
   .discriminatedUnion("kind", [vercelSource, hmacSource, standardWebhooksSource])
   .superRefine((s, ctx) => {
     if (s.secrets.length === 0 && !s.insecure) {
@@ -155,6 +157,21 @@ export const configSchema = z
       (v) => (v === "" ? undefined : v),
       z.string().min(16, "an admin token needs at least 16 characters").optional(),
     ),
+    // The key that seals the secrets kept in the store (32 bytes, base64). Empty: one is generated.
+    secretKey: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .refine((t) => {
+          try {
+            SecretBox.fromText(t);
+            return true;
+          } catch {
+            return false;
+          }
+        }, "a secret key is 32 bytes in base64 (44 characters): `openssl rand -base64 32`")
+        .optional(),
+    ),
     limits: limitsSection,
     retention: durationSchema
       .default(30 * 86_400_000)
@@ -164,7 +181,7 @@ export const configSchema = z
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       })
       .default({ level: "info" }),
-    sources: z.array(source).default([]),
+    sources: z.array(sourceSchema).default([]),
     destinations: z.array(destinationSchema).default([]),
     routes: z.array(routeSchema).default([]),
     delivery: deliverySection,

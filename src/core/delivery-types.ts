@@ -99,6 +99,7 @@ export interface AttemptRecord {
 
 /** The runtime state of a destination (its settings come from the config). */
 export interface DestinationState {
+  tenant: string;
   destination: string;
   state: "active" | "disabled";
   disabledReason: string | null;

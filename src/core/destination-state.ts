@@ -7,6 +7,7 @@ import type { DestinationState } from "./delivery-types.js";
  * never overwrite each other's counts.
  */
 export interface DestinationChange {
+  tenant: string;
   destination: string;
   ok: boolean;
   at: number;
@@ -16,8 +17,9 @@ export interface DestinationChange {
 }
 
 /** An active destination with a closed circuit and no history. */
-export function initialDestinationState(destination: string): DestinationState {
+export function initialDestinationState(tenant: string, destination: string): DestinationState {
   return {
+    tenant,
     destination,
     state: "active",
     disabledReason: null,

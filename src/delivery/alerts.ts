@@ -46,6 +46,7 @@ export function deliveryFailedAlert(
     schemaIssues: [],
     body: Buffer.from(JSON.stringify(envelope)),
     deliveries: planner.plan(
+      delivery.tenant,
       { type: DELIVERY_FAILED, originalType: DELIVERY_FAILED, source: INTERNAL_SOURCE, body: envelope },
       now,
     ),

@@ -7,7 +7,7 @@ export const LEASE_MARGIN_MS = 30_000;
 /** What the planner needs to know of one lane at the time of a claim round. */
 export interface LaneSnapshot {
   key: string;
-  /** The destination's owner; a claim request names it once the store's claims are per tenant. */
+  /** The destination's owner: a claim is for one (tenant, destination). */
   tenant: string;
   slug: string;
   fifo: boolean;
@@ -72,6 +72,7 @@ export function planClaims(lanes: Iterable<LaneSnapshot>, free: number): ClaimPl
     claims.push({
       key: lane.key,
       request: {
+        tenant: lane.tenant,
         destination: lane.slug,
         limit,
         fifo: lane.fifo,

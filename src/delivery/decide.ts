@@ -40,6 +40,7 @@ export function decide(input: {
       lastStatus: response.status,
       lastError: null,
       destinationChange: {
+        tenant: delivery.tenant,
         destination: destination.slug,
         ok: true,
         at: now,
@@ -66,6 +67,7 @@ export function decide(input: {
     lastStatus: response?.status ?? null,
     lastError: response ? `HTTP ${response.status}` : attempt.error,
     destinationChange: {
+      tenant: delivery.tenant,
       destination: destination.slug,
       ok: false,
       at: now,

@@ -66,7 +66,7 @@ export class Lane {
   ) {
     this.key = laneKey(destination.tenant, destination.slug);
     this.dest = destination;
-    this.current = state ?? initialDestinationState(destination.slug);
+    this.current = state ?? initialDestinationState(destination.tenant, destination.slug);
     this.bucket = this.bucketFor(destination.rateLimit, now);
   }
 

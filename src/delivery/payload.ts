@@ -21,21 +21,22 @@ export async function payloadFor(
   startedAt: number,
   now: () => number,
 ): Promise<Payload> {
-  if (delivery.route === null || (transformer?.knows(delivery.route) && !transformer.has(delivery.route))) {
+  const { tenant, route } = delivery;
+  if (route === null || (transformer?.knows(tenant, route) && !transformer.has(tenant, route))) {
     return { send: true, body: delivery.body, contentType: RAW, transform: null };
   }
-  const rendered = transformer?.knows(delivery.route)
-    ? await transformer.render(delivery.tenant, delivery.route, delivery.body, {
+  const rendered = transformer?.knows(tenant, route)
+    ? await transformer.render(tenant, route, delivery.body, {
         eventId: delivery.eventId,
         deliveryId: delivery.id,
         source: delivery.source,
         type: delivery.eventType,
-        route: delivery.route,
+        route,
         destination: delivery.destination,
       })
     : {
         outcome: "failed" as const,
-        message: `route "${delivery.route}" is no longer configured`,
+        message: `route "${route}" is no longer configured`,
         line: null,
       };
   if (rendered.outcome === "transformed") {

@@ -4,7 +4,7 @@ import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.j
 import type { Destination } from "../core/destination.js";
 import { GroupCommitter } from "../core/group-commit.js";
 import { DEFAULT_TENANT } from "../core/types.js";
-import type { DeliveryOutcome, Store } from "../storage/port.js";
+import type { DeliveryOutcome, DestinationKey, Store } from "../storage/port.js";
 import { type AttemptSettings, attempt } from "./attempt.js";
 import { type LaneSnapshot, planClaims } from "./claim-planner.js";
 import { HandOff } from "./hand-off.js";
@@ -95,14 +95,14 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   /** Re-reads destination states (enable/disable from the API). */
   async reloadStates(): Promise<void> {
-    this.lanes.adopt(await this.o.store.getDestinationStates());
+    this.lanes.adopt(await this.o.store.listAllDestinationStates());
     this.notify();
   }
 
   /** Starts delivering to a destination, with its stored state if it has one; an existing one is updated. */
   async addDestination(destination: Destination): Promise<void> {
     const known = this.lanes.get(destination.tenant, destination.slug);
-    this.lanes.put(destination, known ? undefined : await this.o.store.getDestinationStates());
+    this.lanes.put(destination, known ? undefined : await this.o.store.listAllDestinationStates());
     this.wake();
   }
 
@@ -192,7 +192,7 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     if (!this.o.store.capabilities.sharedDestinationStates || now - this.statesReadAt < this.pollMs) return;
     this.statesReadAt = now;
-    this.lanes.adopt(await this.o.store.getDestinationStates());
+    this.lanes.adopt(await this.o.store.listAllDestinationStates());
   }
 
   /** One claim round: deliveries waiting in memory first, then a claim the planner shapes. */
@@ -238,7 +238,12 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
         const { lane, mark } = claiming.get(key) as { lane: Lane; mark: number };
         const drained = !request.fifo && (claimed.get(lane) ?? 0) < request.limit;
         if (drained && lane.mayHaveBacklog(now)) {
-          lane.settleClear(mark, await this.o.store.nextDueAt([lane.destination.slug]));
+          lane.settleClear(
+            mark,
+            await this.o.store.nextDueAt([
+              { tenant: lane.destination.tenant, destination: lane.destination.slug },
+            ]),
+          );
         }
       }
     }
@@ -272,10 +277,10 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     let until = now + this.pollMs;
     for (const at of this.waiting.values()) if (at !== null) until = Math.min(until, Math.max(at, now));
-    const ready: string[] = [];
+    const ready: DestinationKey[] = [];
     for (const lane of this.lanes) {
       if (!lane.retired && lane.state.state === "active" && !this.waiting.has(lane.key))
-        ready.push(lane.destination.slug);
+        ready.push({ tenant: lane.destination.tenant, destination: lane.destination.slug });
     }
     try {
       const due = await this.o.store.nextDueAt(ready);

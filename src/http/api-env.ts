@@ -6,6 +6,8 @@ export interface ApiEnv {
   Variables: {
     requestId: string;
     logger: Logger;
+    /** The tenant a management request acts for (`?tenant=`, default `default`). */
+    tenant: string;
   };
 }
 

@@ -3,12 +3,16 @@ import type { ApiDeps, ApiEnv } from "./api-env.js";
 import { adminAuth } from "./middleware/admin-auth.js";
 import { answerError, answerNotFound } from "./middleware/error-answers.js";
 import { requestId } from "./middleware/request-id.js";
+import { tenantParam } from "./middleware/tenant.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { destinationRoutes } from "./routes/destinations.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { replayRoutes } from "./routes/replay.js";
+import { routeDefinitionRoutes } from "./routes/route-definitions.js";
 import { routeTestRoutes } from "./routes/routes.js";
+import { sourceRoutes } from "./routes/sources.js";
+import { tenantRoutes } from "./routes/tenants.js";
 
 /**
  * Everything but ingest, as one Hono app: health and metrics (open), and, when `serveApi`, the
@@ -25,10 +29,14 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.route("/", healthRoutes(deps));
   if (!serveApi) return app;
   app.use("/api/*", adminAuth(deps.adminToken));
+  app.use("/api/*", tenantParam());
   app.route("/api/v1", eventRoutes(deps));
   app.route("/api/v1", replayRoutes(deps));
   app.route("/api/v1", deliveryRoutes(deps));
   app.route("/api/v1", destinationRoutes(deps));
   app.route("/api/v1", routeTestRoutes(deps));
+  app.route("/api/v1", routeDefinitionRoutes(deps));
+  app.route("/api/v1", sourceRoutes(deps));
+  app.route("/api/v1", tenantRoutes(deps));
   return app;
 }

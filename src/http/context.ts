@@ -4,8 +4,10 @@ import type { Clock } from "../core/clock.js";
 import type { DeliveryWorker } from "../delivery/worker.js";
 import type { Ingestor } from "../ingest/ingest.js";
 import type { Metrics } from "../metrics.js";
+import type { Operations } from "../operations/index.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
+import type { LiveTopology } from "../topology/live.js";
 import type { Transformer } from "../transform/apply.js";
 
 /** What the HTTP routes need from the running application. */
@@ -20,4 +22,7 @@ export interface AppContext {
   clock: Clock;
   metrics: Metrics;
   transforms: Transformer;
+  topology: LiveTopology;
+  /** The use cases: every API handler goes through these. */
+  operations: Operations;
 }

@@ -31,6 +31,21 @@ export const ERROR_CODES = {
     meaning:
       "The headers did not arrive within `server.headersTimeout`, or the whole request within `server.requestTimeout`; the connection is closed.",
   },
+  conflict: {
+    status: 409,
+    meaning:
+      "The slug is taken: by another item of the tenant, or, for a source, by any tenant's source (a source's slug is its URL).",
+  },
+  managed_by_config: {
+    status: 409,
+    meaning:
+      "The item is defined in the config file (`managedBy: config`); change it there, not through the API.",
+  },
+  in_use: {
+    status: 409,
+    meaning:
+      "The destination or source is still named by a route of the tenant; change or delete those routes first.",
+  },
   payload_too_large: { status: 413, meaning: "The body is larger than `limits.maxBodyBytes`." },
   headers_too_large: {
     status: 431,

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { formatPath } from "../core/config-error.js";
 import { HttpError } from "./errors.js";
 
@@ -49,4 +49,9 @@ async function readCapped(request: Request, maxBytes: number): Promise<Buffer> {
     }
     chunks.push(read.value);
   }
+}
+
+/** Reads a JSON request body as it is, for an operation that validates it itself; an empty body is `{}`. */
+export function readJsonValue(request: Request): Promise<unknown> {
+  return readJson(request, z.unknown());
 }

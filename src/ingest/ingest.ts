@@ -1,16 +1,18 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { SourceConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { NewDelivery } from "../core/delivery-types.js";
 import type { FilterSubject } from "../core/filter.js";
 import { newEventId } from "../core/ids.js";
 import { wellFormed } from "../core/text.js";
-import { DEFAULT_TENANT, type IncomingEvent, type IngestResult } from "../core/types.js";
+import type { IncomingEvent, IngestResult } from "../core/types.js";
 import { StoreUnavailableError } from "../storage/port.js";
+import type { SourceEntry } from "../topology/entries.js";
+import type { Topology } from "../topology/live.js";
 import { classifyEvent } from "../vercel/index.js";
 import { MAX_PARSED_DEPTH, type ParsedBody, parseBody } from "./json-text.js";
 import type { BodyRead } from "./read-body.js";
 import { externalIdOf, hasSignatureHeaders, verifyRequest } from "./schemes.js";
+import { resolveTenant } from "./tenant.js";
 
 /** The flag of an event nested too deeply to be parsed whole: stored as received, classified from its shallow levels. */
 const TRUNCATED = `(root): nested too deeply to parse whole; classified and routed on its first ${MAX_PARSED_DEPTH} levels`;
@@ -31,25 +33,21 @@ export type IngestOutcome =
 export type Commit = (event: IncomingEvent) => Promise<IngestResult>;
 
 /** Plans the deliveries of an event (the routes that match it). */
-export type Plan = (subject: FilterSubject, receivedAt: number) => NewDelivery[];
+export type Plan = (tenant: string, subject: FilterSubject, receivedAt: number) => NewDelivery[];
 
 /** The ingest use case: size cap → verify the raw bytes → parse → classify → commit (dedupe in the store). */
 export class Ingestor {
-  private readonly sources: ReadonlyMap<string, SourceConfig>;
-
   constructor(
-    sources: readonly SourceConfig[],
+    private readonly sources: Pick<Topology, "source">,
     private readonly commit: Commit,
     private readonly clock: Clock,
     private readonly maxBodyBytes: number,
     private readonly plan: Plan = () => [],
-  ) {
-    this.sources = new Map(sources.map((s) => [s.slug, s]));
-  }
+  ) {}
 
   /** Whether a source of that slug exists (checked before reading any body). */
   hasSource(slug: string): boolean {
-    return this.sources.has(slug);
+    return this.sources.source(slug) !== undefined;
   }
 
   /**
@@ -62,8 +60,9 @@ export class Ingestor {
     read: (maxBytes: number) => Promise<BodyRead>,
     verified?: () => void,
   ): Promise<IngestOutcome> {
-    const source = this.sources.get(slug);
-    if (!source) return { kind: "unknown_source" };
+    const entry = this.sources.source(slug);
+    if (!entry) return { kind: "unknown_source" };
+    const source = entry.config;
     // Unsigned: refused before a byte of the body is read (or held).
     if (!hasSignatureHeaders(source, headers)) return { kind: "invalid_signature", bodyUnread: true };
     const body = await read(this.maxBodyBytes);
@@ -78,7 +77,7 @@ export class Ingestor {
 
     const parsed = parseBody(body.body.toString("utf8"));
     if (parsed === null) return { kind: "invalid_json" };
-    const event = this.toEvent(source, headers, parsed, body.body, receivedAt);
+    const event = this.toEvent(entry, headers, parsed, body.body, receivedAt);
     if ("message" in event) return { kind: "invalid_event", message: event.message };
 
     try {
@@ -91,12 +90,14 @@ export class Ingestor {
   }
 
   private toEvent(
-    source: SourceConfig,
+    entry: SourceEntry,
     headers: IncomingHttpHeaders,
     { value: parsed, truncated }: ParsedBody,
     body: Buffer,
     receivedAt: number,
   ): IncomingEvent | { message: string } {
+    const source = entry.config;
+    const tenant = resolveTenant(entry, parsed);
     // Each event is one object literal with its fields in one order (no spread): every event then
     // shares one hidden class, and building one costs no inline-cache miss.
     if (source.kind === "vercel") {
@@ -113,7 +114,7 @@ export class Ingestor {
       const subject = { type: c.canonicalType, originalType: c.type, source: source.slug, body: parsed };
       return {
         id: newEventId(receivedAt),
-        tenant: DEFAULT_TENANT,
+        tenant,
         source: source.slug,
         receivedAt,
         body,
@@ -122,7 +123,7 @@ export class Ingestor {
         originalType: wellFormed(c.type),
         unknownType: !c.known,
         schemaIssues: truncated ? [...c.schemaIssues, TRUNCATED] : c.schemaIssues,
-        deliveries: this.plan(subject, receivedAt),
+        deliveries: this.plan(tenant, subject, receivedAt),
       };
     }
     const type =
@@ -132,7 +133,7 @@ export class Ingestor {
     const externalId = externalIdOf(source, headers, parsed);
     return {
       id: newEventId(receivedAt),
-      tenant: DEFAULT_TENANT,
+      tenant,
       source: source.slug,
       receivedAt,
       body,
@@ -141,7 +142,11 @@ export class Ingestor {
       originalType: type,
       unknownType: false,
       schemaIssues: truncated ? [TRUNCATED] : [],
-      deliveries: this.plan({ type, originalType: type, source: source.slug, body: parsed }, receivedAt),
+      deliveries: this.plan(
+        tenant,
+        { type, originalType: type, source: source.slug, body: parsed },
+        receivedAt,
+      ),
     };
   }
 }

@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { RouteConfig } from "../config/routing-schema.js";
 import type { ExplainedCondition } from "../core/filter.js";
-import { DEFAULT_TENANT } from "../core/types.js";
 import type { Rendered, Transformer } from "../transform/apply.js";
 import { normalizeEventType } from "../vercel/index.js";
 import { compileRouteFilter } from "./planner.js";
@@ -36,6 +35,8 @@ export async function testRoute(input: {
   event: Record<string, unknown>;
   source: string;
   transformer: Transformer;
+  /** The tenant whose route it is (its compiled code is the tenant's). */
+  tenant: string;
   adHoc: boolean;
 }): Promise<RouteTestResult> {
   const started = performance.now();
@@ -65,7 +66,7 @@ export async function testRoute(input: {
     const rendered = input.adHoc
       ? await input.transformer.trial(route.transform, raw, meta, matched)
       : matched
-        ? await input.transformer.render(DEFAULT_TENANT, route.slug, raw, meta)
+        ? await input.transformer.render(input.tenant, route.slug, raw, meta)
         : null;
     if (rendered) transform = describe(rendered, performance.now() - t0);
   }

@@ -11,9 +11,8 @@ import type { DestinationChange } from "../core/destination-state.js";
 import type { Rate } from "../core/rate-limit.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
 
-/** Filters and paging for the event list, newest first. */
+/** Filters and paging for a tenant's event list, newest first. */
 export interface EventQuery {
-  tenant?: string | undefined;
   source?: string | undefined;
   /** Canonical type. */
   type?: string | undefined;
@@ -24,8 +23,15 @@ export interface EventQuery {
   limit: number;
 }
 
+/** A destination as the store keys it: its tenant's, by slug. */
+export interface DestinationKey {
+  tenant: string;
+  destination: string;
+}
+
 /** How many pending deliveries of one destination a worker wants, and the destination's limits. */
 export interface ClaimRequest {
+  tenant: string;
   destination: string;
   /** How many this worker can start now. */
   limit: number;
@@ -38,6 +44,7 @@ export interface ClaimRequest {
 
 /** A destination with due work that a claim did not take. */
 export interface HeldDestination {
+  tenant: string;
   destination: string;
   /** Nothing is claimable before this time; null: not until other work finishes. */
   until: number | null;
@@ -68,7 +75,7 @@ export interface DeliveryOutcome {
   alert: IncomingEvent | null;
 }
 
-/** Filters and paging for the delivery list, newest first. */
+/** Filters and paging for a tenant's delivery list, newest first. */
 export interface DeliveryQuery {
   status?: DeliveryStatus | undefined;
   destination?: string | undefined;
@@ -87,11 +94,22 @@ export interface RequeueQuery {
   dryRun: boolean;
 }
 
-/** What the metrics endpoint reads from the store. */
+/** What the metrics endpoint reads from the store: every tenant's deliveries together. */
 export interface QueueStats {
   byStatus: Record<DeliveryStatus, number>;
   pendingByDestination: Record<string, number>;
   oldestPendingCreatedAt: number | null;
+}
+
+/** How many rows of each kind `purgeTenant` deleted. */
+export interface TenantPurge {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  destinationStates: number;
+  sources: number;
+  destinations: number;
+  routes: number;
 }
 
 /** What a backend can do natively, declared once so callers never sniff the driver. */
@@ -134,6 +152,91 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** The kinds of run-time topology rows, each keyed (tenant, slug). */
+export const TOPOLOGY_KINDS = ["sources", "destinations", "routes"] as const;
+export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
+
+/** A source, destination or route defined at run time. */
+export interface TopologyRecord {
+  tenant: string;
+  slug: string;
+  /** The definition as the config schemas validate it; the store keeps it as JSON, unread. */
+  definition: unknown;
+  /**
+   * Source secrets or a destination's signing secrets, kept apart from the definition; null for
+   * none. The store keeps them as given: callers seal them (core/secret-box.ts) before they come here.
+   */
+  secrets: readonly string[] | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Every tenant's topology rows at one version. */
+export interface TopologyRead {
+  version: number;
+  sources: TopologyRecord[];
+  destinations: TopologyRecord[];
+  routes: TopologyRecord[];
+}
+
+/** One tenant's rows of one topology kind. Each write bumps the store's topology version in its transaction. */
+export interface TopologyTable {
+  list(): Promise<TopologyRecord[]>;
+  get(slug: string): Promise<TopologyRecord | null>;
+  /** Adds a row; null when the tenant has one of that slug already (or, for a source, any tenant has). */
+  create(
+    slug: string,
+    definition: unknown,
+    secrets: readonly string[] | null,
+    now: number,
+  ): Promise<TopologyRecord | null>;
+  /** Replaces a row's definition and secrets; null when the tenant has none of that slug. */
+  update(
+    slug: string,
+    definition: unknown,
+    secrets: readonly string[] | null,
+    now: number,
+  ): Promise<TopologyRecord | null>;
+  /** Removes a row; false when the tenant has none of that slug. */
+  delete(slug: string): Promise<boolean>;
+}
+
+/**
+ * One tenant's records. Every read and write of this view is scoped by its tenant: an id of
+ * another tenant's event or delivery finds nothing and changes nothing.
+ */
+export interface TenantStore {
+  readonly tenant: string;
+  /** Lists the tenant's events newest first. */
+  listEvents(query: EventQuery): Promise<EventSummary[]>;
+  /** One of the tenant's events with its raw bytes, or null. */
+  getEvent(id: string): Promise<StoredEvent | null>;
+  /** Lists the tenant's deliveries newest first. */
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  /** One of the tenant's deliveries with its attempts, or null. */
+  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
+  /** Makes a delivery pending and due now (a manual retry); null when the tenant has no such delivery. */
+  retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null>;
+  /** Adds deliveries for one of the tenant's stored events (a replay); false when it has no such event. */
+  addDeliveries(eventId: string, deliveries: readonly NewDelivery[], now: number): Promise<boolean>;
+  /** Puts the tenant's matching finished deliveries back in the queue (bulk replay); counts them on a dry run. */
+  requeueDeliveries(
+    query: RequeueQuery,
+    now: number,
+    deadlineFor: (destination: string) => number,
+  ): Promise<{ matched: number; enqueued: number }>;
+  /** The stored states of the tenant's destinations (a destination never attempted may have none). */
+  listDestinationStates(): Promise<DestinationState[]>;
+  /** How many of the tenant's deliveries are pending, by destination slug. */
+  pendingByDestination(): Promise<Record<string, number>>;
+  /** Upserts one of the tenant's destination states; a state of another tenant is refused. */
+  saveDestinationState(state: DestinationState): Promise<void>;
+  /** The tenant's run-time sources, destinations and routes. */
+  readonly sources: TopologyTable;
+  readonly destinations: TopologyTable;
+  readonly routes: TopologyTable;
+}
+
 /**
  * The storage port: domain operations only, never SQL or a driver handle. Every write resolves
  * after its transaction is durably committed.
@@ -144,10 +247,8 @@ export interface Store {
   readonly appliedMigrations: readonly number[];
   /** Stores events in one transaction; a repeat of a stored (tenant, source, externalId) is a duplicate. */
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]>;
-  /** Lists events newest first. */
-  listEvents(query: EventQuery): Promise<EventSummary[]>;
-  /** One event with its raw bytes, or null. */
-  getEvent(id: string): Promise<StoredEvent | null>;
+  /** The view of one tenant's records, through which every tenant-owned read and write goes. */
+  forTenant(tenant: string): TenantStore;
   /**
    * Claims due pending deliveries under a lease; fifo destinations yield at most their oldest
    * pending one, if due. A multi-node store also holds each destination to its limits across nodes.
@@ -163,34 +264,29 @@ export interface Store {
   /** Ends the leases of `owner` (or of everyone, when the store serves one node and it starts). */
   releaseLeases(owner: string | null): Promise<void>;
   /** The earliest time a pending, unleased delivery of these destinations becomes due, or null. */
-  nextDueAt(destinations: readonly string[]): Promise<number | null>;
-  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
-  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
-  /** Makes a delivery pending and due now (a manual retry); null when there is no such delivery. */
-  retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null>;
-  /** Adds deliveries for a stored event (a replay). */
-  addDeliveries(
-    tenant: string,
-    eventId: string,
-    deliveries: readonly NewDelivery[],
-    now: number,
-  ): Promise<void>;
-  /** Puts matching finished deliveries back in the queue (bulk replay); counts them on a dry run. */
-  requeueDeliveries(
-    query: RequeueQuery,
-    now: number,
-    deadlineFor: (destination: string) => number,
-  ): Promise<{ matched: number; enqueued: number }>;
-  getDestinationStates(): Promise<DestinationState[]>;
-  saveDestinationState(state: DestinationState): Promise<void>;
+  nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null>;
+  /** Every tenant's destination states (engine-wide, for the worker's lanes). */
+  listAllDestinationStates(): Promise<DestinationState[]>;
+  /** Counts every tenant's deliveries (metrics are of the whole engine). */
   queueStats(): Promise<QueueStats>;
   /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
+  /** Deletes everything `tenant` owns, in one transaction (an uninstalled integration); counts the rows. */
+  purgeTenant(tenant: string): Promise<TenantPurge>;
   /**
    * Where the backend can tell other processes about new work (PostgreSQL's LISTEN/NOTIFY):
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.
    */
   subscribeWork?(onWork: () => void): Promise<() => Promise<void>>;
+  /** A counter bumped in the transaction of every change to a topology row, of any tenant. */
+  topologyVersion(): Promise<number>;
+  /** Every tenant's topology rows and the version they were read at, in one consistent read (admin-wide). */
+  readAllTopology(): Promise<TopologyRead>;
+  /**
+   * Where the backend can tell other processes of a topology change (PostgreSQL's LISTEN/NOTIFY):
+   * calls `onChange` after another node committed one. Absent: compare `topologyVersion()`.
+   */
+  subscribeTopology?(onChange: () => void): Promise<() => Promise<void>>;
   /**
    * Resolves when the store answers queries and can commit: after a commit that failed for lack
    * of space or I/O (SQLite) or for the database being unreachable (PostgreSQL), only once a

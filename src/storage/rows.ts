@@ -5,6 +5,7 @@ import type {
   DestinationState,
 } from "../core/delivery-types.js";
 import type { EventSummary } from "../core/types.js";
+import type { TopologyRecord } from "./port.js";
 
 // Row shapes and their mappings, shared by the SQLite and PostgreSQL stores: both name their
 // columns alike, so a row means the same thing whichever database it came from.
@@ -58,6 +59,7 @@ export interface AttemptRow {
 }
 
 export interface StateRow {
+  tenant: string;
   destination: string;
   state: DestinationState["state"];
   disabled_reason: string | null;
@@ -71,6 +73,7 @@ export interface StateRow {
 /** A destination state row (either dialect) as the domain sees it. */
 export function toState(r: StateRow): DestinationState {
   return {
+    tenant: r.tenant,
     destination: r.destination,
     state: r.state,
     disabledReason: r.disabled_reason,
@@ -168,5 +171,27 @@ export function toClaimed(row: ClaimRow, leaseUntil: number): ClaimedDelivery {
     trigger: row.next_trigger,
     body: row.body,
     leaseUntil,
+  };
+}
+
+/** The row of a topology table as either dialect returns it. */
+export interface TopologyRow {
+  tenant: string;
+  slug: string;
+  definition: string;
+  secrets: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A topology row as the domain sees it. */
+export function toTopology(r: TopologyRow): TopologyRecord {
+  return {
+    tenant: r.tenant,
+    slug: r.slug,
+    definition: JSON.parse(r.definition) as unknown,
+    secrets: r.secrets === null ? null : (JSON.parse(r.secrets) as string[]),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
   };
 }

@@ -55,6 +55,7 @@ export class LiveTopology extends EventEmitter<LiveTopologyEvents> implements To
   private refreshing: Promise<boolean> | null = null;
   /** The one run queued behind the current one. */
   private following: Promise<boolean> | null = null;
+  private readonly preparers: ((change: TopologyChange) => Promise<void>)[] = [];
 
   private constructor(
     private readonly base: TopologyDefinition,
@@ -123,6 +124,15 @@ export class LiveTopology extends EventEmitter<LiveTopologyEvents> implements To
     return this.refreshing;
   }
 
+  /**
+   * Runs `prepare` on every change before the new snapshot is in force (compiling a new route's
+   * code, say), so nothing routes to what is not ready. A preparer that throws is logged; the change
+   * still takes effect.
+   */
+  prepare(prepare: (change: TopologyChange) => Promise<void>): void {
+    this.preparers.push(prepare);
+  }
+
   /** Stops following changes. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
@@ -141,6 +151,13 @@ export class LiveTopology extends EventEmitter<LiveTopologyEvents> implements To
       if (loaded.version === this.snapshot.version) return false;
       const next = new TopologySnapshot(loaded.version, this.merge(loaded.definition));
       const change = diffTopology(this.snapshot, next);
+      if (!isEmptyChange(change)) {
+        for (const prepare of this.preparers) {
+          await prepare(change).catch((error: Error) =>
+            this.options.logger?.error({ error: error.message }, "preparing a topology change failed"),
+          );
+        }
+      }
       this.snapshot = next;
       for (const issue of next.issues)
         this.options.logger?.warn(

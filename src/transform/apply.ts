@@ -39,6 +39,7 @@ const TRIAL_TENANT = "(route test)";
  * config path of each transform that does not compile.
  */
 export class Transformer {
+  /** By tenant and route: a route's transform, or null for a route without one. */
   private readonly routes = new Map<string, TransformConfig | null>();
   private host: SandboxHost | null = null;
   private trials = 0;
@@ -58,7 +59,7 @@ export class Transformer {
     const issues: string[] = [];
     for (const [i, route] of routes.entries()) {
       const t = route.transform ?? null;
-      transformer.routes.set(route.slug, t);
+      transformer.routes.set(routeKey(tenant, route.slug), t);
       if (t?.code === undefined) continue;
       try {
         await transformer.sandbox().compile(tenant, route.slug, t.code, t.file ?? `routes/${route.slug}`);
@@ -79,19 +80,40 @@ export class Transformer {
     return transformer;
   }
 
-  /** Whether the route exists now and has a transform. */
-  has(route: string): boolean {
-    return Boolean(this.routes.get(route));
+  /** Whether the tenant's route exists now and has a transform. */
+  has(tenant: string, route: string): boolean {
+    return Boolean(this.routes.get(routeKey(tenant, route)));
   }
 
-  /** Whether the route is configured at all. */
-  knows(route: string): boolean {
-    return this.routes.has(route);
+  /** Whether the tenant has the route at all. */
+  knows(tenant: string, route: string): boolean {
+    return this.routes.has(routeKey(tenant, route));
+  }
+
+  /**
+   * Puts a tenant's route (new or changed at run time) in force: its code compiled in the tenant's
+   * isolate. Throws TransformCompileError, leaving the route as it was.
+   */
+  async define(tenant: string, route: TransformedRoute): Promise<void> {
+    const key = routeKey(tenant, route.slug);
+    const t = route.transform ?? null;
+    if (t?.code !== undefined)
+      await this.sandbox().compile(tenant, route.slug, t.code, `routes/${route.slug}`);
+    else if (this.routes.get(key)?.code !== undefined) await this.sandbox().drop(tenant, route.slug);
+    this.routes.set(key, t);
+  }
+
+  /** Takes a tenant's route out of force (deleted at run time), with its compiled code. */
+  async forget(tenant: string, route: string): Promise<void> {
+    const key = routeKey(tenant, route);
+    const had = this.routes.get(key);
+    this.routes.delete(key);
+    if (had?.code !== undefined && this.host) await this.host.drop(tenant, route);
   }
 
   /** Applies a route's transform to an event's raw JSON. Never throws for anything the transform does. */
   async render(tenant: string, route: string, raw: Uint8Array, meta: TransformMeta): Promise<Rendered> {
-    const t = this.routes.get(route);
+    const t = this.routes.get(routeKey(tenant, route));
     if (!t) return { outcome: "failed", message: `route "${route}" has no transform`, line: null };
     if (t.template !== undefined) return this.template(t, raw);
     return this.fromSandbox(await this.sandbox().run(tenant, route, raw, meta));
@@ -179,6 +201,9 @@ export class Transformer {
     return this.host;
   }
 }
+
+/** One key for a tenant's route (neither can hold a newline). */
+const routeKey = (tenant: string, route: string) => `${tenant}\n${route}`;
 
 /** How a Transformer is built. */
 export interface TransformerOptions {

@@ -23,7 +23,14 @@ describe("planClaims", () => {
     expect(plan.claims).toEqual([
       {
         key: "default/d",
-        request: { destination: "d", limit: 7, fifo: false, maxConcurrency: 10, rate: null },
+        request: {
+          tenant: "default",
+          destination: "d",
+          limit: 7,
+          fifo: false,
+          maxConcurrency: 10,
+          rate: null,
+        },
       },
     ]);
     expect(plan.leaseMs).toBe(5_000 + LEASE_MARGIN_MS);

@@ -46,7 +46,7 @@ async function fetchEvent(id: string): Promise<{ status: number; text: string }>
 
 /** Stored byte for byte, and served with the stored text as its payload, as valid JSON. */
 async function expectServedAsStored(eventId: string, body: string) {
-  const stored = await app.store.getEvent(eventId);
+  const stored = await app.store.forTenant("default").getEvent(eventId);
   expect(Buffer.from(stored?.body ?? []).equals(Buffer.from(body))).toBe(true);
   const served = await fetchEvent(eventId);
   expect(served.status).toBe(200);

@@ -242,7 +242,7 @@ describe("methods, sources and bodies", () => {
       "x-vercel-signature": vercelSignature(body, CURRENT),
     });
     expect(res.status).toBe(200);
-    const stored = await app.store.getEvent(res.body.eventId as string);
+    const stored = await app.store.forTenant("default").getEvent(res.body.eventId as string);
     expect(Buffer.from(stored?.body ?? []).equals(body)).toBe(true);
   });
 });

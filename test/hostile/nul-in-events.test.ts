@@ -61,7 +61,7 @@ describe("NUL in an event", () => {
     ]);
     // The bytes received, NUL escapes included, are what the store gives back.
     for (const e of hostile) {
-      const stored = await running.store.getEvent(idOf(e));
+      const stored = await running.store.forTenant("default").getEvent(idOf(e));
       expect(Buffer.from(stored?.body ?? []).toString()).toBe(bodies[events.indexOf(e as never)]);
     }
     // A repeat is recognised by the id as stored.

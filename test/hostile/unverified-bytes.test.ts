@@ -55,7 +55,7 @@ describe("bytes of unverified bodies", () => {
     const event = sampleEvent("deployment.created");
     const res = await sendVercel(app.url, event, VERCEL_SECRETS[0] as string);
     expect(res.status).toBe(200);
-    const stored = await app.store.getEvent(res.body.eventId as string);
+    const stored = await app.store.forTenant("default").getEvent(res.body.eventId as string);
     expect(Buffer.from(stored?.body ?? []).toString()).toBe(JSON.stringify(event));
 
     await Promise.all(hostile.map((c) => c.closed));

@@ -117,7 +117,14 @@ describe("PostgresStore", () => {
     const [nodeA, nodeB] = await twoNodes();
     const planned = Array.from({ length: 20 }, () => delivery("cap", T));
     await nodeA.insertEvents([event(T, { deliveries: planned })]);
-    const req: ClaimRequest = { destination: "cap", limit: 10, fifo: false, maxConcurrency: 5, rate: null };
+    const req: ClaimRequest = {
+      tenant: "default",
+      destination: "cap",
+      limit: 10,
+      fifo: false,
+      maxConcurrency: 5,
+      rate: null,
+    };
     const [a, b] = await Promise.all([
       nodeA.claimDeliveries([req], T, T + 60_000, "a"),
       nodeB.claimDeliveries([req], T, T + 60_000, "b"),
@@ -143,6 +150,7 @@ describe("PostgresStore", () => {
       event(T, { deliveries: Array.from({ length: 30 }, () => delivery("rate", T)) }),
     ]);
     const req: ClaimRequest = {
+      tenant: "default",
       destination: "rate",
       limit: 10,
       fifo: false,
@@ -162,14 +170,21 @@ describe("PostgresStore", () => {
     const [nodeA, nodeB] = await twoNodes();
     const circuit = { ...DEFAULT_CIRCUIT_POLICY, threshold: 2 };
     await nodeA.insertEvents([event(T, { deliveries: Array.from({ length: 10 }, () => delivery("cb", T)) })]);
-    const req: ClaimRequest = { destination: "cb", limit: 10, fifo: false, maxConcurrency: 10, rate: null };
+    const req: ClaimRequest = {
+      tenant: "default",
+      destination: "cb",
+      limit: 10,
+      fifo: false,
+      maxConcurrency: 10,
+      rate: null,
+    };
     const a = (await nodeA.claimDeliveries([{ ...req, limit: 1 }], T, T + 60_000, "a")).deliveries;
     const b = (await nodeB.claimDeliveries([{ ...req, limit: 1 }], T, T + 60_000, "b")).deliveries;
     const fail = (id: string, at: number) =>
       outcome(id, {
         status: "pending",
         nextAttemptAt: at,
-        destinationChange: { destination: "cb", ok: false, at, disable: null, circuit },
+        destinationChange: { tenant: "default", destination: "cb", ok: false, at, disable: null, circuit },
       });
     // One failure on each node: together they reach the threshold.
     await Promise.all([
@@ -193,7 +208,8 @@ describe("PostgresStore", () => {
     await nodeA.insertEvents([event(T, { deliveries: [delivery("off", T)] })]);
     const [state] = (await nodeA.claimDeliveries([want("off", 0)], T, T, "a")).states;
     expect(state).toBeUndefined();
-    await nodeA.saveDestinationState({
+    await nodeA.forTenant("default").saveDestinationState({
+      tenant: "default",
       destination: "off",
       state: "disabled",
       disabledReason: "manual",
@@ -220,7 +236,9 @@ describe("PostgresStore", () => {
       expect(a[i]?.eventId).toBe(b[i]?.eventId);
       expect([a[i]?.duplicate, b[i]?.duplicate].sort()).toEqual([false, true]);
     });
-    expect(await nodeA.listDeliveries({ destination: "concurrent", limit: 100 })).toHaveLength(keys.length);
+    expect(
+      await nodeA.forTenant("default").listDeliveries({ destination: "concurrent", limit: 100 }),
+    ).toHaveLength(keys.length);
   });
 
   it("migrates a fresh schema from two nodes starting together", async () => {
@@ -228,7 +246,7 @@ describe("PostgresStore", () => {
     const [a, b] = await Promise.all([open(fresh), open(fresh)]);
     expect([...a.appliedMigrations, ...b.appliedMigrations].sort()).toEqual(migrations.map((m) => m.version));
     await a.insertEvents([event(T)]);
-    expect(await b.listEvents({ limit: 10 })).toHaveLength(1);
+    expect(await b.forTenant("default").listEvents({ limit: 10 })).toHaveLength(1);
   });
 
   it("raises StoreUnavailableError when the server cannot be reached", async () => {

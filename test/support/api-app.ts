@@ -1,18 +1,20 @@
 import type { Hono } from "hono";
+import { composeApp } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import { systemClock } from "../../src/core/clock.js";
-import { destinationOf } from "../../src/delivery/destinations.js";
-import { DeliveryClient } from "../../src/delivery/http-client.js";
-import { DeliveryWorker } from "../../src/delivery/worker.js";
 import type { ApiDeps, ApiEnv } from "../../src/http/api-env.js";
 import { createApiApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/log.js";
-import { Metrics } from "../../src/metrics.js";
-import { DeliveryPlanner } from "../../src/routing/planner.js";
-import { openStore } from "../../src/storage/open.js";
-import { Transformer } from "../../src/transform/apply.js";
-import { ADMIN_TOKEN, dropSchema, schemaFor, TEST_POSTGRES_URL, TEST_STORE, tempDir } from "./app.js";
+import {
+  ADMIN_TOKEN,
+  dropSchema,
+  SECRET_KEY,
+  schemaFor,
+  TEST_POSTGRES_URL,
+  TEST_STORE,
+  tempDir,
+} from "./app.js";
 
 /** The API app on a real store (a temp SQLite file, or a PostgreSQL schema), called without a socket. */
 export interface ApiTestApp {
@@ -23,7 +25,7 @@ export interface ApiTestApp {
   close(): Promise<void>;
 }
 
-/** Builds the API app as `startApp` does, minus ingest, the listening socket and the running worker. */
+/** Builds the API app as `startApp` does (`composeApp`), minus ingest, the listening socket and the running worker. */
 export async function apiTestApp(
   overrides: Record<string, unknown> = {},
   { clock = systemClock, serveApi = true }: { clock?: Clock; serveApi?: boolean } = {},
@@ -35,39 +37,13 @@ export async function apiTestApp(
   const config = validateConfig({
     database: { url },
     adminToken: ADMIN_TOKEN,
+    secretKey: SECRET_KEY,
     log: { level: "silent" },
     sources: [{ slug: "vercel", kind: "vercel", secrets: ["s"] }],
     ...overrides,
   });
-  const logger = createLogger("silent");
-  const store = await openStore(url);
-  const planner = new DeliveryPlanner(config.routes, config.destinations);
-  const transforms = await Transformer.create(config.routes, config.transforms);
-  const client = new DeliveryClient();
-  const worker = new DeliveryWorker({
-    store,
-    client,
-    planner,
-    destinations: config.destinations.map((d) => destinationOf(d)),
-    clock,
-    logger,
-    owner: "api-test",
-    userAgent: "Switchyard/test",
-    allowPrivateNetworks: false,
-    concurrency: 1,
-    transforms,
-  });
-  const deps: ApiDeps = {
-    config,
-    store,
-    logger,
-    adminToken: ADMIN_TOKEN,
-    planner,
-    worker,
-    clock,
-    metrics: new Metrics(),
-    transforms,
-  };
+  const composed = await composeApp(config, createLogger("silent"), clock);
+  const { ingestor: _, ...deps } = composed.context;
   const app = createApiApp(deps, serveApi);
   return {
     app,
@@ -80,9 +56,7 @@ export async function apiTestApp(
         }),
       ),
     async close() {
-      await client.close();
-      await transforms.close();
-      await store.close();
+      await composed.close();
       if (TEST_STORE === "postgres") await dropSchema(schema);
       temp.cleanup();
     },

@@ -150,6 +150,27 @@ describe("LiveTopology", () => {
     }
   });
 
+  it("runs prepare hooks before a change is in force, and goes on when one fails", async () => {
+    const records = new Records();
+    const t = await LiveTopology.open(fromConfig(config), records);
+    try {
+      const seen: string[] = [];
+      t.prepare(async (change) => {
+        // Not yet in force while it is prepared.
+        seen.push(
+          `prepare ${change.destinations.added.length} ${t.destination("icfg_a", "hook") === undefined}`,
+        );
+        throw new Error("compile failed");
+      });
+      t.on("change", () => seen.push(`change ${t.destination("icfg_a", "hook") !== undefined}`));
+      records.set({ destinations: [dest("icfg_a", "hook")] });
+      await t.refresh();
+      expect(seen).toEqual(["prepare 1 true", "change true"]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it("keeps what is in force when the store cannot be read", async () => {
     const records = new Records();
     const t = await LiveTopology.open(fromConfig(config), records);

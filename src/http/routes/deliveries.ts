@@ -46,20 +46,16 @@ function attemptJson(a: AttemptRecord) {
   };
 }
 
-/** A delivery by the id in a path; anything that is not a delivery id is no delivery. */
-function findDelivery(store: ApiDeps["store"], id: string) {
-  return isId(id, "dlv") ? store.getDelivery(id) : Promise.resolve(null);
+/** A delivery id from a path; anything that is not one is no delivery. */
+function deliveryId(id: string): string {
+  if (!isId(id, "dlv")) throw new HttpError("not_found", "no delivery has that id");
+  return id;
 }
 
 const STATUSES = new Set(["pending", "succeeded", "failed", "skipped"]);
 
 /** `GET /api/v1/deliveries`, `GET /api/v1/deliveries/:id`, `POST /api/v1/deliveries/:id/retry`, mounted at `/api/v1`. */
-export function deliveryRoutes({
-  store,
-  planner,
-  worker,
-  clock,
-}: Pick<ApiDeps, "store" | "planner" | "worker" | "clock">): Hono<ApiEnv> {
+export function deliveryRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get("/deliveries", async (c) => {
     const query = (name: string) => c.req.query(name) ?? null;
@@ -68,7 +64,7 @@ export function deliveryRoutes({
       throw new HttpError("invalid_query", "status must be pending, succeeded, failed or skipped");
     }
     const limit = parseLimit(query("limit"));
-    const items = await store.listDeliveries({
+    const items = await operations.deliveries.listDeliveries(c.var.tenant, {
       status: (status ?? undefined) as DeliveryRecord["status"] | undefined,
       destination: parseText("destination", query("destination")),
       eventId: parseEventId("event", query("event")),
@@ -79,8 +75,7 @@ export function deliveryRoutes({
   });
 
   app.get("/deliveries/:id", async (c) => {
-    const found = await findDelivery(store, c.req.param("id"));
-    if (!found) throw new HttpError("not_found", "no delivery has that id");
+    const found = await operations.deliveries.getDelivery(c.var.tenant, deliveryId(c.req.param("id")));
     return jsonResponse(200, {
       ...deliveryJson(found.delivery),
       attemptLog: found.attempts.map(attemptJson),
@@ -88,15 +83,8 @@ export function deliveryRoutes({
   });
 
   app.post("/deliveries/:id/retry", async (c) => {
-    const found = await findDelivery(store, c.req.param("id"));
-    if (!found) throw new HttpError("not_found", "no delivery has that id");
-    const now = clock.now();
-    const deadline = planner.deadlineFor(found.delivery.destination, now);
-    if (!Number.isFinite(deadline))
-      throw new HttpError("not_found", "that delivery's destination is no longer configured");
-    const updated = await store.retryDelivery(found.delivery.id, now, deadline);
-    worker.notify();
-    return jsonResponse(202, deliveryJson(updated as DeliveryRecord));
+    const updated = await operations.deliveries.retry(c.var.tenant, deliveryId(c.req.param("id")));
+    return jsonResponse(202, deliveryJson(updated));
   });
   return app;
 }

@@ -4,9 +4,11 @@ import type { DestinationState } from "../../core/delivery-types.js";
 import { formatDuration } from "../../core/duration.js";
 import { redactUrl } from "../../core/redact-url.js";
 import { destinationCircuit } from "../../delivery/destination-circuit.js";
+import type { DestinationStatus } from "../../operations/destinations.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
-import { HttpError } from "../errors.js";
+import { readJsonValue } from "../json-body.js";
 import { jsonResponse } from "../json-response.js";
+import { itemTimes, withSecrets } from "./item-json.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -46,52 +48,57 @@ function destinationJson(
   };
 }
 
-/** `GET /api/v1/destinations`, `POST /api/v1/destinations/:slug/enable|disable`, mounted at `/api/v1`. */
-export function destinationRoutes({
-  store,
-  planner,
-  worker,
-  clock,
-}: Pick<ApiDeps, "store" | "planner" | "worker" | "clock">): Hono<ApiEnv> {
-  const render = async (slug?: string) => {
-    const [states, stats] = await Promise.all([store.getDestinationStates(), store.queueStats()]);
-    const now = clock.now();
-    const list = [...planner.destinations.values()]
-      .filter((d) => slug === undefined || d.slug === slug)
-      .map((d) =>
-        destinationJson(
-          d,
-          states.find((s) => s.destination === d.slug),
-          stats.pendingByDestination[d.slug] ?? 0,
-          now,
-        ),
-      );
-    return list;
+/** A destination with its owner, where it is defined, and its health. */
+function statusJson({ item, state, pending }: DestinationStatus, now: number) {
+  return {
+    ...destinationJson(item.config, state, pending, now),
+    tenant: item.tenant,
+    managedBy: item.managedBy,
+    ...itemTimes(item),
   };
+}
 
+/**
+ * `GET/POST /api/v1/destinations`, `GET/PATCH/DELETE /api/v1/destinations/:slug`,
+ * `POST /api/v1/destinations/:slug/enable|disable`, mounted at `/api/v1`; all for `?tenant=`.
+ */
+export function destinationRoutes({
+  operations,
+  clock,
+}: Pick<ApiDeps, "operations" | "clock">): Hono<ApiEnv> {
+  const { health, destinations } = operations;
+  const one = async (tenant: string, slug: string) => {
+    const [status] = await health.list(tenant, slug);
+    return statusJson(status as DestinationStatus, clock.now());
+  };
   const app = new Hono<ApiEnv>();
-  app.get("/destinations", async () => jsonResponse(200, { data: await render() }));
-
+  app.get("/destinations", async (c) => {
+    const now = clock.now();
+    return jsonResponse(200, { data: (await health.list(c.var.tenant)).map((s) => statusJson(s, now)) });
+  });
+  app.post("/destinations", async (c) => {
+    const created = await destinations.create(c.var.tenant, await readJsonValue(c.req.raw));
+    return jsonResponse(
+      201,
+      withSecrets(await one(c.var.tenant, created.config.slug), created.revealedSecrets),
+    );
+  });
+  app.get("/destinations/:slug", async (c) =>
+    jsonResponse(200, await one(c.var.tenant, c.req.param("slug"))),
+  );
+  app.patch("/destinations/:slug", async (c) => {
+    const slug = c.req.param("slug");
+    const updated = await destinations.update(c.var.tenant, slug, await readJsonValue(c.req.raw));
+    return jsonResponse(200, withSecrets(await one(c.var.tenant, slug), updated.revealedSecrets));
+  });
+  app.delete("/destinations/:slug", async (c) => {
+    await destinations.delete(c.var.tenant, c.req.param("slug"));
+    return new Response(null, { status: 204 });
+  });
   for (const action of ["enable", "disable"] as const) {
     app.post(`/destinations/:slug/${action}`, async (c) => {
-      const slug = c.req.param("slug");
-      if (!planner.destinations.has(slug)) throw new HttpError("not_found", "no destination has that slug");
-      const current = worker.stateOf(slug);
-      if (!current) throw new HttpError("not_found", "no destination has that slug");
-      const next: DestinationState =
-        action === "enable"
-          ? {
-              ...current,
-              state: "active",
-              disabledReason: null,
-              consecutiveFailures: 0,
-              circuitOpenUntil: null,
-              circuitCooldownMs: 0,
-            }
-          : { ...current, state: "disabled", disabledReason: "disabled through the API" };
-      await store.saveDestinationState(next);
-      await worker.reloadStates();
-      return jsonResponse(200, (await render(slug))[0]);
+      const status = await health.setEnabled(c.var.tenant, c.req.param("slug"), action === "enable");
+      return jsonResponse(200, statusJson(status, clock.now()));
     });
   }
   return app;

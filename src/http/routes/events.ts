@@ -23,13 +23,13 @@ export function eventJson(e: EventSummary) {
 }
 
 /** `GET /api/v1/events` and `GET /api/v1/events/:id`, mounted at `/api/v1`. */
-export function eventRoutes({ store }: Pick<ApiDeps, "store">): Hono<ApiEnv> {
+export function eventRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get("/events", async (c) => {
     const query = (name: string) => c.req.query(name) ?? null;
     const limit = parseLimit(query("limit"));
     const type = parseText("type", query("type"));
-    const items = await store.listEvents({
+    const items = await operations.deliveries.listEvents(c.var.tenant, {
       source: parseText("source", query("source")),
       type: type ? normalizeEventType(type).canonical : undefined,
       since: parseTime("since", query("since")),
@@ -40,8 +40,8 @@ export function eventRoutes({ store }: Pick<ApiDeps, "store">): Hono<ApiEnv> {
   });
   app.get("/events/:id", async (c) => {
     const id = c.req.param("id");
-    const event = isId(id, "evt") ? await store.getEvent(id) : null;
-    if (!event) throw new HttpError("not_found", "no event has that id");
+    if (!isId(id, "evt")) throw new HttpError("not_found", "no event has that id");
+    const event = await operations.deliveries.getEvent(c.var.tenant, id);
     // The payload is the stored text itself, spliced in: parsing it and writing it again would
     // recurse as deep as the body is nested, and a body 100k levels deep is a valid event.
     const text = Buffer.from(event.body).toString("utf8");

@@ -29,13 +29,15 @@ const routeTest = z
  * `POST /api/v1/routes/test`, mounted at `/api/v1`: whether a route matches an event, condition
  * by condition, and what its transform makes of it.
  */
-export function routeTestRoutes(ctx: Pick<ApiDeps, "config" | "transforms">): Hono<ApiEnv> {
+export function routeTestRoutes(ctx: Pick<ApiDeps, "topology" | "transforms">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.post("/routes/test", async (c) => {
     const body = await readJson(c.req.raw, routeTest);
     const configured = typeof body.route === "string";
     const subject =
-      typeof body.route === "string" ? configuredRoute(ctx, body.route) : adHocRoute(body.route);
+      typeof body.route === "string"
+        ? configuredRoute(ctx, c.var.tenant, body.route)
+        : adHocRoute(body.route);
     let event: Record<string, unknown>;
     try {
       event = body.event ?? (sampleEvent(body.sampleType as string) as Record<string, unknown>);
@@ -48,6 +50,7 @@ export function routeTestRoutes(ctx: Pick<ApiDeps, "config" | "transforms">): Ho
         event,
         source: body.source ?? (subject.source[0] as string),
         transformer: ctx.transforms,
+        tenant: c.var.tenant,
         adHoc: !configured,
       });
       return jsonResponse(200, result);
@@ -61,10 +64,10 @@ export function routeTestRoutes(ctx: Pick<ApiDeps, "config" | "transforms">): Ho
   return app;
 }
 
-function configuredRoute(ctx: Pick<ApiDeps, "config">, slug: string): RouteConfig {
-  const found = ctx.config.routes.find((r) => r.slug === slug);
+function configuredRoute(ctx: Pick<ApiDeps, "topology">, tenant: string, slug: string): RouteConfig {
+  const found = ctx.topology.current.route(tenant, slug);
   if (!found) throw new HttpError("not_found", `no route "${slug}"`);
-  return found;
+  return found.config;
 }
 
 function adHocRoute(raw: Record<string, unknown>): RouteConfig {

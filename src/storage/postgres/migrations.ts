@@ -1,11 +1,5 @@
+import type { Migration } from "../backend.js";
 import type { Sql } from "./connection.js";
-
-/** One numbered schema change; applied in order, each once, inside a transaction. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 /** Serialises migrations of one schema across nodes that start together (with the schema's hash). */
 const MIGRATION_LOCK = 0x5377_7964; // "Swyd"
@@ -124,6 +118,59 @@ export const migrations: readonly Migration[] = [
       -- How response_body is to be read: 'utf8' (the text itself) or 'base64' (bytes that are not
       -- valid UTF-8, or hold NUL, which text cannot). Null for attempts stored before: text.
       ALTER TABLE attempts ADD COLUMN response_body_encoding text;
+    `,
+  },
+  {
+    version: 7,
+    name: "tenant in the claim indexes",
+    sql: `
+      -- A destination is keyed (tenant, destination): the claim, in-flight count and next-due
+      -- queries filter on both.
+      DROP INDEX deliveries_due;
+      DROP INDEX deliveries_fifo;
+      DROP INDEX deliveries_leased;
+      CREATE INDEX deliveries_due ON deliveries (tenant, destination, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_fifo ON deliveries (tenant, destination, seq) WHERE status = 'pending';
+      CREATE INDEX deliveries_leased ON deliveries (tenant, destination, lease_until) WHERE lease_until IS NOT NULL;
+    `,
+  },
+  {
+    version: 8,
+    name: "topology",
+    sql: `
+      -- Sources, destinations and routes defined at run time, keyed (tenant, slug): the definition
+      -- as JSON, secrets (a JSON array) apart from it. The version counts every change to any row.
+      CREATE TABLE sources (
+        tenant text NOT NULL,
+        slug text NOT NULL,
+        definition text NOT NULL,
+        secrets text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE destinations (
+        tenant text NOT NULL,
+        slug text NOT NULL,
+        definition text NOT NULL,
+        secrets text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE routes (
+        tenant text NOT NULL,
+        slug text NOT NULL,
+        definition text NOT NULL,
+        secrets text,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      -- A source's slug is its URL (/ingest/:slug): unique across tenants.
+      CREATE UNIQUE INDEX sources_slug ON sources (slug);
+      CREATE TABLE topology_version (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+      INSERT INTO topology_version (id, version) VALUES (1, 0);
     `,
   },
 ];

@@ -1,7 +1,7 @@
 import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, EventQuery, QueueStats } from "../port.js";
+import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -26,9 +26,8 @@ export function reads(sql: Sql) {
     clauses.length === 0 ? sql`` : sql`WHERE ${clauses.reduce((all, c) => sql`${all} AND ${c}`)}`;
 
   return {
-    async listEvents(q: EventQuery): Promise<EventSummary[]> {
-      const where: Fragment[] = [];
-      if (q.tenant) where.push(sql`tenant = ${q.tenant}`);
+    async listEvents(tenant: string, q: EventQuery): Promise<EventSummary[]> {
+      const where: Fragment[] = [sql`tenant = ${tenant}`];
       if (q.source) where.push(sql`source = ${q.source}`);
       if (q.type) where.push(sql`type = ${q.type}`);
       // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
@@ -41,20 +40,22 @@ export function reads(sql: Sql) {
       return rows.map(toSummary);
     },
 
-    async getEvent(id: string): Promise<StoredEvent | null> {
+    async getEvent(tenant: string, id: string): Promise<StoredEvent | null> {
       const [row] = await sql<(EventRow & { body: Buffer | null; body_text: string | null })[]>`
-        SELECT ${summary}, body, body_text FROM events WHERE id = ${id}
+        SELECT ${summary}, body, body_text FROM events WHERE tenant = ${tenant} AND id = ${id}
       `;
       return row ? { ...toSummary(row), body: bodyBytes(row) } : null;
     },
 
-    async listDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {
-      const where: Fragment[] = [];
+    async listDeliveries(tenant: string, q: DeliveryQuery): Promise<DeliveryRecord[]> {
+      const where: Fragment[] = [sql`d.tenant = ${tenant}`];
       if (q.status) where.push(sql`d.status = ${q.status}`);
       if (q.destination) where.push(sql`d.destination = ${q.destination}`);
       if (q.eventId) where.push(sql`d.event_id = ${q.eventId}`);
       if (q.before) {
-        where.push(sql`d.seq < coalesce((SELECT seq FROM deliveries WHERE id = ${q.before}), 0)`);
+        where.push(
+          sql`d.seq < coalesce((SELECT seq FROM deliveries WHERE tenant = ${tenant} AND id = ${q.before}), 0)`,
+        );
       }
       const rows = await sql<DeliveryRow[]>`
         ${selectDelivery} ${and(where)} ORDER BY d.seq DESC LIMIT ${q.limit}
@@ -62,8 +63,11 @@ export function reads(sql: Sql) {
       return rows.map(toDelivery);
     },
 
-    async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-      const [row] = await sql<DeliveryRow[]>`${selectDelivery} WHERE d.id = ${id}`;
+    async getDelivery(
+      tenant: string,
+      id: string,
+    ): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
+      const [row] = await sql<DeliveryRow[]>`${selectDelivery} WHERE d.tenant = ${tenant} AND d.id = ${id}`;
       if (!row) return null;
       const attempts = await sql<
         AttemptRow[]
@@ -74,22 +78,36 @@ export function reads(sql: Sql) {
       };
     },
 
-    async nextDueAt(destinations: readonly string[]): Promise<number | null> {
+    async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
       if (destinations.length === 0) return null;
       // Per destination, the first unleased row in due order: an index walk however long the queue.
       const [row] = await sql<{ at: number | null }[]>`
-        SELECT min(n.at) AS at FROM unnest(${[...destinations]}::text[]) AS dest(name)
+        SELECT min(n.at) AS at
+        FROM unnest(${destinations.map((d) => d.tenant)}::text[], ${destinations.map((d) => d.destination)}::text[])
+          AS dest(tenant, name)
         CROSS JOIN LATERAL (
           SELECT next_attempt_at AS at FROM deliveries
-          WHERE status = 'pending' AND destination = dest.name AND lease_until IS NULL
+          WHERE status = 'pending' AND tenant = dest.tenant AND destination = dest.name AND lease_until IS NULL
           ORDER BY next_attempt_at LIMIT 1
         ) n
       `;
       return row?.at ?? null;
     },
 
-    async getDestinationStates(): Promise<DestinationState[]> {
-      const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = 'default'`;
+    async pendingByDestination(tenant: string): Promise<Record<string, number>> {
+      const rows = await sql<{ destination: string; n: number }[]>`
+        SELECT destination, count(*)::integer AS n FROM deliveries
+        WHERE tenant = ${tenant} AND status = 'pending' GROUP BY destination
+      `;
+      return Object.fromEntries(rows.map((r) => [r.destination, r.n]));
+    },
+
+    async listAllDestinationStates(): Promise<DestinationState[]> {
+      return (await sql<StateRow[]>`SELECT * FROM destination_state`).map(toState);
+    },
+
+    async listDestinationStates(tenant: string): Promise<DestinationState[]> {
+      const rows = await sql<StateRow[]>`SELECT * FROM destination_state WHERE tenant = ${tenant}`;
       return rows.map(toState);
     },
 

@@ -1,27 +1,28 @@
-import type {
-  AttemptRecord,
-  DeliveryRecord,
-  DestinationState,
-  NewDelivery,
-} from "../../core/delivery-types.js";
-import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
+import type { DestinationState } from "../../core/delivery-types.js";
+import type { IncomingEvent, IngestResult } from "../../core/types.js";
 import {
   type ClaimRequest,
   type ClaimResult,
   type DeliveryOutcome,
-  type DeliveryQuery,
-  type EventQuery,
+  type DestinationKey,
   type QueueStats,
-  type RequeueQuery,
   type Store,
   StoreUnavailableError,
+  type TenantPurge,
+  type TenantStore,
+  type TopologyRead,
 } from "../port.js";
 import { reducedOutcome, storableOutcome } from "../storable.js";
+import { type TenantOps, tenantView } from "../tenant-view.js";
 import { connect, guard, type Sql } from "./connection.js";
 import { migrate } from "./migrations.js";
-import * as ops from "./ops/deliveries.js";
+import { claimDeliveries, releaseLeases } from "./ops/claim.js";
 import { insertDeliveries, insertEvents, WORK_CHANNEL } from "./ops/events.js";
+import { recordOutcomes, saveDestinationState } from "./ops/outcomes.js";
+import { requeueDeliveries, retryDelivery } from "./ops/requeue.js";
+import { purge, purgeTenant } from "./ops/retention.js";
 import { reads } from "./reads.js";
+import { readAllTopology, TOPOLOGY_CHANNEL, topologyOps, topologyVersion } from "./topology.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
 export class PostgresStore implements Store {
@@ -36,6 +37,7 @@ export class PostgresStore implements Store {
   } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly tenantOps: TenantOps;
   /** Why the last write could not commit (the database unreachable, out of space); null once one has. */
   private commitFailure: string | null = null;
 
@@ -46,6 +48,7 @@ export class PostgresStore implements Store {
     private readonly textBodies: boolean,
   ) {
     this.reads = reads(sql);
+    this.tenantOps = this.tenantOperations();
   }
 
   /** Connects to `url` (in `options.schema`, created if missing) and applies pending migrations. */
@@ -70,17 +73,27 @@ export class PostgresStore implements Store {
     return unlisten;
   }
 
+  /** Calls `onChange` whenever a transaction changed a topology row (LISTEN/NOTIFY); resolves with how to stop. */
+  async subscribeTopology(onChange: () => void): Promise<() => Promise<void>> {
+    const { unlisten } = await this.sql.listen(TOPOLOGY_CHANNEL, () => onChange());
+    return unlisten;
+  }
+
+  topologyVersion(): Promise<number> {
+    return guard("read", () => topologyVersion(this.sql));
+  }
+
+  readAllTopology(): Promise<TopologyRead> {
+    return guard("read", () => readAllTopology(this.sql));
+  }
+
   insertEvents(events: readonly IncomingEvent[]): Promise<IngestResult[]> {
     if (events.length === 0) return Promise.resolve([]);
     return this.write("insert", () => insertEvents(this.sql, events, this.textBodies));
   }
 
-  listEvents(query: EventQuery): Promise<EventSummary[]> {
-    return guard("read", () => this.reads.listEvents(query));
-  }
-
-  getEvent(id: string): Promise<StoredEvent | null> {
-    return guard("read", () => this.reads.getEvent(id));
+  forTenant(tenant: string): TenantStore {
+    return tenantView(tenant, this.tenantOps);
   }
 
   claimDeliveries(
@@ -89,7 +102,7 @@ export class PostgresStore implements Store {
     leaseUntil: number,
     owner: string,
   ): Promise<ClaimResult> {
-    return this.write("claim", () => ops.claimDeliveries(this.sql, requests, now, leaseUntil, owner));
+    return this.write("claim", () => claimDeliveries(this.sql, requests, now, leaseUntil, owner));
   }
 
   /**
@@ -101,7 +114,7 @@ export class PostgresStore implements Store {
     if (outcomes.length === 0) return;
     const stored = outcomes.map(storableOutcome);
     const record = (list: readonly DeliveryOutcome[]) =>
-      this.write("record", () => ops.recordOutcomes(this.sql, list, now, this.textBodies));
+      this.write("record", () => recordOutcomes(this.sql, list, now, this.textBodies));
     const reduced = (o: DeliveryOutcome, error: unknown) => {
       if (error instanceof StoreUnavailableError) throw error;
       return record([reducedOutcome(o, error)]);
@@ -116,55 +129,11 @@ export class PostgresStore implements Store {
   }
 
   releaseLeases(owner: string | null): Promise<void> {
-    return this.write("release", () => ops.releaseLeases(this.sql, owner));
+    return this.write("release", () => releaseLeases(this.sql, owner));
   }
 
-  nextDueAt(destinations: readonly string[]): Promise<number | null> {
+  nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return guard("read", () => this.reads.nextDueAt(destinations));
-  }
-
-  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    return guard("read", () => this.reads.listDeliveries(query));
-  }
-
-  getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-    return guard("read", () => this.reads.getDelivery(id));
-  }
-
-  async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
-    const found = await this.write("retry", () => ops.retryDelivery(this.sql, id, now, deadlineAt));
-    if (found) await this.announceWork();
-    return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
-  }
-
-  async addDeliveries(
-    tenant: string,
-    eventId: string,
-    deliveries: readonly NewDelivery[],
-    now: number,
-  ): Promise<void> {
-    if (deliveries.length === 0) return;
-    await this.write("insert", () =>
-      this.sql.begin((tx) =>
-        insertDeliveries(
-          tx,
-          deliveries.map((delivery) => ({ tenant, eventId, delivery, now })),
-        ),
-      ),
-    );
-    await this.announceWork();
-  }
-
-  async requeueDeliveries(
-    query: RequeueQuery,
-    now: number,
-    deadlineFor: (destination: string) => number,
-  ): Promise<{ matched: number; enqueued: number }> {
-    const result = await this.write("requeue", () =>
-      ops.requeueDeliveries(this.sql, query, now, deadlineFor),
-    );
-    if (result.enqueued > 0) await this.announceWork();
-    return result;
   }
 
   /** Wakes the workers of every node (after a commit that made deliveries due). */
@@ -172,12 +141,8 @@ export class PostgresStore implements Store {
     await this.write("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
   }
 
-  getDestinationStates(): Promise<DestinationState[]> {
-    return guard("read", () => this.reads.getDestinationStates());
-  }
-
-  saveDestinationState(state: DestinationState): Promise<void> {
-    return this.write("save", () => ops.saveDestinationState(this.sql, state));
+  listAllDestinationStates(): Promise<DestinationState[]> {
+    return guard("read", () => this.reads.listAllDestinationStates());
   }
 
   queueStats(): Promise<QueueStats> {
@@ -185,7 +150,11 @@ export class PostgresStore implements Store {
   }
 
   purge(cutoff: number): Promise<{ events: number; deliveries: number }> {
-    return this.write("purge", () => ops.purge(this.sql, cutoff));
+    return this.write("purge", () => purge(this.sql, cutoff));
+  }
+
+  purgeTenant(tenant: string): Promise<TenantPurge> {
+    return this.write("purge", () => purgeTenant(this.sql, tenant));
   }
 
   async ping(): Promise<void> {
@@ -199,6 +168,56 @@ export class PostgresStore implements Store {
         reason: `the last commit failed: ${failure}`,
       });
     }
+  }
+
+  /** Every tenant-owned read and write, the tenant first. */
+  private tenantOperations(): TenantOps {
+    const r = this.reads;
+    const topology = topologyOps(this.sql);
+    const getDelivery = (tenant: string, id: string) => guard("read", () => r.getDelivery(tenant, id));
+    return {
+      listEvents: (tenant, query) => guard("read", () => r.listEvents(tenant, query)),
+      getEvent: (tenant, id) => guard("read", () => r.getEvent(tenant, id)),
+      listDeliveries: (tenant, query) => guard("read", () => r.listDeliveries(tenant, query)),
+      getDelivery,
+      retryDelivery: async (tenant, id, now, deadlineAt) => {
+        const found = await this.write("retry", () => retryDelivery(this.sql, tenant, id, now, deadlineAt));
+        if (!found) return null;
+        await this.announceWork();
+        return (await getDelivery(tenant, id))?.delivery ?? null;
+      },
+      addDeliveries: async (tenant, eventId, deliveries, now) => {
+        const added = await this.write("insert", () =>
+          this.sql.begin(async (tx) => {
+            const [own] = await tx`SELECT 1 FROM events WHERE tenant = ${tenant} AND id = ${eventId}`;
+            if (!own) return false;
+            await insertDeliveries(
+              tx,
+              deliveries.map((delivery) => ({ tenant, eventId, delivery, now })),
+            );
+            return true;
+          }),
+        );
+        if (added && deliveries.length > 0) await this.announceWork();
+        return added;
+      },
+      requeueDeliveries: async (tenant, query, now, deadlineFor) => {
+        const result = await this.write("requeue", () =>
+          requeueDeliveries(this.sql, tenant, query, now, deadlineFor),
+        );
+        if (result.enqueued > 0) await this.announceWork();
+        return result;
+      },
+      listDestinationStates: (tenant) => guard("read", () => r.listDestinationStates(tenant)),
+      pendingByDestination: (tenant) => guard("read", () => r.pendingByDestination(tenant)),
+      saveDestinationState: (state) => this.write("save", () => saveDestinationState(this.sql, state)),
+      topology: {
+        list: (kind, tenant) => guard("read", () => topology.list(kind, tenant)),
+        get: (kind, tenant, slug) => guard("read", () => topology.get(kind, tenant, slug)),
+        write: (mode, row) => this.write("topology", () => topology.write(mode, row)),
+        delete: (kind, tenant, slug) => this.write("topology", () => topology.delete(kind, tenant, slug)),
+      },
+    };
   }
 
   /** Runs a write under `guard`, remembering whether it could commit, for `ping`. */

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { migrations } from "./migrations/index.js";
 
 export type Connection = Database.Database;
 
@@ -21,26 +20,4 @@ export function openReader(path: string): Connection {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   db.pragma("busy_timeout = 5000");
   return db;
-}
-
-/** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */
-export function migrate(db: Connection): number[] {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-  );
-  const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
-  const done: number[] = [];
-  for (const m of migrations) {
-    if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        Date.now(),
-      );
-    }).immediate();
-    done.push(m.version);
-  }
-  return done;
 }

@@ -1,31 +1,24 @@
 import { resolve } from "node:path";
-import { encodeTime } from "ulidx";
-import type {
-  AttemptRecord,
-  DeliveryRecord,
-  DestinationState,
-  NewDelivery,
-} from "../../core/delivery-types.js";
-import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../../core/types.js";
+import type { NewDelivery } from "../../core/delivery-types.js";
+import type { IncomingEvent, IngestResult } from "../../core/types.js";
 import {
   type ClaimRequest,
   type DeliveryOutcome,
-  type DeliveryQuery,
-  type EventQuery,
-  type RequeueQuery,
+  type DestinationKey,
   type Store,
   StoreUnavailableError,
+  type TenantPurge,
+  type TenantStore,
+  type TopologyRead,
 } from "../port.js";
-import { type EventRow, toSummary } from "../rows.js";
+import { type TenantOps, tenantView } from "../tenant-view.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
 import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
-import { deliveryReads } from "./reads/deliveries.js";
+import { reads } from "./reads.js";
+import { topologyReads } from "./topology.js";
 import { SqliteWriter } from "./writer.js";
-
-const SUMMARY_COLUMNS =
-  "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
 export class SqliteStore implements Store {
@@ -39,7 +32,9 @@ export class SqliteStore implements Store {
     ingestCommitsInFlight: 1,
   } as const;
 
-  private readonly deliveries: ReturnType<typeof deliveryReads>;
+  private readonly reads: ReturnType<typeof reads>;
+  private readonly tenantOps: TenantOps;
+  private readonly topology: ReturnType<typeof topologyReads>;
 
   private constructor(
     private readonly writer: SqliteWriter,
@@ -47,7 +42,9 @@ export class SqliteStore implements Store {
     readonly appliedMigrations: number[],
     private readonly lock: ProcessLock,
   ) {
-    this.deliveries = deliveryReads(reader);
+    this.reads = reads(reader);
+    this.topology = topologyReads(reader);
+    this.tenantOps = this.tenantOperations();
   }
 
   /**
@@ -77,34 +74,8 @@ export class SqliteStore implements Store {
     return this.writer.callTransferring("insertEvents", [packed.bodies.buffer as ArrayBuffer], packed);
   }
 
-  async listEvents(query: EventQuery): Promise<EventSummary[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (query.tenant) add("tenant = ?", query.tenant);
-    if (query.source) add("source = ?", query.source);
-    if (query.type) add("type = ?", query.type);
-    // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
-    if (query.since !== undefined)
-      add("id >= ? AND received_at >= ?", `evt_${encodeTime(query.since, 10)}`, query.since);
-    if (query.before) add("id < ?", query.before);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    return this.read(() =>
-      (this.reader.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary),
-    );
-  }
-
-  async getEvent(id: string): Promise<StoredEvent | null> {
-    const row = this.read(
-      () =>
-        this.reader.prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM events WHERE id = ?`).get(id) as
-          | EventRow
-          | undefined,
-    );
-    return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+  forTenant(tenant: string): TenantStore {
+    return tenantView(tenant, this.tenantOps);
   }
 
   claimDeliveries(requests: readonly ClaimRequest[], now: number, leaseUntil: number, owner: string) {
@@ -120,58 +91,32 @@ export class SqliteStore implements Store {
     await this.writer.call("releaseLeases", owner);
   }
 
-  async nextDueAt(destinations: readonly string[]): Promise<number | null> {
-    return this.read(() => this.deliveries.nextDueAt(destinations));
+  async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
+    return this.read(() => this.reads.nextDueAt(destinations));
   }
 
-  async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    return this.read(() => this.deliveries.listDeliveries(query));
-  }
-
-  async getDelivery(id: string): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null> {
-    return this.read(() => this.deliveries.getDelivery(id));
-  }
-
-  async retryDelivery(id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null> {
-    const found = await this.writer.call("retryDelivery", id, now, deadlineAt);
-    return found ? ((await this.getDelivery(id))?.delivery ?? null) : null;
-  }
-
-  async addDeliveries(
-    tenant: string,
-    eventId: string,
-    deliveries: readonly NewDelivery[],
-    now: number,
-  ): Promise<void> {
-    await this.writer.call("addDeliveries", tenant, eventId, deliveries as NewDelivery[], now);
-  }
-
-  requeueDeliveries(query: RequeueQuery, now: number, deadlineFor: (destination: string) => number) {
-    const destinations = this.read(
-      () => this.reader.prepare("SELECT DISTINCT destination FROM deliveries").pluck().all() as string[],
-    );
-    const deadlines: Record<string, number> = {};
-    for (const d of destinations) {
-      const at = deadlineFor(d);
-      if (Number.isFinite(at)) deadlines[d] = at;
-    }
-    return this.writer.call("requeueDeliveries", query, now, deadlines);
-  }
-
-  async getDestinationStates(): Promise<DestinationState[]> {
-    return this.read(() => this.deliveries.getDestinationStates());
-  }
-
-  async saveDestinationState(state: DestinationState): Promise<void> {
-    await this.writer.call("saveDestinationState", state);
+  async listAllDestinationStates() {
+    return this.read(() => this.reads.listAllDestinationStates());
   }
 
   async queueStats() {
-    return this.read(() => this.deliveries.queueStats());
+    return this.read(() => this.reads.queueStats());
   }
 
   purge(cutoff: number) {
     return this.writer.call("purge", cutoff);
+  }
+
+  async topologyVersion(): Promise<number> {
+    return this.read(() => this.topology.version());
+  }
+
+  async readAllTopology(): Promise<TopologyRead> {
+    return this.read(() => this.topology.readAll());
+  }
+
+  purgeTenant(tenant: string): Promise<TenantPurge> {
+    return this.writer.call("purgeTenant", tenant);
   }
 
   async ping(): Promise<void> {
@@ -195,6 +140,49 @@ export class SqliteStore implements Store {
     await this.writer.close();
     this.reader.close();
     this.lock.release();
+  }
+
+  /** Every tenant-owned read and write, the tenant first. */
+  private tenantOperations(): TenantOps {
+    const r = this.reads;
+    return {
+      listEvents: async (tenant, query) => this.read(() => r.listEvents(tenant, query)),
+      getEvent: async (tenant, id) => this.read(() => r.getEvent(tenant, id)),
+      listDeliveries: async (tenant, query) => this.read(() => r.listDeliveries(tenant, query)),
+      getDelivery: async (tenant, id) => this.read(() => r.getDelivery(tenant, id)),
+      retryDelivery: async (tenant, id, now, deadlineAt) => {
+        const found = await this.writer.call("retryDelivery", tenant, id, now, deadlineAt);
+        return found ? (this.read(() => r.getDelivery(tenant, id))?.delivery ?? null) : null;
+      },
+      addDeliveries: (tenant, eventId, deliveries, now) =>
+        this.writer.call("addDeliveries", tenant, eventId, deliveries as NewDelivery[], now),
+      requeueDeliveries: (tenant, query, now, deadlineFor) => {
+        const destinations = this.read(
+          () =>
+            this.reader
+              .prepare("SELECT DISTINCT destination FROM deliveries WHERE tenant = ?")
+              .pluck()
+              .all(tenant) as string[],
+        );
+        const deadlines: Record<string, number> = {};
+        for (const d of destinations) {
+          const at = deadlineFor(d);
+          if (Number.isFinite(at)) deadlines[d] = at;
+        }
+        return this.writer.call("requeueDeliveries", tenant, query, now, deadlines);
+      },
+      listDestinationStates: async (tenant) => this.read(() => r.listDestinationStates(tenant)),
+      pendingByDestination: async (tenant) => this.read(() => r.pendingByDestination(tenant)),
+      saveDestinationState: async (state) => {
+        await this.writer.call("saveDestinationState", state);
+      },
+      topology: {
+        list: async (kind, tenant) => this.read(() => this.topology.list(kind, tenant)),
+        get: async (kind, tenant, slug) => this.read(() => this.topology.get(kind, tenant, slug)),
+        write: (mode, row) => this.writer.call("topologyWrite", mode, row),
+        delete: (kind, tenant, slug) => this.writer.call("topologyDelete", kind, tenant, slug),
+      },
+    };
   }
 
   private read<T>(fn: () => T): T {

@@ -1,6 +1,10 @@
 import type { Connection } from "./connection.js";
-import { deliveryOps } from "./ops/deliveries.js";
+import { claimOps } from "./ops/claim.js";
 import { eventOps } from "./ops/events.js";
+import { outcomeOps } from "./ops/outcomes.js";
+import { requeueOps } from "./ops/requeue.js";
+import { retentionOps } from "./ops/retention.js";
+import { topologyOps } from "./topology.js";
 
 /**
  * Writes whose commit is acknowledged to someone (a 200 to a sender, a 202 to an API caller) must
@@ -15,19 +19,27 @@ const DURABLE = new Set([
   "retryDelivery",
   "requeueDeliveries",
   "saveDestinationState",
+  "purgeTenant",
+  "topologyWrite",
+  "topologyDelete",
   "probe",
 ]);
 
 /** The writes the writer thread performs; each is atomic (a transaction, or a savepoint in a group). */
 function writeOps(db: Connection) {
   const events = eventOps(db);
+  const topology = topologyOps(db);
   const { insertOne: _insertOne, ...eventWrites } = events;
   const probe = db.prepare(
     "INSERT INTO readiness_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
   );
   return {
     ...eventWrites,
-    ...deliveryOps(db, events),
+    ...claimOps(db),
+    ...outcomeOps(db, events),
+    ...requeueOps(db),
+    ...retentionOps(db, topology.purgeTenant),
+    ...topology.ops,
     /** A small durable write, to learn whether the store can commit again after it could not. */
     probe: (at: number) => probe.run(at).changes,
   };

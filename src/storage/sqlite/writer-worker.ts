@@ -1,7 +1,8 @@
 // The single SQLite writer, on its own thread so commits (and their fsync) never block the
 // event loop that answers HTTP requests.
 import { parentPort, workerData } from "node:worker_threads";
-import { type Connection, migrate, openWriter } from "./connection.js";
+import { type Connection, openWriter } from "./connection.js";
+import { migrate } from "./migrations.js";
 import { createWriteGroups, type GroupReply, type WriteReply, type WriteRequest } from "./write-ops.js";
 
 if (!parentPort) throw new Error("writer-worker must run as a worker thread");

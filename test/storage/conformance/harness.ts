@@ -140,9 +140,12 @@ export function outcome(deliveryId: string, overrides: Partial<DeliveryOutcome> 
 }
 
 /** A claim request with no limits beyond `limit`. */
-export function want(destination: string, limit: number, fifo = false) {
-  return { destination, limit, fifo, maxConcurrency: 1000, rate: null };
+export function want(destination: string, limit: number, fifo = false, tenant = "default") {
+  return { tenant, destination, limit, fifo, maxConcurrency: 1000, rate: null };
 }
+
+/** A destination of the default tenant, as the store keys it. */
+export const key = (destination: string) => ({ tenant: "default", destination });
 
 export function attemptAt(at: number, status = 200) {
   return {

@@ -13,6 +13,7 @@ import {
   event,
   type FreshStore,
   ids,
+  key,
   outcome,
   storeHarness,
   T,
@@ -58,9 +59,9 @@ describe(`storage port on ${harness.dialect}`, () => {
       { eventId: e.id, duplicate: false },
       { eventId: e.id, duplicate: true },
     ]);
-    const planned = await store.listDeliveries({ destination: "dedupe", limit: 100 });
+    const planned = await store.forTenant("default").listDeliveries({ destination: "dedupe", limit: 100 });
     expect(planned.map((x) => x.eventId).sort()).toEqual([a.id, c.id, other.id, e.id].sort());
-    expect(await store.getEvent(b.id)).toBeNull();
+    expect(await store.forTenant("default").getEvent(b.id)).toBeNull();
   });
 
   it("stores each key once when batches sharing keys, in opposite orders, commit at once", async () => {
@@ -96,7 +97,9 @@ describe(`storage port on ${harness.dialect}`, () => {
         });
       });
     }
-    const planned = await store.listDeliveries({ destination: "race", limit: keys.length * rounds + 1 });
+    const planned = await store
+      .forTenant("default")
+      .listDeliveries({ destination: "race", limit: keys.length * rounds + 1 });
     expect(planned).toHaveLength(keys.length * rounds);
   });
 
@@ -104,7 +107,7 @@ describe(`storage port on ${harness.dialect}`, () => {
     const body = Buffer.concat([randomBytes(4096), Buffer.from([0, 0xff, 0xfe, 0x80])]);
     const e = event(T, { body, unknownType: true, schemaIssues: ["payload.x: missing"], type: "x.unknown" });
     await store.insertEvents([e]);
-    const got = await store.getEvent(e.id);
+    const got = await store.forTenant("default").getEvent(e.id);
     expect(Buffer.compare(Buffer.from(got?.body ?? []), body)).toBe(0);
     expect(got).toMatchObject({
       id: e.id,
@@ -114,7 +117,7 @@ describe(`storage port on ${harness.dialect}`, () => {
       schemaIssues: ["payload.x: missing"],
       type: "x.unknown",
     });
-    expect(await store.getEvent("evt_missing")).toBeNull();
+    expect(await store.forTenant("default").getEvent("evt_missing")).toBeNull();
   });
 
   it("gives back every body byte for byte, UTF-8 or not, when read and when claimed", async () => {
@@ -136,7 +139,7 @@ describe(`storage port on ${harness.dialect}`, () => {
     const claimed = (await store.claimDeliveries([want("bytes", 100)], T, T + 60_000, "w")).deliveries;
     for (const [what, body] of Object.entries(bodies)) {
       const e = events.find((x) => x.body === body);
-      const read = await store.getEvent(e?.id ?? "");
+      const read = await store.forTenant("default").getEvent(e?.id ?? "");
       expect(Buffer.compare(Buffer.from(read?.body ?? []), body), `${what}, read`).toBe(0);
       const sent = claimed.find((d) => d.eventId === e?.id);
       expect(Buffer.compare(Buffer.from(sent?.body ?? []), body), `${what}, claimed`).toBe(0);
@@ -155,8 +158,10 @@ describe(`storage port on ${harness.dialect}`, () => {
     expect(first).toEqual({ eventId: e.id, duplicate: false });
     const again = await store.insertEvents([event(T, { externalId: lone })]);
     expect(again[0]).toEqual({ eventId: e.id, duplicate: true });
-    expect(await store.getEvent(e.id)).toMatchObject({ id: e.id });
-    expect(await store.listDeliveries({ destination: "lone", limit: 10 })).toHaveLength(1);
+    expect(await store.forTenant("default").getEvent(e.id)).toMatchObject({ id: e.id });
+    expect(await store.forTenant("default").listDeliveries({ destination: "lone", limit: 10 })).toHaveLength(
+      1,
+    );
   });
 
   it("stores NUL in an id, a type or a schema issue as U+FFFD, dedupes on that, and fails no other event", async () => {
@@ -172,7 +177,7 @@ describe(`storage port on ${harness.dialect}`, () => {
       { eventId: e.id, duplicate: false },
       { eventId: neighbour.id, duplicate: false },
     ]);
-    expect(await store.getEvent(e.id)).toMatchObject({
+    expect(await store.forTenant("default").getEvent(e.id)).toMatchObject({
       externalId: "evt\uFFFDx",
       type: "deployment.\uFFFD",
       originalType: "deployment.\uFFFD",
@@ -185,7 +190,9 @@ describe(`storage port on ${harness.dialect}`, () => {
       eventId: e.id,
       duplicate: true,
     });
-    expect(await store.listDeliveries({ destination: "nul", limit: 10 })).toHaveLength(2);
+    expect(await store.forTenant("default").listDeliveries({ destination: "nul", limit: 10 })).toHaveLength(
+      2,
+    );
   });
 
   it("lists events newest first, paged by cursor and filtered", async () => {
@@ -194,19 +201,19 @@ describe(`storage port on ${harness.dialect}`, () => {
     );
     await store.insertEvents(list);
     const [e0, e1, e2, e3, e4] = list.map((e) => e.id);
-    const page1 = await store.listEvents({ tenant: "paging", limit: 2 });
+    const page1 = await store.forTenant("paging").listEvents({ limit: 2 });
     expect(ids(page1)).toEqual([e4, e3]);
-    const page2 = await store.listEvents({ tenant: "paging", limit: 2, before: page1.at(-1)?.id });
+    const page2 = await store.forTenant("paging").listEvents({ limit: 2, before: page1.at(-1)?.id });
     expect(ids(page2)).toEqual([e2, e1]);
-    const page3 = await store.listEvents({ tenant: "paging", limit: 2, before: page2.at(-1)?.id });
+    const page3 = await store.forTenant("paging").listEvents({ limit: 2, before: page2.at(-1)?.id });
     expect(ids(page3)).toEqual([e0]);
-    expect(ids(await store.listEvents({ tenant: "paging", type: "odd", limit: 10 }))).toEqual([e3, e1]);
-    expect(ids(await store.listEvents({ tenant: "paging", since: T + 2000, limit: 10 }))).toEqual([
+    expect(ids(await store.forTenant("paging").listEvents({ type: "odd", limit: 10 }))).toEqual([e3, e1]);
+    expect(ids(await store.forTenant("paging").listEvents({ since: T + 2000, limit: 10 }))).toEqual([
       e4,
       e3,
       e2,
     ]);
-    expect(await store.listEvents({ tenant: "paging", source: "nope", limit: 10 })).toEqual([]);
+    expect(await store.forTenant("paging").listEvents({ source: "nope", limit: 10 })).toEqual([]);
   });
 
   it("leases claimed deliveries until the lease expires, and tells when unleased work is due", async () => {
@@ -226,7 +233,7 @@ describe(`storage port on ${harness.dialect}`, () => {
     });
     expect(Buffer.from(first[0]?.body ?? []).toString()).toBe("{}");
     // A leased delivery is in flight: the next due is the other one.
-    expect(await store.nextDueAt(["lease", "none"])).toBe(T + 5000);
+    expect(await store.nextDueAt([key("lease"), key("none")])).toBe(T + 5000);
     expect((await store.claimDeliveries(w, T + 59_999, T + 120_000, "worker-b")).deliveries).toHaveLength(1);
     expect((await store.claimDeliveries(w, T + 59_999, T + 120_000, "worker-b")).deliveries).toEqual([]);
     // Worker A died holding its lease: once it has expired, another worker takes the delivery.
@@ -237,9 +244,9 @@ describe(`storage port on ${harness.dialect}`, () => {
       ids(first),
     );
     await store.releaseLeases(null);
-    expect(await store.nextDueAt(["lease", "none"])).toBe(T);
+    expect(await store.nextDueAt([key("lease"), key("none")])).toBe(T);
     expect((await store.claimDeliveries(w, T + 60_003, T + 120_000, "worker-e")).deliveries).toHaveLength(2);
-    expect(await store.nextDueAt(["none"])).toBeNull();
+    expect(await store.nextDueAt([key("none")])).toBeNull();
   });
 
   it("yields only the head of a fifo destination, and says when it may yield again", async () => {
@@ -295,7 +302,7 @@ describe(`storage port on ${harness.dialect}`, () => {
       ],
       T + 20,
     );
-    const got = await store.getDelivery(d.id);
+    const got = await store.forTenant("default").getDelivery(d.id);
     expect(got?.delivery).toMatchObject({
       status: "pending",
       attempts: 1,
@@ -306,19 +313,19 @@ describe(`storage port on ${harness.dialect}`, () => {
       lastError: "HTTP 500",
     });
     expect(got?.attempts).toEqual([attempt]);
-    expect(ids(await store.listEvents({ tenant: "alerts", limit: 10 }))).toEqual([alert.id]);
+    expect(ids(await store.forTenant("alerts").listEvents({ limit: 10 }))).toEqual([alert.id]);
     // A finished delivery shows no next attempt; a null status keeps the last one seen.
     await store.recordOutcomes(
       [outcome(d.id, { status: "failed", lastStatus: null, lastError: "x" })],
       T + 30,
     );
-    expect((await store.getDelivery(d.id))?.delivery).toMatchObject({
+    expect((await store.forTenant("default").getDelivery(d.id))?.delivery).toMatchObject({
       status: "failed",
       nextAttemptAt: null,
       lastStatus: 500,
       attempts: 1,
     });
-    expect(await store.getDelivery("dlv_missing")).toBeNull();
+    expect(await store.forTenant("default").getDelivery("dlv_missing")).toBeNull();
   });
 
   it("stores any response body and error text: base64 bodies as given, NUL in texts as U+FFFD", async () => {
@@ -347,11 +354,11 @@ describe(`storage port on ${harness.dialect}`, () => {
       ],
       T + 1,
     );
-    expect((await store.getDelivery(binary.id))?.attempts[0]).toMatchObject({
+    expect((await store.forTenant("default").getDelivery(binary.id))?.attempts[0]).toMatchObject({
       responseBody: gzip,
       responseBodyEncoding: "base64",
     });
-    const failed = await store.getDelivery(nul.id);
+    const failed = await store.forTenant("default").getDelivery(nul.id);
     expect(failed?.delivery).toMatchObject({
       status: "failed",
       lastError: "transform_failed: bad\uFFFDthing",
@@ -383,6 +390,7 @@ describe(`storage port on ${harness.dialect}`, () => {
         lastStatus: 500,
         lastError: "HTTP 500",
         destinationChange: {
+          tenant: "default",
           destination: "refused",
           ok: false,
           at: T + 1,
@@ -398,12 +406,12 @@ describe(`storage port on ${harness.dialect}`, () => {
       [before, "first"],
       [after, "third"],
     ] as const) {
-      const got = await store.getDelivery(d.id);
+      const got = await store.forTenant("default").getDelivery(d.id);
       expect(got?.delivery).toMatchObject({ status: "pending", attempts: 1, lastError: "HTTP 500" });
       expect(got?.attempts).toEqual([attempt(body)]);
     }
     // Refused in full: left as decided (pending, retried on schedule, unleased), its response not kept.
-    const got = await store.getDelivery(refused.id);
+    const got = await store.forTenant("default").getDelivery(refused.id);
     expect(got?.delivery).toMatchObject({
       status: "pending",
       attempts: 1,
@@ -419,13 +427,20 @@ describe(`storage port on ${harness.dialect}`, () => {
     ]);
     expect((await store.claimDeliveries([want("refused", 3)], T + 2, T + 1000, "w")).deliveries).toEqual([]);
     // Each of the three failures counted against the destination.
-    const states = await store.getDestinationStates();
+    const states = await store.forTenant("default").listDestinationStates();
     expect(states.find((x) => x.destination === "refused")?.consecutiveFailures).toBe(3);
   });
 
   it("applies each attempt's change to the stored destination state, so failures add up", async () => {
     const circuit = { ...DEFAULT_CIRCUIT_POLICY, threshold: 3 };
-    const fail = (at: number) => ({ destination: "cb", ok: false, at, disable: null, circuit });
+    const fail = (at: number) => ({
+      tenant: "default",
+      destination: "cb",
+      ok: false,
+      at,
+      disable: null,
+      circuit,
+    });
     const plan = [delivery("cb", T), delivery("cb", T), delivery("cb", T), delivery("cb", T)];
     await store.insertEvents([event(T, { deliveries: plan })]);
     const [a, b, c, d] = ids(plan);
@@ -434,7 +449,9 @@ describe(`storage port on ${harness.dialect}`, () => {
       [outcome(b as string, { status: "pending", destinationChange: fail(T + 1) })],
       T + 1,
     );
-    expect((await store.getDestinationStates()).find((s) => s.destination === "cb")).toMatchObject({
+    expect(
+      (await store.forTenant("default").listDestinationStates()).find((s) => s.destination === "cb"),
+    ).toMatchObject({
       consecutiveFailures: 2,
       circuitOpenUntil: null,
       lastFailureAt: T + 1,
@@ -443,26 +460,39 @@ describe(`storage port on ${harness.dialect}`, () => {
       [outcome(c as string, { status: "pending", destinationChange: fail(T + 2) })],
       T + 2,
     );
-    expect((await store.getDestinationStates()).find((s) => s.destination === "cb")).toMatchObject({
+    expect(
+      (await store.forTenant("default").listDestinationStates()).find((s) => s.destination === "cb"),
+    ).toMatchObject({
       consecutiveFailures: 3,
       circuitOpenUntil: T + 2 + circuit.baseCooldownMs,
     });
     await store.recordOutcomes(
       [
         outcome(d as string, {
-          destinationChange: { destination: "cb", ok: true, at: T + 5, disable: null, circuit },
+          destinationChange: {
+            tenant: "default",
+            destination: "cb",
+            ok: true,
+            at: T + 5,
+            disable: null,
+            circuit,
+          },
         }),
       ],
       T + 5,
     );
-    const closed = (await store.getDestinationStates()).find((s) => s.destination === "cb");
+    const closed = (await store.forTenant("default").listDestinationStates()).find(
+      (s) => s.destination === "cb",
+    );
     expect(closed).toMatchObject({ consecutiveFailures: 0, circuitOpenUntil: null, lastSuccessAt: T + 5 });
-    await store.saveDestinationState({
+    await store.forTenant("default").saveDestinationState({
       ...(closed as NonNullable<typeof closed>),
       state: "disabled",
       disabledReason: "manual",
     });
-    expect((await store.getDestinationStates()).find((s) => s.destination === "cb")).toMatchObject({
+    expect(
+      (await store.forTenant("default").listDestinationStates()).find((s) => s.destination === "cb"),
+    ).toMatchObject({
       state: "disabled",
       disabledReason: "manual",
     });
@@ -475,7 +505,7 @@ describe(`storage port on ${harness.dialect}`, () => {
       [outcome(d.id, { attempt: attemptAt(T, 500), status: "failed", lastStatus: 500 })],
       T,
     );
-    const retried = await store.retryDelivery(d.id, T + 100, T + 100 + DAY);
+    const retried = await store.forTenant("default").retryDelivery(d.id, T + 100, T + 100 + DAY);
     expect(retried).toMatchObject({
       status: "pending",
       nextAttemptAt: T + 100,
@@ -484,15 +514,15 @@ describe(`storage port on ${harness.dialect}`, () => {
     });
     const [claimed] = (await store.claimDeliveries([want("retry", 1)], T + 100, T + 200, "w")).deliveries;
     expect(claimed).toMatchObject({ id: d.id, attempts: 1, scheduleBase: 1, trigger: "manual" });
-    expect(await store.retryDelivery("dlv_missing", T, T)).toBeNull();
+    expect(await store.forTenant("default").retryDelivery("dlv_missing", T, T)).toBeNull();
   });
 
   it("adds deliveries to a stored event", async () => {
     const e = event(T);
     await store.insertEvents([e]);
     const added = [delivery("replay-a", T + 5, { trigger: "replay" }), delivery("replay-b", T + 5)];
-    await store.addDeliveries("default", e.id, added, T + 5);
-    const listed = await store.listDeliveries({ eventId: e.id, limit: 10 });
+    await store.forTenant("default").addDeliveries(e.id, added, T + 5);
+    const listed = await store.forTenant("default").listDeliveries({ eventId: e.id, limit: 10 });
     expect(ids(listed)).toEqual(ids(added).reverse());
     expect(listed[1]).toMatchObject({
       nextTrigger: "replay",
@@ -500,7 +530,9 @@ describe(`storage port on ${harness.dialect}`, () => {
       routes: ["r"],
       tenant: "default",
     });
-    const page = await store.listDeliveries({ eventId: e.id, limit: 10, before: listed[0]?.id });
+    const page = await store
+      .forTenant("default")
+      .listDeliveries({ eventId: e.id, limit: 10, before: listed[0]?.id });
     expect(ids(page)).toEqual([added[0]?.id]);
   });
 
@@ -515,29 +547,31 @@ describe(`storage port on ${harness.dialect}`, () => {
     );
     const deadlineFor = (dest: string) => (dest === "requeue-a" ? T + 999 : Number.POSITIVE_INFINITY);
     const query = { status: "failed" as const, type: "rq.type", since: T + 10, until: T + 11 };
-    expect(await store.requeueDeliveries({ ...query, dryRun: true }, T + 50, deadlineFor)).toEqual({
+    expect(
+      await store.forTenant("default").requeueDeliveries({ ...query, dryRun: true }, T + 50, deadlineFor),
+    ).toEqual({
       matched: 2,
       enqueued: 0,
     });
-    expect((await store.getDelivery(kept.id))?.delivery.status).toBe("failed");
-    expect(await store.requeueDeliveries({ ...query, dryRun: false }, T + 50, deadlineFor)).toEqual({
+    expect((await store.forTenant("default").getDelivery(kept.id))?.delivery.status).toBe("failed");
+    expect(
+      await store.forTenant("default").requeueDeliveries({ ...query, dryRun: false }, T + 50, deadlineFor),
+    ).toEqual({
       matched: 2,
       enqueued: 1,
     });
-    expect((await store.getDelivery(kept.id))?.delivery).toMatchObject({
+    expect((await store.forTenant("default").getDelivery(kept.id))?.delivery).toMatchObject({
       status: "pending",
       nextTrigger: "replay",
       nextAttemptAt: T + 50,
       deadlineAt: T + 999,
       updatedAt: T + 50,
     });
-    expect((await store.getDelivery(gone.id))?.delivery.status).toBe("failed");
+    expect((await store.forTenant("default").getDelivery(gone.id))?.delivery.status).toBe("failed");
     expect(
-      await store.requeueDeliveries(
-        { status: "succeeded", destination: "requeue-a", dryRun: true },
-        T,
-        deadlineFor,
-      ),
+      await store
+        .forTenant("default")
+        .requeueDeliveries({ status: "succeeded", destination: "requeue-a", dryRun: true }, T, deadlineFor),
     ).toEqual({ matched: 1, enqueued: 0 });
   });
 
@@ -553,11 +587,11 @@ describe(`storage port on ${harness.dialect}`, () => {
     await store.recordOutcomes([outcome(done.id, { attempt: attemptAt(old) })], old + 1);
     expect(await db.attemptRows(done.id)).toBe(1);
     expect(await store.purge(old + 10)).toEqual({ events: 2, deliveries: 1 });
-    expect(await store.getEvent(finished.id)).toBeNull();
-    expect(await store.getEvent(bare.id)).toBeNull();
-    expect(await store.getEvent(pending.id)).not.toBeNull();
-    expect(await store.getEvent(recent.id)).not.toBeNull();
-    expect(await store.getDelivery(done.id)).toBeNull();
+    expect(await store.forTenant("default").getEvent(finished.id)).toBeNull();
+    expect(await store.forTenant("default").getEvent(bare.id)).toBeNull();
+    expect(await store.forTenant("default").getEvent(pending.id)).not.toBeNull();
+    expect(await store.forTenant("default").getEvent(recent.id)).not.toBeNull();
+    expect(await store.forTenant("default").getDelivery(done.id)).toBeNull();
     expect(await db.attemptRows(done.id)).toBe(0);
   });
 
@@ -583,10 +617,12 @@ describe(`storage port on ${harness.dialect}`, () => {
     await store.insertEvents([e]);
     await store.close();
     const reopened = await db.again();
-    expect((await reopened.getEvent(e.id))?.externalId).toBe("kept");
+    expect((await reopened.forTenant("default").getEvent(e.id))?.externalId).toBe("kept");
     expect(await reopened.insertEvents([event(T, { externalId: "kept" })])).toEqual([
       { eventId: e.id, duplicate: true },
     ]);
-    expect(await reopened.listDeliveries({ destination: "kept", limit: 10 })).toHaveLength(1);
+    expect(
+      await reopened.forTenant("default").listDeliveries({ destination: "kept", limit: 10 }),
+    ).toHaveLength(1);
   });
 });

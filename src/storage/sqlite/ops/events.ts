@@ -106,7 +106,15 @@ export function eventOps(db: Connection) {
     });
     return insertEvents.immediate(events);
   };
-  const addDeliveriesTx = db.transaction(addDeliveries);
+  const ownEvent = db.prepare("SELECT 1 FROM events WHERE tenant = ? AND id = ?");
+  /** Adds deliveries of one of the tenant's events; false when the tenant has no such event. */
+  const addDeliveriesTx = db.transaction(
+    (tenant: string, eventId: string, deliveries: readonly NewDelivery[], now: number) => {
+      if (ownEvent.get(tenant, eventId) === undefined) return false;
+      addDeliveries(tenant, eventId, deliveries, now);
+      return true;
+    },
+  );
 
   return {
     insertOne,

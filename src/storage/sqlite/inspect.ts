@@ -1,18 +1,11 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import Database from "better-sqlite3";
-import type { DatabaseReport } from "./database-report.js";
-import { migrations as sqliteMigrations } from "./sqlite/migrations/index.js";
+import type { DatabaseReport } from "../database-report.js";
+import { migrations } from "./migrations.js";
 
-/** Looks at a database read-only: is it there, which migrations it has, and its clock. */
-export async function inspectDatabase(url: string): Promise<DatabaseReport> {
-  if (url.startsWith("sqlite:")) return inspectSqlite(resolve(url.slice("sqlite:".length)));
-  const { inspectPostgres } = await import("./postgres/inspect.js");
-  return inspectPostgres(url);
-}
-
-function inspectSqlite(path: string): DatabaseReport {
-  const latest = Math.max(...sqliteMigrations.map((m) => m.version));
+/** Looks at a SQLite file read-only: is it there, and which migrations it has. */
+export function inspectSqlite(path: string): DatabaseReport {
+  const latest = Math.max(...migrations.map((m) => m.version));
   // A missing file is fine: `serve` and `migrate` create it.
   if (!existsSync(path)) return { dialect: "sqlite", reachable: true, applied: [], latest };
   try {

@@ -1,9 +1,5 @@
-/** One numbered schema change; applied in order, each once, inside a transaction. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../backend.js";
+import type { Connection } from "./connection.js";
 
 /** The SQLite migrations, in order. Never edit one that has shipped: add the next number. */
 export const migrations: readonly Migration[] = [
@@ -106,4 +102,76 @@ export const migrations: readonly Migration[] = [
     // One row, rewritten by /readyz after a commit failed, to learn whether commits succeed again.
     sql: "CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);",
   },
+  {
+    version: 6,
+    name: "tenant in the claim indexes",
+    // A destination is keyed (tenant, destination): the claim and next-due queries filter on both.
+    sql: `
+      DROP INDEX deliveries_due;
+      DROP INDEX deliveries_fifo;
+      CREATE INDEX deliveries_due ON deliveries (tenant, destination, next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX deliveries_fifo ON deliveries (tenant, destination, seq) WHERE status = 'pending';
+    `,
+  },
+  {
+    version: 7,
+    name: "topology",
+    // Sources, destinations and routes defined at run time, keyed (tenant, slug): the definition
+    // as JSON, secrets (a JSON array) apart from it. The version counts every change to any row.
+    sql: `
+      CREATE TABLE sources (
+        tenant TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        secrets TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE destinations (
+        tenant TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        secrets TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      CREATE TABLE routes (
+        tenant TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        secrets TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, slug)
+      );
+      -- A source's slug is its URL (/ingest/:slug): unique across tenants.
+      CREATE UNIQUE INDEX sources_slug ON sources (slug);
+      CREATE TABLE topology_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO topology_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];
+
+/** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */
+export function migrate(db: Connection): number[] {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
+  const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
+  const done: number[] = [];
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    }).immediate();
+    done.push(m.version);
+  }
+  return done;
+}

@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import type { ItemView } from "../../operations/topology-items.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
+import { readJsonValue } from "../json-body.js";
+import { jsonResponse } from "../json-response.js";
+import { itemTimes } from "./item-json.js";
+
+/** A route as the API shows it: what it takes, where it sends, and how it reshapes. */
+function routeJson(item: ItemView<"routes">) {
+  const r = item.config;
+  const t = r.transform;
+  return {
+    slug: r.slug,
+    tenant: item.tenant,
+    managedBy: item.managedBy,
+    source: r.source,
+    types: r.types ?? null,
+    filter: r.filter ?? null,
+    // A file's code is read at start-up; the file names it.
+    transform: t
+      ? t.file !== undefined
+        ? { file: t.file }
+        : t.template !== undefined
+          ? { template: t.template, options: t.options ?? {} }
+          : { code: t.code }
+      : null,
+    destinations: r.destinations,
+    ...itemTimes(item),
+  };
+}
+
+/** `GET/POST /api/v1/routes`, `GET/PATCH/DELETE /api/v1/routes/:slug`, mounted at `/api/v1`; all for `?tenant=`. */
+export function routeDefinitionRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
+  const { routes } = operations;
+  const app = new Hono<ApiEnv>();
+  app.get("/routes", async (c) =>
+    jsonResponse(200, { data: (await routes.list(c.var.tenant)).map(routeJson) }),
+  );
+  app.post("/routes", async (c) =>
+    jsonResponse(201, routeJson(await routes.create(c.var.tenant, await readJsonValue(c.req.raw)))),
+  );
+  app.get("/routes/:slug", async (c) =>
+    jsonResponse(200, routeJson(await routes.get(c.var.tenant, c.req.param("slug")))),
+  );
+  app.patch("/routes/:slug", async (c) =>
+    jsonResponse(
+      200,
+      routeJson(await routes.update(c.var.tenant, c.req.param("slug"), await readJsonValue(c.req.raw))),
+    ),
+  );
+  app.delete("/routes/:slug", async (c) => {
+    await routes.delete(c.var.tenant, c.req.param("slug"));
+    return new Response(null, { status: 204 });
+  });
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Clock } from "../core/clock.js";
+import type { SecretBox } from "../core/secret-box.js";
+import type { DeliveryPlanner } from "../routing/planner.js";
+import type { Store } from "../storage/port.js";
+import type { LiveTopology } from "../topology/live.js";
+import type { Transformer } from "../transform/apply.js";
+
+/** What the delivery side is told by operations: new due work, and stored states that changed. */
+export interface DeliverySignals {
+  /** Due deliveries were added or requeued. */
+  notify(): void;
+  /** A destination's stored state was changed outside the worker (enabled, disabled). */
+  reloadStates(): Promise<void>;
+}
+
+/** What every operation may use. */
+export interface OperationsDeps {
+  store: Store;
+  topology: LiveTopology;
+  planner: DeliveryPlanner;
+  transforms: Transformer;
+  delivery: DeliverySignals;
+  clock: Clock;
+  /** Seals the secrets of run-time sources and destinations. */
+  secrets: SecretBox;
+}

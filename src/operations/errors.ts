@@ -1,0 +1,24 @@
+/** Every way an operation can refuse, each with a stable code the API maps to one status. */
+export type OperationErrorCode =
+  /** No such record for this tenant (another tenant's id is no record). */
+  | "not_found"
+  /** The input does not have the expected shape; `issues` names each bad field. */
+  | "invalid_request"
+  /** The slug is taken (a source's slug across every tenant: it is its URL). */
+  | "conflict"
+  /** The item is defined in the config file and cannot be changed at run time. */
+  | "managed_by_config"
+  /** The item is still named by others (a destination or source by a route). */
+  | "in_use";
+
+/** A refusal of an operation, in words safe to show to the caller. */
+export class OperationError extends Error {
+  constructor(
+    readonly code: OperationErrorCode,
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = "OperationError";
+  }
+}

@@ -1,0 +1,30 @@
+import type { OperationsDeps } from "./context.js";
+import { DeliveryOperations } from "./deliveries.js";
+import { DestinationHealth } from "./destinations.js";
+import { TenantOperations } from "./tenants.js";
+import { TopologyItems } from "./topology-items.js";
+
+export type { DeliverySignals, OperationsDeps } from "./context.js";
+export { OperationError, type OperationErrorCode } from "./errors.js";
+
+/**
+ * The use cases of Switchyard, each taking the tenant it acts for. The HTTP API, the CLI and the
+ * pages call these and nothing below them.
+ */
+export class Operations {
+  readonly sources: TopologyItems<"sources">;
+  readonly destinations: TopologyItems<"destinations">;
+  readonly routes: TopologyItems<"routes">;
+  readonly health: DestinationHealth;
+  readonly deliveries: DeliveryOperations;
+  readonly tenants: TenantOperations;
+
+  constructor(deps: OperationsDeps) {
+    this.sources = new TopologyItems("sources", deps);
+    this.destinations = new TopologyItems("destinations", deps);
+    this.routes = new TopologyItems("routes", deps);
+    this.health = new DestinationHealth(deps, this.destinations);
+    this.deliveries = new DeliveryOperations(deps);
+    this.tenants = new TenantOperations(deps);
+  }
+}

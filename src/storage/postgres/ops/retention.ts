@@ -1,0 +1,48 @@
+import { encodeTime } from "ulidx";
+import type { TenantPurge } from "../../port.js";
+import type { Sql } from "../connection.js";
+import { purgeTopology } from "../topology.js";
+
+/** The advisory lock of the retention purge (with the schema as second key). */
+const PURGE_LOCK = 0x5357_5052;
+
+/** Deletes finished deliveries, their attempts and events older than `cutoff` that no delivery needs. */
+export async function purge(sql: Sql, cutoff: number): Promise<{ events: number; deliveries: number }> {
+  return sql.begin(async (tx) => {
+    // One node purges at a time; the others find the lock taken and skip this pass.
+    const [lock] = await tx<{ got: boolean }[]>`
+      SELECT pg_try_advisory_xact_lock(${PURGE_LOCK}, hashtext(current_schema())) AS got
+    `;
+    if (!lock?.got) return { events: 0, deliveries: 0 };
+    await tx`
+      DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status <> 'pending' AND updated_at < ${cutoff})
+    `;
+    const d = await tx`DELETE FROM deliveries WHERE status <> 'pending' AND updated_at < ${cutoff}`;
+    // Ids are ULIDs made at receipt, so the time bound is an id bound on the unique index.
+    const e = await tx`
+      DELETE FROM events WHERE id < ${`evt_${encodeTime(Math.max(0, cutoff), 10)}`} AND received_at < ${cutoff}
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)
+    `;
+    return { events: e.count, deliveries: d.count };
+  });
+}
+
+/** Deletes everything `tenant` owns, in one transaction. */
+export async function purgeTenant(sql: Sql, tenant: string): Promise<TenantPurge> {
+  return sql.begin(async (tx) => {
+    const attempts = await tx`
+      DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ${tenant})
+    `;
+    const deliveries = await tx`DELETE FROM deliveries WHERE tenant = ${tenant}`;
+    const events = await tx`DELETE FROM events WHERE tenant = ${tenant}`;
+    const states = await tx`DELETE FROM destination_state WHERE tenant = ${tenant}`;
+    const topology = await purgeTopology(tx, tenant);
+    return {
+      ...topology,
+      events: events.count,
+      deliveries: deliveries.count,
+      attempts: attempts.count,
+      destinationStates: states.count,
+    };
+  });
+}

@@ -1,0 +1,40 @@
+import { encodeTime } from "ulidx";
+import type { TenantPurge } from "../../port.js";
+import type { Connection } from "../connection.js";
+
+/** The retention purge (finished deliveries, their attempts, events no delivery needs), and a tenant's removal. */
+export function retentionOps(
+  db: Connection,
+  purgeTopology: (tenant: string) => { sources: number; destinations: number; routes: number },
+) {
+  const purge = db.transaction((cutoff: number) => {
+    db.prepare(
+      "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
+    ).run(cutoff);
+    const d = db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(cutoff);
+    // Ids are ULIDs made at receipt, so the time bound is an id bound on the unique index.
+    const e = db
+      .prepare(
+        "DELETE FROM events WHERE id < ? AND received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
+      )
+      .run(`evt_${encodeTime(Math.max(0, cutoff), 10)}`, cutoff);
+    return { events: e.changes, deliveries: d.changes };
+  });
+
+  const purgeTenant = db.transaction((tenant: string): TenantPurge => {
+    const attempts = db
+      .prepare("DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ?)")
+      .run(tenant).changes;
+    const deliveries = db.prepare("DELETE FROM deliveries WHERE tenant = ?").run(tenant).changes;
+    const events = db.prepare("DELETE FROM events WHERE tenant = ?").run(tenant).changes;
+    const destinationStates = db
+      .prepare("DELETE FROM destination_state WHERE tenant = ?")
+      .run(tenant).changes;
+    return { events, deliveries, attempts, destinationStates, ...purgeTopology(tenant) };
+  });
+
+  return {
+    purge: (cutoff: number) => purge.immediate(cutoff),
+    purgeTenant: (tenant: string) => purgeTenant.immediate(tenant),
+  };
+}

@@ -1,0 +1,142 @@
+import { encodeTime } from "ulidx";
+import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
+import type { EventSummary, StoredEvent } from "../../core/types.js";
+import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats } from "../port.js";
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type EventRow,
+  type StateRow,
+  toAttempt,
+  toDelivery,
+  toState,
+  toSummary,
+} from "../rows.js";
+import type { Connection } from "./connection.js";
+
+const SELECT_DELIVERY = `
+  SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.route, d.transform, d.status, d.attempts, d.next_attempt_at,
+    d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
+  FROM deliveries d JOIN events e ON e.id = d.event_id`;
+
+const SUMMARY_COLUMNS =
+  "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
+
+/** Reads of events, deliveries and destination states, on the read-only connection. */
+export function reads(db: Connection) {
+  const one = db.prepare(`${SELECT_DELIVERY} WHERE d.tenant = ? AND d.id = ?`);
+  const attempts = db.prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number");
+  const states = db.prepare("SELECT * FROM destination_state WHERE tenant = ?");
+  const allStates = db.prepare("SELECT * FROM destination_state");
+  const pendingOf = db.prepare(
+    "SELECT destination, count(*) AS n FROM deliveries WHERE tenant = ? AND status = 'pending' GROUP BY destination",
+  );
+  const seqOf = db.prepare("SELECT seq FROM deliveries WHERE tenant = ? AND id = ?").pluck();
+  const firstDue = db
+    .prepare(
+      "SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND tenant = ? AND destination = ? AND lease_until IS NULL ORDER BY next_attempt_at LIMIT 1",
+    )
+    .pluck();
+
+  return {
+    listEvents(tenant: string, query: EventQuery): EventSummary[] {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, ...values: unknown[]) => {
+        where.push(clause);
+        params.push(...values);
+      };
+      add("tenant = ?", tenant);
+      if (query.source) add("source = ?", query.source);
+      if (query.type) add("type = ?", query.type);
+      // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
+      if (query.since !== undefined)
+        add("id >= ? AND received_at >= ?", `evt_${encodeTime(query.since, 10)}`, query.since);
+      if (query.before) add("id < ?", query.before);
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary);
+    },
+
+    getEvent(tenant: string, id: string): StoredEvent | null {
+      const row = db
+        .prepare(`SELECT ${SUMMARY_COLUMNS}, body FROM events WHERE tenant = ? AND id = ?`)
+        .get(tenant, id) as EventRow | undefined;
+      return row ? { ...toSummary(row), body: row.body as Buffer } : null;
+    },
+
+    listDeliveries(tenant: string, q: DeliveryQuery): DeliveryRecord[] {
+      const where: string[] = ["d.tenant = @tenant"];
+      const params: Record<string, unknown> = { tenant, limit: q.limit };
+      if (q.status) {
+        where.push("d.status = @status");
+        params.status = q.status;
+      }
+      if (q.destination) {
+        where.push("d.destination = @destination");
+        params.destination = q.destination;
+      }
+      if (q.eventId) {
+        where.push("d.event_id = @eventId");
+        params.eventId = q.eventId;
+      }
+      if (q.before) {
+        where.push("d.seq < @before");
+        params.before = (seqOf.get(tenant, q.before) as number | undefined) ?? 0;
+      }
+      const sql = `${SELECT_DELIVERY} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as DeliveryRow[]).map(toDelivery);
+    },
+
+    getDelivery(tenant: string, id: string): { delivery: DeliveryRecord; attempts: AttemptRecord[] } | null {
+      const row = one.get(tenant, id) as DeliveryRow | undefined;
+      if (!row) return null;
+      return { delivery: toDelivery(row), attempts: (attempts.all(id) as AttemptRow[]).map(toAttempt) };
+    },
+
+    nextDueAt(destinations: readonly DestinationKey[]): number | null {
+      let min: number | null = null;
+      for (const d of destinations) {
+        const at = firstDue.get(d.tenant, d.destination) as number | undefined;
+        if (at !== undefined && (min === null || at < min)) min = at;
+      }
+      return min;
+    },
+
+    pendingByDestination(tenant: string): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const r of pendingOf.all(tenant) as { destination: string; n: number }[]) out[r.destination] = r.n;
+      return out;
+    },
+
+    listAllDestinationStates(): DestinationState[] {
+      return (allStates.all() as StateRow[]).map(toState);
+    },
+
+    listDestinationStates(tenant: string): DestinationState[] {
+      return (states.all(tenant) as StateRow[]).map(toState);
+    },
+
+    queueStats(): QueueStats {
+      const byStatus = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
+      for (const r of db.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY status").all() as {
+        status: keyof typeof byStatus;
+        n: number;
+      }[]) {
+        byStatus[r.status] = r.n;
+      }
+      const pendingByDestination: Record<string, number> = {};
+      for (const r of db
+        .prepare(
+          "SELECT destination, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY destination",
+        )
+        .all() as { destination: string; n: number }[]) {
+        pendingByDestination[r.destination] = r.n;
+      }
+      const oldest = db
+        .prepare("SELECT min(created_at) FROM deliveries WHERE status = 'pending'")
+        .pluck()
+        .get() as number | null;
+      return { byStatus, pendingByDestination, oldestPendingCreatedAt: oldest };
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import type { AttemptRecord, DeliveryRecord, DestinationState, NewDelivery } from "../core/delivery-types.js";
+import type { EventSummary, StoredEvent } from "../core/types.js";
+import type {
+  DeliveryQuery,
+  EventQuery,
+  RequeueQuery,
+  TenantStore,
+  TopologyKind,
+  TopologyRecord,
+  TopologyTable,
+} from "./port.js";
+
+/**
+ * What a backend implements for `forTenant`: each tenant-owned operation with the tenant as its
+ * first argument, which every query it runs filters on.
+ */
+export interface TenantOps {
+  listEvents(tenant: string, query: EventQuery): Promise<EventSummary[]>;
+  getEvent(tenant: string, id: string): Promise<StoredEvent | null>;
+  listDeliveries(tenant: string, query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  getDelivery(
+    tenant: string,
+    id: string,
+  ): Promise<{ delivery: DeliveryRecord; attempts: AttemptRecord[] } | null>;
+  retryDelivery(tenant: string, id: string, now: number, deadlineAt: number): Promise<DeliveryRecord | null>;
+  addDeliveries(
+    tenant: string,
+    eventId: string,
+    deliveries: readonly NewDelivery[],
+    now: number,
+  ): Promise<boolean>;
+  requeueDeliveries(
+    tenant: string,
+    query: RequeueQuery,
+    now: number,
+    deadlineFor: (destination: string) => number,
+  ): Promise<{ matched: number; enqueued: number }>;
+  listDestinationStates(tenant: string): Promise<DestinationState[]>;
+  pendingByDestination(tenant: string): Promise<Record<string, number>>;
+  saveDestinationState(state: DestinationState): Promise<void>;
+  topology: TopologyOps;
+}
+
+/** A backend's topology rows, the kind and the tenant first. */
+export interface TopologyOps {
+  list(kind: TopologyKind, tenant: string): Promise<TopologyRecord[]>;
+  get(kind: TopologyKind, tenant: string, slug: string): Promise<TopologyRecord | null>;
+  /** `create` adds only a new slug; `update` replaces only an existing one. */
+  write(
+    mode: "create" | "update",
+    row: {
+      kind: TopologyKind;
+      tenant: string;
+      slug: string;
+      definition: string;
+      secrets: string | null;
+      now: number;
+    },
+  ): Promise<TopologyRecord | null>;
+  delete(kind: TopologyKind, tenant: string, slug: string): Promise<boolean>;
+}
+
+function topologyTable(kind: TopologyKind, tenant: string, ops: TopologyOps): TopologyTable {
+  const write =
+    (mode: "create" | "update") =>
+    (slug: string, definition: unknown, secrets: readonly string[] | null, now: number) =>
+      ops.write(mode, {
+        kind,
+        tenant,
+        slug,
+        definition: JSON.stringify(definition ?? null),
+        secrets: secrets === null ? null : JSON.stringify(secrets),
+        now,
+      });
+  return {
+    list: () => ops.list(kind, tenant),
+    get: (slug) => ops.get(kind, tenant, slug),
+    create: write("create"),
+    update: write("update"),
+    delete: (slug) => ops.delete(kind, tenant, slug),
+  };
+}
+
+/** The view of `tenant`'s records over a backend's tenant operations. */
+export function tenantView(tenant: string, ops: TenantOps): TenantStore {
+  if (tenant === "") throw new Error("a tenant view needs a tenant");
+  return {
+    tenant,
+    listEvents: (query) => ops.listEvents(tenant, query),
+    getEvent: (id) => ops.getEvent(tenant, id),
+    listDeliveries: (query) => ops.listDeliveries(tenant, query),
+    getDelivery: (id) => ops.getDelivery(tenant, id),
+    retryDelivery: (id, now, deadlineAt) => ops.retryDelivery(tenant, id, now, deadlineAt),
+    addDeliveries: (eventId, deliveries, now) => ops.addDeliveries(tenant, eventId, deliveries, now),
+    requeueDeliveries: (query, now, deadlineFor) => ops.requeueDeliveries(tenant, query, now, deadlineFor),
+    listDestinationStates: () => ops.listDestinationStates(tenant),
+    pendingByDestination: () => ops.pendingByDestination(tenant),
+    sources: topologyTable("sources", tenant, ops.topology),
+    destinations: topologyTable("destinations", tenant, ops.topology),
+    routes: topologyTable("routes", tenant, ops.topology),
+    async saveDestinationState(state) {
+      if (state.tenant !== tenant) {
+        throw new Error(`a state of tenant "${state.tenant}" cannot be saved through tenant "${tenant}"`);
+      }
+      await ops.saveDestinationState(state);
+    },
+  };
+}
