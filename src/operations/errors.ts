@@ -4,6 +4,8 @@ export type OperationErrorCode =
   | "not_found"
   /** The input does not have the expected shape; `issues` names each bad field. */
   | "invalid_request"
+  /** A route given to the route tester is not valid (a bad filter, code that does not compile). */
+  | "invalid_route"
   /** The slug is taken (a source's slug across every tenant: it is its URL). */
   | "conflict"
   /** The item is defined in the config file and cannot be changed at run time. */

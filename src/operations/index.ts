@@ -1,6 +1,7 @@
 import type { OperationsDeps } from "./context.js";
 import { DeliveryOperations } from "./deliveries.js";
 import { DestinationHealth } from "./destinations.js";
+import { RouteTests } from "./route-tests.js";
 import { TenantOperations } from "./tenants.js";
 import { TopologyItems } from "./topology-items.js";
 
@@ -18,6 +19,7 @@ export class Operations {
   readonly health: DestinationHealth;
   readonly deliveries: DeliveryOperations;
   readonly tenants: TenantOperations;
+  readonly routeTests: RouteTests;
 
   constructor(deps: OperationsDeps) {
     this.sources = new TopologyItems("sources", deps);
@@ -26,5 +28,6 @@ export class Operations {
     this.health = new DestinationHealth(deps, this.destinations);
     this.deliveries = new DeliveryOperations(deps);
     this.tenants = new TenantOperations(deps);
+    this.routeTests = new RouteTests(deps);
   }
 }
