@@ -66,7 +66,7 @@ export interface ComposedApp {
 /**
  * Builds a Switchyard process: checks the config's routes, opens the store, loads the topology
  * (the config file's items and the store's), and wires ingest, delivery and the use cases to it.
- * `config.adminToken` and `config.secretKey` must be set (see ensureCredentials).
+ * `config.adminToken` and `config.encryptionKey` must be set (see ensureCredentials).
  */
 export async function composeApp(
   config: Config,
@@ -74,10 +74,10 @@ export async function composeApp(
   clock: Clock = systemClock,
   { role = "all", ...options }: AppOptions = {},
 ): Promise<ComposedApp> {
-  const { adminToken, secretKey } = config;
+  const { adminToken, encryptionKey } = config;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
-  if (!secretKey) throw new Error("startApp needs config.secretKey (see ensureCredentials)");
-  const secrets = SecretBox.fromText(secretKey);
+  if (!encryptionKey) throw new Error("startApp needs config.encryptionKey (see ensureCredentials)");
+  const secrets = SecretBox.fromText(encryptionKey);
   const fromFile = fromConfig(config);
   const issues = configRouteIssues(new TopologySnapshot(0, fromFile));
   if (issues) throw issues;

@@ -31,7 +31,7 @@ function config(dir: string, db: string, { adminToken = true } = {}): string {
   const lines = [`database: { url: "sqlite:${db}" }`, "server: { host: 127.0.0.1, port: 0 }"];
   if (adminToken) {
     lines.push("adminToken: startup-admin-token-0123456789");
-    lines.push(`secretKey: ${Buffer.alloc(32, 1).toString("base64")}`);
+    lines.push(`encryptionKey: ${Buffer.alloc(32, 1).toString("base64")}`);
   }
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
@@ -93,7 +93,7 @@ describe("start-up errors name the problem and the file", () => {
     writeFileSync(credentials, '{"adminToken": 42}');
     const wrong = await serve(file);
     expect(wrong.stderr).toContain(
-      `switchyard: the credentials file ${credentials} is not a JSON object of string adminToken, vercelSecret and secretKey`,
+      `switchyard: the credentials file ${credentials} is not a JSON object of string adminToken, vercelSecret and encryptionKey`,
     );
     expect(wrong.code).toBe(1);
   });

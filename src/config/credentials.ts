@@ -16,8 +16,8 @@ import type { Config } from "./schema.js";
 export interface StoredCredentials {
   adminToken?: string;
   vercelSecret?: string;
-  /** Seals the secrets kept in the store (see `secretKey` in the config). */
-  secretKey?: string;
+  /** Seals the secrets kept in the store (see `encryptionKey` in the config). */
+  encryptionKey?: string;
 }
 
 /** What `ensureCredentials` filled in, so start-up can tell the user once. */
@@ -61,14 +61,14 @@ export function readCredentials(dataDir: string): StoredCredentials {
   } catch (error) {
     throw damaged(`is not valid JSON (${(error as Error).message})`);
   }
-  const fields = ["adminToken", "vercelSecret", "secretKey"] as const;
+  const fields = ["adminToken", "vercelSecret", "encryptionKey"] as const;
   if (
     parsed === null ||
     typeof parsed !== "object" ||
     Array.isArray(parsed) ||
     fields.some((k) => k in parsed && typeof (parsed as Record<string, unknown>)[k] !== "string")
   ) {
-    throw damaged("is not a JSON object of string adminToken, vercelSecret and secretKey");
+    throw damaged("is not a JSON object of string adminToken, vercelSecret and encryptionKey");
   }
   return parsed as StoredCredentials;
 }
@@ -96,10 +96,10 @@ export function ensureCredentials(
     adminToken = next.adminToken;
     generatedAdminToken = true;
   }
-  let secretKey = config.secretKey;
-  if (!secretKey) {
-    next.secretKey ??= SecretBox.generateText();
-    secretKey = next.secretKey;
+  let encryptionKey = config.encryptionKey;
+  if (!encryptionKey) {
+    next.encryptionKey ??= SecretBox.generateText();
+    encryptionKey = next.encryptionKey;
   }
   let sources = config.sources;
   const devSource = file === null && sources.length === 0;
@@ -111,7 +111,7 @@ export function ensureCredentials(
   if (
     next.adminToken !== stored.adminToken ||
     next.vercelSecret !== stored.vercelSecret ||
-    next.secretKey !== stored.secretKey
+    next.encryptionKey !== stored.encryptionKey
   ) {
     makePrivateDir(dataDir);
     try {
@@ -128,7 +128,7 @@ export function ensureCredentials(
     }
   }
   return {
-    config: { ...config, adminToken, secretKey, sources },
+    config: { ...config, adminToken, encryptionKey, sources },
     credentialsFile,
     generatedAdminToken,
     devSource,

@@ -100,6 +100,6 @@ function applyOverrides(tree: Record<string, unknown>, flags: ConfigFlags, env: 
   if (host) section("server").host = host;
   if (env.DATABASE_URL) section("database").url = env.DATABASE_URL;
   if (env.SWITCHYARD_ADMIN_TOKEN) out.adminToken = env.SWITCHYARD_ADMIN_TOKEN;
-  if (env.SWITCHYARD_SECRET_KEY) out.secretKey = env.SWITCHYARD_SECRET_KEY;
+  if (env.SWITCHYARD_ENCRYPTION_KEY) out.encryptionKey = env.SWITCHYARD_ENCRYPTION_KEY;
   return out;
 }

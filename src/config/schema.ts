@@ -158,7 +158,7 @@ export const configSchema = z
       z.string().min(16, "an admin token needs at least 16 characters").optional(),
     ),
     // The key that seals the secrets kept in the store (32 bytes, base64). Empty: one is generated.
-    secretKey: z.preprocess(
+    encryptionKey: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z
         .string()
@@ -169,7 +169,7 @@ export const configSchema = z
           } catch {
             return false;
           }
-        }, "a secret key is 32 bytes in base64 (44 characters): `openssl rand -base64 32`")
+        }, "an encryption key is 32 bytes in base64 (44 characters): `openssl rand -base64 32`")
         .optional(),
     ),
     limits: limitsSection,

@@ -9,7 +9,7 @@ import { createLogger } from "../../src/log.js";
 import {
   ADMIN_TOKEN,
   dropSchema,
-  SECRET_KEY,
+  ENCRYPTION_KEY,
   schemaFor,
   TEST_POSTGRES_URL,
   TEST_STORE,
@@ -37,7 +37,7 @@ export async function apiTestApp(
   const config = validateConfig({
     database: { url },
     adminToken: ADMIN_TOKEN,
-    secretKey: SECRET_KEY,
+    encryptionKey: ENCRYPTION_KEY,
     log: { level: "silent" },
     sources: [{ slug: "vercel", kind: "vercel", secrets: ["s"] }],
     ...overrides,

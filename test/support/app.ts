@@ -11,7 +11,7 @@ import type { DeliveryOutcome } from "../../src/storage/port.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 /** The key that seals the secrets of run-time sources and destinations in tests (32 bytes, base64). */
-export const SECRET_KEY = Buffer.alloc(32, 7).toString("base64");
+export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 export const VERCEL_SECRETS = ["vercel-secret-current", "vercel-secret-previous"];
 
 /** The PostgreSQL server the PostgreSQL leg of the suite runs on. */
@@ -58,7 +58,7 @@ export async function startTestApp(
       server: { port: 0, host: "127.0.0.1" },
       database: { url },
       adminToken: ADMIN_TOKEN,
-      secretKey: SECRET_KEY,
+      encryptionKey: ENCRYPTION_KEY,
       log: { level: "silent" },
       sources: [{ slug: "vercel", kind: "vercel", secrets: VERCEL_SECRETS }],
       ...overrides,
