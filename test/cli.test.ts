@@ -189,6 +189,29 @@ describe("switchyard doctor", () => {
     const failed = await runCli(["doctor", "--config", bad]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^FAIL\s+config: [\s\S]*retention/m);
+    const integration = join(temp.dir, "doctor-integration.yaml");
+    const section = (publicUrl: string) =>
+      `database: { url: "sqlite:${db}" }\nintegration: { slug: my-relay, clientId: oac_abc123, clientSecret: s3cr3t, publicUrl: "${publicUrl}" }\n`;
+    writeFileSync(integration, section("https://relay.example.com/"));
+    const urls = await runCli(["doctor", "--config", integration]);
+    expect(urls.code).toBe(0);
+    expect(urls.stdout).toMatch(
+      /^ok\s+integration: Redirect URL\s+https:\/\/relay\.example\.com\/integrations\/vercel\/callback$/m,
+    );
+    expect(urls.stdout).toMatch(
+      /^ok\s+integration: Configuration URL\s+https:\/\/relay\.example\.com\/integrations\/vercel\/configure$/m,
+    );
+    expect(urls.stdout).toMatch(
+      /^ok\s+integration: Webhook URL\s+https:\/\/relay\.example\.com\/integrations\/vercel\/webhook$/m,
+    );
+    expect(urls.stdout).toMatch(
+      /^ok\s+integration: install link\s+https:\/\/relay\.example\.com\/integrations\/vercel\/install$/m,
+    );
+    expect(urls.stdout).not.toContain("s3cr3t");
+    writeFileSync(integration, section("http://relay.example.com"));
+    const plain = await runCli(["doctor", "--config", integration]);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/^FAIL\s+integration: publicUrl http:\/\/relay\.example\.com: http/m);
     const pg = join(temp.dir, "doctor-pg.yaml");
     writeFileSync(pg, 'database: { url: "postgres://nobody@127.0.0.1:1/none" }\n');
     const down = await runCli(["doctor", "--config", pg]);

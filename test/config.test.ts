@@ -201,3 +201,40 @@ routes:
     expect(regex[0]).toMatch(/^routes\[0\]\.filter\.conditions\[0\]\.value: /);
   });
 });
+
+describe("integration", () => {
+  it("is off unless configured, and takes Vercel's URLs by default", () => {
+    expect(loadConfig({}, {}, withFile("integration:\n")).config.integration).toBeUndefined();
+    const { config } = loadConfig(
+      {},
+      { VERCEL_CLIENT_SECRET: "client-secret" },
+      withFile(
+        "integration:\n  slug: my-relay\n  clientId: oac_abc123\n  clientSecret: ${VERCEL_CLIENT_SECRET}\n  publicUrl: https://relay.example.com/\n",
+      ),
+    );
+    expect(config.integration).toEqual({
+      slug: "my-relay",
+      clientId: "oac_abc123",
+      clientSecret: "client-secret",
+      publicUrl: "https://relay.example.com",
+      vercel: { apiUrl: "https://api.vercel.com", siteUrl: "https://vercel.com" },
+    });
+  });
+
+  it("names each bad key", () => {
+    const issues = issuesOf(() =>
+      loadConfig(
+        {},
+        {},
+        withFile(
+          'integration: { slug: "My Relay", clientId: abc, clientSecret: "", publicUrl: "relay.example.com", vercel: { apiUrl: "https://api.example.com/?x=1" } }\n',
+        ),
+      ),
+    ).join("\n");
+    expect(issues).toContain("integration.slug: the integration's slug");
+    expect(issues).toContain("integration.clientId: expected the integration's client id");
+    expect(issues).toContain("integration.clientSecret: the client secret cannot be empty");
+    expect(issues).toContain("integration.publicUrl: expected an http:// or https:// URL");
+    expect(issues).toContain("integration.vercel.apiUrl: expected a URL without ?query or #fragment");
+  });
+});

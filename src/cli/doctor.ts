@@ -1,7 +1,8 @@
 import { loadConfig } from "../config/load.js";
-import type { Config } from "../config/schema.js";
+import type { Config, IntegrationConfig } from "../config/schema.js";
 import { ConfigError } from "../core/config-error.js";
 import { redactUrl, redactUrlsIn } from "../core/redact-url.js";
+import { integrationUrls, publicUrlProblem } from "../integration/urls.js";
 import { inspectDatabase } from "../storage/backends.js";
 
 type Check = { ok: boolean | "warn"; line: string };
@@ -69,6 +70,7 @@ export async function doctorCommand(flags: { config?: string | undefined }): Pro
       ? { ok: true, line: "admin token: set" }
       : { ok: "warn", line: "admin token: not set; serve generates one and keeps it in the data folder" },
   );
+  if (config.integration) checks.push(...integrationChecks(config.integration));
   const open = config.destinations
     .filter((d) => d.allowPrivateNetwork ?? config.delivery.allowPrivateNetworks)
     .map((d) => d.slug);
@@ -78,6 +80,24 @@ export async function doctorCommand(flags: { config?: string | undefined }): Pro
       : { ok: "warn", line: `ssrf: private networks allowed for ${open.join(", ")}` },
   );
   return report(checks);
+}
+
+/** The integration's public URL checked, and the four URLs to paste into Vercel's Integration Console. */
+function integrationChecks(integration: IntegrationConfig): Check[] {
+  const problem = publicUrlProblem(integration.publicUrl);
+  const urls = integrationUrls(integration.publicUrl);
+  return [
+    problem
+      ? {
+          ok: problem.fatal ? false : "warn",
+          line: `integration: publicUrl ${integration.publicUrl}: ${problem.message}`,
+        }
+      : { ok: true, line: `integration: ${integration.slug}, public at ${integration.publicUrl}` },
+    { ok: true, line: `integration: Redirect URL       ${urls.redirectUrl}` },
+    { ok: true, line: `integration: Configuration URL  ${urls.configurationUrl}` },
+    { ok: true, line: `integration: Webhook URL        ${urls.webhookUrl}` },
+    { ok: true, line: `integration: install link       ${urls.installUrl}` },
+  ];
 }
 
 function report(checks: Check[]): number {

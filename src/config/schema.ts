@@ -137,6 +137,40 @@ const limitsSection = z
 
 const MIN_RETENTION = 7 * 86_400_000;
 
+/** An absolute http(s) URL without a query or fragment; a trailing slash is dropped. */
+const baseUrl = z
+  .string()
+  .refine(
+    (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+    "expected an http:// or https:// URL",
+  )
+  .refine(
+    (u) => !URL.canParse(u) || (new URL(u).search === "" && new URL(u).hash === ""),
+    "expected a URL without ?query or #fragment",
+  )
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const VERCEL_URLS = { apiUrl: "https://api.vercel.com", siteUrl: "https://vercel.com" };
+
+/** Switchyard as a Vercel integration that Vercel users install (docs/integration.md). */
+const integrationSection = z.strictObject({
+  /** The integration's URL slug in Vercel's Integration Console. */
+  slug: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "the integration's slug: lower-case letters, digits and '-'"),
+  clientId: z.string().regex(/^oac_[A-Za-z0-9]+$/, "expected the integration's client id, oac_…"),
+  /** Also the key of the integration's webhook signatures. */
+  clientSecret: z.string().min(1, "the client secret cannot be empty"),
+  /** How Vercel and browsers reach Switchyard. */
+  publicUrl: baseUrl,
+  vercel: z
+    .strictObject({
+      apiUrl: baseUrl.default(VERCEL_URLS.apiUrl),
+      siteUrl: baseUrl.default(VERCEL_URLS.siteUrl),
+    })
+    .default(VERCEL_URLS),
+});
+
 /** The whole configuration: one typed schema, validated at start-up. Unknown keys are errors. */
 export const configSchema = z
   .strictObject({
@@ -186,6 +220,8 @@ export const configSchema = z
     routes: z.array(routeSchema).default([]),
     delivery: deliverySection,
     transforms: transformsSection,
+    // Absent, or present with every key commented out: Switchyard serves its own account only.
+    integration: z.preprocess((v) => (v === null ? undefined : v), integrationSection.optional()),
   })
   .superRefine((config, ctx) => {
     for (const section of ["sources", "destinations", "routes"] as const) {
@@ -229,3 +265,4 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type SourceConfig = Config["sources"][number];
+export type IntegrationConfig = NonNullable<Config["integration"]>;
