@@ -27,10 +27,17 @@ export class Maintenance {
     this.timer.unref();
   }
 
-  /** Deletes finished deliveries, their attempts and events older than the retention period. */
+  /**
+   * Deletes finished deliveries, their attempts and events older than the retention period, and
+   * OAuth states and browser sessions that have expired.
+   */
   async runOnce(): Promise<{ events: number; deliveries: number }> {
-    const result = await this.store.purge(this.clock.now() - this.retentionMs);
+    const now = this.clock.now();
+    const result = await this.store.purge(now - this.retentionMs);
     if (result.events > 0 || result.deliveries > 0) this.logger.info(result, "retention purge");
+    const expired = await this.store.installations.purgeExpired(now);
+    if (expired.states > 0 || expired.sessions > 0)
+      this.logger.info(expired, "expired states and sessions purge");
     return result;
   }
 

@@ -112,6 +112,101 @@ export interface TenantPurge {
   routes: number;
 }
 
+/** How many rows of each kind removing an installation deleted: its tenant's records and its browser sessions. */
+export interface InstallationCounts extends TenantPurge {
+  sessions: number;
+}
+
+/** An installation's projects: every project of its account, or those named. */
+export type InstallationProjects = "all" | string[];
+
+/**
+ * An installation of the Vercel integration. It is a tenant: its id (Vercel's `configurationId`,
+ * `icfg_…`) is the tenant of everything it owns. A removed one stays as its audit record.
+ */
+export interface Installation {
+  id: string;
+  teamId: string | null;
+  userId: string;
+  /** Sealed by the caller (core/secret-box.ts); the store keeps it opaque. Null once removed. */
+  accessToken: string | null;
+  scopes: string[];
+  projects: InstallationProjects;
+  status: "active" | "removed";
+  createdAt: number;
+  updatedAt: number;
+  removedAt: number | null;
+  removedCounts: InstallationCounts | null;
+}
+
+/** An installation as listed: never its token. */
+export type InstallationSummary = Omit<Installation, "accessToken">;
+
+/** What an install (or a repeated install of the same id) stores. */
+export interface InstallationGrant {
+  id: string;
+  teamId: string | null;
+  userId: string;
+  /** Sealed by the caller. */
+  accessToken: string;
+  scopes: string[];
+  projects: InstallationProjects;
+}
+
+/** What a later event changes on an active installation; an absent field stays. */
+export interface InstallationChanges {
+  teamId?: string | null;
+  scopes?: string[];
+  projects?: InstallationProjects;
+}
+
+/**
+ * Installations, the OAuth states of the install flow and browser sessions (engine-wide:
+ * installations are tenants themselves). States and sessions are kept by a hash of their value
+ * (core/token-hash.ts), never the value itself.
+ */
+export interface InstallationStore {
+  /**
+   * Stores a new installation, or replaces an existing one's token, scopes, projects, team and
+   * user and makes it active again (its createdAt stays).
+   */
+  upsert(grant: InstallationGrant, now: number): Promise<Installation>;
+  /** One installation, active or removed, or null. */
+  get(id: string): Promise<Installation | null>;
+  /** Installations newest first, removed ones too; `cursor` is the previous page's nextCursor. */
+  list(
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ data: InstallationSummary[]; nextCursor: string | null }>;
+  /** The active installations of a team. */
+  findByTeam(teamId: string): Promise<Installation[]>;
+  /** The active installations of a personal account: those of `userId` with no team. */
+  findByUser(userId: string): Promise<Installation[]>;
+  /** Changes an active installation; null when there is no active one of that id. */
+  update(id: string, changes: InstallationChanges, now: number): Promise<Installation | null>;
+  /**
+   * Removes an active installation in one transaction: deletes everything its tenant owns (as
+   * `purgeTenant`) and its sessions, clears its token and keeps it as `removed` with the time and
+   * the counts. Null when there is no active installation of that id.
+   */
+  remove(id: string, now: number): Promise<InstallationCounts | null>;
+  /** Keeps an OAuth state (by its hash) bound to a browser until `expiresAt`. */
+  createState(hash: string, binding: string, expiresAt: number): Promise<void>;
+  /**
+   * Uses a state up: true once, before its expiry and from the browser it is bound to. Any
+   * consume deletes the state, so a second one is false.
+   */
+  consumeState(hash: string, binding: string, now: number): Promise<boolean>;
+  /** Starts a browser session (by its hash) for an installation; false when none of that id is active. */
+  createSession(hash: string, tenant: string, expiresAt: number): Promise<boolean>;
+  /** The tenant of an unexpired session, or null. */
+  getSession(hash: string, now: number): Promise<string | null>;
+  /** Ends a session; false when there was none. */
+  deleteSession(hash: string): Promise<boolean>;
+  /** Deletes states and sessions expired at `now` (the retention pass); counts them. */
+  purgeExpired(now: number): Promise<{ states: number; sessions: number }>;
+}
+
 /** What a backend can do natively, declared once so callers never sniff the driver. */
 export interface StoreCapabilities {
   /** The backend name, for logs and `/readyz`. */
@@ -273,6 +368,8 @@ export interface Store {
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
   /** Deletes everything `tenant` owns, in one transaction (an uninstalled integration); counts the rows. */
   purgeTenant(tenant: string): Promise<TenantPurge>;
+  /** Installations of the Vercel integration, their OAuth states and browser sessions (engine-wide). */
+  readonly installations: InstallationStore;
   /**
    * Where the backend can tell other processes about new work (PostgreSQL's LISTEN/NOTIFY):
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.

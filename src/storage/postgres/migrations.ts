@@ -173,6 +173,45 @@ export const migrations: readonly Migration[] = [
       INSERT INTO topology_version (id, version) VALUES (1, 0);
     `,
   },
+  {
+    version: 9,
+    name: "installations",
+    sql: `
+      -- Installations of the Vercel integration, each a tenant (id: the configurationId). The token
+      -- is sealed by the caller; scopes, projects and a removal's counts are JSON. A removed one
+      -- stays as its audit record, its token cleared.
+      CREATE TABLE installations (
+        id text PRIMARY KEY,
+        team_id text,
+        user_id text NOT NULL,
+        access_token text,
+        scopes text NOT NULL,
+        projects text NOT NULL,
+        status text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        removed_at bigint,
+        removed_counts text
+      );
+      CREATE INDEX installations_listed ON installations (created_at, id);
+      CREATE INDEX installations_team ON installations (team_id) WHERE status = 'active';
+      CREATE INDEX installations_user ON installations (user_id) WHERE status = 'active' AND team_id IS NULL;
+      -- OAuth states and browser sessions, keyed by the SHA-256 of their value, never the value.
+      CREATE TABLE oauth_states (
+        hash text PRIMARY KEY,
+        binding text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+      CREATE TABLE browser_sessions (
+        hash text PRIMARY KEY,
+        tenant text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX browser_sessions_tenant ON browser_sessions (tenant);
+      CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
+    `,
+  },
 ];
 
 /**

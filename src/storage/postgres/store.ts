@@ -5,6 +5,7 @@ import {
   type ClaimResult,
   type DeliveryOutcome,
   type DestinationKey,
+  type InstallationStore,
   type QueueStats,
   type Store,
   StoreUnavailableError,
@@ -15,6 +16,7 @@ import {
 import { reducedOutcome, storableOutcome } from "../storable.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
 import { connect, guard, type Sql } from "./connection.js";
+import { installationStore } from "./installations.js";
 import { migrate } from "./migrations.js";
 import { claimDeliveries, releaseLeases } from "./ops/claim.js";
 import { insertDeliveries, insertEvents, WORK_CHANNEL } from "./ops/events.js";
@@ -38,6 +40,7 @@ export class PostgresStore implements Store {
 
   private readonly reads: ReturnType<typeof reads>;
   private readonly tenantOps: TenantOps;
+  readonly installations: InstallationStore;
   /** Why the last write could not commit (the database unreachable, out of space); null once one has. */
   private commitFailure: string | null = null;
 
@@ -49,6 +52,7 @@ export class PostgresStore implements Store {
   ) {
     this.reads = reads(sql);
     this.tenantOps = this.tenantOperations();
+    this.installations = installationStore(sql, (what, fn) => this.write(what, fn));
   }
 
   /** Connects to `url` (in `options.schema`, created if missing) and applies pending migrations. */

@@ -152,6 +152,45 @@ export const migrations: readonly Migration[] = [
       INSERT INTO topology_version (id, version) VALUES (1, 0);
     `,
   },
+  {
+    version: 8,
+    name: "installations",
+    sql: `
+      -- Installations of the Vercel integration, each a tenant (id: the configurationId). The token
+      -- is sealed by the caller; scopes, projects and a removal's counts are JSON. A removed one
+      -- stays as its audit record, its token cleared.
+      CREATE TABLE installations (
+        id TEXT PRIMARY KEY,
+        team_id TEXT,
+        user_id TEXT NOT NULL,
+        access_token TEXT,
+        scopes TEXT NOT NULL,
+        projects TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        removed_at INTEGER,
+        removed_counts TEXT
+      );
+      CREATE INDEX installations_listed ON installations (created_at, id);
+      CREATE INDEX installations_team ON installations (team_id) WHERE status = 'active';
+      CREATE INDEX installations_user ON installations (user_id) WHERE status = 'active' AND team_id IS NULL;
+      -- OAuth states and browser sessions, keyed by the SHA-256 of their value, never the value.
+      CREATE TABLE oauth_states (
+        hash TEXT PRIMARY KEY,
+        binding TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX oauth_states_expiry ON oauth_states (expires_at);
+      CREATE TABLE browser_sessions (
+        hash TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX browser_sessions_tenant ON browser_sessions (tenant);
+      CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

@@ -5,6 +5,7 @@ import {
   type ClaimRequest,
   type DeliveryOutcome,
   type DestinationKey,
+  type InstallationStore,
   type Store,
   StoreUnavailableError,
   type TenantPurge,
@@ -14,6 +15,7 @@ import {
 import { type TenantOps, tenantView } from "../tenant-view.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
+import { installationReads } from "./installations.js";
 import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
 import { reads } from "./reads.js";
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
   private readonly reads: ReturnType<typeof reads>;
   private readonly tenantOps: TenantOps;
   private readonly topology: ReturnType<typeof topologyReads>;
+  readonly installations: InstallationStore;
 
   private constructor(
     private readonly writer: SqliteWriter,
@@ -45,6 +48,7 @@ export class SqliteStore implements Store {
     this.reads = reads(reader);
     this.topology = topologyReads(reader);
     this.tenantOps = this.tenantOperations();
+    this.installations = this.installationStore();
   }
 
   /**
@@ -182,6 +186,27 @@ export class SqliteStore implements Store {
         write: (mode, row) => this.writer.call("topologyWrite", mode, row),
         delete: (kind, tenant, slug) => this.writer.call("topologyDelete", kind, tenant, slug),
       },
+    };
+  }
+
+  /** Installations, states and sessions: reads here, writes on the writer thread. */
+  private installationStore(): InstallationStore {
+    const r = installationReads(this.reader);
+    const w = this.writer;
+    return {
+      upsert: (grant, now) => w.call("upsertInstallation", grant, now),
+      get: async (id) => this.read(() => r.get(id)),
+      list: async (cursor, limit) => this.read(() => r.list(cursor, limit)),
+      findByTeam: async (teamId) => this.read(() => r.findByTeam(teamId)),
+      findByUser: async (userId) => this.read(() => r.findByUser(userId)),
+      update: (id, changes, now) => w.call("updateInstallation", id, changes, now),
+      remove: (id, now) => w.call("removeInstallation", id, now),
+      createState: (hash, binding, expiresAt) => w.call("createState", hash, binding, expiresAt),
+      consumeState: (hash, binding, now) => w.call("consumeState", hash, binding, now),
+      createSession: (hash, tenant, expiresAt) => w.call("createSession", hash, tenant, expiresAt),
+      getSession: async (hash, now) => this.read(() => r.getSession(hash, now)),
+      deleteSession: (hash) => w.call("deleteSession", hash),
+      purgeExpired: (now) => w.call("purgeExpired", now),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { Connection } from "./connection.js";
+import { installationOps } from "./installations.js";
 import { claimOps } from "./ops/claim.js";
 import { eventOps } from "./ops/events.js";
 import { outcomeOps } from "./ops/outcomes.js";
@@ -22,6 +23,14 @@ const DURABLE = new Set([
   "purgeTenant",
   "topologyWrite",
   "topologyDelete",
+  "upsertInstallation",
+  "updateInstallation",
+  "removeInstallation",
+  "createState",
+  "consumeState",
+  "createSession",
+  "deleteSession",
+  "purgeExpired",
   "probe",
 ]);
 
@@ -29,6 +38,7 @@ const DURABLE = new Set([
 function writeOps(db: Connection) {
   const events = eventOps(db);
   const topology = topologyOps(db);
+  const retention = retentionOps(db, topology.purgeTenant);
   const { insertOne: _insertOne, ...eventWrites } = events;
   const probe = db.prepare(
     "INSERT INTO readiness_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
@@ -38,8 +48,9 @@ function writeOps(db: Connection) {
     ...claimOps(db),
     ...outcomeOps(db, events),
     ...requeueOps(db),
-    ...retentionOps(db, topology.purgeTenant),
+    ...retention,
     ...topology.ops,
+    ...installationOps(db, retention.purgeTenant),
     /** A small durable write, to learn whether the store can commit again after it could not. */
     probe: (at: number) => probe.run(at).changes,
   };

@@ -1,6 +1,6 @@
 import { encodeTime } from "ulidx";
 import type { TenantPurge } from "../../port.js";
-import type { Sql } from "../connection.js";
+import type { Sql, Tx } from "../connection.js";
 import { purgeTopology } from "../topology.js";
 
 /** The advisory lock of the retention purge (with the schema as second key). */
@@ -29,20 +29,23 @@ export async function purge(sql: Sql, cutoff: number): Promise<{ events: number;
 
 /** Deletes everything `tenant` owns, in one transaction. */
 export async function purgeTenant(sql: Sql, tenant: string): Promise<TenantPurge> {
-  return sql.begin(async (tx) => {
-    const attempts = await tx`
-      DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ${tenant})
-    `;
-    const deliveries = await tx`DELETE FROM deliveries WHERE tenant = ${tenant}`;
-    const events = await tx`DELETE FROM events WHERE tenant = ${tenant}`;
-    const states = await tx`DELETE FROM destination_state WHERE tenant = ${tenant}`;
-    const topology = await purgeTopology(tx, tenant);
-    return {
-      ...topology,
-      events: events.count,
-      deliveries: deliveries.count,
-      attempts: attempts.count,
-      destinationStates: states.count,
-    };
-  });
+  return sql.begin((tx) => purgeTenantIn(tx, tenant));
+}
+
+/** Deletes everything `tenant` owns, inside the caller's transaction (a tenant's removal, an installation's). */
+export async function purgeTenantIn(tx: Tx, tenant: string): Promise<TenantPurge> {
+  const attempts = await tx`
+    DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ${tenant})
+  `;
+  const deliveries = await tx`DELETE FROM deliveries WHERE tenant = ${tenant}`;
+  const events = await tx`DELETE FROM events WHERE tenant = ${tenant}`;
+  const states = await tx`DELETE FROM destination_state WHERE tenant = ${tenant}`;
+  const topology = await purgeTopology(tx, tenant);
+  return {
+    ...topology,
+    events: events.count,
+    deliveries: deliveries.count,
+    attempts: attempts.count,
+    destinationStates: states.count,
+  };
 }
