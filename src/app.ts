@@ -17,6 +17,7 @@ import type { AppContext } from "./http/context.js";
 import { type ListenAddress, listenAddress } from "./http/listen-address.js";
 import { createHttpServer } from "./http/server.js";
 import { Ingestor } from "./ingest/ingest.js";
+import { VercelApi } from "./integration/vercel-api.js";
 import { Metrics } from "./metrics.js";
 import { Operations } from "./operations/index.js";
 import { configRouteIssues, DeliveryPlanner } from "./routing/planner.js";
@@ -151,6 +152,7 @@ export async function composeApp(
   metrics.observeWorker(worker);
   metrics.observeQueue(store, worker, () => topology.current.destinations, clock);
   const maintenance = new Maintenance(store, clock, logger, config.retention);
+  const vercel = config.integration ? new VercelApi({ apiUrl: config.integration.vercel.apiUrl }) : null;
   const operations = new Operations({
     store,
     topology,
@@ -159,6 +161,7 @@ export async function composeApp(
     delivery: worker,
     clock,
     secrets,
+    vercel,
   });
   const context: AppContext = {
     config,

@@ -8,6 +8,7 @@ import { deliveryRoutes } from "./routes/deliveries.js";
 import { destinationRoutes } from "./routes/destinations.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { installationRoutes } from "./routes/installations.js";
 import { replayRoutes } from "./routes/replay.js";
 import { routeDefinitionRoutes } from "./routes/route-definitions.js";
 import { routeTestRoutes } from "./routes/routes.js";
@@ -38,5 +39,6 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.route("/api/v1", routeDefinitionRoutes(deps));
   app.route("/api/v1", sourceRoutes(deps));
   app.route("/api/v1", tenantRoutes(deps));
+  app.route("/api/v1", installationRoutes(deps));
   return app;
 }

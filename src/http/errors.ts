@@ -58,6 +58,10 @@ export const ERROR_CODES = {
     meaning:
       "Too many bytes of requests not yet verified are held (`limits.maxUnverifiedBytes`, or this client's share); the sender should retry.",
   },
+  vercel_error: {
+    status: 502,
+    meaning: "Vercel's API did not do what was asked (unreachable, or it refused); nothing was changed.",
+  },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
 } as const;
 

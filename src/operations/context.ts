@@ -1,5 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { SecretBox } from "../core/secret-box.js";
+import type { VercelApi } from "../integration/vercel-api.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
 import type { LiveTopology } from "../topology/live.js";
@@ -21,6 +22,8 @@ export interface OperationsDeps {
   transforms: Transformer;
   delivery: DeliverySignals;
   clock: Clock;
-  /** Seals the secrets of run-time sources and destinations. */
+  /** Seals the secrets of run-time sources and destinations, and installations' tokens. */
   secrets: SecretBox;
+  /** Vercel's REST API, when Switchyard is configured as an integration. */
+  vercel: VercelApi | null;
 }

@@ -11,7 +11,9 @@ export type OperationErrorCode =
   /** The item is defined in the config file and cannot be changed at run time. */
   | "managed_by_config"
   /** The item is still named by others (a destination or source by a route). */
-  | "in_use";
+  | "in_use"
+  /** Vercel's API did not do what was asked (unreachable, refused); nothing was changed here. */
+  | "vercel_error";
 
 /** A refusal of an operation, in words safe to show to the caller. */
 export class OperationError extends Error {

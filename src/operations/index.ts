@@ -1,6 +1,7 @@
 import type { OperationsDeps } from "./context.js";
 import { DeliveryOperations } from "./deliveries.js";
 import { DestinationHealth } from "./destinations.js";
+import { InstallationOperations } from "./installations.js";
 import { RouteTests } from "./route-tests.js";
 import { TenantOperations } from "./tenants.js";
 import { TopologyItems } from "./topology-items.js";
@@ -20,6 +21,7 @@ export class Operations {
   readonly deliveries: DeliveryOperations;
   readonly tenants: TenantOperations;
   readonly routeTests: RouteTests;
+  readonly installations: InstallationOperations;
 
   constructor(deps: OperationsDeps) {
     this.sources = new TopologyItems("sources", deps);
@@ -29,5 +31,6 @@ export class Operations {
     this.deliveries = new DeliveryOperations(deps);
     this.tenants = new TenantOperations(deps);
     this.routeTests = new RouteTests(deps);
+    this.installations = new InstallationOperations(deps);
   }
 }
