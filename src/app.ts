@@ -18,6 +18,7 @@ import { type ListenAddress, listenAddress } from "./http/listen-address.js";
 import { createHttpServer } from "./http/server.js";
 import { Ingestor } from "./ingest/ingest.js";
 import { VercelApi } from "./integration/vercel-api.js";
+import { integrationWebhook } from "./integration/webhook.js";
 import { Metrics } from "./metrics.js";
 import { Operations } from "./operations/index.js";
 import { configRouteIssues, DeliveryPlanner } from "./routing/planner.js";
@@ -162,7 +163,16 @@ export async function composeApp(
     clock,
     secrets,
     vercel,
+    integration: vercel !== null,
   });
+  const integrationWebhookSource = config.integration
+    ? integrationWebhook(config.integration, store, clock, {
+        onRemoved: async () => {
+          await topology.refresh();
+        },
+        onUnclaimed: () => metrics.integrationUnclaimed.inc(),
+      })
+    : null;
   const context: AppContext = {
     config,
     store,
@@ -176,6 +186,7 @@ export async function composeApp(
     transforms,
     topology,
     operations,
+    integrationWebhook: integrationWebhookSource,
   };
   return {
     context,

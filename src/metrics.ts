@@ -40,6 +40,11 @@ export class Metrics {
     labelNames: ["reason"],
     registers: [this.registry],
   });
+  readonly integrationUnclaimed = new Counter({
+    name: "switchyard_integration_unclaimed_events_total",
+    help: "Integration webhook events that no active installation claims: stored under tenant unclaimed, never relayed.",
+    registers: [this.registry],
+  });
   readonly attemptDuration = new Histogram({
     name: "switchyard_delivery_attempt_duration_seconds",
     help: "Duration of delivery attempts.",

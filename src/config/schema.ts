@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { durationSchema } from "../core/duration.js";
 import { SecretBox } from "../core/secret-box.js";
-import { INTERNAL_SOURCE } from "../core/types.js";
+import { INTEGRATION_SOURCE, INTERNAL_SOURCE } from "../core/types.js";
 import { transformsSection } from "../transform/schema.js";
 import { secretList, slug } from "./primitives.js";
 import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
@@ -237,14 +237,18 @@ export const configSchema = z
         seen.add(item.slug);
       });
     }
-    if (config.sources.some((s) => s.slug === INTERNAL_SOURCE)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["sources"],
-        message: `"${INTERNAL_SOURCE}" is the built-in source of Switchyard's own events`,
-      });
+    for (const [reserved, what] of [
+      [INTERNAL_SOURCE, "the built-in source of Switchyard's own events"],
+      [INTEGRATION_SOURCE, "the source of the Vercel integration's webhook"],
+    ]) {
+      if (config.sources.some((s) => s.slug === reserved))
+        ctx.addIssue({ code: "custom", path: ["sources"], message: `"${reserved}" is ${what}` });
     }
-    const sources = new Set([...config.sources.map((s) => s.slug), INTERNAL_SOURCE]);
+    const sources = new Set([
+      ...config.sources.map((s) => s.slug),
+      INTERNAL_SOURCE,
+      ...(config.integration ? [INTEGRATION_SOURCE] : []),
+    ]);
     const destinations = new Set(config.destinations.map((d) => d.slug));
     config.routes.forEach((route, i) => {
       route.source.forEach((s, j) => {

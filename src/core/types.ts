@@ -19,6 +19,9 @@ export const DEFAULT_TENANT = "default";
 /** The built-in source of Switchyard's own events (`switchyard.delivery.failed`). */
 export const INTERNAL_SOURCE = "switchyard";
 
+/** The source of the Vercel integration's webhook events (`/integrations/vercel/webhook`). */
+export const INTEGRATION_SOURCE = "vercel-integration";
+
 /** An event as listed by the API: everything but the payload. */
 export interface EventSummary {
   id: string;

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { DeliveryWorker } from "../delivery/worker.js";
-import type { Ingestor } from "../ingest/ingest.js";
+import type { Ingestor, SharedSource } from "../ingest/ingest.js";
 import type { Metrics } from "../metrics.js";
 import type { Operations } from "../operations/index.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
@@ -25,4 +25,6 @@ export interface AppContext {
   topology: LiveTopology;
   /** The use cases: every API handler goes through these. */
   operations: Operations;
+  /** The Vercel integration's webhook, when Switchyard is configured as one. */
+  integrationWebhook: SharedSource | null;
 }

@@ -6,7 +6,7 @@ import { createApiApp } from "./app.js";
 import { answerClientError } from "./client-errors.js";
 import type { AppContext } from "./context.js";
 import { HttpError, sendError } from "./errors.js";
-import { ingestHandler } from "./routes/ingest.js";
+import { ingestHandler, sharedIngestHandler } from "./routes/ingest.js";
 import { observeServer } from "./server-metrics.js";
 
 /**
@@ -28,6 +28,10 @@ function dispatcher(ctx: AppContext, serveApi: boolean, unverified: UnverifiedBy
   if (serveApi) {
     const ingest = ingestHandler(ctx, unverified);
     router.all("/ingest/:source", (req, res, params) => ingest(req, res, params.source ?? ""));
+    if (ctx.integrationWebhook) {
+      const webhook = sharedIngestHandler(ctx, unverified, ctx.integrationWebhook);
+      router.all("/integrations/vercel/webhook", (req, res) => webhook(req, res));
+    }
   }
   return router;
 }

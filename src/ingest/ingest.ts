@@ -35,6 +35,21 @@ export type Commit = (event: IncomingEvent) => Promise<IngestResult>;
 /** Plans the deliveries of an event (the routes that match it). */
 export type Plan = (tenant: string, subject: FilterSubject, receivedAt: number) => NewDelivery[];
 
+/**
+ * A source whose events belong to the tenants their payload names (an integration's one webhook
+ * serving every installation). `entry` verifies its requests; `entry.tenant` keeps the events no
+ * tenant claims.
+ */
+export interface SharedSource {
+  entry: SourceEntry;
+  /** The tenants an accepted event belongs to; none: `entry.tenant`. */
+  tenantsOf(type: string, body: unknown): Promise<string[]>;
+  /** Whether events of this type are relayed (planned by the tenants' routes) or only stored. */
+  relays(type: string): boolean;
+  /** Runs once the event is stored for its tenants (a repeat too); a throw fails the request. */
+  afterStored?(type: string, body: unknown, tenants: readonly string[]): Promise<void>;
+}
+
 /** The ingest use case: size cap → verify the raw bytes → parse → classify → commit (dedupe in the store). */
 export class Ingestor {
   constructor(
@@ -62,6 +77,84 @@ export class Ingestor {
   ): Promise<IngestOutcome> {
     const entry = this.sources.source(slug);
     if (!entry) return { kind: "unknown_source" };
+    const received = await this.receive(entry, headers, read, verified);
+    if ("kind" in received) return received;
+    const event = this.toEvent(entry, headers, received.parsed, received.body, received.receivedAt);
+    if ("message" in event) return { kind: "invalid_event", message: event.message };
+    try {
+      const result = await this.commit(event);
+      return { kind: "accepted", eventId: result.eventId, duplicate: result.duplicate, event };
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return { kind: "unavailable" };
+      throw error;
+    }
+  }
+
+  /**
+   * Ingest for a source whose events belong to the tenants their payload names: the event is
+   * stored once for each (deduplicated per tenant), planned by each tenant's routes unless the
+   * source keeps it from being relayed, and `afterStored` runs once all are stored, for a repeat
+   * too, so that an action interrupted before its answer is done when the sender retries.
+   */
+  async ingestShared(
+    shared: SharedSource,
+    headers: IncomingHttpHeaders,
+    read: (maxBytes: number) => Promise<BodyRead>,
+    verified?: () => void,
+  ): Promise<IngestOutcome> {
+    const received = await this.receive(shared.entry, headers, read, verified);
+    if ("kind" in received) return received;
+    // Checked and classified once, before any tenant is looked up.
+    const first = this.toEvent(
+      shared.entry,
+      headers,
+      received.parsed,
+      received.body,
+      received.receivedAt,
+      shared.entry.tenant,
+    );
+    if ("message" in first) return { kind: "invalid_event", message: first.message };
+    try {
+      const named = await shared.tenantsOf(first.type, received.parsed.value);
+      const tenants = named.length > 0 ? [...new Set(named)] : [shared.entry.tenant];
+      const relay = shared.relays(first.type);
+      const events = tenants.map((tenant) => {
+        const event = this.toEvent(
+          shared.entry,
+          headers,
+          received.parsed,
+          received.body,
+          received.receivedAt,
+          tenant,
+        );
+        const copy = event as IncomingEvent;
+        if (!relay) copy.deliveries = [];
+        return copy;
+      });
+      const results = await Promise.all(events.map((e) => this.commit(e)));
+      await shared.afterStored?.(first.type, received.parsed.value, tenants);
+      const [result] = results as [IngestResult, ...IngestResult[]];
+      return {
+        kind: "accepted",
+        eventId: result.eventId,
+        duplicate: results.every((r) => r.duplicate),
+        event: events[0] as IncomingEvent,
+      };
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return { kind: "unavailable" };
+      throw error;
+    }
+  }
+
+  /** Signature headers → size cap → verify the raw bytes → parse; a refusal, or the parsed body. */
+  private async receive(
+    entry: SourceEntry,
+    headers: IncomingHttpHeaders,
+    read: (maxBytes: number) => Promise<BodyRead>,
+    verified?: () => void,
+  ): Promise<
+    Exclude<IngestOutcome, { kind: "accepted" }> | { body: Buffer; parsed: ParsedBody; receivedAt: number }
+  > {
     const source = entry.config;
     // Unsigned: refused before a byte of the body is read (or held).
     if (!hasSignatureHeaders(source, headers)) return { kind: "invalid_signature", bodyUnread: true };
@@ -74,19 +167,9 @@ export class Ingestor {
     const authentic = verifyRequest(source, body.body, headers, receivedAt);
     verified?.();
     if (!authentic) return { kind: "invalid_signature" };
-
     const parsed = parseBody(body.body.toString("utf8"));
     if (parsed === null) return { kind: "invalid_json" };
-    const event = this.toEvent(entry, headers, parsed, body.body, receivedAt);
-    if ("message" in event) return { kind: "invalid_event", message: event.message };
-
-    try {
-      const result = await this.commit(event);
-      return { kind: "accepted", eventId: result.eventId, duplicate: result.duplicate, event };
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) return { kind: "unavailable" };
-      throw error;
-    }
+    return { body: body.body, parsed, receivedAt };
   }
 
   private toEvent(
@@ -95,9 +178,11 @@ export class Ingestor {
     { value: parsed, truncated }: ParsedBody,
     body: Buffer,
     receivedAt: number,
+    /** The tenant, when the caller knows it; else resolved from the source and the body. */
+    tenantOf?: string,
   ): IncomingEvent | { message: string } {
     const source = entry.config;
-    const tenant = resolveTenant(entry, parsed);
+    const tenant = tenantOf ?? resolveTenant(entry, parsed);
     // Each event is one object literal with its fields in one order (no spread): every event then
     // shares one hidden class, and building one costs no inline-cache miss.
     if (source.kind === "vercel") {

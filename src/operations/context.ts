@@ -26,4 +26,6 @@ export interface OperationsDeps {
   secrets: SecretBox;
   /** Vercel's REST API, when Switchyard is configured as an integration. */
   vercel: VercelApi | null;
+  /** Whether Switchyard is a Vercel integration: routes may then take the integration's webhook events. */
+  integration: boolean;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { formatPath } from "../core/config-error.js";
 import { FilterError } from "../core/filter.js";
-import { INTERNAL_SOURCE } from "../core/types.js";
+import { INTEGRATION_SOURCE, INTERNAL_SOURCE } from "../core/types.js";
 import type { TopologyKind, TopologyRecord } from "../storage/port.js";
 import {
   isDoc,
@@ -196,17 +196,17 @@ export class TopologyItems<K extends TopologyKind> {
 
   /** What the schema cannot see: the tenant's other items, filters that compile, code that compiles. */
   private async check(tenant: string, config: KindConfig<K>): Promise<void> {
-    if (this.kind === "sources" && (config as { slug: string }).slug === INTERNAL_SOURCE)
-      throw new OperationError(
-        "invalid_request",
-        `slug: "${INTERNAL_SOURCE}" is the built-in source of Switchyard's own events`,
-      );
+    const slug = (config as { slug: string }).slug;
+    if (this.kind === "sources" && (slug === INTERNAL_SOURCE || slug === INTEGRATION_SOURCE))
+      throw new OperationError("invalid_request", `slug: "${slug}" is a built-in source`);
     if (this.kind !== "routes") return;
     const route = config as KindConfig<"routes">;
     const topology = this.deps.topology;
     const issues = [
       ...route.source.map((s, i) =>
-        s === INTERNAL_SOURCE || topology.source(s)?.tenant === tenant
+        s === INTERNAL_SOURCE ||
+        (s === INTEGRATION_SOURCE && this.deps.integration) ||
+        topology.source(s)?.tenant === tenant
           ? null
           : `source[${i}]: no source "${s}"`,
       ),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { IngestOutcome } from "../../ingest/ingest.js";
+import type { IngestOutcome, SharedSource } from "../../ingest/ingest.js";
+import type { BodyRead } from "../../ingest/read-body.js";
 import { readBody } from "../../ingest/read-body.js";
 import type { UnverifiedBytes } from "../../ingest/unverified-bytes.js";
 import type { AppContext } from "../context.js";
@@ -54,11 +55,37 @@ function answer(res: ServerResponse, outcome: IngestOutcome): void {
 /** Answers a request to the raw ingest path: gets the source's slug, already decoded from the path. */
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse, slug: string) => void;
 
+/** One ingest request run through the ingestor, for a source named `slug`. */
+type Run = (
+  slug: string,
+  headers: IncomingMessage["headers"],
+  read: (maxBytes: number) => Promise<BodyRead>,
+  verified: () => void,
+) => Promise<IngestOutcome>;
+
 /**
  * `POST /ingest/:source`, on node:http itself (the hot path: no framework between the socket and
  * the verifier); bodies count against `unverified` until their signature is checked.
  */
 export function ingestHandler(ctx: AppContext, unverified: UnverifiedBytes): IngestHandler {
+  return rawIngest(ctx, unverified, (slug, headers, read, verified) =>
+    ctx.ingestor.ingest(slug, headers, read, verified),
+  );
+}
+
+/** `POST /integrations/vercel/webhook`: the same path as ingest, for the integration's shared source. */
+export function sharedIngestHandler(
+  ctx: AppContext,
+  unverified: UnverifiedBytes,
+  shared: SharedSource,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const handler = rawIngest(ctx, unverified, (_slug, headers, read, verified) =>
+    ctx.ingestor.ingestShared(shared, headers, read, verified),
+  );
+  return (req, res) => handler(req, res, shared.entry.config.slug);
+}
+
+function rawIngest(ctx: AppContext, unverified: UnverifiedBytes, run: Run): IngestHandler {
   const handle = async (req: IncomingMessage, res: ServerResponse, slug: string) => {
     if (req.method !== "POST") {
       throw new HttpError("method_not_allowed", "ingest accepts POST only", { allow: "POST" });
@@ -67,7 +94,7 @@ export function ingestHandler(ctx: AppContext, unverified: UnverifiedBytes): Ing
     const hold = unverified.hold(req.socket.remoteAddress);
     let outcome: IngestOutcome;
     try {
-      outcome = await ctx.ingestor.ingest(
+      outcome = await run(
         slug,
         req.headers,
         (max) => readBody(req, max, hold),
