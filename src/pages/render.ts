@@ -1,0 +1,11 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Answers a rendered page as a whole HTML document (`text/html; charset=utf-8`). */
+export async function renderPage(
+  c: Context,
+  page: string | Promise<string>,
+  status: ContentfulStatusCode = 200,
+): Promise<Response> {
+  return c.html(`<!doctype html>${await page}`, status);
+}
