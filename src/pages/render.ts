@@ -7,5 +7,6 @@ export async function renderPage(
   page: string | Promise<string>,
   status: ContentfulStatusCode = 200,
 ): Promise<Response> {
-  return c.html(`<!doctype html>${await page}`, status);
+  // Spelled like the API's JSON answers (Hono's own `c.html` says `UTF-8`).
+  return c.body(`<!doctype html>${await page}`, status, { "content-type": "text/html; charset=utf-8" });
 }
