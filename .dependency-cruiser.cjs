@@ -74,6 +74,13 @@ module.exports = {
       comment:
         "operations/ are the use cases the HTTP API, the CLI and the pages call; they never import those.",
       from: { path: "^src/operations/" },
+      to: { path: "^src/(http|cli|pages)/" },
+    },
+    {
+      name: "pages-below-http",
+      severity: "error",
+      comment: "pages/ is mounted by http/ and calls operations/; it never imports http or cli.",
+      from: { path: "^src/pages/" },
       to: { path: "^src/(http|cli)/" },
     },
   ],

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { pageRoutes } from "../pages/app.js";
 import type { ApiDeps, ApiEnv } from "./api-env.js";
 import { adminAuth } from "./middleware/admin-auth.js";
 import { answerError, answerNotFound } from "./middleware/error-answers.js";
@@ -17,7 +18,8 @@ import { tenantRoutes } from "./routes/tenants.js";
 
 /**
  * Everything but ingest, as one Hono app: health and metrics (open), and, when `serveApi`, the
- * management API under `/api/v1`, all of it behind the admin token. Each request gets an id; what
+ * pages (open, `src/pages/`) and the management API under `/api/v1`, all of it behind the admin
+ * token. Each request gets an id; what
  * a handler throws is answered in one place. Call it through `app.request()` in tests, through
  * the node:http server otherwise.
  */
@@ -29,6 +31,7 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.notFound(answerNotFound);
   app.route("/", healthRoutes(deps));
   if (!serveApi) return app;
+  app.route("/", pageRoutes(deps));
   app.use("/api/*", adminAuth(deps.adminToken));
   app.use("/api/*", tenantParam());
   app.route("/api/v1", eventRoutes(deps));

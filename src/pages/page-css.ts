@@ -1,0 +1,74 @@
+/**
+ * The pages' one stylesheet, inlined by the layout (no external assets). Light and dark through
+ * custom properties; controls at least 44 px tall for touch; one narrow column that fits Vercel's
+ * popup window and a phone.
+ */
+export const PAGE_CSS = `
+:root {
+  color-scheme: light dark;
+  --bg: #f5f6f8; --surface: #fff; --fg: #1a1d21; --muted: #5b6470; --border: #d5dae0;
+  --accent: #0a58ca; --on-accent: #fff; --focus: #0a58ca;
+  --error: #b42318; --error-bg: #fdeceb; --ok: #16794a; --ok-bg: #e7f5ee; --info-bg: #e8f0fc;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0e1116; --surface: #161b22; --fg: #e6e9ed; --muted: #9aa4b1; --border: #30363d;
+    --accent: #6ea8fe; --on-accent: #0e1116; --focus: #6ea8fe;
+    --error: #ffa198; --error-bg: #3b1a19; --ok: #7ee2a8; --ok-bg: #12301f; --info-bg: #16243a;
+  }
+}
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body {
+  margin: 0; background: var(--bg); color: var(--fg);
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
+}
+.site { max-width: 34rem; margin: 0 auto; padding: 2.5rem 1rem 3rem; }
+.brand {
+  display: flex; align-items: center; gap: .5rem; margin: 0 0 1.25rem;
+  color: var(--muted); font-weight: 600; font-size: .9375rem; letter-spacing: .01em;
+}
+.brand::before {
+  content: ""; width: .875rem; height: .875rem; border-radius: 3px; background: var(--accent);
+}
+.card {
+  background: var(--surface); border: 1px solid var(--border); border-radius: 12px;
+  padding: 1.75rem; box-shadow: 0 1px 2px rgb(0 0 0 / .04);
+}
+h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 .75rem; letter-spacing: -.01em; }
+p { margin: 0 0 1rem; }
+.card > :last-child { margin-bottom: 0; }
+.lead { color: var(--muted); }
+a { color: var(--accent); text-underline-offset: .15em; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.field { margin: 0 0 1.25rem; }
+.field label { display: block; font-weight: 600; margin: 0 0 .375rem; }
+.hint { color: var(--muted); font-size: .875rem; margin: .375rem 0 0; }
+input, select, textarea {
+  display: block; width: 100%; min-height: 2.75rem; padding: .5rem .75rem;
+  font: inherit; color: inherit; background: var(--bg);
+  border: 1px solid var(--border); border-radius: 8px;
+}
+input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="true"] {
+  border-color: var(--error); border-width: 2px;
+}
+.field-error { color: var(--error); font-size: .875rem; font-weight: 600; margin: .375rem 0 0; }
+.notice { border-radius: 8px; padding: .75rem 1rem; margin: 0 0 1.25rem; background: var(--info-bg); }
+.notice-error { background: var(--error-bg); color: var(--error); }
+.notice-success { background: var(--ok-bg); color: var(--ok); }
+.notice ul { margin: .25rem 0 0; padding-left: 1.25rem; }
+.notice p { margin: 0; }
+.button {
+  display: inline-flex; align-items: center; justify-content: center; min-height: 2.75rem;
+  padding: .5rem 1.25rem; border: 1px solid var(--accent); border-radius: 8px;
+  background: var(--accent); color: var(--on-accent); font: inherit; font-weight: 600;
+  text-decoration: none; cursor: pointer;
+}
+.button-secondary { background: transparent; color: var(--fg); border-color: var(--border); }
+.actions { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1.5rem 0 0; }
+@media (max-width: 30rem) {
+  .site { padding: 1.25rem .75rem 2rem; }
+  .card { padding: 1.25rem; }
+  .actions .button { flex: 1 1 100%; }
+}
+`;

@@ -1,0 +1,40 @@
+import type { MiddlewareHandler } from "hono";
+import { PAGE_STYLE_HASH } from "./layout.js";
+
+/**
+ * The pages' Content-Security-Policy: nothing loads but the layout's own inline stylesheet (by
+ * its hash), no script runs, forms post only here, and no site may frame a page. A page that
+ * needs a few lines of inline script adds its `inlineHash` to `script-src`. Chromium also holds a
+ * redirect that answers a form post to `form-action`: a page whose form ends at vercel.com must
+ * name that origin here.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src ${PAGE_STYLE_HASH}`,
+  "img-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/**
+ * The headers every page answers with. Vercel opens the setup page in a popup, never a frame,
+ * so framing is refused outright. No Cross-Origin-Opener-Policy: it would cut the popup off from
+ * the Vercel window that opened it.
+ */
+const PAGE_HEADERS: Record<string, string> = {
+  "content-security-policy": PAGE_CSP,
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  // Pages show an installation's own settings: no shared cache may keep them.
+  "cache-control": "no-store",
+};
+
+/** Sets the pages' security headers on every answer of the routes it guards, errors included. */
+export function pageSecurityHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) c.res.headers.set(name, value);
+  };
+}
