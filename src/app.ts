@@ -111,6 +111,8 @@ export async function composeApp(
   try {
     topology = await LiveTopology.open(fromFile, new StoreTopologyRecords(store, secrets, logger), {
       logger,
+      // One process on the store: its own changes take effect as they are made, nothing to poll.
+      pollMs: store.capabilities.multiNode ? 1000 : null,
     });
   } catch (error) {
     await release();
@@ -163,7 +165,6 @@ export async function composeApp(
     clock,
     secrets,
     vercel,
-    integration: vercel !== null,
   });
   const integrationWebhookSource = config.integration
     ? integrationWebhook(config.integration, store, clock, {

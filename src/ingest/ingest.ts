@@ -60,11 +60,6 @@ export class Ingestor {
     private readonly plan: Plan = () => [],
   ) {}
 
-  /** Whether a source of that slug exists (checked before reading any body). */
-  hasSource(slug: string): boolean {
-    return this.sources.source(slug) !== undefined;
-  }
-
   /**
    * Runs one ingest request through every step and says how it ended. `verified` is called once
    * the signature has been checked, whatever the verdict: the body is no longer unverified.
@@ -118,19 +113,21 @@ export class Ingestor {
       const named = await shared.tenantsOf(first.type, received.parsed.value);
       const tenants = named.length > 0 ? [...new Set(named)] : [shared.entry.tenant];
       const relay = shared.relays(first.type);
-      const events = tenants.map((tenant) => {
-        const event = this.toEvent(
-          shared.entry,
-          headers,
-          received.parsed,
-          received.body,
-          received.receivedAt,
+      // Each tenant's copy is planned by that tenant's routes.
+      const subject = {
+        type: first.type,
+        originalType: first.originalType,
+        source: first.source,
+        body: received.parsed.value,
+      };
+      const events = tenants.map(
+        (tenant): IncomingEvent => ({
+          ...first,
+          id: newEventId(received.receivedAt),
           tenant,
-        );
-        const copy = event as IncomingEvent;
-        if (!relay) copy.deliveries = [];
-        return copy;
-      });
+          deliveries: relay ? this.plan(tenant, subject, received.receivedAt) : [],
+        }),
+      );
       const results = await Promise.all(events.map((e) => this.commit(e)));
       await shared.afterStored?.(first.type, received.parsed.value, tenants);
       const [result] = results as [IngestResult, ...IngestResult[]];

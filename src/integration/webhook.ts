@@ -1,5 +1,6 @@
 import type { IntegrationConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
+import { isJsonObject } from "../core/json-object.js";
 import { INTEGRATION_SOURCE } from "../core/types.js";
 import type { SharedSource } from "../ingest/ingest.js";
 import type { Store } from "../storage/port.js";
@@ -11,18 +12,16 @@ export const UNCLAIMED_TENANT = "unclaimed";
 /** Installation lifecycle events: acted on, never relayed. */
 const LIFECYCLE = "integration-configuration.";
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
 /** The installation ids an event names: its configuration, `installationId`, `integrations[]`, `installationIds[]`. */
 export function installationIdsIn(body: unknown): string[] {
-  const payload = isObject(body) && isObject(body.payload) ? body.payload : {};
+  const payload = isJsonObject(body) && isJsonObject(body.payload) ? body.payload : {};
   const ids = [
-    text(isObject(payload.configuration) ? payload.configuration.id : null),
+    text(isJsonObject(payload.configuration) ? payload.configuration.id : null),
     text(payload.installationId),
     ...(Array.isArray(payload.integrations)
-      ? payload.integrations.map((i) => text(isObject(i) ? i.installationId : null))
+      ? payload.integrations.map((i) => text(isJsonObject(i) ? i.installationId : null))
       : []),
     ...(Array.isArray(payload.installationIds) ? payload.installationIds.map(text) : []),
   ];
@@ -31,10 +30,10 @@ export function installationIdsIn(body: unknown): string[] {
 
 /** The team and (personal account) user an event is about. */
 function ownerIn(body: unknown): { teamId: string | null; userId: string | null } {
-  const payload = isObject(body) && isObject(body.payload) ? body.payload : {};
+  const payload = isJsonObject(body) && isJsonObject(body.payload) ? body.payload : {};
   return {
-    teamId: text(isObject(payload.team) ? payload.team.id : null),
-    userId: text(isObject(payload.user) ? payload.user.id : null),
+    teamId: text(isJsonObject(payload.team) ? payload.team.id : null),
+    userId: text(isJsonObject(payload.user) ? payload.user.id : null),
   };
 }
 
@@ -85,8 +84,8 @@ export function integrationWebhook(
     async afterStored(type, body, tenants) {
       if (tenants.length === 1 && tenants[0] === UNCLAIMED_TENANT) hooks.onUnclaimed();
       if (!type.startsWith(LIFECYCLE)) return;
-      const payload = isObject(body) && isObject(body.payload) ? body.payload : {};
-      const configuration = isObject(payload.configuration) ? payload.configuration : {};
+      const payload = isJsonObject(body) && isJsonObject(body.payload) ? body.payload : {};
+      const configuration = isJsonObject(payload.configuration) ? payload.configuration : {};
       const now = clock.now();
       for (const id of tenants) {
         if (id === UNCLAIMED_TENANT) continue;

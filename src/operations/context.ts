@@ -24,8 +24,6 @@ export interface OperationsDeps {
   clock: Clock;
   /** Seals the secrets of run-time sources and destinations, and installations' tokens. */
   secrets: SecretBox;
-  /** Vercel's REST API, when Switchyard is configured as an integration. */
+  /** Vercel's REST API, when Switchyard is configured as an integration (routes may then take its webhook's events). */
   vercel: VercelApi | null;
-  /** Whether Switchyard is a Vercel integration: routes may then take the integration's webhook events. */
-  integration: boolean;
 }

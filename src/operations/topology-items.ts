@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { formatPath } from "../core/config-error.js";
 import { FilterError } from "../core/filter.js";
+import { isJsonObject } from "../core/json-object.js";
 import { INTEGRATION_SOURCE, INTERNAL_SOURCE } from "../core/types.js";
 import type { TopologyKind, TopologyRecord } from "../storage/port.js";
 import {
-  isDoc,
   joinSecrets,
   KIND_SCHEMAS,
   type KindConfig,
@@ -68,7 +68,8 @@ export class TopologyItems<K extends TopologyKind> {
 
   /** Creates an item from its document (the config file's form); secrets left out are generated. */
   async create(tenant: string, input: unknown): Promise<ItemView<K>> {
-    if (!isDoc(input)) throw new OperationError("invalid_request", `a ${NOUN[this.kind]} is a JSON object`);
+    if (!isJsonObject(input))
+      throw new OperationError("invalid_request", `a ${NOUN[this.kind]} is a JSON object`);
     const doc = this.withGeneratedSecrets(input);
     const config = this.validate(doc);
     const slug = (config as { slug: string }).slug;
@@ -89,7 +90,7 @@ export class TopologyItems<K extends TopologyKind> {
 
   /** Applies a JSON merge patch to an item's document; the slug cannot change. */
   async update(tenant: string, slug: string, patch: unknown): Promise<ItemView<K>> {
-    if (!isDoc(patch))
+    if (!isJsonObject(patch))
       throw new OperationError("invalid_request", "a change is a JSON object (a merge patch)");
     if (patch.slug !== undefined && patch.slug !== slug)
       throw new OperationError("invalid_request", "slug: a slug cannot change; create a new item instead");
@@ -99,7 +100,7 @@ export class TopologyItems<K extends TopologyKind> {
     if (!record) throw this.notFound();
     const current = joinSecrets(
       this.kind,
-      isDoc(record.definition) ? record.definition : {},
+      isJsonObject(record.definition) ? record.definition : {},
       this.openSecrets(record),
     );
     const doc = mergePatch(current, patch) as Doc;
@@ -182,7 +183,7 @@ export class TopologyItems<K extends TopologyKind> {
   }
 
   private validate(doc: Doc): KindConfig<K> {
-    if (this.kind === "routes" && isDoc(doc.transform) && doc.transform.file !== undefined)
+    if (this.kind === "routes" && isJsonObject(doc.transform) && doc.transform.file !== undefined)
       throw new OperationError(
         "invalid_request",
         "transform.file is for the config file; give the code as transform.code",
@@ -205,7 +206,7 @@ export class TopologyItems<K extends TopologyKind> {
     const issues = [
       ...route.source.map((s, i) =>
         s === INTERNAL_SOURCE ||
-        (s === INTEGRATION_SOURCE && this.deps.integration) ||
+        (s === INTEGRATION_SOURCE && this.deps.vercel !== null) ||
         topology.source(s)?.tenant === tenant
           ? null
           : `source[${i}]: no source "${s}"`,
@@ -245,7 +246,7 @@ export class TopologyItems<K extends TopologyKind> {
           : randomBytes(24).toString("hex");
       return { ...doc, secrets: [secret] };
     }
-    if (this.kind === "destinations" && isDoc(doc.signing) && doc.signing.secrets === undefined) {
+    if (this.kind === "destinations" && isJsonObject(doc.signing) && doc.signing.secrets === undefined) {
       const scheme = doc.signing.scheme;
       if (scheme === "standard-webhooks")
         return {

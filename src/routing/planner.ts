@@ -3,6 +3,7 @@ import type { AttemptTrigger, NewDelivery } from "../core/delivery-types.js";
 import type { FilterSubject } from "../core/filter.js";
 import { newDeliveryId } from "../core/ids.js";
 import { initialAttemptAt } from "../core/retry-schedule.js";
+import type { DestinationEntry } from "../topology/entries.js";
 import type { Topology } from "../topology/live.js";
 import type { CompiledRoute, TopologySnapshot } from "../topology/snapshot.js";
 
@@ -38,24 +39,23 @@ export class DeliveryPlanner {
    * its own). A route naming a destination its tenant does not have skips it.
    */
   plan(tenant: string, subject: FilterSubject, receivedAt: number): NewDelivery[] {
-    const byDestination = new Map<string, string[]>();
+    const byDestination = new Map<string, { entry: DestinationEntry; routes: string[] }>();
     const transformed: NewDelivery[] = [];
     for (const route of this.matchingRoutes(tenant, subject)) {
       for (const d of route.destinations) {
-        if (!this.topology.destination(tenant, d)) continue;
+        const entry = this.topology.destination(tenant, d);
+        if (!entry) continue;
         if (route.transforms) {
-          transformed.push(
-            this.newDelivery(tenant, d, [route.slug], receivedAt, receivedAt, "initial", route.slug),
-          );
+          transformed.push(delivery(entry, [route.slug], receivedAt, receivedAt, "initial", route.slug));
           continue;
         }
-        const list = byDestination.get(d);
-        if (list) list.push(route.slug);
-        else byDestination.set(d, [route.slug]);
+        const known = byDestination.get(d);
+        if (known) known.routes.push(route.slug);
+        else byDestination.set(d, { entry, routes: [route.slug] });
       }
     }
-    const raw = [...byDestination].map(([destination, routes]) =>
-      this.newDelivery(tenant, destination, routes, receivedAt, receivedAt, "initial"),
+    const raw = [...byDestination.values()].map(({ entry, routes }) =>
+      delivery(entry, routes, receivedAt, receivedAt, "initial"),
     );
     return transformed.length === 0 ? raw : [...raw, ...transformed];
   }
@@ -75,15 +75,7 @@ export class DeliveryPlanner {
   ): NewDelivery {
     const entry = this.topology.destination(tenant, destination);
     if (!entry) throw new Error(`no destination "${destination}" of tenant "${tenant}"`);
-    return {
-      id: newDeliveryId(now),
-      destination,
-      routes,
-      ...(route ? { route } : {}),
-      nextAttemptAt: trigger === "initial" ? initialAttemptAt(entry.config.retry, startAt) : now,
-      deadlineAt: startAt + entry.config.retry.maxAge,
-      trigger,
-    };
+    return delivery(entry, routes, startAt, now, trigger, route);
   }
 
   /** When attempts for a delivery to `destination` started at `startAt` must stop; Infinity for a destination not in force. */
@@ -91,4 +83,24 @@ export class DeliveryPlanner {
     const entry = this.topology.destination(tenant, destination);
     return entry ? startAt + entry.config.retry.maxAge : Number.POSITIVE_INFINITY;
   }
+}
+
+/** A delivery to a destination in force, due by its retry policy. */
+function delivery(
+  entry: DestinationEntry,
+  routes: string[],
+  startAt: number,
+  now: number,
+  trigger: AttemptTrigger,
+  route: string | null = null,
+): NewDelivery {
+  return {
+    id: newDeliveryId(now),
+    destination: entry.config.slug,
+    routes,
+    ...(route ? { route } : {}),
+    nextAttemptAt: trigger === "initial" ? initialAttemptAt(entry.config.retry, startAt) : now,
+    deadlineAt: startAt + entry.config.retry.maxAge,
+    trigger,
+  };
 }

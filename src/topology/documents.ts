@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { destinationSchema, routeSchema } from "../config/routing-schema.js";
 import { sourceSchema } from "../config/schema.js";
+import { isJsonObject } from "../core/json-object.js";
 import type { TopologyKind } from "../storage/port.js";
 
 /** The schema each kind of item is validated by: the config file's own. */
@@ -14,8 +15,6 @@ export type KindConfig<K extends TopologyKind> = z.output<(typeof KIND_SCHEMAS)[
 
 type Doc = Record<string, unknown>;
 
-const isDoc = (v: unknown): v is Doc => v !== null && typeof v === "object" && !Array.isArray(v);
-
 /**
  * An item's document (what was written: the config file's form, durations as text) split into what
  * the store keeps as JSON and its secrets (a source's `secrets`, a destination's
@@ -26,7 +25,7 @@ export function splitSecrets(kind: TopologyKind, doc: Doc): { definition: Doc; s
     const { secrets, ...definition } = doc;
     return { definition, secrets: Array.isArray(secrets) ? secrets.map(String) : null };
   }
-  if (kind === "destinations" && isDoc(doc.signing)) {
+  if (kind === "destinations" && isJsonObject(doc.signing)) {
     const { secrets, ...signing } = doc.signing;
     return { definition: { ...doc, signing }, secrets: Array.isArray(secrets) ? secrets.map(String) : null };
   }
@@ -38,7 +37,7 @@ export function joinSecrets(kind: TopologyKind, definition: Doc, secrets: readon
   if (secrets === null) return definition;
   if (kind === "sources") return { ...definition, secrets: [...secrets] };
   if (kind === "destinations") {
-    const signing = isDoc(definition.signing) ? definition.signing : {};
+    const signing = isJsonObject(definition.signing) ? definition.signing : {};
     return { ...definition, signing: { ...signing, secrets: [...secrets] } };
   }
   return definition;
@@ -48,5 +47,3 @@ export function joinSecrets(kind: TopologyKind, definition: Doc, secrets: readon
 export function secretContext(tenant: string, kind: TopologyKind, slug: string): string {
   return `${tenant}/${kind}/${slug}`;
 }
-
-export { isDoc };

@@ -35,8 +35,11 @@ export interface Topology {
 
 export interface LiveTopologyOptions {
   logger?: Logger;
-  /** How often the version is checked when no notification comes; a change is seen within this. */
-  pollMs?: number;
+  /**
+   * How often the version is checked when no notification comes (a change made by another process
+   * is seen within this); null when no other process changes the store, and nothing is polled.
+   */
+  pollMs?: number | null;
 }
 
 export interface LiveTopologyEvents {
@@ -76,9 +79,11 @@ export class LiveTopology extends EventEmitter<LiveTopologyEvents> implements To
     if (!records) return topology;
     const loaded = await records.loadTopology();
     topology.snapshot = new TopologySnapshot(loaded.version, topology.merge(loaded.definition));
-    const pollMs = options.pollMs ?? 1000;
-    topology.timer = setInterval(() => void topology.refresh(), pollMs);
-    topology.timer.unref();
+    const pollMs = options.pollMs === undefined ? 1000 : options.pollMs;
+    if (pollMs !== null) {
+      topology.timer = setInterval(() => void topology.refresh(), pollMs);
+      topology.timer.unref();
+    }
     if (records.subscribeTopology)
       topology.unsubscribe = await records.subscribeTopology(() => void topology.refresh());
     return topology;

@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import { formatPath } from "../core/config-error.js";
+import { isJsonObject } from "../core/json-object.js";
 import type { SecretBox } from "../core/secret-box.js";
 import type { Store, TopologyKind, TopologyRecord } from "../storage/port.js";
-import { isDoc, joinSecrets, KIND_SCHEMAS, type KindConfig, secretContext } from "./documents.js";
+import { joinSecrets, KIND_SCHEMAS, type KindConfig, secretContext } from "./documents.js";
 import type { Owned, TopologyDefinition } from "./entries.js";
 import type { TopologyRecords } from "./live.js";
 
@@ -17,7 +18,7 @@ export function openRecord<K extends TopologyKind>(
 ): KindConfig<K> {
   const secrets =
     record.secrets?.map((s) => box.open(s, secretContext(record.tenant, kind, record.slug))) ?? null;
-  const doc = isDoc(record.definition) ? record.definition : {};
+  const doc = isJsonObject(record.definition) ? record.definition : {};
   const parsed = KIND_SCHEMAS[kind].safeParse(joinSecrets(kind, doc, secrets));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -3,9 +3,8 @@ import type { AttemptRecord, DeliveryRecord } from "../../core/delivery-types.js
 import type { ApiDeps, ApiEnv } from "../api-env.js";
 import { HttpError } from "../errors.js";
 import { jsonResponse } from "../json-response.js";
+import { iso } from "./item-json.js";
 import { isId, pageOf, parseCursor, parseEventId, parseLimit, parseText } from "./query.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The JSON shape of a delivery. */
 export function deliveryJson(d: DeliveryRecord) {

@@ -8,9 +8,7 @@ import type { DestinationStatus } from "../../operations/destinations.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
 import { readJsonValue } from "../json-body.js";
 import { jsonResponse } from "../json-response.js";
-import { itemTimes, withSecrets } from "./item-json.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { iso, itemTimes, withSecrets } from "./item-json.js";
 
 /** A destination as the API shows it: settings with secrets (in its URL too) redacted, and health. */
 function destinationJson(

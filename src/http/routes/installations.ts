@@ -4,9 +4,8 @@ import type { InstallationSummary } from "../../storage/port.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
 import { HttpError } from "../errors.js";
 import { jsonResponse } from "../json-response.js";
+import { iso } from "./item-json.js";
 import { parseLimit } from "./query.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** An installation as the API shows it: never its token. */
 function installationJson(i: InstallationSummary) {

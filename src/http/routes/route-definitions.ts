@@ -1,9 +1,7 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import type { ItemView } from "../../operations/topology-items.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
-import { readJsonValue } from "../json-body.js";
-import { jsonResponse } from "../json-response.js";
-import { itemTimes } from "./item-json.js";
+import { itemRoutes, itemTimes } from "./item-json.js";
 
 /** A route as the API shows it: what it takes, where it sends, and how it reshapes. */
 function routeJson(item: ItemView<"routes">) {
@@ -31,26 +29,5 @@ function routeJson(item: ItemView<"routes">) {
 
 /** `GET/POST /api/v1/routes`, `GET/PATCH/DELETE /api/v1/routes/:slug`, mounted at `/api/v1`; all for `?tenant=`. */
 export function routeDefinitionRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
-  const { routes } = operations;
-  const app = new Hono<ApiEnv>();
-  app.get("/routes", async (c) =>
-    jsonResponse(200, { data: (await routes.list(c.var.tenant)).map(routeJson) }),
-  );
-  app.post("/routes", async (c) =>
-    jsonResponse(201, routeJson(await routes.create(c.var.tenant, await readJsonValue(c.req.raw)))),
-  );
-  app.get("/routes/:slug", async (c) =>
-    jsonResponse(200, routeJson(await routes.get(c.var.tenant, c.req.param("slug")))),
-  );
-  app.patch("/routes/:slug", async (c) =>
-    jsonResponse(
-      200,
-      routeJson(await routes.update(c.var.tenant, c.req.param("slug"), await readJsonValue(c.req.raw))),
-    ),
-  );
-  app.delete("/routes/:slug", async (c) => {
-    await routes.delete(c.var.tenant, c.req.param("slug"));
-    return new Response(null, { status: 204 });
-  });
-  return app;
+  return itemRoutes("routes", operations.routes, routeJson);
 }
