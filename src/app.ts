@@ -165,6 +165,8 @@ export async function composeApp(
     clock,
     secrets,
     vercel,
+    integration: config.integration ?? null,
+    allowPrivateNetworks: config.delivery.allowPrivateNetworks,
   });
   const integrationWebhookSource = config.integration
     ? integrationWebhook(config.integration, store, clock, {

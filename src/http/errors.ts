@@ -62,6 +62,25 @@ export const ERROR_CODES = {
     status: 502,
     meaning: "Vercel's API did not do what was asked (unreachable, or it refused); nothing was changed.",
   },
+  invalid_state: {
+    status: 403,
+    meaning:
+      "The install flow's `state` is not the one this browser was given, was used already, or expired (10 minutes).",
+  },
+  code_exchange_failed: {
+    status: 400,
+    meaning:
+      "Vercel did not exchange the install's `code` for a token (used, expired, or Vercel failed); nothing was stored.",
+  },
+  session_required: {
+    status: 401,
+    meaning: "The page needs a browser session bound to the installation; open it again from Vercel.",
+  },
+  invalid_csrf: {
+    status: 403,
+    meaning:
+      "The form's CSRF token is missing or is not the one of this browser's session; nothing was changed.",
+  },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
 } as const;
 

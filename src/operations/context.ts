@@ -1,3 +1,4 @@
+import type { IntegrationConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { SecretBox } from "../core/secret-box.js";
 import type { VercelApi } from "../integration/vercel-api.js";
@@ -26,4 +27,8 @@ export interface OperationsDeps {
   secrets: SecretBox;
   /** Vercel's REST API, when Switchyard is configured as an integration (routes may then take its webhook's events). */
   vercel: VercelApi | null;
+  /** The integration's settings (client credentials, public URL, Vercel's origins); null when Switchyard is not one. */
+  integration: IntegrationConfig | null;
+  /** Whether destinations may be on private networks (`delivery.allowPrivateNetworks`): the setup page checks URLs by it. */
+  allowPrivateNetworks: boolean;
 }

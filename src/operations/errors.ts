@@ -13,7 +13,15 @@ export type OperationErrorCode =
   /** The item is still named by others (a destination or source by a route). */
   | "in_use"
   /** Vercel's API did not do what was asked (unreachable, refused); nothing was changed here. */
-  | "vercel_error";
+  | "vercel_error"
+  /** The install flow's `state` is not the one this browser was given, was used, or expired. */
+  | "invalid_state"
+  /** Vercel did not exchange the install's code for a token (used, expired, or Vercel failed); nothing was stored. */
+  | "code_exchange_failed"
+  /** The action needs a browser session bound to the installation, and there is none (or it expired). */
+  | "session_required"
+  /** A form's CSRF token is missing or not the one of this browser's session. */
+  | "invalid_csrf";
 
 /** A refusal of an operation, in words safe to show to the caller. */
 export class OperationError extends Error {

@@ -1,7 +1,9 @@
 import type { OperationsDeps } from "./context.js";
 import { DeliveryOperations } from "./deliveries.js";
 import { DestinationHealth } from "./destinations.js";
+import { InstallFlow } from "./install-flow.js";
 import { InstallationOperations } from "./installations.js";
+import { RelayOperations } from "./relay-settings.js";
 import { RouteTests } from "./route-tests.js";
 import { TenantOperations } from "./tenants.js";
 import { TopologyItems } from "./topology-items.js";
@@ -22,6 +24,8 @@ export class Operations {
   readonly tenants: TenantOperations;
   readonly routeTests: RouteTests;
   readonly installations: InstallationOperations;
+  readonly installFlow: InstallFlow;
+  readonly relay: RelayOperations;
 
   constructor(deps: OperationsDeps) {
     this.sources = new TopologyItems("sources", deps);
@@ -32,5 +36,7 @@ export class Operations {
     this.tenants = new TenantOperations(deps);
     this.routeTests = new RouteTests(deps);
     this.installations = new InstallationOperations(deps);
+    this.installFlow = new InstallFlow(deps);
+    this.relay = new RelayOperations(deps, this.destinations, this.routes);
   }
 }

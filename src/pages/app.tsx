@@ -1,5 +1,9 @@
 import { Hono } from "hono";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.js";
 import type { Operations } from "../operations/index.js";
+import { FAVICON_SVG } from "./favicon.js";
+import { integrationPages } from "./integration/routes.js";
 import { MessagePage } from "./message-page.js";
 import { renderPage } from "./render.js";
 import { pageSecurityHeaders } from "./security-headers.js";
@@ -7,15 +11,27 @@ import { pageSecurityHeaders } from "./security-headers.js";
 /** What the pages need from the running application: the use cases, and nothing below them. */
 export interface PageDeps {
   operations: Operations;
+  config: Pick<Config, "integration">;
+  logger: Logger;
 }
 
 /**
  * The web UI: server-rendered HTML pages outside `/api`, without the admin token. Mounted at the
  * root; its middleware is scoped to the pages' own paths so the API's answers stay as they are.
  */
-export function pageRoutes(_deps: PageDeps): Hono {
+export function pageRoutes(deps: PageDeps): Hono {
   const app = new Hono({ strict: false });
-  app.use("/integrations/vercel/*", pageSecurityHeaders());
+  const integration = deps.config.integration;
+  // The setup form's answer redirects to Vercel's `next`: the CSP's form-action must allow it.
+  const vercelOrigins = integration ? [new URL(integration.vercel.siteUrl).origin] : [];
+  app.use("/integrations/vercel/*", pageSecurityHeaders(vercelOrigins));
+  app.get("/favicon.svg", (c) =>
+    c.body(FAVICON_SVG, 200, {
+      "content-type": "image/svg+xml",
+      "cache-control": "public, max-age=86400",
+      "x-content-type-options": "nosniff",
+    }),
+  );
   app.get("/integrations/vercel/closed", (c) =>
     renderPage(
       c,
@@ -25,5 +41,7 @@ export function pageRoutes(_deps: PageDeps): Hono {
       />,
     ),
   );
+  if (integration)
+    app.route("/", integrationPages({ operations: deps.operations, integration, logger: deps.logger }));
   return app;
 }

@@ -63,12 +63,13 @@ export function ErrorList(props: { errors: readonly string[]; title?: string }) 
 export function Button(props: {
   children: Child;
   type?: "submit" | "button";
-  variant?: "primary" | "secondary";
+  variant?: "primary" | "secondary" | "danger";
   href?: string;
   name?: string;
   value?: string;
 }) {
-  const className = props.variant === "secondary" ? "button button-secondary" : "button";
+  const className =
+    props.variant && props.variant !== "primary" ? `button button-${props.variant}` : "button";
   if (props.href !== undefined) {
     return (
       <a class={className} href={props.href}>
@@ -94,4 +95,35 @@ export function Notice(props: { tone?: "info" | "success" | "error"; children: C
       <p>{props.children}</p>
     </div>
   );
+}
+
+/** A checkbox (or, with `radio`, a radio button) with its label beside it. */
+export function Check(props: {
+  name: string;
+  value: string;
+  label: Child;
+  checked?: boolean;
+  radio?: boolean;
+  strong?: boolean;
+  required?: boolean;
+}) {
+  const id = `${props.name}-${props.value}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  return (
+    <div class={props.strong ? "check check-all" : "check"}>
+      <input
+        type={props.radio ? "radio" : "checkbox"}
+        id={id}
+        name={props.name}
+        value={props.value}
+        checked={props.checked}
+        required={props.required}
+      />
+      <label for={id}>{props.label}</label>
+    </div>
+  );
+}
+
+/** A form's hidden field. */
+export function Hidden(props: { name: string; value: string }) {
+  return <input type="hidden" name={props.name} value={props.value} />;
 }

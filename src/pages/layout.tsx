@@ -6,7 +6,7 @@ import { PAGE_CSS } from "./page-css.js";
 export const PAGE_STYLE_HASH = inlineHash(PAGE_CSS);
 
 /** The one layout of every page: document head, inline stylesheet, the name, one column. */
-export function Layout(props: { title: string; children?: Child }) {
+export function Layout(props: { title: string; wide?: boolean; children?: Child }) {
   return (
     <html lang="en">
       <head>
@@ -14,12 +14,13 @@ export function Layout(props: { title: string; children?: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="robots" content="noindex" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <title>{`${props.title} · Switchyard`}</title>
         {/* Raw: escaping would change the text, and its hash in the CSP with it. */}
         <style dangerouslySetInnerHTML={{ __html: PAGE_CSS }} />
       </head>
       <body>
-        <div class="site">
+        <div class={props.wide ? "site site-wide" : "site"}>
           <p class="brand">Switchyard</p>
           <main class="card">{props.children}</main>
         </div>

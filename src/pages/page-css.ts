@@ -66,7 +66,42 @@ input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="
 }
 .button-secondary { background: transparent; color: var(--fg); border-color: var(--border); }
 .actions { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1.5rem 0 0; }
+.site-wide { max-width: 46rem; }
+h2 { font-size: 1.125rem; margin: 1.75rem 0 .5rem; }
+fieldset { border: 0; margin: 0 0 1.25rem; padding: 0; min-width: 0; }
+legend { font-weight: 600; padding: 0; margin: 0 0 .375rem; }
+.group { border: 1px solid var(--border); border-radius: 8px; padding: .5rem .75rem; margin: 0 0 .625rem; }
+.group legend { float: left; width: 100%; margin: .25rem 0; }
+.group legend + * { clear: left; }
+.check { display: flex; align-items: flex-start; gap: .5rem; min-height: 2.25rem; padding: .25rem 0; }
+.check input { display: inline; width: 1.125rem; height: 1.125rem; min-height: 0; margin: .2rem 0 0; flex: none; accent-color: var(--accent); }
+.check label { font-weight: 400; margin: 0; overflow-wrap: anywhere; }
+.check-all label { font-weight: 600; }
+.checks { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); column-gap: 1rem; }
+details > summary { cursor: pointer; color: var(--accent); min-height: 2.25rem; padding: .375rem 0; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .875em; }
+.secret { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .875rem; }
+dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: .375rem 1rem; margin: 0 0 1rem; }
+dl.settings dt { color: var(--muted); }
+dl.settings dd { margin: 0; overflow-wrap: anywhere; }
+.table-wrap { overflow-x: auto; margin: 0 0 1rem; }
+table { width: 100%; border-collapse: collapse; font-size: .875rem; }
+th, td { text-align: left; padding: .5rem .5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
+th { color: var(--muted); font-weight: 600; }
+.status { font-weight: 600; white-space: nowrap; }
+.status-succeeded { color: var(--ok); }
+.status-failed { color: var(--error); }
+.status-pending { color: var(--muted); }
+.empty { color: var(--muted); }
+.button-danger { background: var(--error); border-color: var(--error); color: var(--on-accent); }
+.danger-zone { border-top: 1px solid var(--border); margin-top: 2rem; padding-top: .5rem; }
+form.inline { display: contents; }
+.choices { padding-left: 1.625rem; }
 @media (max-width: 30rem) {
+  dl.settings { grid-template-columns: 1fr; gap: 0; }
+  dl.settings dd { margin: 0 0 .625rem; }
+  th:nth-child(4), td:nth-child(4) { display: none; }
+  th, td { padding: .5rem .375rem; }
   .site { padding: 1.25rem .75rem 2rem; }
   .card { padding: 1.25rem; }
   .actions .button { flex: 1 1 100%; }

@@ -8,14 +8,19 @@ import { PAGE_STYLE_HASH } from "./layout.js";
  * redirect that answers a form post to `form-action`: a page whose form ends at vercel.com must
  * name that origin here.
  */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src ${PAGE_STYLE_HASH}`,
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function pageCsp(formActionOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    `style-src ${PAGE_STYLE_HASH}`,
+    "img-src 'self'",
+    `form-action ${["'self'", ...formActionOrigins].join(" ")}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** The CSP of pages whose forms end on this server only. */
+export const PAGE_CSP = pageCsp();
 
 /**
  * The headers every page answers with. Vercel opens the setup page in a popup, never a frame,
@@ -23,7 +28,6 @@ export const PAGE_CSP = [
  * the Vercel window that opened it.
  */
 const PAGE_HEADERS: Record<string, string> = {
-  "content-security-policy": PAGE_CSP,
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
   "x-content-type-options": "nosniff",
@@ -31,10 +35,16 @@ const PAGE_HEADERS: Record<string, string> = {
   "cache-control": "no-store",
 };
 
-/** Sets the pages' security headers on every answer of the routes it guards, errors included. */
-export function pageSecurityHeaders(): MiddlewareHandler {
+/**
+ * Sets the pages' security headers on every answer of the routes it guards, errors included.
+ * `formActionOrigins` are the other origins a form may end at (Vercel's site, where the setup
+ * form's answer redirects).
+ */
+export function pageSecurityHeaders(formActionOrigins: readonly string[] = []): MiddlewareHandler {
+  const csp = pageCsp(formActionOrigins);
   return async (c, next) => {
     await next();
+    c.res.headers.set("content-security-policy", csp);
     for (const [name, value] of Object.entries(PAGE_HEADERS)) c.res.headers.set(name, value);
   };
 }

@@ -1,0 +1,142 @@
+import type { DeliveryRecord } from "../../core/delivery-types.js";
+import type { RelaySettings } from "../../operations/relay-settings.js";
+import { Button, Hidden, Notice } from "../components.js";
+import { Layout } from "../layout.js";
+
+/** A short message at the top of the configuration page after an action. */
+export type ConfigureNotice = { kind: "saved" } | { kind: "test-sent" } | { kind: "rotated"; secret: string };
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A delivery's time, short enough for a phone: `Dec 2, 08:10:41` (UTC). */
+function when(ms: number): string {
+  const d = new Date(ms);
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.toISOString().slice(11, 19)}`;
+}
+
+/** The configuration page: an installation's settings, its latest deliveries, and what can be done. */
+export function ConfigurePage(props: {
+  installationId: string;
+  scope: string;
+  settings: RelaySettings | null;
+  deliveries: readonly DeliveryRecord[];
+  projectNames: ReadonlyMap<string, string>;
+  csrf: string;
+  notice?: ConfigureNotice;
+}) {
+  const { settings } = props;
+  const action = (what: string) =>
+    `/integrations/vercel/configure/${what}?configurationId=${encodeURIComponent(props.installationId)}`;
+  return (
+    <Layout title="Relay configuration" wide>
+      <h1>Relay configuration</h1>
+      <p class="lead">
+        {props.scope} · <span class="mono">{props.installationId}</span>
+      </p>
+      {props.notice?.kind === "saved" && <Notice tone="success">Settings saved.</Notice>}
+      {props.notice?.kind === "test-sent" && (
+        <Notice tone="success">
+          A test event is on its way to your endpoint. Reload to see its delivery.
+        </Notice>
+      )}
+      {props.notice?.kind === "rotated" && (
+        <div class="notice notice-success" role="status">
+          <p>
+            <strong>New signing secret.</strong> Copy it now: it is shown only once. Requests are signed with
+            it from now on.
+          </p>
+          <p class="secret" id="new-secret">
+            {props.notice.secret}
+          </p>
+        </div>
+      )}
+      <h2>Settings</h2>
+      {settings ? (
+        <dl class="settings">
+          <dt>Endpoint</dt>
+          <dd class="mono">{settings.url}</dd>
+          <dt>Events</dt>
+          <dd>
+            {settings.events.length} event types: <span class="mono">{settings.events.join(", ")}</span>
+          </dd>
+          <dt>Projects</dt>
+          <dd>
+            {settings.projects === "all"
+              ? "All projects"
+              : settings.projects.map((id) => props.projectNames.get(id) ?? id).join(", ")}
+          </dd>
+        </dl>
+      ) : (
+        <Notice>Nothing is relayed yet: choose an endpoint and events.</Notice>
+      )}
+      <div class="actions">
+        <Button href="/integrations/vercel/setup" variant={settings ? "secondary" : "primary"}>
+          {settings ? "Change settings" : "Set up the relay"}
+        </Button>
+        {settings && (
+          <form method="post" action={action("test")} class="inline">
+            <Hidden name="csrf" value={props.csrf} />
+            <Button variant="secondary">Send a test event</Button>
+          </form>
+        )}
+        {settings && (
+          <form method="post" action={action("rotate")} class="inline">
+            <Hidden name="csrf" value={props.csrf} />
+            <Button variant="secondary">Rotate signing secret</Button>
+          </form>
+        )}
+      </div>
+      <h2>Latest deliveries</h2>
+      {props.deliveries.length === 0 ? (
+        <p class="empty">No deliveries yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Time (UTC)</th>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.deliveries.map((d) => (
+                <tr>
+                  <td>
+                    <time datetime={new Date(d.createdAt).toISOString()}>{when(d.createdAt)}</time>
+                  </td>
+                  <td class="mono">{d.eventType}</td>
+                  <td
+                    class={`status status-${d.status === "succeeded" ? "succeeded" : d.status === "failed" ? "failed" : "pending"}`}
+                  >
+                    {d.status}
+                    {d.lastStatus !== null ? ` · ${d.lastStatus}` : d.lastError ? " · no answer" : ""}
+                  </td>
+                  <td>{d.attempts}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div class="danger-zone">
+        <h2>Uninstall</h2>
+        <p>
+          Removes the integration from this Vercel account and deletes everything Switchyard keeps for it:
+          settings, events and deliveries.
+        </p>
+        <form method="post" action={action("uninstall")}>
+          <Hidden name="csrf" value={props.csrf} />
+          <div class="check">
+            <input type="checkbox" id="confirm-uninstall" name="confirm" value="yes" required />
+            <label for="confirm-uninstall">I want to uninstall and delete this installation's data</label>
+          </div>
+          <div class="actions">
+            <Button variant="danger">Uninstall</Button>
+          </div>
+        </form>
+      </div>
+    </Layout>
+  );
+}
