@@ -1,5 +1,5 @@
 // Which test files run on which store, found from the files themselves rather than a hand list:
-// - a test that opens its store through the shared helpers (`startTestApp`, `storeHarness`, `apiTestApp`), which
+// - a test that opens its store through the shared helpers (`startTestApp`, `storeHarness`, `apiTestApp`, `startIntegrationApp`), which
 //   honour SWITCHYARD_TEST_STORE, runs on both legs; so do test/storage/postgres-* (PostgreSQL's own);
 // - a test that opens a store in another way (a `sqlite:` URL of its own, `openStore`, a driver)
 //   must say so on a line `// Runs on SQLite only: <why>.`; it then runs on the SQLite leg only,
@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
-const HELPER = /\b(startTestApp|storeHarness|apiTestApp)\(/;
+const HELPER = /\b(startTestApp|storeHarness|apiTestApp|startIntegrationApp)\(/;
 const OWN_STORE =
   /sqlite:\$\{|\bopenStore\(|\bstartApp\(|SqliteStore\.open|PostgresStore\.open|new Database\(/;
 const SQLITE_ONLY = /^\/\/ Runs on SQLite only: \S/m;

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
+import type { Logger } from "pino";
 import type { Clock } from "../../src/core/clock.js";
 import { startTestApp, type TestApp } from "./app.js";
 import { FakeVercel } from "./fake-vercel.js";
@@ -31,7 +32,12 @@ export interface IntegrationApp {
  * be chosen on the setup page.
  */
 export async function startIntegrationApp(
-  options: { allowPrivateNetworks?: boolean; clock?: Clock; overrides?: Record<string, unknown> } = {},
+  options: {
+    allowPrivateNetworks?: boolean;
+    clock?: Clock;
+    logger?: Logger;
+    overrides?: Record<string, unknown>;
+  } = {},
 ): Promise<IntegrationApp> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -52,7 +58,10 @@ export async function startIntegrationApp(
       },
       ...options.overrides,
     },
-    options.clock ? { clock: options.clock } : {},
+    {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    },
   );
   return {
     app,
