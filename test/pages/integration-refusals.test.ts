@@ -141,6 +141,14 @@ describe("the Redirect URL", () => {
 });
 
 describe("the setup form", () => {
+  it("starts with the Deploy Button's project chosen", async () => {
+    const [, api2] = t.vercel.setProjects("team_deploy", ["site", "api"]);
+    const { path } = callbackFor("team_deploy", { currentProjectId: api2?.id ?? "" });
+    const html = await (await fetch(url(path))).text();
+    expect(html).toMatch(new RegExp(`<input[^>]*value="${api2?.id}"[^>]*checked`));
+    expect(html).toMatch(/<input[^>]*value="selected"[^>]*checked/);
+  });
+
   it("follows next only back to Vercel", async () => {
     const browser = new CookieClient();
     const { path } = callbackFor("team_next", { next: "https://evil.example/steal" });

@@ -16,6 +16,7 @@ import { type SetupForm, SetupPage } from "./setup-page.js";
 
 const BASE = "/integrations/vercel";
 const CONFIGURATION_ID = /^icfg_[A-Za-z0-9]{1,64}$/;
+const PROJECT_ID = /^prj_[A-Za-z0-9]{1,64}$/;
 
 /** The status and title of each refusal a page can show. */
 const REFUSALS: Partial<Record<OperationErrorCode, { status: ContentfulStatusCode; title: string }>> = {
@@ -117,12 +118,19 @@ export function integrationPages(deps: {
   }
 
   /** The setup form as the installation's settings (or the defaults) fill it. */
-  async function setupForm(installation: Installation, session: string, next: string): Promise<SetupForm> {
+  async function setupForm(
+    installation: Installation,
+    session: string,
+    next: string,
+    currentProjectId?: string,
+  ): Promise<SetupForm> {
     const settings = await operations.relay.get(installation.id);
+    // A Deploy Button install names the project it is creating: start with that one chosen.
+    const deployed = currentProjectId && PROJECT_ID.test(currentProjectId) ? [currentProjectId] : "all";
     return {
       url: settings?.url ?? "",
       events: settings?.events ?? [],
-      projects: settings?.projects ?? "all",
+      projects: settings?.projects ?? deployed,
       ...(settings ? {} : { secret: newSigningSecret() }),
       next,
       csrf: flow.csrfToken(session),
@@ -154,7 +162,7 @@ export function integrationPages(deps: {
     cookies.setSession(c, session);
     if (q.state !== undefined && returnTo === installation.id)
       return c.redirect(`${BASE}/configure?configurationId=${encodeURIComponent(installation.id)}`, 303);
-    const form = await setupForm(installation, session, q.next ?? "");
+    const form = await setupForm(installation, session, q.next ?? "", q.currentProjectId);
     return renderSetup(c, installation, form, 200, false);
   });
 
