@@ -309,7 +309,28 @@ describe("the webhook and what is logged", () => {
   });
 });
 
-describe("states expire", () => {
+describe("states and sessions expire", () => {
+  it("ends a session after 8 hours: the configuration page asks for the install flow again", async () => {
+    const clock = new FakeClock(Date.now());
+    const timed = await startIntegrationApp({ clock });
+    try {
+      const browser = new CookieClient();
+      const grant = timed.vercel.makeCode("team_session");
+      const setup = await browser.request(
+        `${timed.app.url}${BASE}/callback?code=${grant.code}&configurationId=${grant.configurationId}`,
+      );
+      expect(setup.status).toBe(200);
+      const configure = `${timed.app.url}${BASE}/configure?configurationId=${grant.configurationId}`;
+      expect((await browser.request(configure)).status).toBe(200);
+      clock.advance(8 * 60 * 60 * 1000 + 1);
+      const later = await browser.request(configure);
+      expect(later.status).toBe(303);
+      expect(later.headers.get("location")).toBe(`${BASE}/install?configurationId=${grant.configurationId}`);
+    } finally {
+      await timed.close();
+    }
+  });
+
   it("refuses a state older than 10 minutes", async () => {
     const clock = new FakeClock(Date.now());
     const timed = await startIntegrationApp({ clock });
