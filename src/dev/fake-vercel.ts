@@ -1,13 +1,18 @@
 /**
- * A stand-in for vercel.com and api.vercel.com on two loopback ports, for tests of the
- * integration. It serves what the integration uses, with the documented request and answer
+ * A stand-in for vercel.com and api.vercel.com on two loopback ports: for the tests of the
+ * integration, and for `switchyard dev vercel`, where a person clicks an install through without
+ * a Vercel account. It serves what the integration uses, with the documented request and answer
  * shapes (checked against @vercel/sdk's schemas in test/integration/fake-vercel.test.ts):
  *
- * - site: `GET /integrations/:slug/new?state=…` installs at once and redirects to the Redirect
- *   URL with `code`, `configurationId`, `teamId` (team installs only), `next` and `state`;
+ * - site (fake-vercel-site.ts): `GET /integrations/:slug/new?state=…` installs (at once, or with
+ *   `confirm`, after a page where the scope is chosen) and redirects to the Redirect URL with
+ *   `code`, `configurationId`, `teamId` (team installs only), `next` and `state`; `GET /`, a
+ *   dashboard of the installations, their Configuration URLs and a form that sends test events;
  * - api: `POST /v2/oauth/access_token` (form-encoded; single-use codes that expire after 30
  *   minutes), `GET /v10/projects` (Bearer; `teamId` scoping; `limit` and `from` pagination),
- *   `DELETE /v1/integrations/configuration/:id` (204, and the installation's token stops working).
+ *   `DELETE /v1/integrations/configuration/:id` (204, and the installation's token stops working);
+ * - `sendEvent`: a catalog sample addressed to an installation, signed with the client secret
+ *   and POSTed to the integration's Webhook URL, as Vercel sends its events.
  *
  * Errors are Vercel's `{"error": {"code", "message"}}`. Every request is recorded; a test can make
  * a code, set a scope's projects, and make the next API calls fail.
@@ -17,6 +22,29 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "../core/clock.js";
+import { lookupEventType } from "../vercel/lookup.js";
+import { type Answer, error, json, projectBody } from "./fake-vercel-answers.js";
+import { installationEvent, postSigned } from "./fake-vercel-event.js";
+import { siteAnswer } from "./fake-vercel-site.js";
+import type {
+  Failure,
+  FakeTeam,
+  Grant,
+  InstallationView,
+  RecordedRequest,
+  SendTarget,
+  SentEvent,
+} from "./fake-vercel-types.js";
+
+export type {
+  Failure,
+  FakeTeam,
+  Grant,
+  InstallationView,
+  RecordedRequest,
+  SendTarget,
+  SentEvent,
+} from "./fake-vercel-types.js";
 
 export interface FakeVercelOptions {
   /** The integration's URL slug, as in `https://vercel.com/integrations/:slug/new`. */
@@ -30,34 +58,17 @@ export interface FakeVercelOptions {
   clock?: Clock;
   /** The older timestamp cursors (numbers), or the newer continuation tokens (strings). */
   pagination?: "timestamp" | "token";
-}
-
-/** One request either origin received. */
-export interface RecordedRequest {
-  origin: "site" | "api";
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-
-/** An installation and the code that completes it, as the Redirect URL would receive. */
-export interface Grant {
-  code: string;
-  configurationId: string;
-  teamId: string | null;
-  userId: string;
-  /** The token the exchange of any code of this installation answers. */
-  accessToken: string;
-}
-
-/** What the next API call answers instead of its own answer. */
-export interface Failure {
-  status: number;
-  code?: string;
-  message?: string;
-  headers?: Record<string, string>;
+  /** Whether the install page asks a person for the scope first; a test's installs at once. */
+  confirm?: boolean;
+  /** The user's teams, offered beside the personal account; one team by default. */
+  teams?: FakeTeam[];
+  /** The integration's Webhook URL, where the dashboard's form sends test events. */
+  webhookUrl?: string;
+  /** The integration's Configuration URL; the Redirect URL's sibling `/configure` by default. */
+  configurationUrl?: string;
+  /** The site's and the API's ports on 127.0.0.1; 0 (any free port) by default. */
+  sitePort?: number;
+  apiPort?: number;
 }
 
 interface Installation {
@@ -87,8 +98,14 @@ export class FakeVercel {
   readonly clientSecret: string;
   readonly redirectUri: string;
   readonly userId: string;
-  /** The scope the install page installs into: a team id, or null for the personal account. */
+  readonly teams: readonly FakeTeam[];
+  readonly confirm: boolean;
+  readonly webhookUrl: string | null;
+  /** The events `sendEvent` sent, in order. */
+  readonly sent: SentEvent[] = [];
+  /** The scope the install page installs into at once: a team id, or null for the personal account. */
   installTeamId: string | null = "team_fake1";
+  readonly #configurationUrl: string;
   readonly #clock: Clock;
   readonly #pagination: "timestamp" | "token";
   readonly #codes = new Map<string, { installation: Installation; expiresAt: number }>();
@@ -107,20 +124,31 @@ export class FakeVercel {
     this.userId = options.userId ?? "fakeuser1";
     this.#clock = options.clock ?? systemClock;
     this.#pagination = options.pagination ?? "timestamp";
+    this.teams = options.teams ?? [{ id: "team_fake1", name: "Fake Team" }];
+    this.confirm = options.confirm ?? false;
+    this.webhookUrl = options.webhookUrl ?? null;
+    this.#configurationUrl =
+      options.configurationUrl ?? `${options.redirectUri.replace(/\/callback$/, "")}/configure`;
   }
 
   /** Starts both origins on loopback ports. */
   static async start(options: FakeVercelOptions): Promise<FakeVercel> {
     const fake = new FakeVercel(options);
-    const listen = async (origin: "site" | "api") => {
+    const listen = async (origin: "site" | "api", port: number) => {
       const server = createServer((req, res) => fake.#receive(origin, req, res));
-      server.listen(0, "127.0.0.1");
+      server.listen(port, "127.0.0.1");
+      // Rejects when the port is taken: `once` rejects on an "error" event.
       await once(server, "listening");
       fake.#servers.push(server);
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     };
-    fake.siteUrl = await listen("site");
-    fake.apiUrl = await listen("api");
+    try {
+      fake.siteUrl = await listen("site", options.sitePort ?? 0);
+      fake.apiUrl = await listen("api", options.apiPort ?? 0);
+    } catch (e) {
+      await fake.close();
+      throw e;
+    }
     return fake;
   }
 
@@ -160,6 +188,73 @@ export class FakeVercel {
     return this.#installations.some((i) => i.configurationId === configurationId && !i.deleted);
   }
 
+  /** The installations made so far, in order, removed ones included. */
+  get installations(): InstallationView[] {
+    return this.#installations.map((i) => ({
+      configurationId: i.configurationId,
+      teamId: i.teamId,
+      removed: i.deleted,
+    }));
+  }
+
+  /** Where Vercel's dashboard sends the user to an installation's settings. */
+  configurationUrlOf(configurationId: string): string {
+    const url = new URL(this.#configurationUrl);
+    url.searchParams.set("configurationId", configurationId);
+    return url.toString();
+  }
+
+  /**
+   * Sends a realistic event of `type` about one installation (see `installationEvent`) to a
+   * Webhook URL, signed as Vercel signs: `x-vercel-signature`, the hex HMAC-SHA1 of the raw body
+   * keyed with the client secret. Resolves with the answer's status; throws for an unknown type
+   * or installation, and when the request fails (which `sent` records too).
+   */
+  async sendEvent(webhookUrl: string, type: string, target: SendTarget = {}): Promise<number> {
+    const installation = this.#installationFor(target);
+    const projectId = target.projectId ?? this.#projects.get(installation.teamId)?.[0]?.id ?? null;
+    const event = installationEvent(
+      type,
+      {
+        configurationId: installation.configurationId,
+        teamId: installation.teamId,
+        userId: this.userId,
+        projectId,
+        clientId: this.clientId,
+      },
+      this.#clock.now(),
+    );
+    // Vercel removes the configuration first, then tells the integration.
+    if (lookupEventType(type)?.type === "integration-configuration.removed") installation.deleted = true;
+    const { configurationId } = installation;
+    const sent: SentEvent = { id: String(event.id), type, configurationId, status: null, error: null };
+    this.sent.push(sent);
+    try {
+      sent.status = await postSigned(webhookUrl, JSON.stringify(event), this.clientSecret);
+      return sent.status;
+    } catch (e) {
+      sent.error = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+  }
+
+  /** The installation a target names, or the latest active one; throws when there is none. */
+  #installationFor(target: SendTarget): Installation {
+    const active = this.#installations.filter((i) => !i.deleted);
+    const found =
+      target.configurationId !== undefined
+        ? active.find((i) => i.configurationId === target.configurationId)
+        : target.teamId !== undefined
+          ? active.find((i) => i.teamId === target.teamId)
+          : active.at(-1);
+    if (found === undefined) {
+      const which =
+        target.configurationId ?? (target.teamId === undefined ? "any scope" : String(target.teamId));
+      throw new Error(`no active installation of ${which} to send an event for`);
+    }
+    return found;
+  }
+
   /** The API requests recorded so far, in order. */
   get apiRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.origin === "api");
@@ -188,27 +283,12 @@ export class FakeVercel {
         body: Buffer.concat(chunks).toString("utf8"),
       };
       this.requests.push(request);
-      const answer = origin === "site" ? this.#site(request) : this.#api(request);
-      res.writeHead(answer.status, answer.headers).end(answer.body);
+      const answer = origin === "site" ? siteAnswer(this, request) : Promise.resolve(this.#api(request));
+      answer.then(
+        (a) => res.writeHead(a.status, a.headers).end(a.body),
+        (e: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(e)),
+      );
     });
-  }
-
-  #site(r: RecordedRequest): Answer {
-    const install = r.method === "GET" && r.path === `/integrations/${this.slug}/new`;
-    if (install) {
-      const grant = this.makeCode();
-      const target = new URL(this.redirectUri);
-      target.searchParams.set("code", grant.code);
-      target.searchParams.set("configurationId", grant.configurationId);
-      if (grant.teamId !== null) target.searchParams.set("teamId", grant.teamId);
-      target.searchParams.set("next", `${this.siteUrl}/integrations/${this.slug}/installed`);
-      if (r.query.state !== undefined) target.searchParams.set("state", r.query.state);
-      return { status: 302, headers: { location: target.toString() }, body: "" };
-    }
-    if (r.method === "GET" && r.path === `/integrations/${this.slug}/installed`) {
-      return { status: 200, headers: { "content-type": "text/html" }, body: "<p>Installed.</p>" };
-    }
-    return { status: 404, headers: { "content-type": "text/html" }, body: "<p>Not found.</p>" };
   }
 
   #api(r: RecordedRequest): Answer {
@@ -311,46 +391,4 @@ export class FakeVercel {
     installation.deleted = true;
     return { status: 204, headers: {}, body: "" };
   }
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
-  return {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", ...headers },
-    body: JSON.stringify(body),
-  };
-}
-
-function error(
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-  extra: Record<string, unknown> = {},
-): Answer {
-  return json(status, { error: { code, message, ...extra } }, headers);
-}
-
-/** A project as GET /v10/projects lists it: the fields @vercel/sdk's schema requires, and a few more. */
-function projectBody(p: FakeProject) {
-  return {
-    accountId: p.accountId,
-    id: p.id,
-    name: p.name,
-    alias: [],
-    createdAt: p.updatedAt,
-    updatedAt: p.updatedAt,
-    deploymentExpiration: {},
-    directoryListing: false,
-    framework: null,
-    nodeVersion: "22.x",
-    resourceConfig: { functionDefaultRegions: ["iad1"] },
-    serverlessFunctionRegion: "iad1",
-  };
 }
