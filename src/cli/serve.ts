@@ -27,6 +27,8 @@ export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?
     // A SQLite file is no server that may be starting: whatever keeps it from opening stays.
     sqlite ? 0 : (flags.waitForDatabase ?? 60_000),
   );
+  // Before anything says it is ready: whoever waits for that may stop the process at once.
+  stopOnSignals(logger, () => app.close());
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
   if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.listen, provisioned);
   logger.info(
@@ -41,8 +43,6 @@ export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?
     },
     "switchyard listening",
   );
-
-  stopOnSignals(logger, () => app.close());
 }
 
 /**
