@@ -83,6 +83,22 @@ module.exports = {
       from: { path: "^src/pages/" },
       to: { path: "^src/(http|cli)/" },
     },
+    {
+      name: "dev-only-from-cli",
+      severity: "error",
+      comment:
+        "dev/ (the fake Vercel) ships for `switchyard dev`; only the CLI starts it, the gateway never does.",
+      from: { path: "^src/", pathNot: "^src/(cli|dev)/" },
+      to: { path: "^src/dev/" },
+    },
+    {
+      name: "dev-stands-apart",
+      severity: "error",
+      comment:
+        "dev/ stands in for Vercel, not for Switchyard: it imports only core, signatures, vercel and node.",
+      from: { path: "^src/dev/" },
+      to: { pathNot: "^src/(dev|core|signatures|vercel)/", dependencyTypesNot: ["core"] },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

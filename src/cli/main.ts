@@ -4,6 +4,7 @@ import { ConfigError } from "../core/config-error.js";
 import { parseDuration } from "../core/duration.js";
 import { redactUrlsIn } from "../core/redact-url.js";
 import { catalogCommand } from "./catalog.js";
+import { devVercelCommand } from "./dev-vercel.js";
 import { doctorCommand } from "./doctor.js";
 import { migrateCommand } from "./migrate.js";
 import { replayCommand } from "./replay.js";
@@ -121,6 +122,24 @@ program
   .action(async (options) => {
     process.exitCode = await doctorCommand(options);
   });
+
+program
+  .command("dev")
+  .description("run Switchyard beside stand-ins for what it works with, on this machine")
+  .command("vercel")
+  .description(
+    "run Switchyard as a Vercel integration beside a fake Vercel, to click an install through without a Vercel account",
+  )
+  .option("-p, --port <port>", "Switchyard's port on 127.0.0.1 (0: any free port)", port, 8080)
+  .option("--site-port <port>", "the fake vercel.com's port (default: any free port)", port, 0)
+  .option("--api-port <port>", "the fake api.vercel.com's port (default: any free port)", port, 0)
+  .option(
+    "--data-dir <dir>",
+    "where Switchyard keeps its SQLite file and credentials",
+    ".switchyard/dev-vercel",
+  )
+  .option("-c, --config <path>", "YAML config file for the rest: destinations, routes, delivery, log level")
+  .action((options) => devVercelCommand(options));
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {

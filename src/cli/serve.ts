@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { type Role, type RunningApp, startApp } from "../app.js";
-import { ensureCredentials } from "../config/credentials.js";
+import type { Provisioned } from "../config/credentials.js";
 import { type ConfigFlags, loadConfig } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { redactUrlsIn } from "../core/redact-url.js";
@@ -10,28 +10,25 @@ import { createLogger } from "../log.js";
 import { limitHeapGrowth } from "../node-flags.js";
 import { sqlitePathOf } from "../storage/open.js";
 import { StoreUnavailableError } from "../storage/port.js";
-import { tightenDatabaseFiles } from "../storage/sqlite/data-files.js";
+import { provisionConfig } from "./provision.js";
+import { stopOnSignals } from "./stop-on-signals.js";
 
 /** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
 export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?: number }): Promise<void> {
   limitHeapGrowth();
   const loaded = loadConfig(flags);
   const logger = createLogger(loaded.config.log.level);
-  const provisioned = ensureCredentials(loaded.config, loaded.file);
+  const provisioned = provisionConfig(loaded.config, loaded.file, logger);
   const config = provisioned.config;
   const sqlite = sqlitePathOf(config.database.url);
-  for (const loose of [...provisioned.tightened, ...(sqlite ? tightenDatabaseFiles(sqlite) : [])]) {
-    logger.warn(
-      { file: loose.file, mode: loose.mode, now: loose.now },
-      "a data file was open to other users: made it private",
-    );
-  }
   const app = await waitingForDatabase(
     () => startApp(config, logger, systemClock, { role: flags.role ?? "all" }),
     logger,
     // A SQLite file is no server that may be starting: whatever keeps it from opening stays.
     sqlite ? 0 : (flags.waitForDatabase ?? 60_000),
   );
+  // Before anything says it is ready: whoever waits for that may stop the process at once.
+  stopOnSignals(logger, () => app.close());
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
   if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.listen, provisioned);
   logger.info(
@@ -46,19 +43,6 @@ export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?
     },
     "switchyard listening",
   );
-
-  const stop = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
 }
 
 /**
@@ -82,7 +66,7 @@ async function waitingForDatabase(start: () => Promise<RunningApp>, logger: Logg
 }
 
 /** Tells a newcomer, once, where to send events and with which credentials (never through the logger). */
-function printWelcome(listen: ListenAddress, p: ReturnType<typeof ensureCredentials>): void {
+function printWelcome(listen: ListenAddress, p: Provisioned): void {
   const url = listen.url;
   const lines = [
     "",
