@@ -124,9 +124,14 @@ describe("switchyard dev vercel", () => {
     expect(text).toContain('<option value="team_fake1">');
   });
 
-  it.todo(
-    "the install link answers 302 to the fake site's /integrations/switchyard/new?state=… (once /integrations/vercel/install is served)",
-  );
+  it("answers the install link with a redirect to the fake site's install page, carrying a state", async () => {
+    const res = await fetch(`${app}/integrations/vercel/install`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get("location") ?? "");
+    expect(`${to.origin}${to.pathname}`).toBe(`${site}/integrations/switchyard/new`);
+    expect(to.searchParams.get("state")?.length).toBeGreaterThanOrEqual(22);
+    expect(res.headers.get("set-cookie")).toContain("HttpOnly");
+  });
 
   it("sends the browser back to Switchyard's Redirect URL after the install is confirmed", async () => {
     const res = await fetch(
