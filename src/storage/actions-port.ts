@@ -92,7 +92,10 @@ export interface ActionRunChange {
   step?: string;
   /** The phase now done: cleared unless an event asked for another meanwhile. */
   done?: ActionPhase;
-  /** Runs the phase again no sooner than this (keeps the phase). */
+  /**
+   * Runs the phase again no sooner than this (keeps the phase). Only the phase the run was claimed
+   * for waits: one an event asked for meanwhile stays due at once.
+   */
   retryAt?: number;
   /** Queues a report to Vercel behind the run's earlier ones. */
   report?: { id: string; body: string; deadlineAt: number };
@@ -110,9 +113,17 @@ export interface ActionRunQuery {
 
 /** The runs of deployment integration actions and their reports to Vercel (engine-wide). */
 export interface ActionStore {
-  /** Runs due with a phase to do, leased to `owner` until `leaseUntil`. */
+  /**
+   * Runs due with a phase to do, oldest first, leased to `owner` until `leaseUntil`. A lease is its
+   * owner's until the owner releases it, or another owner claims the run once it has run out: a
+   * change that comes late, with nobody having taken over, still counts.
+   */
   claimRuns(owner: string, now: number, leaseUntil: number, limit: number): Promise<ActionRun[]>;
-  /** Changes a run `owner` holds (and releases it unless `keepLease`); false when the lease was lost. */
+  /**
+   * Changes a run `owner` holds, in one transaction with the report it queues, and releases it
+   * unless `keepLease` (which renews the lease, from `now`, for as long as the claim gave); false
+   * when the lease was lost.
+   */
   changeRun(
     id: string,
     owner: string,
@@ -136,8 +147,14 @@ export interface ActionStore {
   getRun(id: string, tenant?: string): Promise<ActionRunDetail | null>;
   /** Runs newest first. */
   listRuns(query: ActionRunQuery): Promise<ActionRun[]>;
-  /** The runs of other deployments that still hold what a run made (by a key of `made`, e.g. the database): cleanup keeps it while any is live. */
+  /**
+   * The runs that still hold what a run made (by a string of `made`, e.g. the database), the asking
+   * run among them if it is live (not `canceled` or `cleaned`): cleanup keeps it while another is.
+   */
   runsSharing(tenant: string, action: string, madeKey: string, madeValue: string): Promise<ActionRun[]>;
-  /** The earliest time a run's phase or a pending report is due, or null. */
+  /**
+   * The earliest time a run's phase or a run's next pending report is due, or null; a leased one is
+   * due when its lease runs out.
+   */
   nextDueAt(): Promise<number | null>;
 }

@@ -10,6 +10,7 @@ import type {
 import type { DestinationChange } from "../core/destination-state.js";
 import type { Rate } from "../core/rate-limit.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
+import type { ActionStore } from "./actions-port.js";
 
 /** Filters and paging for a tenant's event list, newest first. */
 export interface EventQuery {
@@ -370,6 +371,8 @@ export interface Store {
   purgeTenant(tenant: string): Promise<TenantPurge>;
   /** Installations of the Vercel integration, their OAuth states and browser sessions (engine-wide). */
   readonly installations: InstallationStore;
+  /** Runs of deployment integration actions and their reports to Vercel (engine-wide). */
+  readonly actions: ActionStore;
   /**
    * Where the backend can tell other processes about new work (PostgreSQL's LISTEN/NOTIFY):
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.
