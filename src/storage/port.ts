@@ -111,6 +111,9 @@ export interface TenantPurge {
   sources: number;
   destinations: number;
   routes: number;
+  /** Runs of deployment integration actions, and their reports to Vercel. */
+  actionRuns: number;
+  actionReports: number;
 }
 
 /** How many rows of each kind removing an installation deleted: its tenant's records and its browser sessions. */
@@ -365,7 +368,11 @@ export interface Store {
   listAllDestinationStates(): Promise<DestinationState[]>;
   /** Counts every tenant's deliveries (metrics are of the whole engine). */
   queueStats(): Promise<QueueStats>;
-  /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
+  /**
+   * Deletes finished deliveries, their attempts and events older than `cutoff` (an event with a
+   * pending delivery stays), and action runs ended before it with their reports (a run with a
+   * report still pending stays); counts the events and deliveries.
+   */
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
   /** Deletes everything `tenant` owns, in one transaction (an uninstalled integration); counts the rows. */
   purgeTenant(tenant: string): Promise<TenantPurge>;
