@@ -33,3 +33,13 @@ export function newEventId(now: number = Date.now()): string {
 export function newDeliveryId(now: number = Date.now()): string {
   return `dlv_${ulidAt(now)}`;
 }
+
+/** A new deployment action run id: `act_` and a ULID, so runs list newest first by id. */
+export function newActionRunId(now: number = Date.now()): string {
+  return `act_${ulidAt(now)}`;
+}
+
+/** A new id of a report to Vercel on an action run: `rpt_` and a ULID. */
+export function newReportId(now: number = Date.now()): string {
+  return `rpt_${ulidAt(now)}`;
+}

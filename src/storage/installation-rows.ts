@@ -43,9 +43,20 @@ export function toInstallationSummary(row: InstallationRow): InstallationSummary
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     removedAt: row.removed_at,
-    removedCounts:
-      row.removed_counts === null ? null : (JSON.parse(row.removed_counts) as InstallationCounts),
+    removedCounts: row.removed_counts === null ? null : removedCounts(row.removed_counts),
   };
+}
+
+/**
+ * A removal's counts as stored. One recorded before action runs were kept has no count of them,
+ * and there were none to delete.
+ */
+function removedCounts(json: string): InstallationCounts {
+  return {
+    actionRuns: 0,
+    actionReports: 0,
+    ...(JSON.parse(json) as Partial<InstallationCounts>),
+  } as InstallationCounts;
 }
 
 /** An installation with its (sealed) token. */

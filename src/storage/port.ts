@@ -10,6 +10,7 @@ import type {
 import type { DestinationChange } from "../core/destination-state.js";
 import type { Rate } from "../core/rate-limit.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
+import type { ActionStore } from "./actions-port.js";
 
 /** Filters and paging for a tenant's event list, newest first. */
 export interface EventQuery {
@@ -110,6 +111,9 @@ export interface TenantPurge {
   sources: number;
   destinations: number;
   routes: number;
+  /** Runs of deployment integration actions, and their reports to Vercel. */
+  actionRuns: number;
+  actionReports: number;
 }
 
 /** How many rows of each kind removing an installation deleted: its tenant's records and its browser sessions. */
@@ -364,12 +368,18 @@ export interface Store {
   listAllDestinationStates(): Promise<DestinationState[]>;
   /** Counts every tenant's deliveries (metrics are of the whole engine). */
   queueStats(): Promise<QueueStats>;
-  /** Deletes finished deliveries, their attempts and events older than `cutoff`; an event with a pending delivery stays. */
+  /**
+   * Deletes finished deliveries, their attempts and events older than `cutoff` (an event with a
+   * pending delivery stays), and action runs ended before it with their reports (a run with a
+   * report still pending stays); counts the events and deliveries.
+   */
   purge(cutoff: number): Promise<{ events: number; deliveries: number }>;
   /** Deletes everything `tenant` owns, in one transaction (an uninstalled integration); counts the rows. */
   purgeTenant(tenant: string): Promise<TenantPurge>;
   /** Installations of the Vercel integration, their OAuth states and browser sessions (engine-wide). */
   readonly installations: InstallationStore;
+  /** Runs of deployment integration actions and their reports to Vercel (engine-wide). */
+  readonly actions: ActionStore;
   /**
    * Where the backend can tell other processes about new work (PostgreSQL's LISTEN/NOTIFY):
    * calls `onWork` when another node created due deliveries. Absent: the worker polls.

@@ -244,7 +244,9 @@ describe("PostgresStore", () => {
   it("migrates a fresh schema from two nodes starting together", async () => {
     const fresh = freshSchema();
     const [a, b] = await Promise.all([open(fresh), open(fresh)]);
-    expect([...a.appliedMigrations, ...b.appliedMigrations].sort()).toEqual(migrations.map((m) => m.version));
+    expect([...a.appliedMigrations, ...b.appliedMigrations].sort((x, y) => x - y)).toEqual(
+      migrations.map((m) => m.version),
+    );
     await a.insertEvents([event(T)]);
     expect(await b.forTenant("default").listEvents({ limit: 10 })).toHaveLength(1);
   });

@@ -212,6 +212,59 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
     `,
   },
+  {
+    version: 10,
+    name: "deployment actions",
+    sql: `
+      -- Runs of deployment integration actions, one per (installation, deployment, resource,
+      -- action). A lease: its owner, until when, how long a renewal extends it, and the phase it
+      -- was taken for (a retry waits only while that phase stands).
+      CREATE TABLE action_runs (
+        id text PRIMARY KEY,
+        tenant text NOT NULL,
+        deployment_id text NOT NULL,
+        resource_id text NOT NULL,
+        action text NOT NULL,
+        project_id text,
+        event_id text NOT NULL,
+        status text NOT NULL,
+        status_text text,
+        phase text,
+        made jsonb,
+        steps jsonb NOT NULL DEFAULT '[]',
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        next_run_at bigint,
+        lease_owner text,
+        lease_until bigint,
+        lease_ms bigint,
+        lease_phase text
+      );
+      CREATE UNIQUE INDEX action_runs_key ON action_runs (tenant, deployment_id, resource_id, action);
+      -- Runs with a phase to do are few: claims and the next due time walk only them.
+      CREATE INDEX action_runs_todo ON action_runs (id) WHERE phase IS NOT NULL;
+      CREATE INDEX action_runs_tenant ON action_runs (tenant, id);
+      CREATE INDEX action_runs_ended ON action_runs (updated_at) WHERE phase IS NULL;
+      -- Reports to Vercel, sent in seq order per run (a run's reports are queued under its row
+      -- lock, so seq is their order).
+      CREATE TABLE action_reports (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        run_id text NOT NULL,
+        tenant text NOT NULL,
+        body text NOT NULL,
+        state text NOT NULL,
+        attempts jsonb NOT NULL DEFAULT '[]',
+        next_attempt_at bigint,
+        deadline_at bigint NOT NULL,
+        created_at bigint NOT NULL,
+        lease_owner text,
+        lease_until bigint
+      );
+      CREATE INDEX action_reports_run ON action_reports (run_id, seq);
+      CREATE INDEX action_reports_due ON action_reports (next_attempt_at) WHERE state = 'pending';
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { DestinationState } from "../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../core/types.js";
+import type { ActionStore } from "../actions-port.js";
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -15,6 +16,7 @@ import {
 } from "../port.js";
 import { reducedOutcome, storableOutcome } from "../storable.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
+import { actionStore } from "./actions.js";
 import { connect, guard, type Sql } from "./connection.js";
 import { installationStore } from "./installations.js";
 import { migrate } from "./migrations.js";
@@ -41,6 +43,7 @@ export class PostgresStore implements Store {
   private readonly reads: ReturnType<typeof reads>;
   private readonly tenantOps: TenantOps;
   readonly installations: InstallationStore;
+  readonly actions: ActionStore;
   /** Why the last write could not commit (the database unreachable, out of space); null once one has. */
   private commitFailure: string | null = null;
 
@@ -53,6 +56,7 @@ export class PostgresStore implements Store {
     this.reads = reads(sql);
     this.tenantOps = this.tenantOperations();
     this.installations = installationStore(sql, (what, fn) => this.write(what, fn));
+    this.actions = actionStore(sql, (what, fn) => this.write(what, fn));
   }
 
   /** Connects to `url` (in `options.schema`, created if missing) and applies pending migrations. */

@@ -191,6 +191,58 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX browser_sessions_expiry ON browser_sessions (expires_at);
     `,
   },
+  {
+    version: 9,
+    name: "deployment actions",
+    sql: `
+      -- Runs of deployment integration actions, one per (installation, deployment, resource,
+      -- action). made and steps are JSON. A lease: its owner, until when, how long a renewal
+      -- extends it, and the phase it was taken for (a retry waits only while that phase stands).
+      CREATE TABLE action_runs (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        deployment_id TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        project_id TEXT,
+        event_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_text TEXT,
+        phase TEXT,
+        made TEXT,
+        steps TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        next_run_at INTEGER,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        lease_ms INTEGER,
+        lease_phase TEXT
+      );
+      CREATE UNIQUE INDEX action_runs_key ON action_runs (tenant, deployment_id, resource_id, action);
+      -- Runs with a phase to do are few: claims and the next due time walk only them.
+      CREATE INDEX action_runs_todo ON action_runs (id) WHERE phase IS NOT NULL;
+      CREATE INDEX action_runs_tenant ON action_runs (tenant, id);
+      CREATE INDEX action_runs_ended ON action_runs (updated_at) WHERE phase IS NULL;
+      -- Reports to Vercel, sent in seq order per run; attempts is a JSON list.
+      CREATE TABLE action_reports (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        run_id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts TEXT NOT NULL DEFAULT '[]',
+        next_attempt_at INTEGER,
+        deadline_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER
+      );
+      CREATE INDEX action_reports_run ON action_reports (run_id, seq);
+      CREATE INDEX action_reports_due ON action_reports (next_attempt_at) WHERE state = 'pending';
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { NewDelivery } from "../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../core/types.js";
+import type { ActionStore } from "../actions-port.js";
 import {
   type ClaimRequest,
   type DeliveryOutcome,
@@ -13,6 +14,7 @@ import {
   type TopologyRead,
 } from "../port.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
+import { actionReads } from "./actions.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
 import { installationReads } from "./installations.js";
@@ -38,6 +40,7 @@ export class SqliteStore implements Store {
   private readonly tenantOps: TenantOps;
   private readonly topology: ReturnType<typeof topologyReads>;
   readonly installations: InstallationStore;
+  readonly actions: ActionStore;
 
   private constructor(
     private readonly writer: SqliteWriter,
@@ -49,6 +52,7 @@ export class SqliteStore implements Store {
     this.topology = topologyReads(reader);
     this.tenantOps = this.tenantOperations();
     this.installations = this.installationStore();
+    this.actions = this.actionStore();
   }
 
   /**
@@ -207,6 +211,24 @@ export class SqliteStore implements Store {
       getSession: async (hash, now) => this.read(() => r.getSession(hash, now)),
       deleteSession: (hash) => w.call("deleteSession", hash),
       purgeExpired: (now) => w.call("purgeExpired", now),
+    };
+  }
+
+  /** Action runs and reports: reads here, claims and changes on the writer thread. */
+  private actionStore(): ActionStore {
+    const r = actionReads(this.reader);
+    const w = this.writer;
+    return {
+      claimRuns: (owner, now, leaseUntil, limit) => w.call("claimRuns", owner, now, leaseUntil, limit),
+      changeRun: (id, owner, change, now, keepLease = false) =>
+        w.call("changeRun", id, owner, change, now, keepLease),
+      claimReports: (owner, now, leaseUntil, limit) => w.call("claimReports", owner, now, leaseUntil, limit),
+      recordReport: (id, owner, attempt, next) => w.call("recordReport", id, owner, attempt, next),
+      getRun: async (id, tenant) => this.read(() => r.getRun(id, tenant)),
+      listRuns: async (query) => this.read(() => r.listRuns(query)),
+      runsSharing: async (tenant, action, key, value) =>
+        this.read(() => r.runsSharing(tenant, action, key, value)),
+      nextDueAt: async () => this.read(() => r.nextDueAt()),
     };
   }
 

@@ -1,3 +1,4 @@
+import { actionOps } from "./actions.js";
 import type { Connection } from "./connection.js";
 import { installationOps } from "./installations.js";
 import { claimOps } from "./ops/claim.js";
@@ -31,6 +32,8 @@ const DURABLE = new Set([
   "createSession",
   "deleteSession",
   "purgeExpired",
+  // What a runner made (a database, say) is told to no one else: lost, it would be made again.
+  "changeRun",
   "probe",
 ]);
 
@@ -51,6 +54,7 @@ function writeOps(db: Connection) {
     ...retention,
     ...topology.ops,
     ...installationOps(db, retention.purgeTenant),
+    ...actionOps(db),
     /** A small durable write, to learn whether the store can commit again after it could not. */
     probe: (at: number) => probe.run(at).changes,
   };

@@ -169,6 +169,8 @@ describe(`installations on ${harness.dialect}`, () => {
       sources: 0,
       destinations: 1,
       routes: 1,
+      actionRuns: 0,
+      actionReports: 0,
       sessions: 1,
     };
     expect(await store.installations.remove("icfg_a", T + 100)).toEqual(counts);

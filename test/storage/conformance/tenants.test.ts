@@ -135,6 +135,8 @@ describe(`tenants on ${harness.dialect}`, () => {
       sources: 1,
       destinations: 1,
       routes: 0,
+      actionRuns: 0,
+      actionReports: 0,
     });
     expect(await store.topologyVersion()).toBe(version + 1);
     expect(await store.forTenant(A).sources.list()).toEqual([]);

@@ -2,6 +2,7 @@ import type { NewDelivery } from "../../../core/delivery-types.js";
 import { wellFormed } from "../../../core/text.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
 import { eventText } from "../../storable.js";
+import { applyActionCommands } from "../action-commands.js";
 import { bodyColumns } from "../body.js";
 import type { Sql, Tx } from "../connection.js";
 
@@ -23,6 +24,9 @@ function chunks<T>(items: readonly T[]): T[][] {
 /** An event's dedupe key as the database holds it (a lone surrogate or NUL stored as U+FFFD). */
 const dedupeKey = (e: { tenant: string; source: string; externalId: string | null }) =>
   e.externalId === null ? null : JSON.stringify([e.tenant, e.source, wellFormed(e.externalId)]);
+
+/** Whether an event asks for deployment actions (most do not, and cost nothing more). */
+const asksActions = (e: IncomingEvent) => e.actions !== undefined && e.actions.length > 0;
 
 /** The channel on which commits that create due work notify the workers. */
 export const WORK_CHANNEL = "switchyard_work";
@@ -87,13 +91,19 @@ export async function insertDeliveries(q: Q, rows: readonly DeliveryRow[]): Prom
  *
  * The events, their deliveries and the workers' wake-up are one statement per `CHUNK` events (an
  * ingest batch is one): one round trip, and on a pool its own transaction, committed before it
- * answers. Each event goes in with its deliveries or not at all.
+ * answers. Each event goes in with its deliveries or not at all. A batch in which an event asks
+ * for deployment actions is one transaction, the commands of the events stored applied in it.
  */
 export async function insertEvents(
   sql: Q,
   events: readonly IncomingEvent[],
   textBodies: boolean,
 ): Promise<IngestResult[]> {
+  const commands = events.some(asksActions);
+  // Only a transaction has savepoints; on a pool, a batch with commands opens one.
+  if (commands && !("savepoint" in sql)) {
+    return sql.begin((tx) => insertEvents(tx, events, textBodies)) as Promise<IngestResult[]>;
+  }
   // The first of several events with one key in the batch is the one that may be stored.
   const firstOfKey = new Map<string, IncomingEvent>();
   const keyless: IncomingEvent[] = [];
@@ -160,6 +170,12 @@ export async function insertEvents(
     for (const r of rows) inserted.add(r.id);
   };
   for (const part of chunks(candidates)) await insertChunk(part);
+  if (commands && "savepoint" in sql) {
+    await applyActionCommands(
+      sql,
+      events.filter((e) => inserted.has(e.id)),
+    );
+  }
 
   // Keys whose first event was not inserted were stored before (or by a transaction that just committed).
   const stored = new Map<string, string>();

@@ -1,4 +1,5 @@
 import { encodeTime } from "ulidx";
+import { ENDED_STATUSES } from "../../action-rows.js";
 import type { TenantPurge } from "../../port.js";
 import type { Sql, Tx } from "../connection.js";
 import { purgeTopology } from "../topology.js";
@@ -6,7 +7,10 @@ import { purgeTopology } from "../topology.js";
 /** The advisory lock of the retention purge (with the schema as second key). */
 const PURGE_LOCK = 0x5357_5052;
 
-/** Deletes finished deliveries, their attempts and events older than `cutoff` that no delivery needs. */
+/**
+ * Deletes finished deliveries, their attempts and events older than `cutoff` that no delivery
+ * needs, and action runs ended before it with their reports.
+ */
 export async function purge(sql: Sql, cutoff: number): Promise<{ events: number; deliveries: number }> {
   return sql.begin(async (tx) => {
     // One node purges at a time; the others find the lock taken and skip this pass.
@@ -23,6 +27,15 @@ export async function purge(sql: Sql, cutoff: number): Promise<{ events: number;
       DELETE FROM events WHERE id < ${`evt_${encodeTime(Math.max(0, cutoff), 10)}`} AND received_at < ${cutoff}
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)
     `;
+    // Ended runs (and their reports) whose last change is older than the cutoff; a run with a
+    // report still pending stays until the report ends.
+    const ended = tx`
+      SELECT id FROM action_runs r
+      WHERE phase IS NULL AND status = ANY(${ENDED_STATUSES as string[]}::text[]) AND updated_at < ${cutoff}
+        AND NOT EXISTS (SELECT 1 FROM action_reports p WHERE p.run_id = r.id AND p.state = 'pending')
+    `;
+    await tx`DELETE FROM action_reports WHERE run_id IN (${ended})`;
+    await tx`DELETE FROM action_runs WHERE id IN (${ended})`;
     return { events: e.count, deliveries: d.count };
   });
 }
@@ -41,8 +54,14 @@ export async function purgeTenantIn(tx: Tx, tenant: string): Promise<TenantPurge
   const events = await tx`DELETE FROM events WHERE tenant = ${tenant}`;
   const states = await tx`DELETE FROM destination_state WHERE tenant = ${tenant}`;
   const topology = await purgeTopology(tx, tenant);
+  const reports = await tx`
+    DELETE FROM action_reports WHERE run_id IN (SELECT id FROM action_runs WHERE tenant = ${tenant})
+  `;
+  const runs = await tx`DELETE FROM action_runs WHERE tenant = ${tenant}`;
   return {
     ...topology,
+    actionRuns: runs.count,
+    actionReports: reports.count,
     events: events.count,
     deliveries: deliveries.count,
     attempts: attempts.count,

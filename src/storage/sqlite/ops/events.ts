@@ -1,6 +1,7 @@
 import type { NewDelivery } from "../../../core/delivery-types.js";
 import type { IncomingEvent, IngestResult } from "../../../core/types.js";
 import { eventText } from "../../storable.js";
+import { actionCommands } from "../action-commands.js";
 import type { Connection } from "../connection.js";
 
 /**
@@ -31,7 +32,10 @@ export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
   return { events: stripped, ends, bodies };
 }
 
-/** Event writes: an event and its planned deliveries go in together, or (a duplicate) not at all. */
+/**
+ * Event writes: an event, its planned deliveries and its action commands go in together, or (a
+ * duplicate) not at all.
+ */
 export function eventOps(db: Connection) {
   const insert = db.prepare(`
     INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues, body)
@@ -72,7 +76,9 @@ export function eventOps(db: Connection) {
     }
   };
 
-  /** Inserts one event (and its deliveries); a repeat answers the first event's id. Runs inside a transaction. */
+  const applyCommands = actionCommands(db);
+
+  /** Inserts one event (its deliveries, its commands); a repeat answers the first event's id. Runs inside a transaction. */
   const insertOne = (e: IncomingEvent): IngestResult => {
     const text = eventText(e);
     const { changes } = insert.run({
@@ -89,6 +95,7 @@ export function eventOps(db: Connection) {
     });
     if (changes === 1) {
       addDeliveries(e.tenant, e.id, e.deliveries, e.receivedAt);
+      if (e.actions !== undefined && e.actions.length > 0) applyCommands(e.id, e.actions, e.receivedAt);
       return { eventId: e.id, duplicate: false };
     }
     return { eventId: existing.get(e.tenant, e.source, text.externalId) as string, duplicate: true };

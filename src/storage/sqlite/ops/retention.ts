@@ -1,12 +1,26 @@
 import { encodeTime } from "ulidx";
+import { ENDED_STATUSES } from "../../action-rows.js";
 import type { TenantPurge } from "../../port.js";
 import type { Connection } from "../connection.js";
 
-/** The retention purge (finished deliveries, their attempts, events no delivery needs), and a tenant's removal. */
+/**
+ * The retention purge (finished deliveries, their attempts, events no delivery needs, ended action
+ * runs and their reports), and a tenant's removal.
+ */
 export function retentionOps(
   db: Connection,
   purgeTopology: (tenant: string) => { sources: number; destinations: number; routes: number },
 ) {
+  // Ended runs (and their reports) whose last change is older than the cutoff; a run with a
+  // report still pending stays until the report ends.
+  const ended = `
+    SELECT id FROM action_runs r
+    WHERE phase IS NULL AND status IN (${ENDED_STATUSES.map((s) => `'${s}'`).join(", ")}) AND updated_at < @cutoff
+      AND NOT EXISTS (SELECT 1 FROM action_reports p WHERE p.run_id = r.id AND p.state = 'pending')`;
+  const purgeEndedRuns = (cutoff: number): void => {
+    db.prepare(`DELETE FROM action_reports WHERE run_id IN (${ended})`).run({ cutoff });
+    db.prepare(`DELETE FROM action_runs WHERE id IN (${ended})`).run({ cutoff });
+  };
   const purge = db.transaction((cutoff: number) => {
     db.prepare(
       "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
@@ -18,6 +32,7 @@ export function retentionOps(
         "DELETE FROM events WHERE id < ? AND received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
       )
       .run(`evt_${encodeTime(Math.max(0, cutoff), 10)}`, cutoff);
+    purgeEndedRuns(cutoff);
     return { events: e.changes, deliveries: d.changes };
   });
 
@@ -30,7 +45,19 @@ export function retentionOps(
     const destinationStates = db
       .prepare("DELETE FROM destination_state WHERE tenant = ?")
       .run(tenant).changes;
-    return { events, deliveries, attempts, destinationStates, ...purgeTopology(tenant) };
+    const actionReports = db
+      .prepare("DELETE FROM action_reports WHERE run_id IN (SELECT id FROM action_runs WHERE tenant = ?)")
+      .run(tenant).changes;
+    const actionRuns = db.prepare("DELETE FROM action_runs WHERE tenant = ?").run(tenant).changes;
+    return {
+      events,
+      deliveries,
+      attempts,
+      destinationStates,
+      ...purgeTopology(tenant),
+      actionRuns,
+      actionReports,
+    };
   });
 
   return {
