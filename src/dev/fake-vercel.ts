@@ -10,7 +10,8 @@
  *   dashboard of the installations, their Configuration URLs and a form that sends test events;
  * - api: `POST /v2/oauth/access_token` (form-encoded; single-use codes that expire after 30
  *   minutes), `GET /v10/projects` (Bearer; `teamId` scoping; `limit` and `from` pagination),
- *   `DELETE /v1/integrations/configuration/:id` (204, and the installation's token stops working);
+ *   `DELETE /v1/integrations/configuration/:id` (204, and the installation's token stops working),
+ *   and deployments with what integrations report about them (fake-vercel-deployments.ts);
  * - `sendEvent`: a catalog sample addressed to an installation, signed with the client secret
  *   and POSTed to the integration's Webhook URL, as Vercel sends its events.
  *
@@ -24,6 +25,7 @@ import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "../core/clock.js";
 import { lookupEventType } from "../vercel/lookup.js";
 import { type Answer, error, json, projectBody } from "./fake-vercel-answers.js";
+import { FakeDeployments } from "./fake-vercel-deployments.js";
 import { installationEvent, postSigned } from "./fake-vercel-event.js";
 import { siteAnswer } from "./fake-vercel-site.js";
 import type {
@@ -112,6 +114,8 @@ export class FakeVercel {
   readonly #installations: Installation[] = [];
   readonly #projects = new Map<string | null, FakeProject[]>();
   readonly #failures: Failure[] = [];
+  /** Deployments, and the action and check updates reported about them. */
+  readonly deployments = new FakeDeployments(() => this.#clock.now());
   #servers: Server[] = [];
   siteUrl = "";
   apiUrl = "";
@@ -301,6 +305,13 @@ export class FakeVercel {
     if (r.path === "/v10/projects" && r.method === "GET") return this.#listProjects(r);
     const del = /^\/v1\/integrations\/configuration\/([^/]+)$/.exec(r.path);
     if (del?.[1] !== undefined && r.method === "DELETE") return this.#deleteConfiguration(r, del[1]);
+    if (/^\/v(1|2|13)\/deployments\//.test(r.path)) {
+      const installation = this.#tokenOwner(r);
+      if (installation === undefined)
+        return error(403, "forbidden", "Not authorized", {}, { invalidToken: true });
+      const answer = this.deployments.answer(r, installation);
+      if (answer) return answer;
+    }
     return error(404, "not_found", "The requested endpoint does not exist.");
   }
 
@@ -335,11 +346,16 @@ export class FakeVercel {
     });
   }
 
-  /** The installation the request's Bearer token belongs to, if it may act in `teamId`'s scope. */
-  #authorize(r: RecordedRequest): Installation | Answer {
+  /** The active installation the request's Bearer token belongs to. */
+  #tokenOwner(r: RecordedRequest): Installation | undefined {
     const auth = r.headers.authorization ?? "";
     const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-    const installation = this.#installations.find((i) => i.accessToken === token && !i.deleted);
+    return this.#installations.find((i) => i.accessToken === token && !i.deleted);
+  }
+
+  /** The installation the request's Bearer token belongs to, if it may act in `teamId`'s scope. */
+  #authorize(r: RecordedRequest): Installation | Answer {
+    const installation = this.#tokenOwner(r);
     if (installation === undefined) {
       return error(403, "forbidden", "Not authorized", {}, { invalidToken: true });
     }

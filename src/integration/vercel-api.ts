@@ -9,8 +9,30 @@ import { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.js";
 import { rateLimitWaitMs } from "./rate-limit-wait.js";
 import { VercelApiError, vercelErrorBody, withoutSecrets } from "./vercel-api-error.js";
+import type {
+  ActionTarget,
+  ActionUpdate,
+  CheckCreate,
+  CheckRunUpdate,
+  CheckUpdate,
+  CodeExchange,
+  InstallationToken,
+  VercelDeployment,
+  VercelProject,
+} from "./vercel-api-types.js";
 
 export { VercelApiError, type VercelApiErrorCode } from "./vercel-api-error.js";
+export type {
+  ActionTarget,
+  ActionUpdate,
+  CheckCreate,
+  CheckRunUpdate,
+  CheckUpdate,
+  CodeExchange,
+  InstallationToken,
+  VercelDeployment,
+  VercelProject,
+} from "./vercel-api-types.js";
 
 export const DEFAULT_API_URL = "https://api.vercel.com";
 
@@ -29,30 +51,6 @@ export interface VercelApiOptions {
   timeoutMs?: number;
 }
 
-/** What the integration's Redirect URL received, and the integration's own credentials. */
-export interface CodeExchange {
-  clientId: string;
-  clientSecret: string;
-  code: string;
-  /** The Redirect URL exactly as registered on the Integration Console. */
-  redirectUri: string;
-}
-
-/** The long-lived token of one installation, and whom it acts for. */
-export interface InstallationToken {
-  accessToken: string;
-  tokenType: string;
-  installationId: string;
-  userId: string;
-  /** The team the integration was installed on; null for a personal account. */
-  teamId: string | null;
-}
-
-export interface VercelProject {
-  id: string;
-  name: string;
-}
-
 // The documented answer of POST /v2/oauth/access_token (not in Vercel's OpenAPI or SDK).
 const tokenAnswer = z.object({
   access_token: z.string().min(1),
@@ -69,18 +67,33 @@ const projectsPage = z.object({
   pagination: z.object({ next: z.union([z.number(), z.string()]).nullable() }),
 });
 
+// GET /v13/deployments/{id}, the fields used (@vercel/sdk's GetDeploymentResponseBody has many more).
+const deploymentAnswer = z.object({
+  id: z.string(),
+  url: z.string(),
+  projectId: z.string().nullish(),
+  target: z.string().nullish(),
+  gitSource: z.object({ ref: z.string().nullish(), sha: z.string().nullish() }).passthrough().nullish(),
+});
+
+// The Check object of the v1 checks API: only its id is needed.
+const checkAnswer = z.object({ id: z.string() });
+
 const PAGE_LIMIT = 100;
 // A bound on pages so a cursor that never ends cannot loop forever: 100,000 projects.
 const MAX_PAGES = 1000;
 
 interface Call {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   query?: Record<string, string | null>;
   token?: string;
   form?: Record<string, string>;
+  json?: unknown;
   /** Values never to appear in an error's message. */
   secrets: string[];
+  /** Fail a 429 at once (with its wait in the error) instead of waiting it out: the caller schedules the retry. */
+  noWait?: boolean;
 }
 
 /** A client of Vercel's REST API; holds no connection state, so it needs no closing. */
@@ -167,6 +180,110 @@ export class VercelApi {
     await response.body?.cancel();
   }
 
+  /** A deployment, with its git source (`GET /v13/deployments/{id}?withGitRepoInfo=true`). */
+  async getDeployment(token: string, deploymentId: string, teamId: string | null): Promise<VercelDeployment> {
+    const call: Call = {
+      method: "GET",
+      path: `/v13/deployments/${encodeURIComponent(deploymentId)}`,
+      query: { withGitRepoInfo: "true", teamId },
+      token,
+      secrets: [token],
+    };
+    const body = await this.#json(call, deploymentAnswer);
+    return {
+      id: body.id,
+      url: body.url,
+      projectId: body.projectId ?? null,
+      target: body.target ?? null,
+      gitRef: body.gitSource?.ref ?? null,
+      gitSha: body.gitSource?.sha ?? null,
+    };
+  }
+
+  /**
+   * Reports a deployment integration action's status (`PATCH /v1/deployments/{id}/integrations/
+   * {installation}/resources/{resource}/actions/{action}`, answered 202). A 429 is not waited out
+   * here: the error carries Vercel's wait and the caller's schedule retries.
+   */
+  async updateAction(token: string, target: ActionTarget, body: ActionUpdate): Promise<void> {
+    const path = [
+      "/v1/deployments",
+      target.deploymentId,
+      "integrations",
+      target.installationId,
+      "resources",
+      target.resourceId,
+      "actions",
+      target.action,
+    ]
+      .map((part, i) => (i === 0 ? part : encodeURIComponent(part)))
+      .join("/");
+    const secrets = [token, ...(body.outcomes ?? []).flatMap((o) => o.secrets.map((s) => s.value))];
+    const response = await this.#send({ method: "PATCH", path, json: body, token, secrets, noWait: true });
+    await response.body?.cancel();
+  }
+
+  /** Creates a check on a deployment (`POST /v1/deployments/{id}/checks`); answers its id. */
+  async createCheck(
+    token: string,
+    deploymentId: string,
+    teamId: string | null,
+    check: CheckCreate,
+  ): Promise<{ id: string }> {
+    const call: Call = {
+      method: "POST",
+      path: `/v1/deployments/${encodeURIComponent(deploymentId)}/checks`,
+      query: { teamId },
+      json: check,
+      token,
+      secrets: [token],
+      noWait: true,
+    };
+    const body = await this.#json(call, checkAnswer);
+    return { id: body.id };
+  }
+
+  /** Updates a check (`PATCH /v1/deployments/{id}/checks/{checkId}`): running, or a conclusion. */
+  async updateCheck(
+    token: string,
+    deploymentId: string,
+    checkId: string,
+    teamId: string | null,
+    update: CheckUpdate,
+  ): Promise<void> {
+    const call: Call = {
+      method: "PATCH",
+      path: `/v1/deployments/${encodeURIComponent(deploymentId)}/checks/${encodeURIComponent(checkId)}`,
+      query: { teamId },
+      json: update,
+      token,
+      secrets: [token],
+      noWait: true,
+    };
+    await this.#json(call, checkAnswer);
+  }
+
+  /** Updates a checks-v2 run (`PATCH /v2/deployments/{id}/check-runs/{runId}`). */
+  async updateCheckRun(
+    token: string,
+    deploymentId: string,
+    runId: string,
+    teamId: string | null,
+    update: CheckRunUpdate,
+  ): Promise<void> {
+    const call: Call = {
+      method: "PATCH",
+      path: `/v2/deployments/${encodeURIComponent(deploymentId)}/check-runs/${encodeURIComponent(runId)}`,
+      query: { teamId },
+      json: update,
+      token,
+      secrets: [token],
+      noWait: true,
+    };
+    const response = await this.#send(call);
+    await response.body?.cancel();
+  }
+
   /** Sends the call and parses a 2xx's JSON body with `schema`. */
   async #json<T>(call: Call, schema: z.ZodType<T>): Promise<T> {
     const response = await this.#send(call);
@@ -196,7 +313,7 @@ export class VercelApi {
         throw new VercelApiError("vercel_api_error", what, response.status, vercelCode);
       }
       const waitMs = rateLimitWaitMs(response.headers, this.#clock.now());
-      if (waitMs === null || waitMs > this.#maxWaitMs || retry >= this.#maxRetries) {
+      if (call.noWait || waitMs === null || waitMs > this.#maxWaitMs || retry >= this.#maxRetries) {
         throw new VercelApiError("vercel_rate_limited", what, 429, vercelCode, waitMs);
       }
       await this.#sleep(waitMs);
@@ -214,6 +331,9 @@ export class VercelApi {
     if (call.form !== undefined) {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(call.form).toString();
+    } else if (call.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(call.json);
     }
     try {
       return await this.#fetch(url, {
