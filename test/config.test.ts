@@ -238,3 +238,60 @@ describe("integration", () => {
     expect(issues).toContain("integration.vercel.apiUrl: expected a URL without ?query or #fragment");
   });
 });
+
+describe("actions", () => {
+  const integration =
+    "integration:\n  slug: my-relay\n  clientId: oac_abc123\n  clientSecret: s\n  publicUrl: https://relay.example.com\n";
+
+  it("takes the documented example with its defaults", () => {
+    const { config } = loadConfig(
+      {},
+      { BRANCH_ADMIN_URL: "postgres://admin@db.example.com:5432/postgres" },
+      withFile(
+        `${integration}actions:\n  - slug: branch\n    kind: postgres-branch\n    postgres:\n      url: \${BRANCH_ADMIN_URL}\n      template: app\n    timeout: 10m\n  - slug: notify\n    kind: http\n    url: https://ci.example.com/vercel-action`,
+      ),
+    );
+    expect(config.actions).toEqual([
+      {
+        slug: "branch",
+        kind: "postgres-branch",
+        postgres: { url: "postgres://admin@db.example.com:5432/postgres", template: "app" },
+        branchBy: "git-ref",
+        secretName: "DATABASE_URL",
+        timeout: 600_000,
+      },
+      { slug: "notify", kind: "http", url: "https://ci.example.com/vercel-action", timeout: 60_000 },
+    ]);
+  });
+
+  it("names each bad key, and needs the integration", () => {
+    const issues = issuesOf(() =>
+      loadConfig(
+        {},
+        {},
+        withFile(
+          "actions:\n  - { slug: branch, kind: postgres-branch, postgres: { url: mysql://x, template: 'a b' }, branchBy: sometimes }\n  - { slug: branch, kind: http, url: ftp://x }\n  - { slug: other, kind: teleport }\n",
+        ),
+      ),
+    ).join("\n");
+    expect(issues).toContain("actions[0].postgres.url: expected postgres://");
+    expect(issues).toContain("actions[0].postgres.template: expected a database name");
+    expect(issues).toContain("actions[0].branchBy");
+    expect(issues).toContain("actions[1].url: expected an http:// or https:// URL");
+    expect(issues).toContain("actions[2].kind");
+  });
+
+  it("refuses actions without an integration, and a slug twice", () => {
+    const issues = issuesOf(() =>
+      loadConfig(
+        {},
+        {},
+        withFile(
+          "actions:\n  - { slug: notify, kind: http, url: https://a.example.com }\n  - { slug: notify, kind: http, url: https://b.example.com }\n",
+        ),
+      ),
+    ).join("\n");
+    expect(issues).toContain("actions: actions are run for the installations of a Vercel integration");
+    expect(issues).toContain('actions[1].slug: duplicate action slug "notify"');
+  });
+});

@@ -3,6 +3,7 @@ import { durationSchema } from "../core/duration.js";
 import { SecretBox } from "../core/secret-box.js";
 import { INTEGRATION_SOURCE, INTERNAL_SOURCE } from "../core/types.js";
 import { transformsSection } from "../transform/schema.js";
+import { actionSchema } from "./actions-schema.js";
 import { secretList, slug } from "./primitives.js";
 import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
 
@@ -222,8 +223,26 @@ export const configSchema = z
     transforms: transformsSection,
     // Absent, or present with every key commented out: Switchyard serves its own account only.
     integration: z.preprocess((v) => (v === null ? undefined : v), integrationSection.optional()),
+    /** Deployment integration actions (docs/actions.md): need `integration`. */
+    actions: z.array(actionSchema).default([]),
   })
   .superRefine((config, ctx) => {
+    if (config.actions.length > 0 && !config.integration)
+      ctx.addIssue({
+        code: "custom",
+        path: ["actions"],
+        message: "actions are run for the installations of a Vercel integration: configure integration too",
+      });
+    const actionSlugs = new Set<string>();
+    config.actions.forEach((action, i) => {
+      if (actionSlugs.has(action.slug))
+        ctx.addIssue({
+          code: "custom",
+          path: ["actions", i, "slug"],
+          message: `duplicate action slug "${action.slug}"`,
+        });
+      actionSlugs.add(action.slug);
+    });
     for (const section of ["sources", "destinations", "routes"] as const) {
       const seen = new Set<string>();
       config[section].forEach((item, i) => {
