@@ -84,6 +84,22 @@ module.exports = {
       to: { path: "^src/(http|cli)/" },
     },
     {
+      name: "actions-from-the-root",
+      severity: "error",
+      comment:
+        "actions/ (the runner of deployment integration actions) is started by app.ts; the rest of src/ reads runs through the store.",
+      from: { path: "^src/", pathNot: "^src/(app\\.ts|actions/)" },
+      to: { path: "^src/actions/" },
+    },
+    {
+      name: "actions-below-interfaces",
+      severity: "error",
+      comment:
+        "actions/ works on the store and Vercel's API; it never imports ingest, delivery, operations, http, pages or cli.",
+      from: { path: "^src/actions/" },
+      to: { path: "^src/(ingest|delivery|operations|http|pages|cli|dev)/" },
+    },
+    {
       name: "dev-only-from-cli",
       severity: "error",
       comment:

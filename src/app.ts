@@ -3,6 +3,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
+import { actionCommandsFor } from "./actions/commands.js";
+import { actionRunnerFor } from "./actions/compose.js";
+import type { ActionRunner } from "./actions/runner.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { GroupCommitter } from "./core/group-commit.js";
@@ -37,6 +40,8 @@ export interface RunningApp {
   store: Store;
   worker: DeliveryWorker;
   maintenance: Maintenance;
+  /** Runs deployment integration actions, when Switchyard is an integration. */
+  actions: ActionRunner | null;
   /** The sources, destinations and routes in force, followed as they change. */
   topology: LiveTopology;
   /** A URL that reaches the server from this machine. */
@@ -61,6 +66,8 @@ export interface ComposedApp {
   context: AppContext;
   worker: DeliveryWorker;
   maintenance: Maintenance;
+  /** Runs deployment integration actions, when Switchyard is an integration. */
+  actions: ActionRunner | null;
   /** Releases what `composeApp` opened (the worker must be stopped first if it was started). */
   close(): Promise<void>;
 }
@@ -123,6 +130,7 @@ export async function composeApp(
   }
   const planner = new DeliveryPlanner(topology);
   const client = new DeliveryClient();
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const worker = new DeliveryWorker({
     store,
     client,
@@ -130,7 +138,7 @@ export async function composeApp(
     destinations: topology.current.destinations.map((d) => destinationOf(d.config, d.tenant)),
     clock,
     logger,
-    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner,
     userAgent: `Switchyard/${VERSION}`,
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
     concurrency: config.delivery.concurrency,
@@ -168,12 +176,14 @@ export async function composeApp(
     integration: config.integration ?? null,
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
   });
+  const actions = actionRunnerFor(config, { store, vercel, secrets, clock, logger, owner });
   const integrationWebhookSource = config.integration
     ? integrationWebhook(config.integration, store, clock, {
         onRemoved: async () => {
           await topology.refresh();
         },
         onUnclaimed: () => metrics.integrationUnclaimed.inc(),
+        ...(actions ? { actionsOf: actionCommandsFor, onActions: () => actions.notify() } : {}),
       })
     : null;
   const context: AppContext = {
@@ -195,7 +205,9 @@ export async function composeApp(
     context,
     worker,
     maintenance,
+    actions,
     async close() {
+      await actions?.close();
       await topology.close();
       await client.close();
       await release();
@@ -212,10 +224,11 @@ export async function startApp(
 ): Promise<RunningApp> {
   const role = options.role ?? "all";
   const app = await composeApp(config, logger, clock, options);
-  const { worker, maintenance, context } = app;
+  const { worker, maintenance, context, actions } = app;
   if (role !== "ingest") {
     await worker.start();
     maintenance.start();
+    actions?.start();
   }
   const server = createHttpServer(context, role !== "worker");
   await new Promise<void>((resolve, reject) => {
@@ -232,6 +245,7 @@ export async function startApp(
     store: context.store,
     worker,
     maintenance,
+    actions,
     topology: context.topology,
     url: listen.url,
     listen,

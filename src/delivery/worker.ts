@@ -4,13 +4,13 @@ import type { ClaimedDelivery, DestinationState } from "../core/delivery-types.j
 import type { Destination } from "../core/destination.js";
 import { GroupCommitter } from "../core/group-commit.js";
 import { DEFAULT_TENANT } from "../core/types.js";
+import { WakeSignal } from "../core/wake-signal.js";
 import type { DeliveryOutcome, DestinationKey, Store } from "../storage/port.js";
 import { type AttemptSettings, attempt } from "./attempt.js";
 import { type LaneSnapshot, planClaims } from "./claim-planner.js";
 import { HandOff } from "./hand-off.js";
 import { type Lane, laneKey, storedLaneKey } from "./lane.js";
 import { Lanes } from "./lanes.js";
-import { WakeSignal } from "./wake-signal.js";
 
 /** Settings of the worker as a whole. */
 export interface WorkerOptions extends Omit<AttemptSettings, "transforms"> {

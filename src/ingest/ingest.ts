@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { ActionCommand } from "../core/action-types.js";
 import type { Clock } from "../core/clock.js";
 import type { NewDelivery } from "../core/delivery-types.js";
 import type { FilterSubject } from "../core/filter.js";
@@ -46,6 +47,8 @@ export interface SharedSource {
   tenantsOf(type: string, body: unknown): Promise<string[]>;
   /** Whether events of this type are relayed (planned by the tenants' routes) or only stored. */
   relays(type: string): boolean;
+  /** The deployment actions an event asks of a tenant, stored in the event's commit. */
+  actionsOf?(type: string, body: unknown, tenant: string, receivedAt: number): ActionCommand[];
   /** Runs once the event is stored for its tenants (a repeat too); a throw fails the request. */
   afterStored?(type: string, body: unknown, tenants: readonly string[]): Promise<void>;
 }
@@ -120,14 +123,17 @@ export class Ingestor {
         source: first.source,
         body: received.parsed.value,
       };
-      const events = tenants.map(
-        (tenant): IncomingEvent => ({
+      const events = tenants.map((tenant): IncomingEvent => {
+        const actions =
+          shared.actionsOf?.(first.type, received.parsed.value, tenant, received.receivedAt) ?? [];
+        return {
           ...first,
           id: newEventId(received.receivedAt),
           tenant,
           deliveries: relay ? this.plan(tenant, subject, received.receivedAt) : [],
-        }),
-      );
+          ...(actions.length > 0 ? { actions } : {}),
+        };
+      });
       const results = await Promise.all(events.map((e) => this.commit(e)));
       await shared.afterStored?.(first.type, received.parsed.value, tenants);
       const [result] = results as [IngestResult, ...IngestResult[]];

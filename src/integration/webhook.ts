@@ -1,4 +1,5 @@
 import type { IntegrationConfig } from "../config/schema.js";
+import type { ActionCommand } from "../core/action-types.js";
 import type { Clock } from "../core/clock.js";
 import { isJsonObject } from "../core/json-object.js";
 import { INTEGRATION_SOURCE } from "../core/types.js";
@@ -11,6 +12,8 @@ export const UNCLAIMED_TENANT = "unclaimed";
 
 /** Installation lifecycle events: acted on, never relayed. */
 const LIFECYCLE = "integration-configuration.";
+/** Deployment integration action events: they ask for actions. */
+const ACTION_EVENT = "deployment.integration.action.";
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
@@ -52,6 +55,10 @@ export function integrationWebhook(
     onRemoved: () => Promise<void>;
     /** Called for each event no active installation claims. */
     onUnclaimed: () => void;
+    /** The deployment actions an event asks of an installation (none: no actions are run). */
+    actionsOf?: (type: string, body: unknown, tenant: string, receivedAt: number) => ActionCommand[];
+    /** Called after an event that asked for deployment actions was stored. */
+    onActions?: () => void;
   },
 ): SharedSource {
   const entry: SourceEntry = {
@@ -67,6 +74,8 @@ export function integrationWebhook(
   return {
     entry,
     relays: (type) => !type.startsWith(LIFECYCLE),
+    actionsOf: (type, body, tenant, receivedAt) =>
+      tenant === UNCLAIMED_TENANT ? [] : (hooks.actionsOf?.(type, body, tenant, receivedAt) ?? []),
     async tenantsOf(_type, body) {
       const named = installationIdsIn(body);
       if (named.length > 0) {
@@ -83,6 +92,7 @@ export function integrationWebhook(
     },
     async afterStored(type, body, tenants) {
       if (tenants.length === 1 && tenants[0] === UNCLAIMED_TENANT) hooks.onUnclaimed();
+      if (type.startsWith(ACTION_EVENT)) hooks.onActions?.();
       if (!type.startsWith(LIFECYCLE)) return;
       const payload = isJsonObject(body) && isJsonObject(body.payload) ? body.payload : {};
       const configuration = isJsonObject(payload.configuration) ? payload.configuration : {};

@@ -1,3 +1,4 @@
+import { ActionOperations } from "./actions.js";
 import type { OperationsDeps } from "./context.js";
 import { DeliveryOperations } from "./deliveries.js";
 import { DestinationHealth } from "./destinations.js";
@@ -26,6 +27,7 @@ export class Operations {
   readonly installations: InstallationOperations;
   readonly installFlow: InstallFlow;
   readonly relay: RelayOperations;
+  readonly actions: ActionOperations;
 
   constructor(deps: OperationsDeps) {
     this.sources = new TopologyItems("sources", deps);
@@ -38,5 +40,6 @@ export class Operations {
     this.installations = new InstallationOperations(deps);
     this.installFlow = new InstallFlow(deps);
     this.relay = new RelayOperations(deps, this.destinations, this.routes);
+    this.actions = new ActionOperations(deps);
   }
 }

@@ -10,6 +10,7 @@ import { EVENT_GROUPS, newSigningSecret, RelayInputError } from "../../operation
 import type { Installation } from "../../storage/port.js";
 import { MessagePage } from "../message-page.js";
 import { renderPage } from "../render.js";
+import { ActionPage } from "./action-page.js";
 import { type ConfigureNotice, ConfigurePage } from "./configure-page.js";
 import { IntegrationCookies } from "./cookies.js";
 import { type SetupForm, SetupPage } from "./setup-page.js";
@@ -270,6 +271,22 @@ export function integrationPages(deps: {
       );
     return { session, installation, form };
   }
+
+  app.get(`${BASE}/actions/:id`, async (c) => {
+    const id = c.req.param("id");
+    const session = cookies.session(c);
+    const installation = await flow.sessionInstallation(session);
+    if (!installation) return c.redirect(`${BASE}/install`, 303);
+    // Scoped to the session's installation: another's run is no run.
+    const detail = await operations.actions.get(id, installation.id);
+    return renderPage(
+      c,
+      <ActionPage
+        detail={detail}
+        configureUrl={`${BASE}/configure?configurationId=${encodeURIComponent(installation.id)}`}
+      />,
+    );
+  });
 
   app.post(`${BASE}/configure/test`, async (c) => {
     const { installation } = await configureAction(c);

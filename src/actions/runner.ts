@@ -1,0 +1,318 @@
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock.js";
+import { newReportId } from "../core/ids.js";
+import type { SecretBox } from "../core/secret-box.js";
+import { WakeSignal } from "../core/wake-signal.js";
+import { installationTokenContext } from "../integration/token.js";
+import type { VercelApi, VercelDeployment } from "../integration/vercel-api.js";
+import type { ActionRun, ActionRunChange, ReportBody } from "../storage/actions-port.js";
+import type { Installation, Store } from "../storage/port.js";
+import { type ActionExecutor, ActionFailure } from "./executor.js";
+import { ReportSender, reportContext } from "./report-sender.js";
+
+/** How long a runner holds a run before another may take it (renewed while it works). */
+const LEASE_MS = 60_000;
+/** How long Vercel is told about a run: reports older than this are given up. */
+const REPORT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+export interface ActionRunnerOptions {
+  store: Store;
+  vercel: VercelApi;
+  secrets: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  /** The executors of the configured actions, by slug. */
+  executors: ReadonlyMap<string, { executor: ActionExecutor; timeoutMs: number }>;
+  /** Where the run's page is: `statusUrl` is this followed by the run id. */
+  statusUrlBase: string;
+  /** A name unique to this process, for leases. */
+  owner: string;
+  /** How often to look for work another node left (and for expired leases); 1 s by default. */
+  pollMs?: number;
+  /** The reports' retry schedule (tests shorten it). */
+  reports?: ConstructorParameters<typeof ReportSender>[0]["policy"];
+}
+
+/**
+ * Runs deployment integration actions: claims runs whose phase is due (set in the commit of the
+ * event that asked), does the phase with the action's executor, records the outcome and queues
+ * the report to Vercel in one transaction, and sends reports in order per run. A run is held
+ * under a lease, so a crash mid-phase leaves it to be taken again (the executors are
+ * idempotent) and its outcome is recorded, and reported, once.
+ */
+export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; report: [string] }> {
+  readonly #o: ActionRunnerOptions;
+  readonly #wake = new WakeSignal();
+  readonly #reports: ReportSender;
+  #stopped = false;
+  #loop: Promise<void> | null = null;
+  readonly #aborts = new Map<string, AbortController>();
+
+  constructor(options: ActionRunnerOptions) {
+    super();
+    this.#o = options;
+    this.#reports = new ReportSender({
+      store: options.store,
+      vercel: options.vercel,
+      secrets: options.secrets,
+      clock: options.clock,
+      logger: options.logger,
+      owner: options.owner,
+      ...(options.reports ? { policy: options.reports } : {}),
+    });
+    this.#reports.on("report", (id) => this.emit("report", id));
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** New work was committed on this node: look now. */
+  notify(): void {
+    this.#wake.wake();
+  }
+
+  /** Stops taking work, aborts what runs (its lease lets it be taken again), and waits. */
+  async close(): Promise<void> {
+    this.#stopped = true;
+    for (const abort of this.#aborts.values()) abort.abort();
+    this.#wake.wake();
+    await this.#loop;
+    await Promise.all([...this.#o.executors.values()].map((e) => e.executor.close()));
+  }
+
+  async #run(): Promise<void> {
+    const pollMs = this.#o.pollMs ?? 1000;
+    while (!this.#stopped) {
+      this.#wake.reset();
+      let worked = false;
+      try {
+        worked = (await this.#tick()) > 0;
+      } catch (error) {
+        this.#o.logger.error({ err: error }, "deployment actions: a pass failed");
+      }
+      if (this.#stopped) break;
+      if (worked) continue;
+      this.emit("idle");
+      const next = await this.#o.store.actions.nextDueAt().catch(() => null);
+      const now = this.#o.clock.now();
+      await this.#wake.sleep(next === null ? pollMs : Math.min(pollMs, Math.max(0, next - now)));
+    }
+  }
+
+  /** One pass: the due phases, then the due reports; how many were handled. */
+  async #tick(): Promise<number> {
+    const { store, clock, owner } = this.#o;
+    const now = clock.now();
+    const runs = await store.actions.claimRuns(owner, now, now + LEASE_MS, 8);
+    await Promise.all(runs.map((run) => this.#phase(run)));
+    const sent = await this.#reports.sendDue();
+    return runs.length + sent;
+  }
+
+  async #phase(run: ActionRun): Promise<void> {
+    try {
+      if (run.phase === "start") await this.#start(run);
+      else if (run.phase === "cancel") await this.#undo(run, "cancel");
+      else if (run.phase === "cleanup") await this.#undo(run, "cleanup");
+    } catch (error) {
+      this.#o.logger.error({ err: error, run: run.id, action: run.action }, "deployment action failed");
+      await this.#change(run, {
+        status: run.phase === "start" ? "failed" : run.status,
+        statusText:
+          run.phase === "start" ? "Switchyard could not run the action; its logs say why" : run.statusText,
+        step: `Failed: ${(error as Error).message}`,
+        ...(run.phase ? { done: run.phase } : {}),
+        ...(run.phase === "start"
+          ? {
+              report: this.#report(run, {
+                status: "failed",
+                statusText: "Switchyard could not run the action; its logs say why",
+              }),
+            }
+          : {}),
+      });
+    }
+    this.emit("phase", run);
+  }
+
+  async #start(run: ActionRun): Promise<void> {
+    const configured = this.#o.executors.get(run.action);
+    const installation = await this.#o.store.installations.get(run.tenant);
+    if (installation?.status !== "active" || !installation.accessToken) {
+      // No token to report with: the run ends here, and says so on its page.
+      await this.#change(run, {
+        status: "failed",
+        statusText: "Unknown installation",
+        step: "The installation is not active here",
+        done: "start",
+      });
+      return;
+    }
+    if (!configured) {
+      const statusText = `The action "${run.action}" is not configured on this server`;
+      await this.#change(run, {
+        status: "failed",
+        statusText,
+        step: statusText,
+        done: "start",
+        report: this.#report(run, { status: "failed", statusText }),
+      });
+      return;
+    }
+    const { executor, timeoutMs } = configured;
+    await this.#change(
+      run,
+      {
+        status: "running",
+        statusText: executor.runningText,
+        step: "Started",
+        report: this.#report(run, { status: "running", statusText: executor.runningText }),
+      },
+      true,
+    );
+    const abort = new AbortController();
+    this.#aborts.set(run.id, abort);
+    const timer = setTimeout(
+      () => abort.abort(new ActionFailure(`The action took longer than ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
+    const watch = this.#watch(run, abort);
+    try {
+      let deployment: Promise<VercelDeployment> | null = null;
+      const result = await executor.start({
+        run,
+        installation,
+        deployment: () => (deployment ??= this.#deployment(run, installation)),
+        eventBody: () => this.#eventBody(run),
+        signal: abort.signal,
+        step: async (text) => {
+          await this.#change(run, { step: text }, true);
+        },
+      });
+      const statusText = result.statusText ?? "Done";
+      await this.#change(run, {
+        status: "succeeded",
+        statusText,
+        made: result.made,
+        step: statusText,
+        done: "start",
+        report: this.#report(run, {
+          status: "succeeded",
+          statusText,
+          ...(result.secrets.length > 0
+            ? { outcomes: [{ kind: "resource-secrets", secrets: result.secrets }] }
+            : {}),
+        }),
+      });
+    } catch (error) {
+      if (abort.signal.aborted && !(abort.signal.reason instanceof ActionFailure)) {
+        // Canceled (or this process stopping): the lease, or the cancel phase, takes it from here.
+        await this.#change(run, { step: "Stopped" }).catch(() => {});
+        return;
+      }
+      const failure = abort.signal.reason instanceof ActionFailure ? abort.signal.reason : error;
+      if (!(failure instanceof ActionFailure)) throw failure;
+      await this.#change(run, {
+        status: "failed",
+        statusText: failure.message,
+        step: failure.message,
+        done: "start",
+        report: this.#report(run, { status: "failed", statusText: failure.message }),
+      });
+    } finally {
+      clearTimeout(timer);
+      clearInterval(watch);
+      this.#aborts.delete(run.id);
+    }
+  }
+
+  /** Renews the lease while a start runs, and aborts it when a cancel was asked for meanwhile. */
+  #watch(run: ActionRun, abort: AbortController): NodeJS.Timeout {
+    return setInterval(
+      () => {
+        void (async () => {
+          const held = await this.#o.store.actions.changeRun(
+            run.id,
+            this.#o.owner,
+            {},
+            this.#o.clock.now(),
+            true,
+          );
+          const now = await this.#o.store.actions.getRun(run.id);
+          if (!held || now?.run.phase === "cancel") abort.abort();
+        })().catch(() => {});
+      },
+      Math.min(LEASE_MS / 3, 2000),
+    ).unref();
+  }
+
+  async #undo(run: ActionRun, phase: "cancel" | "cleanup"): Promise<void> {
+    const executor = this.#o.executors.get(run.action)?.executor;
+    const key = executor?.sharedKey;
+    const value = key ? run.made?.[key] : undefined;
+    const others =
+      key && typeof value === "string"
+        ? (await this.#o.store.actions.runsSharing(run.tenant, run.action, key, value)).filter(
+            (r) => r.id !== run.id,
+          )
+        : [];
+    const stillUsed = others.length > 0;
+    if (executor) {
+      if (phase === "cancel") await executor.cancel(run, stillUsed);
+      else await executor.cleanup(run, stillUsed);
+    }
+    const kept = stillUsed
+      ? ` (kept: ${others.length} other deployment${others.length === 1 ? "" : "s"} use it)`
+      : "";
+    await this.#change(run, {
+      status: phase === "cancel" ? "canceled" : "cleaned",
+      step: `${phase === "cancel" ? "Canceled" : "Cleaned up"}${kept}`,
+      done: phase,
+    });
+  }
+
+  async #change(run: ActionRun, change: ActionRunChange, keepLease = false): Promise<void> {
+    const held = await this.#o.store.actions.changeRun(
+      run.id,
+      this.#o.owner,
+      change,
+      this.#o.clock.now(),
+      keepLease,
+    );
+    if (!held) throw new Error(`the lease of run ${run.id} was lost`);
+  }
+
+  /** A report for the run's queue, its body sealed (it may carry secrets). */
+  #report(run: ActionRun, body: ReportBody): NonNullable<ActionRunChange["report"]> {
+    const full: ReportBody = { ...body, statusUrl: `${this.#o.statusUrlBase}${run.id}` };
+    const id = newReportId(this.#o.clock.now());
+    return {
+      id,
+      body: this.#o.secrets.seal(JSON.stringify(full), reportContext(run.id)),
+      deadlineAt: this.#o.clock.now() + REPORT_MAX_AGE_MS,
+    };
+  }
+
+  async #deployment(run: ActionRun, installation: Installation): Promise<VercelDeployment> {
+    const token = this.#o.secrets.open(
+      installation.accessToken ?? "",
+      installationTokenContext(installation.id),
+    );
+    try {
+      return await this.#o.vercel.getDeployment(token, run.deploymentId, installation.teamId);
+    } catch (error) {
+      throw new ActionFailure(
+        `Vercel did not show deployment ${run.deploymentId}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  async #eventBody(run: ActionRun): Promise<Uint8Array> {
+    const event = await this.#o.store.forTenant(run.tenant).getEvent(run.eventId);
+    if (!event) throw new ActionFailure("The start event is no longer stored");
+    return event.body;
+  }
+}

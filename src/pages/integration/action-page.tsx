@@ -1,0 +1,75 @@
+import type { ActionRunDetail } from "../../storage/actions-port.js";
+import { Layout } from "../layout.js";
+
+const time = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+
+/** One run of a deployment integration action: where it stands, its steps, its reports to Vercel. */
+export function ActionPage(props: { detail: ActionRunDetail; configureUrl: string }) {
+  const { run, reports } = props.detail;
+  const tone =
+    run.status === "succeeded" || run.status === "cleaned"
+      ? "succeeded"
+      : run.status === "failed"
+        ? "failed"
+        : "pending";
+  return (
+    <Layout title={`Action ${run.action}`} wide>
+      <h1>
+        Action <span class="mono">{run.action}</span>
+      </h1>
+      <p class="lead">
+        Deployment <span class="mono">{run.deploymentId}</span>
+      </p>
+      <dl class="settings">
+        <dt>Status</dt>
+        <dd class={`status status-${tone}`}>{run.status}</dd>
+        {run.statusText && (
+          <>
+            <dt>Detail</dt>
+            <dd>{run.statusText}</dd>
+          </>
+        )}
+        <dt>Resource</dt>
+        <dd class="mono">{run.resourceId}</dd>
+        <dt>Started</dt>
+        <dd>{time(run.createdAt)}</dd>
+      </dl>
+      <h2>Steps</h2>
+      <ol>
+        {run.steps.map((s) => (
+          <li>
+            <time datetime={new Date(s.at).toISOString()}>{time(s.at)}</time>: {s.text}
+          </li>
+        ))}
+      </ol>
+      <h2>Reports to Vercel</h2>
+      {reports.length === 0 ? (
+        <p class="empty">None.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Queued</th>
+                <th scope="col">State</th>
+                <th scope="col">Attempts</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.map((r) => (
+                <tr>
+                  <td>{time(r.createdAt)}</td>
+                  <td>{r.state}</td>
+                  <td>{r.attempts.map((a) => a.status ?? "no answer").join(", ") || "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p>
+        <a href={props.configureUrl}>Back to the configuration</a>
+      </p>
+    </Layout>
+  );
+}
