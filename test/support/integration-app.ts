@@ -63,12 +63,14 @@ export async function startIntegrationApp(
       ...(options.logger ? { logger: options.logger } : {}),
     },
   );
-  return {
+  const started: IntegrationApp = {
     app,
     vercel,
     async close() {
-      await app.stop();
+      // The app in force: a test may have restarted it.
+      await started.app.stop();
       await vercel.close();
     },
   };
+  return started;
 }
