@@ -1,5 +1,6 @@
 import type { DeliveryRecord } from "../../core/delivery-types.js";
 import type { RelaySettings } from "../../operations/relay-settings.js";
+import type { ActionRun } from "../../storage/actions-port.js";
 import { Button, Hidden, Notice } from "../components.js";
 import { Layout } from "../layout.js";
 
@@ -20,6 +21,8 @@ export function ConfigurePage(props: {
   scope: string;
   settings: RelaySettings | null;
   deliveries: readonly DeliveryRecord[];
+  /** The installation's latest deployment action runs (none when no action ran). */
+  actionRuns: readonly ActionRun[];
   projectNames: ReadonlyMap<string, string>;
   csrf: string;
   notice?: ConfigureNotice;
@@ -119,6 +122,41 @@ export function ConfigurePage(props: {
             </tbody>
           </table>
         </div>
+      )}
+      {props.actionRuns.length > 0 && (
+        <>
+          <h2>Deployment actions</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Time (UTC)</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.actionRuns.map((r) => (
+                  <tr>
+                    <td>
+                      <time datetime={new Date(r.createdAt).toISOString()}>{when(r.createdAt)}</time>
+                    </td>
+                    <td>
+                      <a class="mono" href={`/integrations/vercel/actions/${r.id}`}>
+                        {r.action}
+                      </a>
+                    </td>
+                    <td
+                      class={`status status-${r.status === "succeeded" || r.status === "cleaned" ? "succeeded" : r.status === "failed" ? "failed" : "pending"}`}
+                    >
+                      {r.status}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
       <div class="danger-zone">
         <h2>Uninstall</h2>

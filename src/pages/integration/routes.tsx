@@ -234,9 +234,10 @@ export function integrationPages(deps: {
     session: string,
     notice?: ConfigureNotice,
   ): Promise<Response> {
-    const [settings, deliveries] = await Promise.all([
+    const [settings, deliveries, actionRuns] = await Promise.all([
       operations.relay.get(installation.id),
       operations.relay.recentDeliveries(installation.id, 50),
+      operations.actions.list({ tenant: installation.id, limit: 20 }),
     ]);
     const names = new Map<string, string>();
     if (settings && settings.projects !== "all") {
@@ -250,6 +251,7 @@ export function integrationPages(deps: {
         scope={scopeOf(installation)}
         settings={settings}
         deliveries={deliveries}
+        actionRuns={actionRuns.data}
         projectNames={names}
         csrf={flow.csrfToken(session)}
         {...(notice ? { notice } : {})}
