@@ -22,17 +22,7 @@ import type {
 } from "./vercel-api-types.js";
 
 export { VercelApiError, type VercelApiErrorCode } from "./vercel-api-error.js";
-export type {
-  ActionTarget,
-  ActionUpdate,
-  CheckCreate,
-  CheckRunUpdate,
-  CheckUpdate,
-  CodeExchange,
-  InstallationToken,
-  VercelDeployment,
-  VercelProject,
-} from "./vercel-api-types.js";
+export type * from "./vercel-api-types.js";
 
 export const DEFAULT_API_URL = "https://api.vercel.com";
 

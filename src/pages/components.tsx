@@ -127,3 +127,10 @@ export function Check(props: {
 export function Hidden(props: { name: string; value: string }) {
   return <input type="hidden" name={props.name} value={props.value} />;
 }
+
+/** The colour class of a run's or delivery's status: done well, failed, or still going. */
+export function statusClass(status: string): string {
+  const tone =
+    status === "succeeded" || status === "cleaned" ? "succeeded" : status === "failed" ? "failed" : "pending";
+  return `status status-${tone}`;
+}

@@ -1,4 +1,5 @@
 import type { ActionRunDetail } from "../../storage/actions-port.js";
+import { statusClass } from "../components.js";
 import { Layout } from "../layout.js";
 
 const time = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
@@ -6,12 +7,6 @@ const time = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace(
 /** One run of a deployment integration action: where it stands, its steps, its reports to Vercel. */
 export function ActionPage(props: { detail: ActionRunDetail; configureUrl: string }) {
   const { run, reports } = props.detail;
-  const tone =
-    run.status === "succeeded" || run.status === "cleaned"
-      ? "succeeded"
-      : run.status === "failed"
-        ? "failed"
-        : "pending";
   return (
     <Layout title={`Action ${run.action}`} wide>
       <h1>
@@ -22,7 +17,7 @@ export function ActionPage(props: { detail: ActionRunDetail; configureUrl: strin
       </p>
       <dl class="settings">
         <dt>Status</dt>
-        <dd class={`status status-${tone}`}>{run.status}</dd>
+        <dd class={statusClass(run.status)}>{run.status}</dd>
         {run.statusText && (
           <>
             <dt>Detail</dt>

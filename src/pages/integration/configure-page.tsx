@@ -1,7 +1,7 @@
 import type { DeliveryRecord } from "../../core/delivery-types.js";
 import type { RelaySettings } from "../../operations/relay-settings.js";
 import type { ActionRun } from "../../storage/actions-port.js";
-import { Button, Hidden, Notice } from "../components.js";
+import { Button, Hidden, Notice, statusClass } from "../components.js";
 import { Layout } from "../layout.js";
 
 /** A short message at the top of the configuration page after an action. */
@@ -110,9 +110,7 @@ export function ConfigurePage(props: {
                     <time datetime={new Date(d.createdAt).toISOString()}>{when(d.createdAt)}</time>
                   </td>
                   <td class="mono">{d.eventType}</td>
-                  <td
-                    class={`status status-${d.status === "succeeded" ? "succeeded" : d.status === "failed" ? "failed" : "pending"}`}
-                  >
+                  <td class={statusClass(d.status)}>
                     {d.status}
                     {d.lastStatus !== null ? ` · ${d.lastStatus}` : d.lastError ? " · no answer" : ""}
                   </td>
@@ -146,11 +144,7 @@ export function ConfigurePage(props: {
                         {r.action}
                       </a>
                     </td>
-                    <td
-                      class={`status status-${r.status === "succeeded" || r.status === "cleaned" ? "succeeded" : r.status === "failed" ? "failed" : "pending"}`}
-                    >
-                      {r.status}
-                    </td>
+                    <td class={statusClass(r.status)}>{r.status}</td>
                   </tr>
                 ))}
               </tbody>
