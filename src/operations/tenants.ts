@@ -8,8 +8,8 @@ export class TenantOperations {
   constructor(private readonly deps: OperationsDeps) {}
 
   /**
-   * Deletes the tenant's events, deliveries, attempts, destination states, sources, destinations
-   * and routes in one transaction; its lanes and compiled transforms go with the topology change.
+   * Deletes the tenant's events, deliveries, attempts, destination states, sources, destinations,
+   * routes, and deployment action runs with their reports in one transaction; its lanes and compiled transforms go with the topology change.
    */
   async purge(tenant: string): Promise<TenantPurge> {
     if (tenant === DEFAULT_TENANT)
