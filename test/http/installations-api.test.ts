@@ -122,3 +122,25 @@ describe("installations in the API", () => {
     expect(vercel.isInstalled(grant.configurationId)).toBe(true);
   });
 });
+
+describe("the install flow's cookies on an https public URL", () => {
+  it("are Secure, HttpOnly, SameSite=Lax and scoped to the integration's paths", async () => {
+    const install = await t.call("/integrations/vercel/install");
+    expect(install.status).toBe(302);
+    const grant = vercel.makeCode("team_cookies");
+    const callback = await t.call(
+      `/integrations/vercel/callback?code=${grant.code}&configurationId=${grant.configurationId}`,
+    );
+    expect(callback.status).toBe(200);
+    const cookies = [...install.headers.getSetCookie(), ...callback.headers.getSetCookie()].filter(
+      (c) => !/Max-Age=0/i.test(c),
+    );
+    expect(cookies.map((c) => c.split("=")[0])).toEqual(["switchyard_install", "switchyard_session"]);
+    for (const cookie of cookies) {
+      expect(cookie).toContain("; Secure");
+      expect(cookie).toContain("; HttpOnly");
+      expect(cookie).toContain("; SameSite=Lax");
+      expect(cookie).toContain("; Path=/integrations/vercel");
+    }
+  });
+});
