@@ -13,6 +13,8 @@ import { ReportSender, reportContext } from "./report-sender.js";
 
 /** How long a runner holds a run before another may take it (renewed while it works). */
 const LEASE_MS = 60_000;
+/** How many phases one runner does at once. */
+const MAX_WORKING = 8;
 /** How long Vercel is told about a run: reports older than this are given up. */
 const REPORT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -48,6 +50,8 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
   #stopped = false;
   #loop: Promise<void> | null = null;
   readonly #aborts = new Map<string, AbortController>();
+  /** Phases under way: they run beside the loop, which goes on sending reports (a `running` one too). */
+  readonly #working = new Map<string, Promise<void>>();
 
   constructor(options: ActionRunnerOptions) {
     super();
@@ -80,6 +84,9 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
     for (const abort of this.#aborts.values()) abort.abort();
     this.#wake.wake();
     await this.#loop;
+    await Promise.all(this.#working.values());
+    // What the stopped phases queued goes out before the store closes.
+    await this.#reports.sendDue().catch(() => 0);
     await Promise.all([...this.#o.executors.values()].map((e) => e.executor.close()));
   }
 
@@ -102,12 +109,29 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
     }
   }
 
-  /** One pass: the due phases, then the due reports; how many were handled. */
+  /**
+   * One pass: starts the due phases (up to `MAX_WORKING` at once, each beside the loop), then sends
+   * the due reports; how many were started or sent.
+   */
   async #tick(): Promise<number> {
     const { store, clock, owner } = this.#o;
     const now = clock.now();
-    const runs = await store.actions.claimRuns(owner, now, now + LEASE_MS, 8);
-    await Promise.all(runs.map((run) => this.#phase(run)));
+    const room = MAX_WORKING - this.#working.size;
+    const runs = room > 0 ? await store.actions.claimRuns(owner, now, now + LEASE_MS, room) : [];
+    for (const run of runs) {
+      const work = this.#phase(run)
+        .catch((error: unknown) =>
+          this.#o.logger.error(
+            { err: error, run: run.id },
+            "deployment action: its outcome was not recorded",
+          ),
+        )
+        .finally(() => {
+          this.#working.delete(run.id);
+          this.#wake.wake();
+        });
+      this.#working.set(run.id, work);
+    }
     const sent = await this.#reports.sendDue();
     return runs.length + sent;
   }
