@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
+import { checkCommandsFor } from "./actions/check-commands.js";
 import { actionCommandsFor } from "./actions/commands.js";
 import { actionRunnerFor } from "./actions/compose.js";
 import type { ActionRunner } from "./actions/runner.js";
@@ -177,13 +178,22 @@ export async function composeApp(
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
   });
   const actions = actionRunnerFor(config, { store, vercel, secrets, clock, logger, owner });
+  const checksOf = checkCommandsFor(config.checks);
   const integrationWebhookSource = config.integration
     ? integrationWebhook(config.integration, store, clock, {
         onRemoved: async () => {
           await topology.refresh();
         },
         onUnclaimed: () => metrics.integrationUnclaimed.inc(),
-        ...(actions ? { actionsOf: actionCommandsFor, onActions: () => actions.notify() } : {}),
+        ...(actions
+          ? {
+              actionsOf: (type: string, body: unknown, tenant: string, receivedAt: number) => [
+                ...actionCommandsFor(type, body, tenant, receivedAt),
+                ...checksOf(type, body, tenant, receivedAt),
+              ],
+              onActions: () => actions.notify(),
+            }
+          : {}),
       })
     : null;
   const context: AppContext = {

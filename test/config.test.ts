@@ -295,3 +295,75 @@ describe("actions", () => {
     expect(issues).toContain('actions[1].slug: duplicate action slug "notify"');
   });
 });
+
+describe("checks", () => {
+  const integration =
+    "integration:\n  slug: my-relay\n  clientId: oac_abc123\n  clientSecret: s\n  publicUrl: https://relay.example.com\n";
+
+  it("takes the documented example, and fills defaults", () => {
+    const { config } = loadConfig(
+      {},
+      {},
+      withFile(
+        `${integration}checks:\n  - name: Smoke test\n    kind: http\n    url: https://{deployment.url}/api/health\n    blocking: true\n    rerequestable: true\n    expect: { status: 200, bodyContains: ok }\n    timeout: 30s\n    targets: [preview, production]\n  - { name: Home, kind: http, url: "https://{deployment.url}/?id={deployment.id}" }\n`,
+      ),
+    );
+    expect(config.checks).toEqual([
+      {
+        name: "Smoke test",
+        kind: "http",
+        url: "https://{deployment.url}/api/health",
+        blocking: true,
+        rerequestable: true,
+        expect: { status: 200, bodyContains: "ok" },
+        timeout: 30_000,
+        targets: ["preview", "production"],
+      },
+      {
+        name: "Home",
+        kind: "http",
+        url: "https://{deployment.url}/?id={deployment.id}",
+        blocking: false,
+        rerequestable: true,
+        expect: {},
+        timeout: 30_000,
+        targets: ["preview", "production"],
+      },
+    ]);
+  });
+
+  it("names each bad key", () => {
+    const issues = issuesOf(() =>
+      loadConfig(
+        {},
+        {},
+        withFile(
+          `${integration}checks:\n  - { name: "", kind: http, url: "https://{deployment.host}/" }\n  - { name: a, kind: http, url: "ftp://{deployment.url}/", expect: { status: 99, bodyContains: "" }, timeout: 1h, targets: [] }\n  - { name: b, kind: tcp, url: "https://x" }\n  - { name: c, kind: http, url: "https://x", targets: [staging] }\n`,
+        ),
+      ),
+    ).join("\n");
+    expect(issues).toContain("checks[0].name: a check needs a name");
+    expect(issues).toContain("checks[0].url: the only placeholders are {deployment.url} and {deployment.id}");
+    expect(issues).toContain("checks[1].url: expected an http:// or https:// URL");
+    expect(issues).toContain("checks[1].expect.status");
+    expect(issues).toContain("checks[1].expect.bodyContains: cannot be empty");
+    expect(issues).toContain("checks[1].timeout: expected from 100ms to 10m");
+    expect(issues).toContain("checks[1].targets: at least one target");
+    expect(issues).toContain("checks[2].kind");
+    expect(issues).toContain("checks[3].targets[0]");
+  });
+
+  it("refuses checks without an integration, and a name twice", () => {
+    const issues = issuesOf(() =>
+      loadConfig(
+        {},
+        {},
+        withFile(
+          'checks:\n  - { name: Smoke, kind: http, url: "https://{deployment.url}/" }\n  - { name: Smoke, kind: http, url: "https://{deployment.url}/x" }\n',
+        ),
+      ),
+    ).join("\n");
+    expect(issues).toContain("checks: checks are run for the installations of a Vercel integration");
+    expect(issues).toContain('checks[1].name: duplicate check name "Smoke"');
+  });
+});

@@ -5,8 +5,10 @@ import type { Clock } from "../core/clock.js";
 import type { SecretBox } from "../core/secret-box.js";
 import type { VercelApi } from "../integration/vercel-api.js";
 import type { Store } from "../storage/port.js";
+import { CheckPhases } from "./check-phases.js";
 import type { ActionExecutor } from "./executor.js";
 import { HttpExecutor } from "./http-executor.js";
+import { probeAgent } from "./http-probe.js";
 import { PostgresBranchExecutor } from "./postgres-branch-executor.js";
 import { ActionRunner } from "./runner.js";
 
@@ -16,8 +18,8 @@ function branchPasswordKey(encryptionKey: string): Buffer {
 }
 
 /**
- * The runner of deployment integration actions, when Switchyard is an integration (an action
- * Vercel asks for that is not configured here is reported failed, saying so); null otherwise.
+ * The runner of deployment integration actions and checks, when Switchyard is an integration (an
+ * action Vercel asks for that is not configured here is reported failed, saying so); null otherwise.
  */
 export function actionRunnerFor(
   config: Config,
@@ -40,7 +42,17 @@ export function actionRunnerFor(
         : new HttpExecutor(action, integration.clientSecret);
     executors.set(action.slug, { executor, timeoutMs: action.timeout });
   }
+  const checks = new CheckPhases({
+    store: deps.store,
+    vercel: deps.vercel,
+    secrets: deps.secrets,
+    clock: deps.clock,
+    checks: new Map(config.checks.map((c) => [c.name, c])),
+    detailsUrlBase: `${integration.publicUrl}/integrations/vercel/checks/`,
+    agent: probeAgent(config.delivery.allowPrivateNetworks),
+  });
   return new ActionRunner({
+    checks,
     store: deps.store,
     vercel: deps.vercel,
     secrets: deps.secrets,

@@ -4,7 +4,13 @@ import type { Clock } from "../core/clock.js";
 import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from "../core/retry-schedule.js";
 import type { SecretBox } from "../core/secret-box.js";
 import { installationTokenContext } from "../integration/token.js";
-import { type ActionUpdate, type VercelApi, VercelApiError } from "../integration/vercel-api.js";
+import {
+  type ActionUpdate,
+  type CheckRunUpdate,
+  type CheckUpdate,
+  type VercelApi,
+  VercelApiError,
+} from "../integration/vercel-api.js";
 import type { ActionReport, ReportAttempt } from "../storage/actions-port.js";
 import type { Store } from "../storage/port.js";
 
@@ -16,8 +22,9 @@ export function reportContext(runId: string): string {
 const LEASE_MS = 60_000;
 
 /**
- * Sends the queued reports of deployment integration actions to Vercel (`PATCH …/actions/…`),
- * the oldest of each run first: a 2xx ends it `sent`; a 410 `gone` (the action no longer exists);
+ * Sends the queued reports of deployment integration actions and checks to Vercel (`PATCH
+ * …/actions/…`, `…/checks/…` or `/v2/…/check-runs/…`, as the report's target says), the oldest of
+ * each run first: a 2xx ends it `sent`; a 410 `gone` (the action no longer exists);
  * a 429 (after Vercel's `Retry-After`), a 5xx or no answer is retried on the delivery schedule
  * until its deadline; another refusal ends it `failed`.
  */
@@ -62,15 +69,29 @@ export class ReportSender extends EventEmitter<{ report: [string] }> {
     }
     const { run } = found;
     const token = secrets.open(installation.accessToken, installationTokenContext(installation.id));
-    const body = JSON.parse(secrets.open(report.body, reportContext(run.id))) as ActionUpdate;
-    const target = {
-      deploymentId: run.deploymentId,
-      installationId: run.tenant,
-      resourceId: run.resourceId,
-      action: run.action,
-    };
+    const body: unknown = JSON.parse(secrets.open(report.body, reportContext(run.id)));
     try {
-      await vercel.updateAction(token, target, body);
+      if (report.target === "action") {
+        const target = {
+          deploymentId: run.deploymentId,
+          installationId: run.tenant,
+          resourceId: run.resourceId,
+          action: run.action,
+        };
+        await vercel.updateAction(token, target, body as ActionUpdate);
+      } else if (report.target === "check") {
+        const checkId = run.externalId ?? "";
+        await vercel.updateCheck(token, run.deploymentId, checkId, installation.teamId, body as CheckUpdate);
+      } else {
+        const checkRunId = run.externalId ?? "";
+        await vercel.updateCheckRun(
+          token,
+          run.deploymentId,
+          checkRunId,
+          installation.teamId,
+          body as CheckRunUpdate,
+        );
+      }
       await this.#record(
         report,
         { at: started, status: 202, durationMs: clock.now() - started, error: null },

@@ -6,8 +6,9 @@ import type { SecretBox } from "../core/secret-box.js";
 import { WakeSignal } from "../core/wake-signal.js";
 import { installationTokenContext } from "../integration/token.js";
 import type { VercelApi, VercelDeployment } from "../integration/vercel-api.js";
-import type { ActionRun, ActionRunChange, ReportBody } from "../storage/actions-port.js";
+import type { ActionRun, ActionRunChange, ReportBody, ReportTarget } from "../storage/actions-port.js";
 import type { Installation, Store } from "../storage/port.js";
+import type { CheckPhases } from "./check-phases.js";
 import { type ActionExecutor, ActionFailure } from "./executor.js";
 import { ReportSender, reportContext } from "./report-sender.js";
 
@@ -32,6 +33,8 @@ export interface ActionRunnerOptions {
   owner: string;
   /** How often to look for work another node left (and for expired leases); 1 s by default. */
   pollMs?: number;
+  /** The phases of deployment checks' runs; none: check runs fail, saying so. */
+  checks?: CheckPhases;
   /** The reports' retry schedule (tests shorten it). */
   reports?: ConstructorParameters<typeof ReportSender>[0]["policy"];
 }
@@ -137,6 +140,7 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
   }
 
   async #phase(run: ActionRun): Promise<void> {
+    if (run.kind === "check") return this.#check(run);
     try {
       if (run.phase === "start") await this.#start(run);
       else if (run.phase === "cancel") await this.#undo(run, "cancel");
@@ -158,6 +162,36 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
             }
           : {}),
       });
+    }
+    this.emit("phase", run);
+  }
+
+  async #check(run: ActionRun): Promise<void> {
+    const abort = new AbortController();
+    this.#aborts.set(run.id, abort);
+    try {
+      if (!this.#o.checks) throw new Error("deployment checks are not configured on this server");
+      await this.#o.checks.do(
+        run,
+        abort.signal,
+        (change, keep) => this.#change(run, change, keep),
+        (r, target, body) => this.#sealed(r, target, body),
+      );
+    } catch (error) {
+      if (abort.signal.aborted) {
+        // This process is stopping: the lease lets another take the run again.
+        await this.#change(run, { step: "Stopped" }).catch(() => {});
+      } else {
+        this.#o.logger.error({ err: error, run: run.id, check: run.action }, "deployment check failed");
+        await this.#change(run, {
+          status: "failed",
+          statusText: "Switchyard could not run the check; its logs say why",
+          step: `Failed: ${(error as Error).message}`,
+          ...(run.phase ? { done: run.phase } : {}),
+        }).catch(() => {});
+      }
+    } finally {
+      this.#aborts.delete(run.id);
     }
     this.emit("phase", run);
   }
@@ -311,11 +345,16 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
 
   /** A report for the run's queue, its body sealed (it may carry secrets). */
   #report(run: ActionRun, body: ReportBody): NonNullable<ActionRunChange["report"]> {
-    const full: ReportBody = { ...body, statusUrl: `${this.#o.statusUrlBase}${run.id}` };
+    return this.#sealed(run, "action", { ...body, statusUrl: `${this.#o.statusUrlBase}${run.id}` });
+  }
+
+  /** A report to `target` for the run's queue, its body sealed. */
+  #sealed(run: ActionRun, target: ReportTarget, body: object): NonNullable<ActionRunChange["report"]> {
     const id = newReportId(this.#o.clock.now());
     return {
       id,
-      body: this.#o.secrets.seal(JSON.stringify(full), reportContext(run.id)),
+      target,
+      body: this.#o.secrets.seal(JSON.stringify(body), reportContext(run.id)),
       deadlineAt: this.#o.clock.now() + REPORT_MAX_AGE_MS,
     };
   }

@@ -4,6 +4,7 @@ import { SecretBox } from "../core/secret-box.js";
 import { INTEGRATION_SOURCE, INTERNAL_SOURCE } from "../core/types.js";
 import { transformsSection } from "../transform/schema.js";
 import { actionSchema } from "./actions-schema.js";
+import { checkSchema } from "./checks-schema.js";
 import { secretList, slug } from "./primitives.js";
 import { deliverySection, destinationSchema, routeSchema } from "./routing-schema.js";
 
@@ -225,6 +226,8 @@ export const configSchema = z
     integration: z.preprocess((v) => (v === null ? undefined : v), integrationSection.optional()),
     /** Deployment integration actions (docs/actions.md): need `integration`. */
     actions: z.array(actionSchema).default([]),
+    /** Deployment checks reported to Vercel's Checks API (docs/actions.md): need `integration`. */
+    checks: z.array(checkSchema).default([]),
   })
   .superRefine((config, ctx) => {
     if (config.actions.length > 0 && !config.integration)
@@ -233,6 +236,22 @@ export const configSchema = z
         path: ["actions"],
         message: "actions are run for the installations of a Vercel integration: configure integration too",
       });
+    if (config.checks.length > 0 && !config.integration)
+      ctx.addIssue({
+        code: "custom",
+        path: ["checks"],
+        message: "checks are run for the installations of a Vercel integration: configure integration too",
+      });
+    const checkNames = new Set<string>();
+    config.checks.forEach((check, i) => {
+      if (checkNames.has(check.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["checks", i, "name"],
+          message: `duplicate check name "${check.name}"`,
+        });
+      checkNames.add(check.name);
+    });
     const actionSlugs = new Set<string>();
     config.actions.forEach((action, i) => {
       if (actionSlugs.has(action.slug))

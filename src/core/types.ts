@@ -11,7 +11,7 @@
  *   string exactly as the sender wrote it.
  */
 
-import type { ActionCommand } from "./action-types.js";
+import type { RunCommand } from "./action-types.js";
 import type { NewDelivery } from "./delivery-types.js";
 
 /** The tenant that owns everything defined in the config file. */
@@ -41,8 +41,8 @@ export interface IncomingEvent extends EventSummary {
   body: Uint8Array;
   /** Created in the same transaction as the event, and only if the event is not a duplicate. */
   deliveries: NewDelivery[];
-  /** Deployment actions the event asks for, applied in its transaction, only if it is not a duplicate. */
-  actions?: ActionCommand[];
+  /** Deployment action and check commands the event carries, applied in its transaction, only if it is not a duplicate. */
+  actions?: RunCommand[];
 }
 
 /** What the store says about one incoming event once its transaction has committed. */

@@ -4,7 +4,7 @@
  */
 import { clipText } from "../core/clip.js";
 import { redactUrlsIn, secretsOfUrl } from "../core/redact-url.js";
-import { SSRF_BLOCKED } from "./ssrf.js";
+import { SSRF_BLOCKED } from "../core/ssrf.js";
 
 /** Why an attempt produced no HTTP response. */
 export type AttemptErrorKind =

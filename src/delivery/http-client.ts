@@ -5,9 +5,9 @@
  * against non-public addresses, one for endpoints allowed to reach private networks.
  */
 import { Agent, type Dispatcher } from "undici";
+import { createSsrfConnector, ipLiteral, isBlockedAddress, SsrfBlockedError } from "../core/ssrf.js";
 import { type BodyEncoding, storableBody } from "../core/text.js";
 import { type AttemptErrorKind, classifyError, safeErrorMessage } from "./attempt-errors.js";
-import { createSsrfConnector, ipLiteral, isBlockedAddress, SsrfBlockedError } from "./ssrf.js";
 
 export type { AttemptErrorKind } from "./attempt-errors.js";
 

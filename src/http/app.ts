@@ -6,6 +6,7 @@ import { answerError, answerNotFound } from "./middleware/error-answers.js";
 import { requestId } from "./middleware/request-id.js";
 import { tenantParam } from "./middleware/tenant.js";
 import { actionRoutes } from "./routes/actions.js";
+import { checkRoutes } from "./routes/checks.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { destinationRoutes } from "./routes/destinations.js";
 import { eventRoutes } from "./routes/events.js";
@@ -45,5 +46,6 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.route("/api/v1", tenantRoutes(deps));
   app.route("/api/v1", installationRoutes(deps));
   app.route("/api/v1", actionRoutes(deps));
+  app.route("/api/v1", checkRoutes(deps));
   return app;
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { ActionCommand } from "../core/action-types.js";
+import type { RunCommand } from "../core/action-types.js";
 import type { Clock } from "../core/clock.js";
 import type { NewDelivery } from "../core/delivery-types.js";
 import type { FilterSubject } from "../core/filter.js";
@@ -48,7 +48,7 @@ export interface SharedSource {
   /** Whether events of this type are relayed (planned by the tenants' routes) or only stored. */
   relays(type: string): boolean;
   /** The deployment actions an event asks of a tenant, stored in the event's commit. */
-  actionsOf?(type: string, body: unknown, tenant: string, receivedAt: number): ActionCommand[];
+  actionsOf?(type: string, body: unknown, tenant: string, receivedAt: number): RunCommand[];
   /** Runs once the event is stored for its tenants (a repeat too); a throw fails the request. */
   afterStored?(type: string, body: unknown, tenants: readonly string[]): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { IntegrationConfig } from "../config/schema.js";
-import type { ActionCommand } from "../core/action-types.js";
+import type { RunCommand } from "../core/action-types.js";
 import type { Clock } from "../core/clock.js";
 import { isJsonObject } from "../core/json-object.js";
 import { INTEGRATION_SOURCE } from "../core/types.js";
@@ -12,8 +12,8 @@ export const UNCLAIMED_TENANT = "unclaimed";
 
 /** Installation lifecycle events: acted on, never relayed. */
 const LIFECYCLE = "integration-configuration.";
-/** Deployment integration action events: they ask for actions. */
-const ACTION_EVENT = "deployment.integration.action.";
+/** Deployment events: they may ask for actions or move checks. */
+const DEPLOYMENT_EVENT = "deployment";
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
@@ -56,8 +56,8 @@ export function integrationWebhook(
     /** Called for each event no active installation claims. */
     onUnclaimed: () => void;
     /** The deployment actions an event asks of an installation (none: no actions are run). */
-    actionsOf?: (type: string, body: unknown, tenant: string, receivedAt: number) => ActionCommand[];
-    /** Called after an event that asked for deployment actions was stored. */
+    actionsOf?: (type: string, body: unknown, tenant: string, receivedAt: number) => RunCommand[];
+    /** Called after a deployment event (which may ask for actions or checks) was stored. */
     onActions?: () => void;
   },
 ): SharedSource {
@@ -92,7 +92,7 @@ export function integrationWebhook(
     },
     async afterStored(type, body, tenants) {
       if (tenants.length === 1 && tenants[0] === UNCLAIMED_TENANT) hooks.onUnclaimed();
-      if (type.startsWith(ACTION_EVENT)) hooks.onActions?.();
+      if (type.startsWith(DEPLOYMENT_EVENT)) hooks.onActions?.();
       if (!type.startsWith(LIFECYCLE)) return;
       const payload = isJsonObject(body) && isJsonObject(body.payload) ? body.payload : {};
       const configuration = isJsonObject(payload.configuration) ? payload.configuration : {};

@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { ipLiteral, isBlockedAddress } from "../delivery/ssrf.js";
+import { ipLiteral, isBlockedAddress } from "../core/ssrf.js";
 
 /** Resolves a host name to every address it has; node's `dns.lookup` unless a test passes its own. */
 export type HostResolver = (hostname: string) => Promise<string[]>;

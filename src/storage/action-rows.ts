@@ -1,4 +1,4 @@
-import type { ActionCommand } from "../core/action-types.js";
+import type { ActionCommand, CheckCommand } from "../core/action-types.js";
 import { wellFormed } from "../core/text.js";
 import type {
   ActionReport,
@@ -7,6 +7,8 @@ import type {
   ActionStatus,
   ActionStep,
   ReportAttempt,
+  ReportTarget,
+  RunKind,
 } from "./actions-port.js";
 
 // The action tables' row shapes and mappings, shared by the SQLite and PostgreSQL stores. JSON
@@ -14,6 +16,8 @@ import type {
 
 export interface ActionRunRow {
   id: string;
+  kind: RunKind;
+  external_id: string | null;
   tenant: string;
   deployment_id: string;
   resource_id: string;
@@ -36,6 +40,7 @@ export interface ActionReportRow {
   id: string;
   run_id: string;
   tenant: string;
+  target: ReportTarget;
   body: string;
   state: ActionReport["state"];
   attempts: string | ReportAttempt[];
@@ -56,6 +61,8 @@ const parsed = <T>(value: string | T): T => (typeof value === "string" ? (JSON.p
 export function toActionRun(r: ActionRunRow): ActionRun {
   return {
     id: r.id,
+    kind: r.kind,
+    externalId: r.external_id,
     tenant: r.tenant,
     deploymentId: r.deployment_id,
     resourceId: r.resource_id,
@@ -79,6 +86,7 @@ export function toActionReport(r: ActionReportRow): ActionReport {
     id: r.id,
     runId: r.run_id,
     tenant: r.tenant,
+    target: r.target,
     body: r.body,
     state: r.state,
     attempts: parsed(r.attempts),
@@ -119,6 +127,20 @@ export function commandColumns(c: ActionCommand, eventId: string, now: number) {
   };
 }
 
+/** A check command's columns: its run key is (tenant, deployment, "", name) of kind `check`. */
+export function checkCommandColumns(c: CheckCommand, eventId: string, now: number) {
+  return {
+    id: c.runId,
+    tenant: c.tenant,
+    deployment_id: wellFormed(c.deploymentId),
+    action: wellFormed(c.name ?? ""),
+    check_id: storable(c.checkId),
+    project_id: storable(c.projectId),
+    event_id: eventId,
+    now,
+  };
+}
+
 /**
  * A runner's change as the one UPDATE of both stores binds it: a `set_*` flag per optional
  * field (an absent field stays, a null one clears), so the statement's text never varies.
@@ -140,6 +162,7 @@ export function changeColumns(
     status_text: storable(change.statusText),
     set_made: change.made !== undefined,
     made: change.made === undefined || change.made === null ? null : storableJson(change.made),
+    external_id: change.externalId ?? null,
     step: storable(change.step),
     done: change.done ?? null,
     retry_at: change.retryAt ?? null,

@@ -13,9 +13,15 @@
  *   delivery schedule; each try is an attempt.
  */
 
-import type { ActionCommand, ActionKey, ActionPhase } from "../core/action-types.js";
+import type { ActionCommand, ActionKey, ActionPhase, CheckPhase } from "../core/action-types.js";
 
-export type { ActionCommand, ActionKey, ActionPhase };
+export type { ActionCommand, ActionKey, ActionPhase, CheckPhase };
+
+/** A run of a deployment integration action, or of a deployment check (resource `""`, action = its name). */
+export type RunKind = "action" | "check";
+
+/** Which Vercel endpoint a report goes to: an action's PATCH, a v1 check's PATCH, a v2 check run's PATCH. */
+export type ReportTarget = "action" | "check" | "check-run";
 
 /** Where a run stands, as Vercel is told (`canceled` and `cleaned` are Switchyard's own ends). */
 export type ActionStatus = "queued" | "running" | "succeeded" | "failed" | "canceled" | "cleaned";
@@ -29,13 +35,16 @@ export interface ActionStep {
 /** A stored run. */
 export interface ActionRun extends ActionKey {
   id: string;
+  kind: RunKind;
+  /** Vercel's id of what the run reports on (a check), once known. */
+  externalId: string | null;
   projectId: string | null;
   /** The event that created the run. */
   eventId: string;
   status: ActionStatus;
   statusText: string | null;
   /** What is left to do; null when nothing. */
-  phase: ActionPhase | null;
+  phase: ActionPhase | CheckPhase | null;
   /** What the action made for this deployment (e.g. a branch database), for cancel and cleanup. */
   made: Record<string, unknown> | null;
   steps: ActionStep[];
@@ -45,7 +54,7 @@ export interface ActionRun extends ActionKey {
   nextRunAt: number | null;
 }
 
-/** The body of one PATCH to Vercel, as queued. */
+/** The body of one PATCH of an action to Vercel, as queued (a check's is a CheckUpdate). */
 export interface ReportBody {
   status: "running" | "succeeded" | "failed";
   statusText?: string;
@@ -67,6 +76,7 @@ export interface ActionReport {
   id: string;
   runId: string;
   tenant: string;
+  target: ReportTarget;
   /** Sealed by the caller (core/secret-box.ts); opaque to the store. */
   body: string;
   /** `sent` on a 2xx, `gone` on a 410 (the action no longer exists), `failed` past its deadline or on a refusal. */
@@ -88,22 +98,25 @@ export interface ActionRunChange {
   status?: ActionStatus;
   statusText?: string | null;
   made?: Record<string, unknown> | null;
+  /** Vercel's id of what the run reports on. */
+  externalId?: string;
   /** Appended to the run's steps. */
   step?: string;
   /** The phase now done: cleared unless an event asked for another meanwhile. */
-  done?: ActionPhase;
+  done?: ActionPhase | CheckPhase;
   /**
    * Runs the phase again no sooner than this (keeps the phase). Only the phase the run was claimed
    * for waits: one an event asked for meanwhile stays due at once.
    */
   retryAt?: number;
   /** Queues a report to Vercel behind the run's earlier ones. */
-  report?: { id: string; body: string; deadlineAt: number };
+  report?: { id: string; body: string; deadlineAt: number; target?: ReportTarget };
 }
 
 /** How to list runs (newest first); `tenant` scopes the query to one installation. */
 export interface ActionRunQuery {
   tenant?: string | undefined;
+  kind?: RunKind | undefined;
   deploymentId?: string | undefined;
   status?: ActionStatus | undefined;
   /** The previous page's last run id. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { SsrfBlockedError } from "../../src/core/ssrf.js";
 import { classifyError, safeErrorMessage } from "../../src/delivery/attempt-errors.js";
-import { SsrfBlockedError } from "../../src/delivery/ssrf.js";
 
 function coded(code: string, message = `failed: ${code}`): Error {
   return Object.assign(new Error(message), { code });

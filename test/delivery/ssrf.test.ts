@@ -7,7 +7,7 @@ import {
   createSsrfLookup,
   isBlockedAddress,
   type Resolver,
-} from "../../src/delivery/ssrf.js";
+} from "../../src/core/ssrf.js";
 import { startSink } from "./sink.js";
 
 describe("isBlockedAddress", () => {

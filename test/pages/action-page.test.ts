@@ -10,6 +10,7 @@ import { post, vercelSignature } from "../support/send.js";
 
 // A deployment action's page, the statusUrl Vercel links to, in Chromium: shown to the
 // installation's own browser, listed on its configuration page, and nothing for another browser.
+// A deployment check's page (its detailsUrl) likewise.
 
 let t: IntegrationApp;
 let hook: Server;
@@ -31,7 +32,12 @@ beforeAll(async () => {
   await once(hook, "listening");
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/seed`;
   [t, browser] = await Promise.all([
-    startIntegrationApp({ overrides: { actions: [{ slug: "seed", kind: "http", url: hookUrl }] } }),
+    startIntegrationApp({
+      overrides: {
+        actions: [{ slug: "seed", kind: "http", url: hookUrl }],
+        checks: [{ name: "Smoke test", kind: "http", url: "http://{deployment.url}/health" }],
+      },
+    }),
     launchBrowser(),
   ]);
   context = await browser.newContext(VIEWPORTS.desktop);
@@ -104,4 +110,45 @@ describe("a deployment action's page", () => {
     expect(stranger.status).toBe(303);
     expect(await stranger.text()).not.toContain("Seeded");
   });
+
+  it("shows a deployment check's run, its detailsUrl, to the installation's browser only", async () => {
+    const runner = t.app.actions as ActionRunner;
+    const deployment = t.vercel.deployments.add("team_fake1", { projectId: "prj_a" }).id;
+    const body = JSON.stringify({
+      id: `evt_check_page_${Date.now()}`,
+      type: "deployment.ready",
+      createdAt: Date.now(),
+      payload: {
+        team: { id: "team_fake1" },
+        user: { id: t.vercel.userId },
+        deployment: { id: deployment, url: new URL(hookUrlOf(hook)).host, name: "app" },
+        project: { id: "prj_a" },
+        target: "production",
+      },
+    });
+    const answer = await post(`${t.app.url}/integrations/vercel/webhook`, body, {
+      "x-vercel-signature": vercelSignature(body, t.vercel.clientSecret),
+    });
+    expect(answer.status).toBe(200);
+    const concluded = () =>
+      [...t.vercel.deployments.checks.values()].find((c) => c.deploymentId === deployment && c.conclusion);
+    while (!concluded()) await once(runner, "report");
+    const detailsUrl = String(concluded()?.detailsUrl);
+    expect(detailsUrl.startsWith(`${t.app.url}/integrations/vercel/checks/act_`)).toBe(true);
+
+    const response = await page.goto(detailsUrl);
+    expect(response?.status()).toBe(200);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Check Smoke test");
+    const main = (await page.getByRole("main").textContent()) ?? "";
+    expect(main).toContain("succeeded");
+    expect(main).toContain(deployment);
+    expect(main).toContain(String(concluded()?.id));
+    // An action's address does not show a check's run.
+    expect((await page.goto(detailsUrl.replace("/checks/", "/actions/")))?.status()).toBe(404);
+
+    const stranger = await fetch(detailsUrl, { redirect: "manual" });
+    expect(stranger.status).toBe(303);
+  });
 });
+
+const hookUrlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -6,8 +6,15 @@ import { jsonResponse } from "../json-response.js";
 import { iso } from "./item-json.js";
 import { parseLimit, parseText } from "./query.js";
 
-const STATUSES: readonly ActionStatus[] = ["queued", "running", "succeeded", "failed", "canceled", "cleaned"];
-const RUN_ID = /^act_[0-9A-Z]{26}$/;
+export const STATUSES: readonly ActionStatus[] = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "canceled",
+  "cleaned",
+];
+export const RUN_ID = /^act_[0-9A-Z]{26}$/;
 
 function runJson(r: ActionRun) {
   return {
@@ -27,10 +34,9 @@ function runJson(r: ActionRun) {
   };
 }
 
-/** A run with its steps and its reports to Vercel: their states and attempts, never their bodies (secrets). */
-function detailJson({ run, reports }: ActionRunDetail) {
+/** A run's steps and its reports to Vercel: their states and attempts, never their bodies (secrets). */
+export function storyJson({ run, reports }: ActionRunDetail) {
   return {
-    ...runJson(run),
     steps: run.steps.map((s) => ({ at: iso(s.at), text: s.text })),
     reports: reports.map((r) => ({
       id: r.id,
@@ -45,6 +51,10 @@ function detailJson({ run, reports }: ActionRunDetail) {
       })),
     })),
   };
+}
+
+function detailJson(detail: ActionRunDetail) {
+  return { ...runJson(detail.run), ...storyJson(detail) };
 }
 
 /** `GET /api/v1/actions` and `GET /api/v1/actions/:id`, mounted at `/api/v1`: the runs of deployment integration actions. */

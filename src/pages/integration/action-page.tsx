@@ -4,13 +4,14 @@ import { Layout } from "../layout.js";
 
 const time = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 
-/** One run of a deployment integration action: where it stands, its steps, its reports to Vercel. */
+/** One run of a deployment integration action or check: where it stands, its steps, its reports to Vercel. */
 export function ActionPage(props: { detail: ActionRunDetail; configureUrl: string }) {
   const { run, reports } = props.detail;
+  const what = run.kind === "check" ? "Check" : "Action";
   return (
-    <Layout title={`Action ${run.action}`} wide>
+    <Layout title={`${what} ${run.action}`} wide>
       <h1>
-        Action <span class="mono">{run.action}</span>
+        {what} <span class="mono">{run.action}</span>
       </h1>
       <p class="lead">
         Deployment <span class="mono">{run.deploymentId}</span>
@@ -24,8 +25,17 @@ export function ActionPage(props: { detail: ActionRunDetail; configureUrl: strin
             <dd>{run.statusText}</dd>
           </>
         )}
-        <dt>Resource</dt>
-        <dd class="mono">{run.resourceId}</dd>
+        {run.kind === "check" ? (
+          <>
+            <dt>Check in Vercel</dt>
+            <dd class="mono">{run.externalId ?? "not created yet"}</dd>
+          </>
+        ) : (
+          <>
+            <dt>Resource</dt>
+            <dd class="mono">{run.resourceId}</dd>
+          </>
+        )}
         <dt>Started</dt>
         <dd>{time(run.createdAt)}</dd>
       </dl>

@@ -274,13 +274,14 @@ export function integrationPages(deps: {
     return { session, installation, form };
   }
 
-  app.get(`${BASE}/actions/:id`, async (c) => {
+  app.get(`${BASE}/:kind{actions|checks}/:id`, async (c) => {
     const id = c.req.param("id");
+    const kind = c.req.param("kind") === "checks" ? "check" : "action";
     const session = cookies.session(c);
     const installation = await flow.sessionInstallation(session);
     if (!installation) return c.redirect(`${BASE}/install`, 303);
     // Scoped to the session's installation: another's run is no run.
-    const detail = await operations.actions.get(id, installation.id);
+    const detail = await operations.actions.get(id, installation.id, kind);
     return renderPage(
       c,
       <ActionPage

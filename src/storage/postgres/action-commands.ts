@@ -1,17 +1,22 @@
-import type { ActionCommand } from "../../core/action-types.js";
+import type { CheckCommand, RunCommand } from "../../core/action-types.js";
 import type { IncomingEvent } from "../../core/types.js";
-import { commandColumns } from "../action-rows.js";
+import { checkCommandColumns, commandColumns } from "../action-rows.js";
 import type { Tx } from "./connection.js";
 
 /** A command with the event that asks for it. */
 interface Asked {
-  command: ActionCommand;
+  command: RunCommand;
   eventId: string;
   now: number;
 }
 
 /** A run's key in a sort: JSON of its parts, so no part's characters make two keys collide. */
-const keyOf = ({ command: c }: Asked) => JSON.stringify([c.tenant, c.deploymentId, c.resourceId, c.action]);
+const keyOf = ({ command: c }: Asked) =>
+  JSON.stringify(
+    c.kind === "check"
+      ? [c.tenant, c.deploymentId, "", c.name ?? "", "check"]
+      : [c.tenant, c.deploymentId, c.resourceId, c.action],
+  );
 
 /**
  * Applies the action commands of stored events (the semantics written on ActionCommand), inside
@@ -32,6 +37,7 @@ export async function applyActionCommands(tx: Tx, stored: readonly IncomingEvent
 }
 
 function statement(tx: Tx, { command, eventId, now }: Asked) {
+  if (command.kind === "check") return checkStatement(tx, command, eventId, now);
   const c = commandColumns(command, eventId, now);
   switch (command.phase) {
     case "start":
@@ -40,7 +46,7 @@ function statement(tx: Tx, { command, eventId, now }: Asked) {
           phase, created_at, updated_at)
         VALUES (${c.id}, ${c.tenant}, ${c.deployment_id}, ${c.resource_id}, ${c.action}, ${c.project_id},
           ${c.event_id}, 'queued', 'start', ${now}, ${now})
-        ON CONFLICT (tenant, deployment_id, resource_id, action) DO NOTHING
+        ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO NOTHING
       `;
     case "cancel":
       // A key with no run gets one that is canceled with nothing to do; a run that ended canceled
@@ -50,7 +56,7 @@ function statement(tx: Tx, { command, eventId, now }: Asked) {
           phase, created_at, updated_at)
         VALUES (${c.id}, ${c.tenant}, ${c.deployment_id}, ${c.resource_id}, ${c.action}, ${c.project_id},
           ${c.event_id}, 'canceled', NULL, ${now}, ${now})
-        ON CONFLICT (tenant, deployment_id, resource_id, action) DO UPDATE SET
+        ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO UPDATE SET
           phase = 'cancel',
           next_run_at = CASE WHEN action_runs.phase = 'cancel' THEN action_runs.next_run_at END,
           updated_at = greatest(action_runs.updated_at, excluded.updated_at)
@@ -64,6 +70,50 @@ function statement(tx: Tx, { command, eventId, now }: Asked) {
           updated_at = greatest(updated_at, ${now})
         WHERE tenant = ${c.tenant} AND deployment_id = ${c.deployment_id} AND resource_id = ${c.resource_id}
           AND action = ${c.action} AND status <> 'cleaned'
+      `;
+  }
+}
+
+/** A check command's one statement (the semantics written on CheckCommand). */
+function checkStatement(tx: Tx, command: CheckCommand, eventId: string, now: number) {
+  const c = checkCommandColumns(command, eventId, now);
+  switch (command.op) {
+    case "create":
+      return tx`
+        INSERT INTO action_runs (id, kind, tenant, deployment_id, resource_id, action, project_id, event_id,
+          status, phase, created_at, updated_at)
+        VALUES (${c.id}, 'check', ${c.tenant}, ${c.deployment_id}, '', ${c.action}, ${c.project_id},
+          ${c.event_id}, 'queued', 'create', ${now}, ${now})
+        ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO NOTHING
+      `;
+    case "ready":
+      // Once: only a run that has not started takes the phase; a cancel that stands wins.
+      return tx`
+        INSERT INTO action_runs (id, kind, tenant, deployment_id, resource_id, action, project_id, event_id,
+          status, phase, created_at, updated_at)
+        VALUES (${c.id}, 'check', ${c.tenant}, ${c.deployment_id}, '', ${c.action}, ${c.project_id},
+          ${c.event_id}, 'queued', 'run', ${now}, ${now})
+        ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO UPDATE SET
+          phase = 'run',
+          next_run_at = CASE WHEN action_runs.phase = 'run' THEN action_runs.next_run_at END,
+          updated_at = greatest(action_runs.updated_at, excluded.updated_at)
+        WHERE action_runs.status = 'queued' AND coalesce(action_runs.phase, '') <> 'cancel'
+      `;
+    case "rerequest":
+      return tx`
+        UPDATE action_runs SET phase = 'run', status = 'queued', next_run_at = NULL,
+          updated_at = greatest(updated_at, ${now})
+        WHERE kind = 'check' AND tenant = ${c.tenant} AND deployment_id = ${c.deployment_id}
+          AND external_id = ${c.check_id} AND status IN ('succeeded', 'failed') AND phase IS NULL
+      `;
+    case "cancel":
+      return tx`
+        UPDATE action_runs SET
+          phase = 'cancel',
+          next_run_at = CASE WHEN phase = 'cancel' THEN next_run_at END,
+          updated_at = greatest(updated_at, ${now})
+        WHERE kind = 'check' AND tenant = ${c.tenant} AND deployment_id = ${c.deployment_id}
+          AND status IN ('queued', 'running')
       `;
   }
 }

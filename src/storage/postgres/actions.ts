@@ -49,8 +49,10 @@ export function actionStore(sql: Sql, write: Write): ActionStore {
           // The run's row lock, held to commit, queues the reports of one run in seq order.
           if ((await changeRunIn(tx, id, owner, change, now, keepLease)).count === 0) return false;
           await tx`
-            INSERT INTO action_reports (id, run_id, tenant, body, state, next_attempt_at, deadline_at, created_at)
-            SELECT ${report.id}, id, tenant, ${report.body}, 'pending', ${now}, ${report.deadlineAt}, ${now}
+            INSERT INTO action_reports (id, run_id, tenant, target, body, state, next_attempt_at, deadline_at,
+              created_at)
+            SELECT ${report.id}, id, tenant, ${report.target ?? "action"}, ${report.body}, 'pending', ${now},
+              ${report.deadlineAt}, ${now}
             FROM action_runs WHERE id = ${id}
           `;
           return true;
@@ -95,6 +97,7 @@ export function actionStore(sql: Sql, write: Write): ActionStore {
       read(async () => {
         const where: Fragment[] = [];
         if (q.tenant !== undefined) where.push(sql`tenant = ${q.tenant}`);
+        if (q.kind !== undefined) where.push(sql`kind = ${q.kind}`);
         if (q.deploymentId !== undefined) where.push(sql`deployment_id = ${q.deploymentId}`);
         if (q.status !== undefined) where.push(sql`status = ${q.status}`);
         // Ids are ULIDs made when the run was, so the cursor is an id bound on the index.
@@ -152,6 +155,7 @@ function changeRunIn(
       status = CASE WHEN ${c.set_status}::boolean THEN ${c.status}::text ELSE status END,
       status_text = CASE WHEN ${c.set_status_text}::boolean THEN ${c.status_text}::text ELSE status_text END,
       made = CASE WHEN ${c.set_made}::boolean THEN ${c.made}::text::jsonb ELSE made END,
+      external_id = coalesce(${c.external_id}::text, external_id),
       steps = CASE WHEN ${c.step}::text IS NULL THEN steps
         ELSE steps || jsonb_build_array(jsonb_build_object('at', ${now}::bigint, 'text', ${c.step}::text)) END,
       phase = CASE WHEN phase = ${c.done}::text THEN NULL ELSE phase END,

@@ -265,6 +265,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX action_reports_due ON action_reports (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 11,
+    name: "deployment checks",
+    sql: `
+      -- Deployment checks are runs too: kind 'check', keyed (tenant, deployment, '', check name).
+      -- external_id is Vercel's id of what the run reports on (a check), known once it is created.
+      ALTER TABLE action_runs ADD COLUMN kind text NOT NULL DEFAULT 'action';
+      ALTER TABLE action_runs ADD COLUMN external_id text;
+      DROP INDEX action_runs_key;
+      CREATE UNIQUE INDEX action_runs_key ON action_runs (tenant, deployment_id, resource_id, action, kind);
+      CREATE INDEX action_runs_external ON action_runs (tenant, deployment_id, external_id)
+        WHERE external_id IS NOT NULL;
+      -- Which endpoint a report goes to: 'action' (PATCH …/actions/…), 'check' (PATCH …/checks/…),
+      -- 'check-run' (PATCH /v2/…/check-runs/…).
+      ALTER TABLE action_reports ADD COLUMN target text NOT NULL DEFAULT 'action';
+    `,
+  },
 ];
 
 /**

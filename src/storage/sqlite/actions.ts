@@ -81,6 +81,7 @@ export function actionReads(db: Connection) {
         params[name] = value;
       };
       add("tenant = @tenant", "tenant", q.tenant);
+      add("kind = @kind", "kind", q.kind);
       add("deployment_id = @deployment", "deployment", q.deploymentId);
       add("status = @status", "status", q.status);
       // Ids are ULIDs made when the run was, so the cursor is an id bound on the index.
@@ -119,6 +120,7 @@ export function actionOps(db: Connection) {
       status = CASE WHEN @set_status THEN @status ELSE status END,
       status_text = CASE WHEN @set_status_text THEN @status_text ELSE status_text END,
       made = CASE WHEN @set_made THEN @made ELSE made END,
+      external_id = coalesce(@external_id, external_id),
       steps = CASE WHEN @step IS NULL THEN steps
         ELSE json_insert(steps, '$[#]', json_object('at', @now, 'text', @step)) END,
       phase = CASE WHEN phase = @done THEN NULL ELSE phase END,
@@ -132,8 +134,8 @@ export function actionOps(db: Connection) {
     WHERE id = @id AND lease_owner = @owner
   `);
   const queueReport = db.prepare(`
-    INSERT INTO action_reports (id, run_id, tenant, body, state, next_attempt_at, deadline_at, created_at)
-    SELECT @report_id, id, tenant, @body, 'pending', @now, @deadline_at, @now FROM action_runs WHERE id = @id
+    INSERT INTO action_reports (id, run_id, tenant, target, body, state, next_attempt_at, deadline_at, created_at)
+    SELECT @report_id, id, tenant, @target, @body, 'pending', @now, @deadline_at, @now FROM action_runs WHERE id = @id
   `);
   const dueReports = db
     .prepare(`
@@ -165,6 +167,7 @@ export function actionOps(db: Connection) {
         queueReport.run({
           id,
           report_id: c.report.id,
+          target: c.report.target ?? "action",
           body: c.report.body,
           deadline_at: c.report.deadlineAt,
           now,

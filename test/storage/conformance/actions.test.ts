@@ -80,6 +80,8 @@ describe("commands of an ingested event", () => {
     const run = await runOf("dpl_1");
     expect(run).toEqual({
       id: first.runId,
+      kind: "action",
+      externalId: null,
       tenant: A,
       deploymentId: "dpl_1",
       resourceId: "res_1",
@@ -423,6 +425,7 @@ describe("reports to Vercel", () => {
         id: queued[0],
         runId: id,
         tenant: A,
+        target: "action",
         body: "sealed:0",
         state: "pending",
         attempts: [],

@@ -1,8 +1,8 @@
 /**
- * The SSRF guard for outgoing deliveries: an endpoint URL must not reach loopback, private,
- * link-local (cloud metadata), reserved or otherwise non-public addresses. Names are checked after
- * resolution, inside the connect itself, so the address checked is the address connected to and
- * there is no DNS-rebinding window (Svix's `NonLocalDnsResolver`, reference §3.1).
+ * The SSRF guard for outgoing requests (deliveries, deployment checks): a URL must not reach
+ * loopback, private, link-local (cloud metadata), reserved or otherwise non-public addresses.
+ * Names are checked after resolution, inside the connect itself, so the address checked is the
+ * address connected to and there is no DNS-rebinding window (Svix's `NonLocalDnsResolver`, reference §3.1).
  */
 import dns, { type LookupAddress, type LookupAllOptions } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
