@@ -230,49 +230,28 @@ export const configSchema = z
     checks: z.array(checkSchema).default([]),
   })
   .superRefine((config, ctx) => {
-    if (config.actions.length > 0 && !config.integration)
-      ctx.addIssue({
-        code: "custom",
-        path: ["actions"],
-        message: "actions are run for the installations of a Vercel integration: configure integration too",
-      });
-    if (config.checks.length > 0 && !config.integration)
-      ctx.addIssue({
-        code: "custom",
-        path: ["checks"],
-        message: "checks are run for the installations of a Vercel integration: configure integration too",
-      });
-    const checkNames = new Set<string>();
-    config.checks.forEach((check, i) => {
-      if (checkNames.has(check.name))
+    for (const section of ["actions", "checks"] as const) {
+      if (config[section].length > 0 && !config.integration)
         ctx.addIssue({
           code: "custom",
-          path: ["checks", i, "name"],
-          message: `duplicate check name "${check.name}"`,
+          path: [section],
+          message: `${section} are run for the installations of a Vercel integration: configure integration too`,
         });
-      checkNames.add(check.name);
-    });
-    const actionSlugs = new Set<string>();
-    config.actions.forEach((action, i) => {
-      if (actionSlugs.has(action.slug))
-        ctx.addIssue({
-          code: "custom",
-          path: ["actions", i, "slug"],
-          message: `duplicate action slug "${action.slug}"`,
-        });
-      actionSlugs.add(action.slug);
-    });
-    for (const section of ["sources", "destinations", "routes"] as const) {
+    }
+    const named: [keyof typeof config, string, string][] = [
+      ["sources", "slug", "source slug"],
+      ["destinations", "slug", "destination slug"],
+      ["routes", "slug", "route slug"],
+      ["actions", "slug", "action slug"],
+      ["checks", "name", "check name"],
+    ];
+    for (const [section, key, what] of named) {
       const seen = new Set<string>();
-      config[section].forEach((item, i) => {
-        if (seen.has(item.slug)) {
-          ctx.addIssue({
-            code: "custom",
-            path: [section, i, "slug"],
-            message: `duplicate ${section.slice(0, -1)} slug "${item.slug}"`,
-          });
-        }
-        seen.add(item.slug);
+      (config[section] as Record<string, unknown>[]).forEach((item, i) => {
+        const value = String(item[key]);
+        if (seen.has(value))
+          ctx.addIssue({ code: "custom", path: [section, i, key], message: `duplicate ${what} "${value}"` });
+        seen.add(value);
       });
     }
     for (const [reserved, what] of [

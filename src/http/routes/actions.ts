@@ -1,5 +1,5 @@
-import { Hono } from "hono";
-import type { ActionRun, ActionRunDetail, ActionStatus } from "../../storage/actions-port.js";
+import { type Context, Hono } from "hono";
+import type { ActionRun, ActionRunDetail, ActionRunQuery, ActionStatus } from "../../storage/actions-port.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
 import { HttpError } from "../errors.js";
 import { jsonResponse } from "../json-response.js";
@@ -53,6 +53,24 @@ export function storyJson({ run, reports }: ActionRunDetail) {
   };
 }
 
+/** The filters and page of a runs listing (`installation`, `deployment`, `status`, `cursor`, `limit`). */
+export function runQuery(c: Context): ActionRunQuery {
+  const query = (name: string) => c.req.query(name) ?? null;
+  const status = query("status");
+  if (status !== null && !STATUSES.includes(status as ActionStatus))
+    throw new HttpError("invalid_query", `status must be one of ${STATUSES.join(", ")}`);
+  const cursor = query("cursor");
+  if (cursor !== null && !RUN_ID.test(cursor))
+    throw new HttpError("invalid_query", "cursor is not one this API gave");
+  return {
+    tenant: parseText("installation", query("installation")),
+    deploymentId: parseText("deployment", query("deployment")),
+    status: (status ?? undefined) as ActionStatus | undefined,
+    before: cursor ?? undefined,
+    limit: parseLimit(query("limit")),
+  };
+}
+
 function detailJson(detail: ActionRunDetail) {
   return { ...runJson(detail.run), ...storyJson(detail) };
 }
@@ -61,20 +79,7 @@ function detailJson(detail: ActionRunDetail) {
 export function actionRoutes({ operations }: Pick<ApiDeps, "operations">): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get("/actions", async (c) => {
-    const query = (name: string) => c.req.query(name) ?? null;
-    const status = query("status");
-    if (status !== null && !STATUSES.includes(status as ActionStatus))
-      throw new HttpError("invalid_query", `status must be one of ${STATUSES.join(", ")}`);
-    const cursor = query("cursor");
-    if (cursor !== null && !RUN_ID.test(cursor))
-      throw new HttpError("invalid_query", "cursor is not one this API gave");
-    const page = await operations.actions.list({
-      tenant: parseText("installation", query("installation")),
-      deploymentId: parseText("deployment", query("deployment")),
-      status: (status ?? undefined) as ActionStatus | undefined,
-      before: cursor ?? undefined,
-      limit: parseLimit(query("limit")),
-    });
+    const page = await operations.actions.list(runQuery(c));
     return jsonResponse(200, { data: page.data.map(runJson), nextCursor: page.nextCursor });
   });
   app.get("/actions/:id", async (c) => {
