@@ -100,7 +100,9 @@ async function runOf(
       pending: string | null;
     }[];
     if (run && until(run)) return run;
-    await once(runner(), "phase");
+    // A phase may end between the read above and this wait: "idle" comes after every pass
+    // without work, so a change the read missed is read on the next round.
+    await Promise.race([once(runner(), "phase"), once(runner(), "idle")]);
   }
 }
 
