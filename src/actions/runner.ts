@@ -95,6 +95,12 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
 
   async #run(): Promise<void> {
     const pollMs = this.#o.pollMs ?? 1000;
+    if (this.#o.store.capabilities.releaseAllLeasesAtStart) {
+      // One process serves this store: what a killed one held is due now, not when its lease ends.
+      await this.#o.store.actions.releaseLeases().catch((error: unknown) => {
+        this.#o.logger.error({ err: error }, "deployment actions: leases were not released at start");
+      });
+    }
     while (!this.#stopped) {
       this.#wake.reset();
       let worked = false;

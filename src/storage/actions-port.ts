@@ -170,4 +170,10 @@ export interface ActionStore {
    * due when its lease runs out.
    */
   nextDueAt(): Promise<number | null>;
+  /**
+   * Releases every lease on runs and reports, so what a killed process held is due at once. Only
+   * for a store that one process serves (`capabilities.releaseAllLeasesAtStart`), before its first
+   * claim: with several nodes a lease may be another's, and is left to run out.
+   */
+  releaseLeases(): Promise<void>;
 }

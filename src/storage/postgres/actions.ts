@@ -134,6 +134,14 @@ export function actionStore(sql: Sql, write: Write): ActionStore {
         `;
         return row?.at ?? null;
       }),
+    releaseLeases: () =>
+      write("release", async () => {
+        await sql.begin(async (tx) => {
+          await tx`UPDATE action_runs SET lease_owner = NULL, lease_until = NULL, lease_ms = NULL, lease_phase = NULL
+            WHERE lease_owner IS NOT NULL`;
+          await tx`UPDATE action_reports SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`;
+        });
+      }),
   };
 }
 

@@ -182,9 +182,18 @@ export function actionOps(db: Connection) {
     ),
   );
 
+  const releaseRuns = db.prepare(
+    "UPDATE action_runs SET lease_owner = NULL, lease_until = NULL, lease_ms = NULL, lease_phase = NULL WHERE lease_owner IS NOT NULL",
+  );
+  const releaseReports = db.prepare(
+    "UPDATE action_reports SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
+  );
+  const release = db.transaction(() => releaseRuns.run().changes + releaseReports.run().changes);
+
   return {
     claimRuns: (owner: string, now: number, leaseUntil: number, limit: number): ActionRun[] =>
       claimRuns.immediate(owner, now, leaseUntil, limit),
+    releaseActionLeases: (): number => release.immediate(),
     changeRun: (id: string, owner: string, c: ActionRunChange, now: number, keepLease: boolean): boolean =>
       changeRun.immediate(id, owner, c, now, keepLease),
     claimReports: (owner: string, now: number, leaseUntil: number, limit: number): ActionReport[] =>

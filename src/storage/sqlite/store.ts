@@ -229,6 +229,9 @@ export class SqliteStore implements Store {
       runsSharing: async (tenant, action, key, value) =>
         this.read(() => r.runsSharing(tenant, action, key, value)),
       nextDueAt: async () => this.read(() => r.nextDueAt()),
+      releaseLeases: async () => {
+        await w.call("releaseActionLeases");
+      },
     };
   }
 

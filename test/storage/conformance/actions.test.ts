@@ -418,6 +418,24 @@ describe("reports to Vercel", () => {
     return { id, queued };
   }
 
+  it("releaseLeases frees every held run and report at once; the old holder's change is refused", async () => {
+    // The run is held by w1 (its phase still to do), its report by s1.
+    const { id, queued } = await runWithReports(1);
+    expect(ids(await store.actions.claimReports("s1", T + 10, T + 10 + LEASE, 10))).toEqual(queued);
+    expect(await store.actions.claimRuns("w2", T + 11, T + 11 + LEASE, 10)).toEqual([]);
+    expect(await store.actions.claimReports("s2", T + 11, T + 11 + LEASE, 10)).toEqual([]);
+
+    await store.actions.releaseLeases();
+    expect(await store.actions.nextDueAt()).toBeLessThanOrEqual(T + 11);
+    expect(ids(await store.actions.claimRuns("w2", T + 11, T + 11 + LEASE, 10))).toEqual([id]);
+    expect(ids(await store.actions.claimReports("s2", T + 11, T + 11 + LEASE, 10))).toEqual(queued);
+    expect(await store.actions.changeRun(id, "w1", { step: "late" }, T + 12)).toBe(false);
+    expect(await store.actions.changeRun(id, "w2", { step: "mine" }, T + 12)).toBe(true);
+    expect(await store.actions.recordReport(queued[0] ?? "", "s1", attempt(T + 12), { state: "sent" })).toBe(
+      false,
+    );
+  });
+
   it("queues a report with the change that makes it, pending and due at once", async () => {
     const { id, queued } = await runWithReports(1);
     expect((await store.actions.getRun(id))?.reports).toEqual([
