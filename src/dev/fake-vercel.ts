@@ -19,7 +19,7 @@
  * a code, set a scope's projects, and make the next API calls fail.
  */
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -92,8 +92,11 @@ export const CODE_TTL_MS = 30 * 60 * 1000;
 
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString("hex")}`;
 
-/** The fake itself: `start()`, then point the client at `apiUrl` and browsers at `siteUrl`. */
-export class FakeVercel {
+/**
+ * The fake itself: `start()`, then point the client at `apiUrl` and browsers at `siteUrl`. Emits
+ * `answered` with each request once its answer is sent (for tests to wait on).
+ */
+export class FakeVercel extends EventEmitter<{ answered: [RecordedRequest, number] }> {
   readonly requests: RecordedRequest[] = [];
   readonly slug: string;
   readonly clientId: string;
@@ -121,6 +124,7 @@ export class FakeVercel {
   apiUrl = "";
 
   private constructor(options: FakeVercelOptions) {
+    super();
     this.slug = options.slug ?? "switchyard";
     this.clientId = options.clientId ?? "oac_fakeclient";
     this.clientSecret = options.clientSecret ?? "fake-client-secret";
@@ -289,8 +293,14 @@ export class FakeVercel {
       this.requests.push(request);
       const answer = origin === "site" ? siteAnswer(this, request) : Promise.resolve(this.#api(request));
       answer.then(
-        (a) => res.writeHead(a.status, a.headers).end(a.body),
-        (e: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(e)),
+        (a) => {
+          res.writeHead(a.status, a.headers).end(a.body);
+          this.emit("answered", request, a.status);
+        },
+        (e: unknown) => {
+          res.writeHead(500, { "content-type": "text/plain" }).end(String(e));
+          this.emit("answered", request, 500);
+        },
       );
     });
   }
