@@ -3,14 +3,15 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { branchName } from "../../src/actions/branch-name.js";
 import type { ActionRunner } from "../../src/actions/runner.js";
-import { TEST_POSTGRES_URL } from "../support/app.js";
+import { api, TEST_POSTGRES_URL } from "../support/app.js";
 import { type IntegrationApp, startIntegrationApp } from "../support/integration-app.js";
 import { post, vercelSignature } from "../support/send.js";
 
 // What Vercel is told when a branch cannot be made, end to end on a real PostgreSQL: a template
 // someone is connected to, a database of the branch's name that is not Switchyard's, and an admin
 // role without the rights. Each is reported `failed` with words a person can act on, never the
-// admin URL, and leaves nothing behind.
+// admin URL, and leaves nothing behind. And a branch canceled while it is being made: nothing is
+// left, and it is never reported succeeded.
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const TEMPLATE = `sy_tpl_refuse_${suffix}`;
@@ -60,9 +61,18 @@ let sequence = 0;
 /** Starts `action` for a new deployment of `gitRef`; resolves with Vercel's updates once it ended, and the branch's name. */
 async function start(action: string, gitRef: string) {
   const deployment = t.vercel.deployments.add(installation.teamId, { projectId: "prj_r", gitRef }).id;
+  await send("start", deployment, action);
+  const ended = () => t.vercel.deployments.updatesOf(deployment, action).some((u) => u.status !== "running");
+  while (!ended()) await once(runner(), "report");
+  const name = branchName({ deploymentId: deployment, gitRef, installationId: installation.id }, "git-ref");
+  return { updates: t.vercel.deployments.updatesOf(deployment, action), name };
+}
+
+/** Sends a signed action event of the installation. */
+async function send(phase: "start" | "cancel" | "cleanup", deployment: string, action: string) {
   const body = JSON.stringify({
     id: `evt_brefuse_${suffix}_${++sequence}`,
-    type: "deployment.integration.action.start",
+    type: `deployment.integration.action.${phase}`,
     createdAt: Date.now(),
     payload: {
       installationId: installation.id,
@@ -78,10 +88,22 @@ async function start(action: string, gitRef: string) {
     "x-vercel-signature": vercelSignature(body, t.vercel.clientSecret),
   });
   expect(answer.status).toBe(200);
-  const ended = () => t.vercel.deployments.updatesOf(deployment, action).some((u) => u.status !== "running");
-  while (!ended()) await once(runner(), "report");
-  const name = branchName({ deploymentId: deployment, gitRef, installationId: installation.id }, "git-ref");
-  return { updates: t.vercel.deployments.updatesOf(deployment, action), name };
+}
+
+/** The deployment's run once `until` holds for it. */
+async function runOf(
+  deployment: string,
+  until: (run: { status: string; pending: string | null }) => boolean,
+) {
+  for (;;) {
+    const [run] = (await api(t.app, `/api/v1/actions?deployment=${deployment}`)).body.data as {
+      status: string;
+      pending: string | null;
+    }[];
+    if (run && until(run)) return run;
+    // "idle" follows every pass without work: a change between the read and the wait is read next round.
+    await Promise.race([once(runner(), "phase"), once(runner(), "idle")]);
+  }
 }
 
 const exists = async (name: string) => ({
@@ -131,6 +153,43 @@ describe("a branch that cannot be made", () => {
     const text = String(updates[1]?.statusText);
     expect(text).toBe(`The admin role "${WEAK}" may not create roles: grant it CREATEROLE.`);
     expect(text).not.toContain("postgres://");
+    expect(await exists(name)).toEqual({ database: false, role: false });
+  });
+});
+
+describe("a branch canceled while it is being made", () => {
+  it("stops, leaves nothing, is never reported succeeded; a cleanup after it is a no-op", async () => {
+    const gitRef = "feature/canceled";
+    const deployment = t.vercel.deployments.add(installation.teamId, { projectId: "prj_r", gitRef }).id;
+    const name = branchName({ deploymentId: deployment, gitRef, installationId: installation.id }, "git-ref");
+    // Hold the branch's lock: the action starts, reports running, and waits for it on the server.
+    const lock = await admin.reserve();
+    const key = `switchyard branch ${name}`;
+    await lock`SELECT pg_advisory_lock(hashtextextended(${key}, 0))`;
+    try {
+      await send("start", deployment, "branch");
+      for (;;) {
+        const [waiting] = await admin<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = 'switchyard-branch'`;
+        if ((waiting?.n ?? 0) > 0) break;
+        await admin`SELECT pg_sleep(0.05)`;
+      }
+      await send("cancel", deployment, "branch");
+      const run = await runOf(deployment, (r) => r.status === "canceled");
+      expect(run.pending).toBeNull();
+    } finally {
+      await lock`SELECT pg_advisory_unlock(hashtextextended(${key}, 0))`;
+      lock.release();
+    }
+    expect(await exists(name)).toEqual({ database: false, role: false });
+    expect(t.vercel.deployments.updatesOf(deployment, "branch").map((u) => u.status)).not.toContain(
+      "succeeded",
+    );
+
+    await send("cleanup", deployment, "branch");
+    const cleaned = await runOf(deployment, (r) => r.status === "cleaned" && r.pending === null);
+    expect(cleaned.status).toBe("cleaned");
     expect(await exists(name)).toEqual({ database: false, role: false });
   });
 });
