@@ -81,6 +81,10 @@ export const ERROR_CODES = {
     meaning:
       "The form's CSRF token is missing or is not the one of this browser's session; nothing was changed.",
   },
+  invalid_token: {
+    status: 401,
+    meaning: "The token given to sign in to the console is not this server's admin token.",
+  },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
 } as const;
 

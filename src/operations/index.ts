@@ -1,4 +1,5 @@
 import { ActionOperations } from "./actions.js";
+import { ConsoleSessions } from "./console-sessions.js";
 import type { OperationsDeps } from "./context.js";
 import { DeliveryOperations } from "./deliveries.js";
 import { DestinationHealth } from "./destinations.js";
@@ -29,7 +30,10 @@ export class Operations {
   readonly relay: RelayOperations;
   readonly actions: ActionOperations;
 
+  readonly #deps: OperationsDeps;
+
   constructor(deps: OperationsDeps) {
+    this.#deps = deps;
     this.sources = new TopologyItems("sources", deps);
     this.destinations = new TopologyItems("destinations", deps);
     this.routes = new TopologyItems("routes", deps);
@@ -41,5 +45,10 @@ export class Operations {
     this.installFlow = new InstallFlow(deps);
     this.relay = new RelayOperations(deps, this.destinations, this.routes);
     this.actions = new ActionOperations(deps);
+  }
+
+  /** The console's sign-in and sessions, for the holder of `adminToken`. */
+  consoleSessions(adminToken: string): ConsoleSessions {
+    return new ConsoleSessions(this.#deps, adminToken);
   }
 }

@@ -1,10 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { IntegrationConfig } from "../config/schema.js";
 import { tokenHash } from "../core/token-hash.js";
 import { installationTokenContext } from "../integration/token.js";
 import { integrationUrls } from "../integration/urls.js";
 import { type VercelApi, VercelApiError } from "../integration/vercel-api.js";
 import type { Installation } from "../storage/port.js";
+import { checkCsrfOf, csrfTokenOf } from "./browser-session.js";
 import type { OperationsDeps } from "./context.js";
 import { OperationError } from "./errors.js";
 
@@ -128,18 +129,12 @@ export class InstallFlow {
 
   /** The CSRF token of a session's forms: derived from the session's value, so it needs no storage. */
   csrfToken(session: string): string {
-    return createHmac("sha256", session).update("switchyard/csrf").digest("base64url");
+    return csrfTokenOf(session);
   }
 
   /** Refuses a form whose CSRF token is not its session's (compared in constant time). */
   checkCsrf(session: string, token: string | undefined): void {
-    const expected = Buffer.from(this.csrfToken(session));
-    const given = Buffer.from(token ?? "");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      throw new OperationError(
-        "invalid_csrf",
-        "this form is out of date or did not come from this page: reload the page and try again",
-      );
+    checkCsrfOf(session, token);
   }
 
   /** Whether `next` may be followed: only back to Vercel's own site. */

@@ -2,15 +2,21 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import type { Operations } from "../operations/index.js";
+import { consolePages } from "./console/routes.js";
 import { FAVICON_SVG } from "./favicon.js";
 import { integrationPages } from "./integration/routes.js";
 import { MessagePage } from "./message-page.js";
 import { renderPage } from "./render.js";
 import { pageSecurityHeaders } from "./security-headers.js";
 
+/** The console's paths (the API, ingest and the integration's pages have their own). */
+const CONSOLE_PATHS = ["/", "/sign-in", "/sign-out", "/events", "/events/*"];
+
 /** What the pages need from the running application: the use cases, and nothing below them. */
 export interface PageDeps {
   operations: Operations;
+  /** The admin token, which signs a person in to the console. */
+  adminToken: string;
   config: Pick<Config, "integration">;
   logger: Logger;
 }
@@ -43,5 +49,8 @@ export function pageRoutes(deps: PageDeps): Hono {
   );
   if (integration)
     app.route("/", integrationPages({ operations: deps.operations, integration, logger: deps.logger }));
+  const sessions = deps.operations.consoleSessions(deps.adminToken);
+  for (const path of CONSOLE_PATHS) app.use(path, pageSecurityHeaders());
+  app.route("/", consolePages({ operations: deps.operations, sessions, logger: deps.logger }));
   return app;
 }

@@ -97,6 +97,50 @@ th { color: var(--muted); font-weight: 600; }
 .danger-zone { border-top: 1px solid var(--border); margin-top: 2rem; padding-top: .5rem; }
 form.inline { display: contents; }
 .choices { padding-left: 1.625rem; }
+.topbar { background: var(--surface); border-bottom: 1px solid var(--border); }
+.topbar-inner {
+  max-width: 72rem; margin: 0 auto; padding: .5rem 1rem; display: flex; flex-wrap: wrap;
+  align-items: center; gap: .5rem 1.5rem;
+}
+.brand-link { margin: 0; text-decoration: none; color: var(--fg); min-height: 2.75rem; }
+.nav { display: flex; gap: .25rem; list-style: none; margin: 0; padding: 0; flex: 1; }
+.nav a {
+  display: inline-flex; align-items: center; min-height: 2.75rem; padding: 0 .75rem;
+  border-radius: 8px; color: var(--fg); text-decoration: none; font-weight: 500;
+}
+.nav a[aria-current="page"] { background: var(--info-bg); color: var(--accent); font-weight: 600; }
+.sign-out { margin-left: auto; }
+.button-small { min-height: 2.25rem; padding: .25rem .875rem; font-size: .875rem; }
+.console { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+.console > h1 { margin-top: .5rem; }
+.panel {
+  background: var(--surface); border: 1px solid var(--border); border-radius: 12px;
+  padding: 1.25rem; margin: 0 0 1.25rem;
+}
+.panel > :last-child { margin-bottom: 0; }
+.panel h2 { margin-top: 0; }
+.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 0 1rem; align-items: end; }
+.filters .field { margin-bottom: .75rem; }
+.filters .button { margin-bottom: .75rem; }
+.pager { display: flex; justify-content: flex-end; gap: .75rem; }
+pre.payload {
+  margin: 0; padding: .75rem; overflow: auto; max-height: 32rem; background: var(--bg);
+  border: 1px solid var(--border); border-radius: 8px; font-size: .8125rem; line-height: 1.5;
+}
+.attempts { margin: .25rem 0 0; padding-left: 1.25rem; font-size: .8125rem; }
+.attempts li { margin: 0 0 .25rem; }
+.sign-in { max-width: 26rem; margin: 3rem auto 0; }
+.status-dead { color: var(--error); }
+.visually-hidden {
+  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+@media (max-width: 40rem) {
+  .nav { order: 3; flex-basis: 100%; }
+  .console { padding: 1rem .75rem 2rem; }
+  .panel { padding: 1rem; }
+  .hide-narrow { display: none; }
+}
 @media (max-width: 30rem) {
   dl.settings { grid-template-columns: 1fr; gap: 0; }
   dl.settings dd { margin: 0 0 .625rem; }

@@ -203,13 +203,24 @@ export interface InstallationStore {
   consumeState(hash: string, binding: string, now: number): Promise<boolean>;
   /** Starts a browser session (by its hash) for an installation; false when none of that id is active. */
   createSession(hash: string, tenant: string, expiresAt: number): Promise<boolean>;
-  /** The tenant of an unexpired session, or null. */
+  /**
+   * Starts a console session (by its hash), filed under `CONSOLE_SESSION_OWNER`: the admin's, bound
+   * to no installation.
+   */
+  createConsoleSession(hash: string, expiresAt: number): Promise<void>;
+  /** The tenant of an unexpired session (`CONSOLE_SESSION_OWNER` for a console session), or null. */
   getSession(hash: string, now: number): Promise<string | null>;
   /** Ends a session; false when there was none. */
   deleteSession(hash: string): Promise<boolean>;
   /** Deletes states and sessions expired at `now` (the retention pass); counts them. */
   purgeExpired(now: number): Promise<{ states: number; sessions: number }>;
 }
+
+/**
+ * The owner a console session is filed under: not a valid tenant name (`*` is not allowed in one),
+ * so no installation's session, lookup or purge can match it.
+ */
+export const CONSOLE_SESSION_OWNER = "*console";
 
 /** What a backend can do natively, declared once so callers never sniff the driver. */
 export interface StoreCapabilities {

@@ -6,7 +6,7 @@ import {
   toInstallation,
   toInstallationSummary,
 } from "../installation-rows.js";
-import type { InstallationCounts, InstallationStore } from "../port.js";
+import { CONSOLE_SESSION_OWNER, type InstallationCounts, type InstallationStore } from "../port.js";
 import { guard, type Sql } from "./connection.js";
 import { purgeTenantIn } from "./ops/retention.js";
 
@@ -123,6 +123,13 @@ export function installationStore(sql: Sql, write: Write): InstallationStore {
           ON CONFLICT DO NOTHING
         `;
         return inserted.count > 0;
+      }),
+    createConsoleSession: (hash, expiresAt) =>
+      write("session", async () => {
+        await sql`
+          INSERT INTO browser_sessions (hash, tenant, expires_at)
+          VALUES (${hash}, ${CONSOLE_SESSION_OWNER}, ${expiresAt})
+        `;
       }),
     getSession: (hash, now) =>
       read(async () => {

@@ -6,13 +6,14 @@ import {
   toInstallation,
   toInstallationSummary,
 } from "../installation-rows.js";
-import type {
-  Installation,
-  InstallationChanges,
-  InstallationCounts,
-  InstallationGrant,
-  InstallationSummary,
-  TenantPurge,
+import {
+  CONSOLE_SESSION_OWNER,
+  type Installation,
+  type InstallationChanges,
+  type InstallationCounts,
+  type InstallationGrant,
+  type InstallationSummary,
+  type TenantPurge,
 } from "../port.js";
 import type { Connection } from "./connection.js";
 
@@ -123,6 +124,13 @@ export function installationOps(db: Connection, purgeTenant: (tenant: string) =>
         `)
         .run(hash, expiresAt, tenant);
       return changes > 0;
+    },
+    createConsoleSession(hash: string, expiresAt: number): void {
+      db.prepare("INSERT INTO browser_sessions (hash, tenant, expires_at) VALUES (?, ?, ?)").run(
+        hash,
+        CONSOLE_SESSION_OWNER,
+        expiresAt,
+      );
     },
     deleteSession: (hash: string): boolean =>
       db.prepare("DELETE FROM browser_sessions WHERE hash = ?").run(hash).changes > 0,

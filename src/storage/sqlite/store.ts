@@ -208,6 +208,7 @@ export class SqliteStore implements Store {
       createState: (hash, binding, expiresAt) => w.call("createState", hash, binding, expiresAt),
       consumeState: (hash, binding, now) => w.call("consumeState", hash, binding, now),
       createSession: (hash, tenant, expiresAt) => w.call("createSession", hash, tenant, expiresAt),
+      createConsoleSession: (hash, expiresAt) => w.call("createConsoleSession", hash, expiresAt),
       getSession: async (hash, now) => this.read(() => r.getSession(hash, now)),
       deleteSession: (hash) => w.call("deleteSession", hash),
       purgeExpired: (now) => w.call("purgeExpired", now),

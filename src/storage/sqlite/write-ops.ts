@@ -30,6 +30,7 @@ const DURABLE = new Set([
   "createState",
   "consumeState",
   "createSession",
+  "createConsoleSession",
   "deleteSession",
   "purgeExpired",
   // What a runner made (a database, say) is told to no one else: lost, it would be made again.

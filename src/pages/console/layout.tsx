@@ -1,0 +1,63 @@
+import type { Child } from "hono/jsx";
+import { PAGE_CSS } from "../page-css.js";
+
+/** The console's sections, in the order of its navigation. */
+const SECTIONS = [{ path: "/events", label: "Events" }] as const;
+
+/**
+ * The console's layout: the pages' one stylesheet, a header with the sections and sign out (a
+ * form: signing out changes state, so it is a POST with the session's CSRF token), one wide column.
+ */
+export function ConsoleLayout(props: {
+  title: string;
+  /** The section the page belongs to, marked current in the navigation. */
+  section?: (typeof SECTIONS)[number]["path"];
+  /** The session's CSRF token: given, the header shows sign out. */
+  csrf?: string;
+  children?: Child;
+}) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="robots" content="noindex" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <title>{`${props.title} · Switchyard`}</title>
+        <style dangerouslySetInnerHTML={{ __html: PAGE_CSS }} />
+      </head>
+      <body>
+        <header class="topbar">
+          <div class="topbar-inner">
+            <a class="brand brand-link" href="/">
+              Switchyard
+            </a>
+            {props.csrf && (
+              <nav aria-label="Console">
+                <ul class="nav">
+                  {SECTIONS.map((s) => (
+                    <li>
+                      <a href={s.path} aria-current={props.section === s.path ? "page" : undefined}>
+                        {s.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            )}
+            {props.csrf && (
+              <form method="post" action="/sign-out" class="sign-out">
+                <input type="hidden" name="csrf" value={props.csrf} />
+                <button type="submit" class="button button-secondary button-small">
+                  Sign out
+                </button>
+              </form>
+            )}
+          </div>
+        </header>
+        <main class="console">{props.children}</main>
+      </body>
+    </html>
+  );
+}
