@@ -2,15 +2,12 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import type { Operations } from "../operations/index.js";
-import { consolePages } from "./console/routes.js";
+import { CONSOLE_PATHS, consolePages } from "./console/routes.js";
 import { FAVICON_SVG } from "./favicon.js";
 import { integrationPages } from "./integration/routes.js";
 import { MessagePage } from "./message-page.js";
 import { renderPage } from "./render.js";
 import { pageSecurityHeaders } from "./security-headers.js";
-
-/** The console's paths (the API, ingest and the integration's pages have their own). */
-const CONSOLE_PATHS = ["/", "/sign-in", "/sign-out", "/events", "/events/*"];
 
 /** What the pages need from the running application: the use cases, and nothing below them. */
 export interface PageDeps {
