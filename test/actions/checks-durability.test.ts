@@ -183,16 +183,17 @@ describe("the lease of a check's run", () => {
     const first = site.nextHang();
     await deploymentEvent("deployment.ready", deployment, "production");
     const abandoned = await first;
-    // Not renewed in time: another runner takes the run.
-    clock.advance(LEASE_MS + 1);
-    const taken = await t.app.store.actions.claimRuns("intruder", clock.now(), clock.now() + LEASE_MS, 10);
+    // Another runner, whose clock is past the lease (this one's has not moved: it does not take the
+    // run back itself meanwhile), takes the run; this one's watch finds the lease lost.
+    const later = clock.now() + LEASE_MS + 1;
+    const taken = await t.app.store.actions.claimRuns("intruder", later, later + LEASE_MS, 10);
     expect(taken.map((r) => r.deploymentId)).toEqual([deployment]);
     await leases.tick();
     await abandoned.closed;
     expect(abandoned.abandoned).toBe(true);
     // That runner dies in its turn; its lease runs out and this one takes the run again.
     const second = site.nextHang();
-    clock.advance(LEASE_MS + 1);
+    clock.set(later + LEASE_MS + 1);
     runner.notify();
     (await second).answer(200, "ok");
     expect(await settled(deployment)).toMatchObject({ status: "succeeded" });
