@@ -133,6 +133,9 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
     const room = MAX_WORKING - this.#working.size;
     const runs = room > 0 ? await store.actions.claimRuns(owner, now, now + LEASE_MS, room) : [];
     for (const run of runs) {
+      // Still at work here, its lease run out before the watch renewed it (the process stalled):
+      // the claim made it ours again, and the work under way goes on rather than starting twice.
+      if (this.#working.has(run.id)) continue;
       const work = this.#phase(run)
         .catch((error: unknown) =>
           this.#o.logger.error(

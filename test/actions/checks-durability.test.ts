@@ -204,6 +204,31 @@ describe("the lease of a check's run", () => {
     expect(checkCalls(deployment, "POST")).toHaveLength(1);
   });
 
+  it("run out before it was renewed, is taken back by its runner without starting the run twice", async () => {
+    const deployment = newDeployment();
+    const hang = site.nextHang();
+    await deploymentEvent("deployment.ready", deployment, "production");
+    const request = await hang;
+    // The process stalled past the lease: its own loop finds the run due and claims it.
+    clock.advance(LEASE_MS + 1);
+    for (let i = 0; i < 2; i++) {
+      const idle = once(runner, "idle");
+      runner.notify();
+      await idle;
+    }
+    expect(leases.watching).toBe(1);
+    await leases.tick();
+    request.answer(200, "ok");
+    expect(await settled(deployment)).toMatchObject({ status: "succeeded" });
+    const [check] = checksOf(deployment);
+    await until(() => check?.conclusion === "succeeded");
+    expect(
+      checkCalls(deployment, "PATCH")
+        .map(bodyOf)
+        .map((b) => b.status),
+    ).toEqual(["running", "completed"]);
+  });
+
   it("a cancel asked meanwhile stops the request and concludes the check canceled", async () => {
     const deployment = newDeployment();
     const hang = site.nextHang();
