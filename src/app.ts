@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { checkCommandsFor } from "./actions/check-commands.js";
 import { actionCommandsFor } from "./actions/commands.js";
 import { actionRunnerFor } from "./actions/compose.js";
+import type { Repeat } from "./actions/lease-watch.js";
 import type { ActionRunner } from "./actions/runner.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
@@ -57,6 +58,8 @@ export interface RunningApp {
 export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pollMs">> & {
   /** `ingest` serves ingest and the API; `worker` delivers and runs maintenance; `all` does both. */
   role?: Role;
+  /** How the action runner renews a working run's lease over time (a test ticks it by hand). */
+  actionLeaseRepeat?: Repeat;
 };
 
 /** What one Switchyard process does. Every role serves /healthz, /readyz and /metrics. */
@@ -82,7 +85,7 @@ export async function composeApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
-  { role = "all", ...options }: AppOptions = {},
+  { role = "all", actionLeaseRepeat, ...options }: AppOptions = {},
 ): Promise<ComposedApp> {
   const { adminToken, encryptionKey } = config;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
@@ -177,7 +180,15 @@ export async function composeApp(
     integration: config.integration ?? null,
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
   });
-  const actions = actionRunnerFor(config, { store, vercel, secrets, clock, logger, owner });
+  const actions = actionRunnerFor(config, {
+    store,
+    vercel,
+    secrets,
+    clock,
+    logger,
+    owner,
+    ...(actionLeaseRepeat ? { leaseRepeat: actionLeaseRepeat } : {}),
+  });
   const checksOf = checkCommandsFor(config.checks);
   const integrationWebhookSource = config.integration
     ? integrationWebhook(config.integration, store, clock, {

@@ -4,14 +4,21 @@ import type { Clock } from "../core/clock.js";
 import { isJsonObject } from "../core/json-object.js";
 import type { SecretBox } from "../core/secret-box.js";
 import { installationTokenContext } from "../integration/token.js";
-import type { CheckUpdate, VercelApi } from "../integration/vercel-api.js";
+import type { VercelApi } from "../integration/vercel-api.js";
 import { VercelApiError } from "../integration/vercel-api-error.js";
-import type { ActionRun, ActionRunChange, ReportTarget } from "../storage/actions-port.js";
+import {
+  type ActionRun,
+  type ActionRunChange,
+  checkNameOf,
+  isCheckRun,
+  type ReportTarget,
+} from "../storage/actions-port.js";
 import type { Installation, Store } from "../storage/port.js";
+import { type CheckReporting, reportingOf } from "./check-reporting.js";
 import { probe } from "./http-probe.js";
 
-/** How long a check's creation waits before Vercel is asked again, after no answer or a 5xx. */
-const CREATE_RETRY_MS = 30_000;
+/** How long a call to Vercel a phase needs waits before it is made again, after no answer or a 5xx. */
+const RETRY_MS = 30_000;
 
 export interface CheckPhaseOptions {
   store: Store;
@@ -30,11 +37,22 @@ type Change = (change: ActionRunChange, keepLease?: boolean) => Promise<void>;
 /** Seals a report for the run's queue. */
 type Report = (run: ActionRun, target: ReportTarget, body: object) => NonNullable<ActionRunChange["report"]>;
 
+/** One phase of one run, with what its steps share. */
+interface Phase {
+  run: ActionRun;
+  installation: Installation;
+  change: Change;
+  report: Report;
+  reporting: CheckReporting;
+}
+
 /**
- * The phases of a deployment check's run: `create` POSTs the check to Vercel and keeps its id;
- * `run` (creating it first if need be) reports running, requests the URL, and records the
- * conclusion with its report; `cancel` concludes it canceled. Reports are queued with the change
- * that makes them, so each goes out once, in order.
+ * The phases of a deployment check's run. A v1 check is Switchyard's: `create` POSTs it to Vercel
+ * (or finds the one a run made before a crash) and keeps its id. A checks-v2 run is Vercel's: its
+ * `run` first reads the run's name (the project check's) to find the configured check of that name.
+ * Then `run` reports running, requests the URL, and records the conclusion with its report; `cancel`
+ * concludes it canceled. Reports are queued with the change that makes them, so each goes out once,
+ * in order.
  */
 export class CheckPhases {
   constructor(private readonly o: CheckPhaseOptions) {}
@@ -51,104 +69,129 @@ export class CheckPhases {
       });
       return;
     }
-    const check = this.o.checks.get(run.action);
-    const detailsUrl = `${this.o.detailsUrlBase}${run.id}`;
+    const p: Phase = {
+      run,
+      installation,
+      change,
+      report,
+      reporting: reportingOf(run, `${this.o.detailsUrlBase}${run.id}`),
+    };
     if (run.phase === "cancel") {
+      const statusText = isCheckRun(run) ? "Vercel canceled the check run" : "The deployment was canceled";
       await change({
         status: "canceled",
-        statusText: "The deployment was canceled",
+        statusText,
         step: "Canceled",
         done: "cancel",
-        ...(run.externalId
-          ? { report: report(run, "check", { status: "completed", conclusion: "canceled", detailsUrl }) }
-          : {}),
+        ...(run.externalId ? { report: this.#report(p, "canceled", null) } : {}),
       });
       return;
     }
+    const name = isCheckRun(run) ? await this.#nameOfRun(p) : run.action;
+    if (name === null) return;
+    const check = this.o.checks.get(name);
     if (!check) {
-      const statusText = `The check "${run.action}" is not configured on this server`;
-      await change({
-        status: "failed",
-        statusText,
-        step: statusText,
-        ...(run.phase ? { done: run.phase } : {}),
-        ...(run.externalId
-          ? { report: report(run, "check", { status: "completed", conclusion: "failed", detailsUrl }) }
-          : {}),
-      });
+      await this.#end(p, `The check "${name}" is not configured on this server`);
       return;
     }
-    const checkId = run.externalId ?? (await this.#create(run, installation, check, change));
+    const checkId = run.externalId ?? (await this.#create(p, check));
     if (checkId === null) return;
     if (run.phase === "create") {
       await change({ done: "create" });
       return;
     }
+    const url = await this.#url(p, check);
+    if (url === null) return;
     await change(
       {
         status: "running",
         statusText: null,
         step: "Running",
-        report: report(run, "check", { status: "running" }),
+        report: report(run, p.reporting.target, p.reporting.running),
       },
       true,
     );
-    const url = await this.#url(run, installation, check);
     const result = await probe(url, check.expect, check.timeout, this.o.agent, signal);
-    const update: CheckUpdate = {
-      status: "completed",
-      conclusion: result.passed ? "succeeded" : "failed",
-      detailsUrl,
-    };
     await change({
       status: result.passed ? "succeeded" : "failed",
       statusText: result.why,
       step: result.why,
       done: "run",
-      report: report(run, "check", update),
+      report: this.#report(
+        p,
+        result.passed ? "succeeded" : result.timedOut ? "timeout" : "failed",
+        result.why,
+      ),
     });
   }
 
-  /** POSTs the check; its id, or null when the phase was left to retry or ended. */
-  async #create(run: ActionRun, installation: Installation, check: CheckConfig, change: Change) {
+  /**
+   * The name of a checks-v2 run's check, read from Vercel once and kept on the run; null when the
+   * phase was left to retry or ended (Vercel refused, or the run had ended there).
+   */
+  async #nameOfRun(p: Phase): Promise<string | null> {
+    const known = checkNameOf(p.run);
+    if (known !== null) return known;
     try {
-      const { id } = await this.o.vercel.createCheck(
-        this.#token(installation),
-        run.deploymentId,
-        installation.teamId,
-        {
-          name: check.name,
-          blocking: check.blocking,
-          rerequestable: check.rerequestable,
-          detailsUrl: `${this.o.detailsUrlBase}${run.id}`,
-          externalId: run.id,
-        },
+      const found = await this.o.vercel.getCheckRun(
+        this.#token(p.installation),
+        p.run.deploymentId,
+        p.run.externalId ?? p.run.resourceId,
+        p.installation.teamId,
       );
-      await change({ externalId: id, step: "Created in Vercel" }, true);
-      return id;
-    } catch (error) {
-      if (!(error instanceof VercelApiError)) throw error;
-      const retry = error.status === 0 || error.status === 429 || error.status >= 500;
-      const text = `Vercel did not create the check: ${error.message}`;
-      if (retry) {
-        const wait = error.retryAfterMs ?? CREATE_RETRY_MS;
-        await change({ step: text, retryAt: this.o.clock.now() + wait });
-      } else {
-        await change({
-          status: "failed",
-          statusText: text,
-          step: text,
-          ...(run.phase ? { done: run.phase } : {}),
-        });
+      if (found.status === "completed") {
+        const text = `Vercel had ended the check run (${found.conclusion ?? "no conclusion"})`;
+        await p.change({ status: "canceled", statusText: text, step: text, ...this.#done(p.run) });
+        return null;
       }
+      await p.change({ made: { name: found.name }, step: `Vercel's check "${found.name}"` }, true);
+      return found.name;
+    } catch (error) {
+      await this.#refused(p, error, "Vercel did not show the check run", true);
       return null;
     }
   }
 
-  /** The check's URL with the deployment's host and id filled in. */
-  async #url(run: ActionRun, installation: Installation, check: CheckConfig): Promise<string> {
-    const host = (await this.#hostFromEvent(run)) ?? (await this.#hostFromVercel(run, installation));
-    return check.url.replaceAll("{deployment.url}", host).replaceAll("{deployment.id}", run.deploymentId);
+  /**
+   * The v1 check's id: the one a run made before (a crash between Vercel's answer and keeping its
+   * id), else a new one POSTed; null when the phase was left to retry or ended.
+   */
+  async #create(p: Phase, check: CheckConfig): Promise<string | null> {
+    const { run, installation } = p;
+    const token = this.#token(installation);
+    const detailsUrl = `${this.o.detailsUrlBase}${run.id}`;
+    try {
+      const listed = await this.o.vercel.listChecks(token, run.deploymentId, installation.teamId);
+      // The list's documented shape has no externalId, one check's has: the run's page is in both.
+      const made = listed.find((c) => c.externalId === run.id || c.detailsUrl === detailsUrl);
+      const id =
+        made?.id ??
+        (
+          await this.o.vercel.createCheck(token, run.deploymentId, installation.teamId, {
+            name: check.name,
+            blocking: check.blocking,
+            rerequestable: check.rerequestable,
+            detailsUrl,
+            externalId: run.id,
+          })
+        ).id;
+      await p.change({ externalId: id, step: made ? "Found in Vercel" : "Created in Vercel" }, true);
+      return id;
+    } catch (error) {
+      await this.#refused(p, error, "Vercel did not create the check", false);
+      return null;
+    }
+  }
+
+  /** The check's URL with the deployment's host and id filled in; null when the phase was left to retry or ended. */
+  async #url(p: Phase, check: CheckConfig): Promise<string | null> {
+    try {
+      const host = (await this.#hostFromEvent(p.run)) ?? (await this.#hostFromVercel(p));
+      return check.url.replaceAll("{deployment.url}", host).replaceAll("{deployment.id}", p.run.deploymentId);
+    } catch (error) {
+      await this.#refused(p, error, "Vercel did not show the deployment", true);
+      return null;
+    }
   }
 
   async #hostFromEvent(run: ActionRun): Promise<string | null> {
@@ -164,13 +207,49 @@ export class CheckPhases {
     }
   }
 
-  async #hostFromVercel(run: ActionRun, installation: Installation): Promise<string> {
+  async #hostFromVercel(p: Phase): Promise<string> {
     const deployment = await this.o.vercel.getDeployment(
-      this.#token(installation),
-      run.deploymentId,
-      installation.teamId,
+      this.#token(p.installation),
+      p.run.deploymentId,
+      p.installation.teamId,
     );
     return deployment.url;
+  }
+
+  /**
+   * After Vercel refused a call or did not answer: no answer, a 429 or a 5xx leaves the phase to be
+   * done again later (after Vercel's `Retry-After`, if it said); another refusal ends the run
+   * failed, reported to Vercel when `report` and there is something to report on. Not a Vercel
+   * error: thrown on, for the runner to record.
+   */
+  async #refused(p: Phase, error: unknown, what: string, report: boolean): Promise<void> {
+    if (!(error instanceof VercelApiError)) throw error;
+    const text = `${what}: ${error.message}`;
+    if (error.status === 0 || error.status === 429 || error.status >= 500) {
+      await p.change({ step: text, retryAt: this.o.clock.now() + (error.retryAfterMs ?? RETRY_MS) });
+      return;
+    }
+    if (report) await this.#end(p, text);
+    else await p.change({ status: "failed", statusText: text, step: text, ...this.#done(p.run) });
+  }
+
+  /** Ends the run failed, saying why, and concludes it failed in Vercel if it is there. */
+  async #end(p: Phase, why: string): Promise<void> {
+    await p.change({
+      status: "failed",
+      statusText: why,
+      step: why,
+      ...this.#done(p.run),
+      ...(p.run.externalId ? { report: this.#report(p, "failed", why) } : {}),
+    });
+  }
+
+  #report(p: Phase, conclusion: Parameters<CheckReporting["concluded"]>[0], why: string | null) {
+    return p.report(p.run, p.reporting.target, p.reporting.concluded(conclusion, why));
+  }
+
+  #done(run: ActionRun): Pick<ActionRunChange, "done"> {
+    return run.phase ? { done: run.phase } : {};
   }
 
   #token(installation: Installation): string {

@@ -9,6 +9,7 @@ import { CheckPhases } from "./check-phases.js";
 import type { ActionExecutor } from "./executor.js";
 import { HttpExecutor } from "./http-executor.js";
 import { probeAgent } from "./http-probe.js";
+import type { Repeat } from "./lease-watch.js";
 import { PostgresBranchExecutor } from "./postgres-branch-executor.js";
 import { ActionRunner } from "./runner.js";
 
@@ -30,6 +31,8 @@ export function actionRunnerFor(
     clock: Clock;
     logger: Logger;
     owner: string;
+    /** How a working run's lease is renewed over time; a timer by default. */
+    leaseRepeat?: Repeat;
   },
 ): ActionRunner | null {
   const integration = config.integration;
@@ -61,5 +64,6 @@ export function actionRunnerFor(
     executors,
     statusUrlBase: `${integration.publicUrl}/integrations/vercel/actions/`,
     owner: deps.owner,
+    ...(deps.leaseRepeat ? { leaseRepeat: deps.leaseRepeat } : {}),
   });
 }

@@ -10,6 +10,8 @@ export interface ProbeExpectation {
 /** A probe's verdict, and the words that say why (a check's conclusion text). */
 export interface ProbeResult {
   passed: boolean;
+  /** The URL did not answer within the timeout (a checks-v2 run concludes `timeout`). */
+  timedOut: boolean;
   why: string;
 }
 
@@ -48,13 +50,18 @@ export async function probe(
     const status = answer.statusCode;
     const statusOk = expect.status === undefined ? status >= 200 && status < 300 : status === expect.status;
     if (!statusOk)
-      return { passed: false, why: `${where} answered ${status}, expected ${expect.status ?? "2xx"}` };
+      return {
+        passed: false,
+        timedOut: false,
+        why: `${where} answered ${status}, expected ${expect.status ?? "2xx"}`,
+      };
     if (expect.bodyContains !== undefined && !body.includes(expect.bodyContains))
       return {
         passed: false,
+        timedOut: false,
         why: `${where} answered ${status} without "${expect.bodyContains}" in its body`,
       };
-    return { passed: true, why: `${where} answered ${status} in ${ms} ms` };
+    return { passed: true, timedOut: false, why: `${where} answered ${status} in ${ms} ms` };
   } catch (error) {
     if (signal.aborted) throw error;
     if (
@@ -62,11 +69,20 @@ export async function probe(
       error instanceof errors.BodyTimeoutError ||
       error instanceof errors.HeadersTimeoutError
     )
-      return { passed: false, why: `${where} did not answer within ${formatSeconds(timeoutMs)}` };
+      return {
+        passed: false,
+        timedOut: true,
+        why: `${where} did not answer within ${formatSeconds(timeoutMs)}`,
+      };
     const cause = causeOf(error);
-    if (cause instanceof SsrfBlockedError) return { passed: false, why: `${where}: ${cause.message}` };
+    if (cause instanceof SsrfBlockedError)
+      return { passed: false, timedOut: false, why: `${where}: ${cause.message}` };
     const code = cause instanceof Error ? (cause as NodeJS.ErrnoException).code : undefined;
-    return { passed: false, why: `${where} could not be reached${code ? ` (${code})` : ""}` };
+    return {
+      passed: false,
+      timedOut: false,
+      why: `${where} could not be reached${code ? ` (${code})` : ""}`,
+    };
   }
 }
 

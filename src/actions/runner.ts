@@ -10,10 +10,13 @@ import type { ActionRun, ActionRunChange, ReportBody, ReportTarget } from "../st
 import type { Installation, Store } from "../storage/port.js";
 import type { CheckPhases } from "./check-phases.js";
 import { type ActionExecutor, ActionFailure } from "./executor.js";
+import { type Repeat, repeatEvery, watchLease } from "./lease-watch.js";
 import { ReportSender, reportContext } from "./report-sender.js";
 
 /** How long a runner holds a run before another may take it (renewed while it works). */
 const LEASE_MS = 60_000;
+/** How often a working run's lease is renewed. */
+const RENEW_MS = Math.min(LEASE_MS / 3, 2000);
 /** How many phases one runner does at once. */
 const MAX_WORKING = 8;
 /** How long Vercel is told about a run: reports older than this are given up. */
@@ -37,6 +40,8 @@ export interface ActionRunnerOptions {
   checks?: CheckPhases;
   /** The reports' retry schedule (tests shorten it). */
   reports?: ConstructorParameters<typeof ReportSender>[0]["policy"];
+  /** How a working run's lease is renewed over time: every 2 s by default; tests tick it by hand. */
+  leaseRepeat?: Repeat;
 }
 
 /**
@@ -128,6 +133,9 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
     const room = MAX_WORKING - this.#working.size;
     const runs = room > 0 ? await store.actions.claimRuns(owner, now, now + LEASE_MS, room) : [];
     for (const run of runs) {
+      // Still at work here, its lease run out before the watch renewed it (the process stalled):
+      // the claim made it ours again, and the work under way goes on rather than starting twice.
+      if (this.#working.has(run.id)) continue;
       const work = this.#phase(run)
         .catch((error: unknown) =>
           this.#o.logger.error(
@@ -175,6 +183,9 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
   async #check(run: ActionRun): Promise<void> {
     const abort = new AbortController();
     this.#aborts.set(run.id, abort);
+    // A check's request may take its whole timeout (up to 10 min): the lease is kept meanwhile, and
+    // a cancel asked meanwhile stops it. The cancel phase is not watched: it is what a cancel asks.
+    const watch = run.phase === "cancel" ? null : this.#watch(run, abort);
     try {
       if (!this.#o.checks) throw new Error("deployment checks are not configured on this server");
       await this.#o.checks.do(
@@ -185,7 +196,9 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
       );
     } catch (error) {
       if (abort.signal.aborted) {
-        // This process is stopping: the lease lets another take the run again.
+        // Stopped: this process is closing (the run is let go for another to take), a cancel was
+        // asked (its phase takes the run), or the lease was lost (the change is refused: the run is
+        // another's now).
         await this.#change(run, { step: "Stopped" }).catch(() => {});
       } else {
         this.#o.logger.error({ err: error, run: run.id, check: run.action }, "deployment check failed");
@@ -197,6 +210,7 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
         }).catch(() => {});
       }
     } finally {
+      watch?.stop();
       this.#aborts.delete(run.id);
     }
     this.emit("phase", run);
@@ -288,29 +302,16 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
       });
     } finally {
       clearTimeout(timer);
-      clearInterval(watch);
+      watch.stop();
       this.#aborts.delete(run.id);
     }
   }
 
-  /** Renews the lease while a start runs, and aborts it when a cancel was asked for meanwhile. */
-  #watch(run: ActionRun, abort: AbortController): NodeJS.Timeout {
-    return setInterval(
-      () => {
-        void (async () => {
-          const held = await this.#o.store.actions.changeRun(
-            run.id,
-            this.#o.owner,
-            {},
-            this.#o.clock.now(),
-            true,
-          );
-          const now = await this.#o.store.actions.getRun(run.id);
-          if (!held || now?.run.phase === "cancel") abort.abort();
-        })().catch(() => {});
-      },
-      Math.min(LEASE_MS / 3, 2000),
-    ).unref();
+  /** Renews the lease while a phase works; aborts it when the lease was lost or a cancel asked for. */
+  #watch(run: ActionRun, abort: AbortController): { stop(): void } {
+    const { store, clock, owner } = this.#o;
+    const repeat = this.#o.leaseRepeat ?? repeatEvery;
+    return watchLease({ store, clock, owner, repeat, everyMs: RENEW_MS }, run, abort);
   }
 
   async #undo(run: ActionRun, phase: "cancel" | "cleanup"): Promise<void> {

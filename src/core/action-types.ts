@@ -33,24 +33,34 @@ export interface ActionCommand extends ActionKey {
 export type CheckPhase = "create" | "run" | "cancel";
 
 /**
- * What an ingested deployment event asks of a tenant's check runs (kind `check`, keyed by tenant,
- * deployment and check name), applied in the event's own transaction unless it is a duplicate:
+ * What an ingested deployment event asks of a tenant's check runs (kind `check`), applied in the
+ * event's own transaction unless it is a duplicate. A run of Vercel's v1 checks, which Switchyard
+ * creates, is keyed by tenant, deployment and check name (resource `""`):
  * - `create`: creates the run (status `queued`, phase `create`) unless its key has one;
  * - `ready`: sets phase `run` on a run still `queued` (a repeat, or the legacy event, finds it
  *   running or done and changes nothing) unless a cancel stands; a key with no run gets one;
  * - `rerequest`: sets phase `run` on the run of Vercel's check `checkId` once it ended succeeded
  *   or failed;
- * - `cancel`: sets phase `cancel` on the deployment's check runs that are queued or running.
+ * - `cancel`: sets phase `cancel` on the deployment's check runs (v2 ones too) that are queued or
+ *   running.
+ * A run of a checks-v2 run, which Vercel creates, is keyed by tenant, deployment, resource = the
+ * check run's id and action = its project check's id, its `externalId` the check run's id:
+ * - `checkrun-start`: creates the run (status `queued`, phase `run`) unless its key has one, so a
+ *   repeat finds it and does nothing;
+ * - `checkrun-cancel`: sets phase `cancel` on the run if it is queued or running; a key with no run
+ *   gets one that is `canceled` with nothing to do (a start after it finds it and does nothing).
  */
 export interface CheckCommand {
   kind: "check";
-  op: "create" | "ready" | "rerequest" | "cancel";
+  op: "create" | "ready" | "rerequest" | "cancel" | "checkrun-start" | "checkrun-cancel";
   tenant: string;
   deploymentId: string;
   /** The configured check's name (`create`, `ready`). */
   name: string | null;
-  /** Vercel's id of the check (`rerequest`). */
+  /** Vercel's id of the check (`rerequest`), or of the project check a check run runs (`checkrun-*`). */
   checkId: string | null;
+  /** Vercel's id of the check run (`checkrun-*`). */
+  checkRunId: string | null;
   /** The id a new run gets (`act_…`). */
   runId: string;
   projectId: string | null;

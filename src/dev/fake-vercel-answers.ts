@@ -1,3 +1,5 @@
+import type { RecordedRequest } from "./fake-vercel-types.js";
+
 /** What one of the fake Vercel's origins answers a request: a status, headers and a body. */
 export interface Answer {
   status: number;
@@ -51,4 +53,18 @@ export function projectBody(p: { id: string; name: string; accountId: string; up
     resourceConfig: { functionDefaultRegions: ["iad1"] },
     serverlessFunctionRegion: "iad1",
   };
+}
+
+/** A request's JSON object body; null when it is not `application/json` or not an object. */
+export function jsonBody(r: RecordedRequest): Record<string, unknown> | null {
+  const type = (r.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") return null;
+  try {
+    const parsed: unknown = JSON.parse(r.body);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
 }

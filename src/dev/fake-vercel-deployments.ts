@@ -1,12 +1,14 @@
 /**
  * The fake Vercel's deployments, and what an integration reports about them: deployment reads
  * (`GET /v13/deployments/:id`), deployment integration action updates (`PATCH /v1/deployments/:id/
- * integrations/:icfg/resources/:resource/actions/:action`, 202), v1 checks (`POST` and `PATCH
- * /v1/deployments/:id/checks[/:checkId]`) and v2 check runs (`PATCH /v2/deployments/:id/check-runs/
- * :runId`). Every accepted update is kept in order, for tests and the dashboard to read.
+ * integrations/:icfg/resources/:resource/actions/:action`, 202), v1 checks (`GET`, `POST` and
+ * `PATCH /v1/deployments/:id/checks[/:checkId]`) and v2 check runs (`GET` and `PATCH
+ * /v2/deployments/:id/check-runs/:runId`, fake-vercel-check-runs.ts). Every accepted update is kept
+ * in order, for tests and the dashboard to read.
  */
 import { randomBytes } from "node:crypto";
-import { type Answer, error, json } from "./fake-vercel-answers.js";
+import { type Answer, error, json, jsonBody } from "./fake-vercel-answers.js";
+import { type FakeCheckRun, FakeCheckRuns } from "./fake-vercel-check-runs.js";
 import type { RecordedRequest } from "./fake-vercel-types.js";
 
 /** A deployment the fake knows. */
@@ -55,8 +57,6 @@ export interface Caller {
 const ACTION_STATUSES = new Set(["running", "succeeded", "failed"]);
 const CHECK_STATUSES = new Set(["running", "completed"]);
 const CHECK_CONCLUSIONS = new Set(["canceled", "failed", "neutral", "succeeded", "skipped"]);
-const RUN_STATUSES = new Set(["queued", "running", "completed"]);
-const RUN_CONCLUSIONS = new Set(["canceled", "skipped", "timeout", "failed", "neutral", "succeeded"]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -66,9 +66,12 @@ export class FakeDeployments {
   readonly deployments = new Map<string, FakeDeployment>();
   readonly actionUpdates: ActionUpdateRecord[] = [];
   readonly checks = new Map<string, FakeCheck>();
-  readonly checkRunUpdates: { deploymentId: string; runId: string; body: Record<string, unknown> }[] = [];
+  /** The checks-v2 runs of the deployments, and their updates. */
+  readonly checkRuns: FakeCheckRuns;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    this.checkRuns = new FakeCheckRuns(now);
+  }
 
   /** Makes a deployment of a project in a scope. */
   add(
@@ -89,6 +92,20 @@ export class FakeDeployments {
     };
     this.deployments.set(id, deployment);
     return deployment;
+  }
+
+  /**
+   * Makes a run of a project check on a deployment, as Vercel does when the deployment gets where
+   * the check requires; the integration is then told with `deployment.checkrun.start`.
+   */
+  addCheckRun(
+    deploymentId: string,
+    options: { name: string; configurationId: string; checkId?: string; ownerId?: string },
+  ): FakeCheckRun {
+    const deployment = this.deployments.get(deploymentId);
+    const ownerId = options.ownerId ?? deployment?.teamId;
+    if (!deployment || !ownerId) throw new Error(`no deployment ${deploymentId} with an owner`);
+    return this.checkRuns.add(deployment, { ...options, ownerId });
   }
 
   /** The updates reported for one action of one deployment, oldest first. */
@@ -118,19 +135,24 @@ export class FakeDeployments {
           resourceId: parts[6] ?? "",
           action: parts[8] ?? "",
         });
+      if (r.method === "GET" && parts.length === 4 && parts[3] === "checks")
+        return this.#listChecks(r, caller, deploymentId);
       if (r.method === "POST" && parts.length === 4 && parts[3] === "checks")
         return this.#createCheck(r, caller, deploymentId);
       if (r.method === "PATCH" && parts.length === 5 && parts[3] === "checks")
         return this.#updateCheck(r, caller, deploymentId, parts[4] ?? "");
     }
     if (
-      r.method === "PATCH" &&
+      (r.method === "GET" || r.method === "PATCH") &&
       parts[0] === "v2" &&
       parts[1] === "deployments" &&
       parts[3] === "check-runs" &&
       parts.length === 5
-    )
-      return this.#updateCheckRun(r, caller, parts[2] ?? "", parts[4] ?? "");
+    ) {
+      const deployment = this.#visible(parts[2] ?? "", r, caller);
+      if ("status" in deployment) return deployment;
+      return this.checkRuns.answer(r, deployment.id, parts[4] ?? "");
+    }
     return null;
   }
 
@@ -180,6 +202,19 @@ export class FakeDeployments {
     return { status: 202, headers: {}, body: "" };
   }
 
+  /** The deployment's checks, every integration's, in the documented list shape (no `externalId`). */
+  #listChecks(r: RecordedRequest, caller: Caller, deploymentId: string): Answer {
+    const deployment = this.#visible(deploymentId, r, caller);
+    if ("status" in deployment) return deployment;
+    const checks = [...this.checks.values()]
+      .filter((c) => c.deploymentId === deploymentId)
+      .map((c) => {
+        const { deploymentId: _, externalId: __, ...listed } = checkBody(c);
+        return listed;
+      });
+    return json(200, { checks });
+  }
+
   #createCheck(r: RecordedRequest, caller: Caller, deploymentId: string): Answer {
     const deployment = this.#visible(deploymentId, r, caller);
     if ("status" in deployment) return deployment;
@@ -223,30 +258,6 @@ export class FakeDeployments {
     if (typeof body.detailsUrl === "string") check.detailsUrl = body.detailsUrl;
     check.updatedAt = this.now();
     return json(200, checkBody(check));
-  }
-
-  #updateCheckRun(r: RecordedRequest, caller: Caller, deploymentId: string, runId: string): Answer {
-    const deployment = this.#visible(deploymentId, r, caller);
-    if ("status" in deployment) return deployment;
-    const body = jsonBody(r);
-    if (!body) return error(400, "bad_request", "The body must be a JSON object.");
-    if (body.status !== undefined && !RUN_STATUSES.has(String(body.status)))
-      return error(400, "bad_request", "Invalid `status`.");
-    if (body.conclusion !== undefined && !RUN_CONCLUSIONS.has(String(body.conclusion)))
-      return error(400, "bad_request", "Invalid `conclusion`.");
-    this.checkRunUpdates.push({ deploymentId, runId, body });
-    return json(200, { id: runId, deploymentId, ...body });
-  }
-}
-
-function jsonBody(r: RecordedRequest): Record<string, unknown> | null {
-  const type = (r.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") return null;
-  try {
-    const parsed: unknown = JSON.parse(r.body);
-    return isObject(parsed) ? parsed : null;
-  } catch {
-    return null;
   }
 }
 

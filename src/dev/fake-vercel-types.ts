@@ -27,6 +27,10 @@ export interface Failure {
   code?: string;
   message?: string;
   headers?: Record<string, string>;
+  /** Only a call whose `METHOD /path` starts with this takes it; other calls pass it by. */
+  on?: string;
+  /** The call is done first, then this is answered instead: an answer lost on its way back. */
+  afterDoing?: boolean;
 }
 
 /** A team the fake's user belongs to: a scope the install page offers beside the personal account. */

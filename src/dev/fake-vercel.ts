@@ -16,7 +16,7 @@
  *   and POSTed to the integration's Webhook URL, as Vercel sends its events.
  *
  * Errors are Vercel's `{"error": {"code", "message"}}`. Every request is recorded; a test can make
- * a code, set a scope's projects, and make the next API calls fail.
+ * a code, set a scope's projects, and make the next API calls fail (or lose their answers).
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter, once } from "node:events";
@@ -186,7 +186,10 @@ export class FakeVercel extends EventEmitter<{ answered: [RecordedRequest, numbe
     return projects.map(({ id, name }) => ({ id, name }));
   }
 
-  /** Makes the next API call (and the ones after, one per call) answer these failures. */
+  /**
+   * Makes the next API call (and the ones after, one per call) answer these failures; a failure
+   * `on` a call waits for a call it names.
+   */
   failNext(...failures: Failure[]): void {
     this.#failures.push(...failures);
   }
@@ -306,11 +309,16 @@ export class FakeVercel extends EventEmitter<{ answered: [RecordedRequest, numbe
   }
 
   #api(r: RecordedRequest): Answer {
-    const failure = this.#failures.shift();
-    if (failure !== undefined) {
-      const code = failure.code ?? (failure.status === 429 ? "rate_limited" : "internal_server_error");
-      return error(failure.status, code, failure.message ?? "Failure made by the test", failure.headers);
-    }
+    const call = `${r.method} ${r.path}`;
+    const at = this.#failures.findIndex((f) => f.on === undefined || call.startsWith(f.on));
+    const [failure] = at === -1 ? [] : this.#failures.splice(at, 1);
+    if (failure === undefined) return this.#answer(r);
+    if (failure.afterDoing) this.#answer(r);
+    const code = failure.code ?? (failure.status === 429 ? "rate_limited" : "internal_server_error");
+    return error(failure.status, code, failure.message ?? "Failure made by the test", failure.headers);
+  }
+
+  #answer(r: RecordedRequest): Answer {
     if (r.path === "/v2/oauth/access_token" && r.method === "POST") return this.#exchange(r);
     if (r.path === "/v10/projects" && r.method === "GET") return this.#listProjects(r);
     const del = /^\/v1\/integrations\/configuration\/([^/]+)$/.exec(r.path);

@@ -64,12 +64,32 @@ export interface CheckUpdate {
   detailsUrl?: string;
 }
 
+/** A v1 check as the deployment's list of checks shows it: how Switchyard finds one it made. */
+export interface ListedCheck {
+  id: string;
+  name: string;
+  /** What the creator passed; documented on one check, not in the list's shape, so it may be absent. */
+  externalId: string | null;
+  detailsUrl: string | null;
+}
+
 /** A checks-v2 run's progress. */
 export interface CheckRunUpdate {
   status?: "queued" | "running" | "completed";
   conclusion?: "canceled" | "skipped" | "timeout" | "failed" | "neutral" | "succeeded";
   conclusionText?: string;
   externalUrl?: string;
+}
+
+/** A checks-v2 run as Vercel keeps it: the project check's name it runs, and where it stands. */
+export interface VercelCheckRun {
+  id: string;
+  /** The project check's name, as the project's settings show it. */
+  name: string;
+  /** The project check it is a run of (absent for Vercel's own CI runs). */
+  checkId: string | null;
+  status: "queued" | "running" | "completed";
+  conclusion: string | null;
 }
 
 export interface VercelProject {

@@ -17,6 +17,8 @@ import type {
   CheckUpdate,
   CodeExchange,
   InstallationToken,
+  ListedCheck,
+  VercelCheckRun,
   VercelDeployment,
   VercelProject,
 } from "./vercel-api-types.js";
@@ -25,6 +27,12 @@ export { VercelApiError, type VercelApiErrorCode } from "./vercel-api-error.js";
 export type * from "./vercel-api-types.js";
 
 export const DEFAULT_API_URL = "https://api.vercel.com";
+
+/**
+ * The longest `conclusionText` Switchyard sends on a checks-v2 run. Vercel documents no bound (its
+ * OpenAPI and @vercel/sdk take any string): this keeps the reason to a line or two, as a reason is.
+ */
+export const MAX_CONCLUSION_TEXT = 300;
 
 export interface VercelApiOptions {
   /** Vercel's API origin; `https://api.vercel.com` by default. */
@@ -68,6 +76,29 @@ const deploymentAnswer = z.object({
 
 // The Check object of the v1 checks API: only its id is needed.
 const checkAnswer = z.object({ id: z.string() });
+
+// GET /v1/deployments/{id}/checks. The list's documented shape (@vercel/sdk's GetAllChecksChecks)
+// has no externalId, one check's has: read it when it is there, and detailsUrl, which is in both.
+const checksAnswer = z.object({
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      externalId: z.string().nullish(),
+      detailsUrl: z.string().nullish(),
+    }),
+  ),
+});
+
+// GET /v2/deployments/{id}/check-runs/{runId}, the fields used (@vercel/sdk's
+// GetDeploymentCheckRunResponseBody): a run of a project check has checkId, Vercel's CI runs not.
+const checkRunAnswer = z.object({
+  id: z.string(),
+  name: z.string(),
+  checkId: z.string().nullish(),
+  status: z.enum(["queued", "running", "completed"]),
+  conclusion: z.string().nullish(),
+});
 
 const PAGE_LIMIT = 100;
 // A bound on pages so a cursor that never ends cannot loop forever: 100,000 projects.
@@ -233,6 +264,28 @@ export class VercelApi {
     return { id: body.id };
   }
 
+  /**
+   * The deployment's v1 checks (`GET /v1/deployments/{id}/checks`), every integration's: how a check
+   * made before a crash is found again instead of made twice.
+   */
+  async listChecks(token: string, deploymentId: string, teamId: string | null): Promise<ListedCheck[]> {
+    const call: Call = {
+      method: "GET",
+      path: `/v1/deployments/${encodeURIComponent(deploymentId)}/checks`,
+      query: { teamId },
+      token,
+      secrets: [token],
+      noWait: true,
+    };
+    const body = await this.#json(call, checksAnswer);
+    return body.checks.map((c) => ({
+      id: c.id,
+      name: c.name,
+      externalId: c.externalId ?? null,
+      detailsUrl: c.detailsUrl ?? null,
+    }));
+  }
+
   /** Updates a check (`PATCH /v1/deployments/{id}/checks/{checkId}`): running, or a conclusion. */
   async updateCheck(
     token: string,
@@ -251,6 +304,31 @@ export class VercelApi {
       noWait: true,
     };
     await this.#json(call, checkAnswer);
+  }
+
+  /** A checks-v2 run (`GET /v2/deployments/{id}/check-runs/{runId}`): its check's name, where it stands. */
+  async getCheckRun(
+    token: string,
+    deploymentId: string,
+    runId: string,
+    teamId: string | null,
+  ): Promise<VercelCheckRun> {
+    const call: Call = {
+      method: "GET",
+      path: `/v2/deployments/${encodeURIComponent(deploymentId)}/check-runs/${encodeURIComponent(runId)}`,
+      query: { teamId },
+      token,
+      secrets: [token],
+      noWait: true,
+    };
+    const body = await this.#json(call, checkRunAnswer);
+    return {
+      id: body.id,
+      name: body.name,
+      checkId: body.checkId ?? null,
+      status: body.status,
+      conclusion: body.conclusion ?? null,
+    };
   }
 
   /** Updates a checks-v2 run (`PATCH /v2/deployments/{id}/check-runs/{runId}`). */

@@ -127,13 +127,22 @@ export function commandColumns(c: ActionCommand, eventId: string, now: number) {
   };
 }
 
-/** A check command's columns: its run key is (tenant, deployment, "", name) of kind `check`. */
+/** Whether a check command is about a checks-v2 run (keyed by Vercel's ids) rather than a v1 check. */
+export const isCheckRunCommand = (c: CheckCommand): boolean =>
+  c.op === "checkrun-start" || c.op === "checkrun-cancel";
+
+/**
+ * A check command's columns: its run key is (tenant, deployment, "", name) for a v1 check, and
+ * (tenant, deployment, check run id, check id) for a checks-v2 run, of kind `check`.
+ */
 export function checkCommandColumns(c: CheckCommand, eventId: string, now: number) {
+  const v2 = isCheckRunCommand(c);
   return {
     id: c.runId,
     tenant: c.tenant,
     deployment_id: wellFormed(c.deploymentId),
-    action: wellFormed(c.name ?? ""),
+    resource_id: wellFormed(v2 ? (c.checkRunId ?? "") : ""),
+    action: wellFormed((v2 ? c.checkId : c.name) ?? ""),
     check_id: storable(c.checkId),
     project_id: storable(c.projectId),
     event_id: eventId,

@@ -3,7 +3,10 @@
  *
  * Glossary:
  * - **run**: one action (by its slug) of one deployment for one installation and resource, keyed
- *   (tenant, deploymentId, resourceId, action): Vercel's repeats of a start find the same run.
+ *   (tenant, deploymentId, resourceId, action): Vercel's repeats of a start find the same run. A
+ *   deployment check's run (kind `check`) is keyed (tenant, deploymentId, "", check name) for a v1
+ *   check, which Switchyard creates in Vercel, and (tenant, deploymentId, check run id, project
+ *   check id) for a checks-v2 run, which Vercel creates and names.
  * - **phase**: what a run has to do next: `start` (make what the action makes and report it),
  *   `cancel` (stop, and undo what this deployment made), `cleanup` (drop what no other live
  *   deployment still uses). Set in the commit of the event that asks for it; cleared by the runner
@@ -17,7 +20,11 @@ import type { ActionCommand, ActionKey, ActionPhase, CheckPhase } from "../core/
 
 export type { ActionCommand, ActionKey, ActionPhase, CheckPhase };
 
-/** A run of a deployment integration action, or of a deployment check (resource `""`, action = its name). */
+/**
+ * A run of a deployment integration action, or of a deployment check: a v1 check (resource `""`,
+ * action = the configured check's name) or a checks-v2 run (resource = Vercel's check run id,
+ * action = its project check's id).
+ */
 export type RunKind = "action" | "check";
 
 /** Which Vercel endpoint a report goes to: an action's PATCH, a v1 check's PATCH, a v2 check run's PATCH. */
@@ -45,13 +52,31 @@ export interface ActionRun extends ActionKey {
   statusText: string | null;
   /** What is left to do; null when nothing. */
   phase: ActionPhase | CheckPhase | null;
-  /** What the action made for this deployment (e.g. a branch database), for cancel and cleanup. */
+  /**
+   * What the action made for this deployment (e.g. a branch database), for cancel and cleanup; of a
+   * checks-v2 run, what it learned of Vercel's run: `{name}`, the check's name (`checkNameOf`).
+   */
   made: Record<string, unknown> | null;
   steps: ActionStep[];
   createdAt: number;
   updatedAt: number;
   /** Runs the phase no sooner than this (a retried phase waits). */
   nextRunAt: number | null;
+}
+
+/** Whether a check run is of a checks-v2 run (keyed by Vercel's ids) rather than a v1 check. */
+export function isCheckRun(run: Pick<ActionRun, "kind" | "resourceId">): boolean {
+  return run.kind === "check" && run.resourceId !== "";
+}
+
+/**
+ * The name a check run goes by: a v1 check's is the configured check's (its key); a checks-v2
+ * run's is the name of Vercel's check, null until the run has read it.
+ */
+export function checkNameOf(run: Pick<ActionRun, "kind" | "resourceId" | "action" | "made">): string | null {
+  if (!isCheckRun(run)) return run.action;
+  const name = run.made?.name;
+  return typeof name === "string" ? name : null;
 }
 
 /** The body of one PATCH of an action to Vercel, as queued (a check's is a CheckUpdate). */

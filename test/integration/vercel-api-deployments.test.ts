@@ -1,7 +1,12 @@
 import { CreateCheckRequestBody$outboundSchema } from "@vercel/sdk/models/createcheckop.js";
+import { GetAllChecksResponseBody$inboundSchema } from "@vercel/sdk/models/getallchecksop.js";
+import { GetDeploymentCheckRunResponseBody1$inboundSchema } from "@vercel/sdk/models/getdeploymentcheckrunop.js";
 import { GetDeploymentResponseBody$inboundSchema } from "@vercel/sdk/models/getdeploymentresponsebody.js";
 import { UpdateCheckRequestBody$outboundSchema } from "@vercel/sdk/models/updatecheckop.js";
-import { UpdateDeploymentCheckRunRequestBody$outboundSchema } from "@vercel/sdk/models/updatedeploymentcheckrunop.js";
+import {
+  UpdateDeploymentCheckRunRequestBody$outboundSchema,
+  UpdateDeploymentCheckRunResponseBody1$inboundSchema,
+} from "@vercel/sdk/models/updatedeploymentcheckrunop.js";
 import { UpdateIntegrationDeploymentActionRequestBody$outboundSchema } from "@vercel/sdk/models/updateintegrationdeploymentactionop.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VercelApi, VercelApiError } from "../../src/integration/vercel-api.js";
@@ -148,18 +153,112 @@ describe("checks", () => {
     expect(vercel.deployments.checks.get(id)).toMatchObject({ status: "completed", conclusion: "succeeded" });
   });
 
-  it("updates a checks-v2 run", async () => {
+  it("lists a deployment's checks in the documented shape; one made is found by its detailsUrl", async () => {
     const deployment = vercel.deployments.add("team_dep", { projectId: "prj_a" });
+    const detailsUrl = "https://relay.example.com/checks/c2";
+    const { id } = await api.createCheck(token, deployment.id, "team_dep", {
+      name: "Smoke test",
+      blocking: false,
+      detailsUrl,
+      externalId: "c2",
+    });
+    const listed = await api.listChecks(token, deployment.id, "team_dep");
+    expect(lastApiRequest()).toMatchObject({
+      method: "GET",
+      path: `/v1/deployments/${deployment.id}/checks`,
+      query: { teamId: "team_dep" },
+    });
+    // The list's documented shape has no externalId: the run's page is how a run finds its check.
+    expect(listed).toEqual([{ id, name: "Smoke test", externalId: null, detailsUrl }]);
+    const answer: unknown = await (
+      await fetch(`${vercel.apiUrl}/v1/deployments/${deployment.id}/checks?teamId=team_dep`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json();
+    expect(GetAllChecksResponseBody$inboundSchema.parse(answer)).toEqual(answer);
+    expect(
+      await api.listChecks(token, vercel.deployments.add("team_dep", { projectId: "prj_a" }).id, "team_dep"),
+    ).toEqual([]);
+  });
+
+  it("a check whose answer was lost is made all the same", async () => {
+    const deployment = vercel.deployments.add("team_dep", { projectId: "prj_a" });
+    vercel.failNext({ status: 500, on: "POST /v1/deployments/", afterDoing: true });
+    await expect(
+      api.createCheck(token, deployment.id, "team_dep", { name: "Lost", blocking: false }),
+    ).rejects.toMatchObject({ status: 500 });
+    expect((await api.listChecks(token, deployment.id, "team_dep")).map((c) => c.name)).toEqual(["Lost"]);
+  });
+
+  it("reads a checks-v2 run, and updates it, answers and bodies @vercel/sdk accepts", async () => {
+    const deployment = vercel.deployments.add("team_dep", { projectId: "prj_a" });
+    const run = vercel.deployments.addCheckRun(deployment.id, {
+      name: "Smoke test",
+      configurationId: grant.configurationId,
+    });
+    expect(await api.getCheckRun(token, deployment.id, run.id, "team_dep")).toEqual({
+      id: run.id,
+      name: "Smoke test",
+      checkId: run.checkId,
+      status: "queued",
+      conclusion: null,
+    });
+    expect(lastApiRequest()).toMatchObject({
+      method: "GET",
+      path: `/v2/deployments/${deployment.id}/check-runs/${run.id}`,
+      query: { teamId: "team_dep" },
+    });
+    const read = async () =>
+      (
+        await fetch(`${vercel.apiUrl}/v2/deployments/${deployment.id}/check-runs/${run.id}?teamId=team_dep`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json() as Promise<unknown>;
+    const before = await read();
+    expect(() => GetDeploymentCheckRunResponseBody1$inboundSchema.parse(before)).not.toThrow();
+
+    const running = { status: "running" as const, externalUrl: "https://relay.example.com/checks/r1" };
+    await api.updateCheckRun(token, deployment.id, run.id, "team_dep", running);
     const update = {
       status: "completed" as const,
       conclusion: "failed" as const,
       conclusionText: "HTTP 500",
       externalUrl: "https://relay.example.com/checks/r1",
     };
-    await api.updateCheckRun(token, deployment.id, "run_1", "team_dep", update);
+    await api.updateCheckRun(token, deployment.id, run.id, "team_dep", update);
     expect(
       UpdateDeploymentCheckRunRequestBody$outboundSchema.parse(JSON.parse(lastApiRequest()?.body ?? "")),
-    ).toMatchObject(update);
-    expect(vercel.deployments.checkRunUpdates.at(-1)).toMatchObject({ runId: "run_1", body: update });
+    ).toEqual(update);
+    expect(vercel.deployments.checkRuns.updatesOf(run.id)).toEqual([running, update]);
+    const after = await read();
+    expect(() => UpdateDeploymentCheckRunResponseBody1$inboundSchema.parse(after)).not.toThrow();
+    expect(after).toMatchObject({ status: "completed", conclusion: "failed", conclusionText: "HTTP 500" });
+  });
+
+  it("is refused a check run that is not the deployment's", async () => {
+    const deployment = vercel.deployments.add("team_dep", { projectId: "prj_a" });
+    const other = vercel.deployments.add("team_dep", { projectId: "prj_a" });
+    const run = vercel.deployments.addCheckRun(other.id, {
+      name: "X",
+      configurationId: grant.configurationId,
+    });
+    await expect(api.getCheckRun(token, deployment.id, run.id, "team_dep")).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      api.updateCheckRun(token, deployment.id, "crun_none", "team_dep", { status: "running" }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("a check run answer of another shape is an invalid response", async () => {
+    const deployment = vercel.deployments.add("team_dep", { projectId: "prj_a" });
+    const run = vercel.deployments.addCheckRun(deployment.id, {
+      name: "X",
+      configurationId: grant.configurationId,
+    });
+    vercel.failNext({ status: 200, on: "GET /v2/" });
+    await expect(api.getCheckRun(token, deployment.id, run.id, "team_dep")).rejects.toMatchObject({
+      code: "vercel_invalid_response",
+    });
   });
 });

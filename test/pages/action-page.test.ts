@@ -10,7 +10,8 @@ import { post, vercelSignature } from "../support/send.js";
 
 // A deployment action's page, the statusUrl Vercel links to, in Chromium: shown to the
 // installation's own browser, listed on its configuration page, and nothing for another browser.
-// A deployment check's page (its detailsUrl) likewise.
+// A deployment check's page (its detailsUrl) likewise, and a checks-v2 run's (its externalUrl),
+// named after Vercel's check.
 
 let t: IntegrationApp;
 let hook: Server;
@@ -148,6 +149,46 @@ describe("a deployment action's page", () => {
 
     const stranger = await fetch(detailsUrl, { redirect: "manual" });
     expect(stranger.status).toBe(303);
+  });
+});
+
+describe("a checks-v2 run's page", () => {
+  it("goes by the name of Vercel's check and shows the check run", async () => {
+    const runner = t.app.actions as ActionRunner;
+    const deployment = t.vercel.deployments.add("team_fake1", { projectId: "prj_a" });
+    deployment.url = new URL(hookUrlOf(hook)).host;
+    const run = t.vercel.deployments.addCheckRun(deployment.id, { name: "Smoke test", configurationId });
+    const body = JSON.stringify({
+      id: `evt_check_run_page_${Date.now()}`,
+      type: "deployment.checkrun.start",
+      createdAt: Date.now(),
+      payload: {
+        team: { id: "team_fake1" },
+        user: { id: t.vercel.userId },
+        deployment: { id: deployment.id },
+        checkRun: {
+          id: run.id,
+          checkId: run.checkId,
+          source: { kind: "integration", integrationConfigurationId: configurationId },
+          deploymentId: deployment.id,
+        },
+      },
+    });
+    const answer = await post(`${t.app.url}/integrations/vercel/webhook`, body, {
+      "x-vercel-signature": vercelSignature(body, t.vercel.clientSecret),
+    });
+    expect(answer.status).toBe(200);
+    while (t.vercel.deployments.checkRuns.updatesOf(run.id).length < 2) await once(runner, "report");
+    const externalUrl = String(t.vercel.deployments.checkRuns.runs.get(run.id)?.externalUrl);
+    expect(externalUrl.startsWith(`${t.app.url}/integrations/vercel/checks/act_`)).toBe(true);
+
+    expect((await page.goto(externalUrl))?.status()).toBe(200);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Check Smoke test");
+    const main = (await page.getByRole("main").textContent()) ?? "";
+    expect(main).toContain("succeeded");
+    expect(main).toContain(run.id);
+    expect(main).toContain(`Vercel's check "Smoke test"`);
+    expect((await fetch(externalUrl, { redirect: "manual" })).status).toBe(303);
   });
 });
 

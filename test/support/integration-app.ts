@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { Logger } from "pino";
+import type { AppOptions } from "../../src/app.js";
 import type { Clock } from "../../src/core/clock.js";
 import { startTestApp, type TestApp } from "./app.js";
 import { FakeVercel } from "./fake-vercel.js";
@@ -37,6 +38,7 @@ export async function startIntegrationApp(
     clock?: Clock;
     logger?: Logger;
     overrides?: Record<string, unknown>;
+    app?: AppOptions;
   } = {},
 ): Promise<IntegrationApp> {
   const port = await freePort();
@@ -61,6 +63,7 @@ export async function startIntegrationApp(
     {
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.app ? { app: options.app } : {}),
     },
   );
   const started: IntegrationApp = {

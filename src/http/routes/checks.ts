@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { ActionRun, ActionRunDetail } from "../../storage/actions-port.js";
+import { type ActionRun, type ActionRunDetail, checkNameOf, isCheckRun } from "../../storage/actions-port.js";
 import type { ApiDeps, ApiEnv } from "../api-env.js";
 import { HttpError } from "../errors.js";
 import { jsonResponse } from "../json-response.js";
@@ -11,9 +11,12 @@ function checkJson(r: ActionRun) {
     id: r.id,
     installationId: r.tenant,
     deploymentId: r.deploymentId,
-    name: r.action,
-    /** Vercel's id of the check, once created. */
-    checkId: r.externalId,
+    /** The configured check's; a checks-v2 run's is Vercel's check's, null until read. */
+    name: checkNameOf(r),
+    /** Vercel's id of the check: a v1 check's once created, a checks-v2 run's project check. */
+    checkId: isCheckRun(r) ? r.action : r.externalId,
+    /** Vercel's id of the checks-v2 run; null for a v1 check. */
+    checkRunId: isCheckRun(r) ? r.externalId : null,
     projectId: r.projectId,
     eventId: r.eventId,
     status: r.status,

@@ -1,4 +1,4 @@
-import type { ActionRunDetail } from "../../storage/actions-port.js";
+import { type ActionRunDetail, checkNameOf, isCheckRun } from "../../storage/actions-port.js";
 import { statusClass } from "../components.js";
 import { Layout } from "../layout.js";
 
@@ -8,10 +8,12 @@ const time = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace(
 export function ActionPage(props: { detail: ActionRunDetail; configureUrl: string }) {
   const { run, reports } = props.detail;
   const what = run.kind === "check" ? "Check" : "Action";
+  // A checks-v2 run goes by its Vercel check's name once read, by that check's id before.
+  const name = run.kind === "check" ? (checkNameOf(run) ?? run.action) : run.action;
   return (
-    <Layout title={`${what} ${run.action}`} wide>
+    <Layout title={`${what} ${name}`} wide>
       <h1>
-        {what} <span class="mono">{run.action}</span>
+        {what} <span class="mono">{name}</span>
       </h1>
       <p class="lead">
         Deployment <span class="mono">{run.deploymentId}</span>
@@ -25,7 +27,12 @@ export function ActionPage(props: { detail: ActionRunDetail; configureUrl: strin
             <dd>{run.statusText}</dd>
           </>
         )}
-        {run.kind === "check" ? (
+        {isCheckRun(run) ? (
+          <>
+            <dt>Check run in Vercel</dt>
+            <dd class="mono">{run.externalId}</dd>
+          </>
+        ) : run.kind === "check" ? (
           <>
             <dt>Check in Vercel</dt>
             <dd class="mono">{run.externalId ?? "not created yet"}</dd>

@@ -1,6 +1,6 @@
 import type { CheckCommand, RunCommand } from "../../core/action-types.js";
 import type { IncomingEvent } from "../../core/types.js";
-import { checkCommandColumns, commandColumns } from "../action-rows.js";
+import { checkCommandColumns, commandColumns, isCheckRunCommand } from "../action-rows.js";
 import type { Tx } from "./connection.js";
 
 /** A command with the event that asks for it. */
@@ -13,9 +13,11 @@ interface Asked {
 /** A run's key in a sort: JSON of its parts, so no part's characters make two keys collide. */
 const keyOf = ({ command: c }: Asked) =>
   JSON.stringify(
-    c.kind === "check"
-      ? [c.tenant, c.deploymentId, "", c.name ?? "", "check"]
-      : [c.tenant, c.deploymentId, c.resourceId, c.action],
+    c.kind !== "check"
+      ? [c.tenant, c.deploymentId, c.resourceId, c.action]
+      : isCheckRunCommand(c)
+        ? [c.tenant, c.deploymentId, c.checkRunId ?? "", c.checkId ?? "", "check"]
+        : [c.tenant, c.deploymentId, "", c.name ?? "", "check"],
   );
 
 /**
@@ -114,6 +116,28 @@ function checkStatement(tx: Tx, command: CheckCommand, eventId: string, now: num
           updated_at = greatest(updated_at, ${now})
         WHERE kind = 'check' AND tenant = ${c.tenant} AND deployment_id = ${c.deployment_id}
           AND status IN ('queued', 'running')
+      `;
+    case "checkrun-start":
+      // A checks-v2 run: Vercel made it, so its key is Vercel's ids and its external id is known.
+      return tx`
+        INSERT INTO action_runs (id, kind, tenant, deployment_id, resource_id, action, project_id, event_id,
+          status, phase, external_id, created_at, updated_at)
+        VALUES (${c.id}, 'check', ${c.tenant}, ${c.deployment_id}, ${c.resource_id}, ${c.action}, ${c.project_id},
+          ${c.event_id}, 'queued', 'run', ${c.resource_id}, ${now}, ${now})
+        ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO NOTHING
+      `;
+    case "checkrun-cancel":
+      // A key with no run gets one that is canceled with nothing to do; a run that ended stays.
+      return tx`
+        INSERT INTO action_runs (id, kind, tenant, deployment_id, resource_id, action, project_id, event_id,
+          status, phase, external_id, created_at, updated_at)
+        VALUES (${c.id}, 'check', ${c.tenant}, ${c.deployment_id}, ${c.resource_id}, ${c.action}, ${c.project_id},
+          ${c.event_id}, 'canceled', NULL, ${c.resource_id}, ${now}, ${now})
+        ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO UPDATE SET
+          phase = 'cancel',
+          next_run_at = CASE WHEN action_runs.phase = 'cancel' THEN action_runs.next_run_at END,
+          updated_at = greatest(action_runs.updated_at, excluded.updated_at)
+        WHERE action_runs.status IN ('queued', 'running')
       `;
   }
 }

@@ -77,5 +77,32 @@ function checkCommands(db: Connection) {
       updated_at = max(updated_at, @now)
     WHERE kind = 'check' AND tenant = @tenant AND deployment_id = @deployment_id AND status IN ('queued', 'running')
   `);
-  return { create, ready, rerequest, cancel };
+  // A checks-v2 run: Vercel made it, so its key is Vercel's ids and its external id is known at once.
+  const checkrunStart = db.prepare(`
+    INSERT INTO action_runs (id, kind, tenant, deployment_id, resource_id, action, project_id, event_id, status,
+      phase, external_id, created_at, updated_at)
+    VALUES (@id, 'check', @tenant, @deployment_id, @resource_id, @action, @project_id, @event_id, 'queued', 'run',
+      @resource_id, @now, @now)
+    ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO NOTHING
+  `);
+  // A key with no run gets one that is canceled with nothing to do; a run that ended stays as it is.
+  const checkrunCancel = db.prepare(`
+    INSERT INTO action_runs (id, kind, tenant, deployment_id, resource_id, action, project_id, event_id, status,
+      phase, external_id, created_at, updated_at)
+    VALUES (@id, 'check', @tenant, @deployment_id, @resource_id, @action, @project_id, @event_id, 'canceled', NULL,
+      @resource_id, @now, @now)
+    ON CONFLICT (tenant, deployment_id, resource_id, action, kind) DO UPDATE SET
+      phase = 'cancel',
+      next_run_at = CASE WHEN phase = 'cancel' THEN next_run_at END,
+      updated_at = max(updated_at, excluded.updated_at)
+    WHERE status IN ('queued', 'running')
+  `);
+  return {
+    create,
+    ready,
+    rerequest,
+    cancel,
+    "checkrun-start": checkrunStart,
+    "checkrun-cancel": checkrunCancel,
+  };
 }

@@ -2,6 +2,8 @@
 // name), made and moved by the commands of the deployment events that carry them, in the event's
 // transaction; ready runs a check once; a rerequest finds the run by Vercel's check id; a cancel
 // reaches the deployment's checks that have not ended; Vercel's id and each report's endpoint kept.
+// Checks-v2 runs, keyed by Vercel's check run and check ids: a start makes one once, a cancel
+// reaches one that has not ended or stands for one that has not started; tenants stay apart.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { CheckCommand, RunCommand } from "../../../src/core/action-types.js";
 import { newActionRunId, newReportId } from "../../../src/core/ids.js";
@@ -29,6 +31,7 @@ function check(op: CheckCommand["op"], overrides: Partial<CheckCommand> = {}): C
     deploymentId: "dpl_1",
     name: op === "create" || op === "ready" ? "Smoke test" : null,
     checkId: null,
+    checkRunId: null,
     runId: newActionRunId(T + ++made),
     projectId: "prj_1",
     ...overrides,
@@ -192,5 +195,83 @@ describe("check commands of an ingested event", () => {
     const detail = await store.actions.getRun(id, A);
     expect(detail?.run.externalId).toBe("chk_9");
     expect(detail?.reports.map((r) => r.target)).toEqual(["check", "check-run", "action"]);
+  });
+});
+
+describe("checks-v2 run commands", () => {
+  /** A checks-v2 command of tenant A for check run `crun_1` of project check `chk_p` on `dpl_1`. */
+  const checkRun = (op: "checkrun-start" | "checkrun-cancel", overrides: Partial<CheckCommand> = {}) =>
+    check(op, { name: null, checkId: "chk_p", checkRunId: "crun_1", ...overrides });
+
+  it("start makes one run keyed by Vercel's ids, its external id the check run's; a repeat finds it", async () => {
+    const first = checkRun("checkrun-start");
+    const e = await ask(T, [first]);
+    await ask(T + 1, [checkRun("checkrun-start")]);
+    await ask(T + 2, [checkRun("checkrun-start", { checkRunId: "crun_2" })]);
+    const runs = await checks();
+    expect(runs).toHaveLength(2);
+    expect(runs.find((r) => r.id === first.runId)).toEqual({
+      id: first.runId,
+      kind: "check",
+      externalId: "crun_1",
+      tenant: A,
+      deploymentId: "dpl_1",
+      resourceId: "crun_1",
+      action: "chk_p",
+      projectId: "prj_1",
+      eventId: e.id,
+      status: "queued",
+      statusText: null,
+      phase: "run",
+      made: null,
+      steps: [],
+      createdAt: T,
+      updatedAt: T,
+      nextRunAt: null,
+    });
+  });
+
+  it("cancel reaches a run that is queued or running, not one that ended", async () => {
+    await ask(T, [checkRun("checkrun-start"), checkRun("checkrun-start", { checkRunId: "crun_2" })]);
+    const claimed = await store.actions.claimRuns("w1", T + 1, T + 1 + LEASE, 10);
+    const byRun = new Map(claimed.map((r) => [r.resourceId, r.id]));
+    await store.actions.changeRun(byRun.get("crun_1") ?? "", "w1", { status: "running" }, T + 2, true);
+    await store.actions.changeRun(
+      byRun.get("crun_2") ?? "",
+      "w1",
+      { status: "succeeded", done: "run" },
+      T + 2,
+    );
+    await ask(T + 3, [checkRun("checkrun-cancel"), checkRun("checkrun-cancel", { checkRunId: "crun_2" })]);
+    const runs = new Map((await checks()).map((r) => [r.resourceId, r]));
+    expect(runs.get("crun_1")).toMatchObject({ status: "running", phase: "cancel" });
+    expect(runs.get("crun_2")).toMatchObject({ status: "succeeded", phase: null });
+  });
+
+  it("a cancel before the start stands: the run is canceled with nothing to do, and the start finds it", async () => {
+    const cancel = checkRun("checkrun-cancel");
+    await ask(T, [cancel]);
+    await ask(T + 1, [checkRun("checkrun-start")]);
+    expect(await checks()).toMatchObject([
+      { id: cancel.runId, status: "canceled", phase: null, externalId: "crun_1" },
+    ]);
+    expect(await store.actions.claimRuns("w1", T + 2, T + 2 + LEASE, 10)).toEqual([]);
+  });
+
+  it("the deployment's cancel reaches its checks-v2 runs too", async () => {
+    await ask(T, [checkRun("checkrun-start")]);
+    await ask(T + 1, [check("cancel")]);
+    expect(await checks()).toMatchObject([{ status: "queued", phase: "cancel" }]);
+  });
+
+  it("another tenant's commands with the same ids reach only its own runs", async () => {
+    await ask(T, [checkRun("checkrun-start")]);
+    await ask(T + 1, [checkRun("checkrun-cancel", { tenant: "icfg_other" })]);
+    await ask(T + 2, [check("cancel", { tenant: "icfg_other" })]);
+    const [mine] = await store.actions.listRuns({ tenant: A, kind: "check", limit: 10 });
+    expect(mine).toMatchObject({ status: "queued", phase: "run" });
+    const theirs = await store.actions.listRuns({ tenant: "icfg_other", kind: "check", limit: 10 });
+    expect(theirs).toMatchObject([{ status: "canceled", phase: null, resourceId: "crun_1" }]);
+    expect(await store.actions.getRun(mine?.id ?? "", "icfg_other")).toBeNull();
   });
 });
