@@ -9,6 +9,7 @@ import { VercelApiError } from "../integration/vercel-api-error.js";
 import type { ActionRun, ActionRunChange, ReportTarget } from "../storage/actions-port.js";
 import type { Installation, Store } from "../storage/port.js";
 import { probe } from "./http-probe.js";
+import { turnedOff } from "./run-gate.js";
 
 /** How long a check's creation waits before Vercel is asked again, after no answer or a 5xx. */
 const CREATE_RETRY_MS = 30_000;
@@ -53,6 +54,22 @@ export class CheckPhases {
     }
     const check = this.o.checks.get(run.action);
     const detailsUrl = `${this.o.detailsUrlBase}${run.id}`;
+    const off =
+      run.phase === "cancel" ? null : turnedOff(installation.runSettings, "check", run.action, run.projectId);
+    if (off) {
+      // Never created in Vercel; one created before it was turned off is concluded skipped, so a
+      // blocking check holds nothing back.
+      await change({
+        status: "canceled",
+        statusText: off,
+        step: off,
+        ...(run.phase ? { done: run.phase } : {}),
+        ...(run.externalId
+          ? { report: report(run, "check", { status: "completed", conclusion: "skipped", detailsUrl }) }
+          : {}),
+      });
+      return;
+    }
     if (run.phase === "cancel") {
       await change({
         status: "canceled",
