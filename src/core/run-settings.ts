@@ -24,6 +24,15 @@ export interface RunSetting {
   runs: RunScope;
 }
 
+/** A deployment action or check the server declares, as an installation's configuration shows it. */
+export interface DeclaredRun {
+  kind: RunItemKind;
+  /** The action's slug, or the check's name. */
+  name: string;
+  /** What it does, in one line. */
+  description: string;
+}
+
 /** Where `kind` `name` runs under `settings`: its kept choice, else every project. */
 export function runScopeOf(settings: readonly RunSetting[], kind: RunItemKind, name: string): RunScope {
   return settings.find((s) => s.kind === kind && s.name === name)?.runs ?? "all";

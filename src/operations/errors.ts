@@ -21,7 +21,13 @@ export type OperationErrorCode =
   /** The action needs a browser session bound to the installation, and there is none (or it expired). */
   | "session_required"
   /** A form's CSRF token is missing or not the one of this browser's session. */
-  | "invalid_csrf";
+  | "invalid_csrf"
+  /** A deployment action's slug that the server does not declare. */
+  | "unknown_action"
+  /** A deployment check's name that the server does not declare. */
+  | "unknown_check"
+  /** A project id that is not one of the installation's projects. */
+  | "unknown_project";
 
 /** A refusal of an operation, in words safe to show to the caller. */
 export class OperationError extends Error {
