@@ -212,6 +212,12 @@ describe("the configuration page's deployment actions and checks", () => {
     });
     expect(unknown.status()).toBe(400);
     expect(await unknown.text()).toContain("unknown_action");
+    const malformed = await page.request.post(action, {
+      form: { csrf, "item-0": "action:branch", "runs-0": "sometimes" },
+      maxRedirects: 0,
+    });
+    expect(malformed.status()).toBe(400);
+    expect(await malformed.text()).toContain("invalid_request");
     const noCsrf = await page.request.post(action, {
       form: { "item-0": "action:branch", "runs-0": "off" },
       maxRedirects: 0,

@@ -338,11 +338,14 @@ export function integrationPages(deps: {
     } catch (error) {
       const status = error instanceof OperationError ? RUNS_REFUSALS[error.code] : undefined;
       if (!(error instanceof OperationError) || status === undefined) throw error;
-      // The form comes back as it was sent, with why it was not saved.
-      const items = operations.runSettings.declared.map((d) => ({
-        ...d,
-        runs: choices.find((ch) => ch.kind === d.kind && ch.name === d.name)?.runs ?? "all",
-      }));
+      // The form comes back as it was sent (as it stands, when it could not be read), with why.
+      const items =
+        choices.length === 0
+          ? operations.runSettings.of(installation)
+          : operations.runSettings.declared.map((d) => ({
+              ...d,
+              runs: choices.find((ch) => ch.kind === d.kind && ch.name === d.name)?.runs ?? "all",
+            }));
       const refused = { message: error.message, code: error.code };
       return renderConfigure(c, installation, session, undefined, { items, error: refused, status });
     }
