@@ -26,6 +26,7 @@ import { VercelApi } from "./integration/vercel-api.js";
 import { integrationWebhook } from "./integration/webhook.js";
 import { Metrics } from "./metrics.js";
 import { Operations } from "./operations/index.js";
+import { declaredRuns } from "./operations/run-settings.js";
 import { configRouteIssues, DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
 import { type Store, StoreUnavailableError } from "./storage/port.js";
@@ -179,6 +180,7 @@ export async function composeApp(
     vercel,
     integration: config.integration ?? null,
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
+    declaredRuns: declaredRuns(config.actions, config.checks),
   });
   const actions = actionRunnerFor(config, {
     store,

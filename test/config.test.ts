@@ -294,6 +294,29 @@ describe("actions", () => {
     expect(issues).toContain("actions: actions are run for the installations of a Vercel integration");
     expect(issues).toContain('actions[1].slug: duplicate action slug "notify"');
   });
+
+  it("takes a one-line description for the configuration page, and refuses an empty or long one", () => {
+    const { config } = loadConfig(
+      {},
+      {},
+      withFile(
+        `${integration}actions:\n  - { slug: notify, kind: http, url: https://a.example.com, description: "  Tells CI.  " }\nchecks:\n  - { name: Smoke, kind: http, url: "https://{deployment.url}/", description: Checks the home page. }\n`,
+      ),
+    );
+    expect(config.actions[0]?.description).toBe("Tells CI.");
+    expect(config.checks[0]?.description).toBe("Checks the home page.");
+    const issues = issuesOf(() =>
+      loadConfig(
+        {},
+        {},
+        withFile(
+          `${integration}actions:\n  - { slug: notify, kind: http, url: https://a.example.com, description: " " }\nchecks:\n  - { name: Smoke, kind: http, url: "https://{deployment.url}/", description: ${"x".repeat(201)} }\n`,
+        ),
+      ),
+    ).join("\n");
+    expect(issues).toContain("actions[0].description: cannot be empty");
+    expect(issues).toContain("checks[0].description: at most 200 characters");
+  });
 });
 
 describe("checks", () => {

@@ -16,6 +16,7 @@ import {
 import type { Installation, Store } from "../storage/port.js";
 import { type CheckReporting, reportingOf } from "./check-reporting.js";
 import { probe } from "./http-probe.js";
+import { turnedOff } from "./run-gate.js";
 
 /** How long a call to Vercel a phase needs waits before it is made again, after no answer or a 5xx. */
 const RETRY_MS = 30_000;
@@ -89,6 +90,19 @@ export class CheckPhases {
     }
     const name = isCheckRun(run) ? await this.#nameOfRun(p) : run.action;
     if (name === null) return;
+    const off = turnedOff(installation.runSettings, "check", name, run.projectId);
+    if (off) {
+      // Never created in Vercel; one that was (a v1 check created before it was turned off, or a
+      // v2 run Vercel made) is concluded skipped, so a blocking check holds nothing back.
+      await change({
+        status: "canceled",
+        statusText: off,
+        step: off,
+        ...this.#done(run),
+        ...(run.externalId ? { report: this.#report(p, "skipped", off) } : {}),
+      });
+      return;
+    }
     const check = this.o.checks.get(name);
     if (!check) {
       await this.#end(p, `The check "${name}" is not configured on this server`);

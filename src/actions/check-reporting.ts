@@ -3,7 +3,7 @@ import { type CheckRunUpdate, type CheckUpdate, MAX_CONCLUSION_TEXT } from "../i
 import { type ActionRun, isCheckRun, type ReportTarget } from "../storage/actions-port.js";
 
 /** How a check run ends, as Vercel is told. */
-export type CheckConclusion = "succeeded" | "failed" | "timeout" | "canceled";
+export type CheckConclusion = "succeeded" | "failed" | "timeout" | "canceled" | "skipped";
 
 /** The bodies of a check run's reports, and the endpoint they go to. */
 export interface CheckReporting {

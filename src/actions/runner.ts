@@ -12,6 +12,7 @@ import type { CheckPhases } from "./check-phases.js";
 import { type ActionExecutor, ActionFailure } from "./executor.js";
 import { type Repeat, repeatEvery, watchLease } from "./lease-watch.js";
 import { ReportSender, reportContext } from "./report-sender.js";
+import { gateStart } from "./run-gate.js";
 
 /** How long a runner holds a run before another may take it (renewed while it works). */
 const LEASE_MS = 60_000;
@@ -240,6 +241,18 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
       });
       return;
     }
+    let deployment: Promise<VercelDeployment> | null = null;
+    const deploymentOf = () => (deployment ??= this.#deployment(run, installation));
+    const gated = await gateStart(run, installation.runSettings, deploymentOf);
+    if (gated) {
+      await this.#change(run, {
+        ...gated,
+        step: gated.statusText,
+        done: "start",
+        report: this.#report(run, gated),
+      });
+      return;
+    }
     const { executor, timeoutMs } = configured;
     await this.#change(
       run,
@@ -259,11 +272,10 @@ export class ActionRunner extends EventEmitter<{ idle: []; phase: [ActionRun]; r
     );
     const watch = this.#watch(run, abort);
     try {
-      let deployment: Promise<VercelDeployment> | null = null;
       const result = await executor.start({
         run,
         installation,
-        deployment: () => (deployment ??= this.#deployment(run, installation)),
+        deployment: deploymentOf,
         eventBody: () => this.#eventBody(run),
         signal: abort.signal,
         step: async (text) => {

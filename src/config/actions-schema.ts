@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { durationSchema } from "../core/duration.js";
-import { slug } from "./primitives.js";
+import { runDescription, slug } from "./primitives.js";
 
 const httpUrl = z
   .string()
@@ -13,6 +13,7 @@ const httpUrl = z
 const postgresBranchAction = z.strictObject({
   slug,
   kind: z.literal("postgres-branch"),
+  description: runDescription,
   postgres: z.strictObject({
     /** A role that may CREATE DATABASE and CREATE ROLE. */
     url: z.string().regex(/^postgres(ql)?:\/\/.+/, "expected postgres://USER@HOST:PORT/DATABASE"),
@@ -32,6 +33,7 @@ const postgresBranchAction = z.strictObject({
 const httpAction = z.strictObject({
   slug,
   kind: z.literal("http"),
+  description: runDescription,
   url: httpUrl,
   timeout: durationSchema.default(60_000),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationSchema } from "../core/duration.js";
+import { runDescription } from "./primitives.js";
 
 /** The placeholders a check's URL may hold, filled from the deployment it checks. */
 export const CHECK_URL_PLACEHOLDERS = ["{deployment.url}", "{deployment.id}"] as const;
@@ -24,6 +25,7 @@ export const checkSchema = z.strictObject({
   /** Shown in Vercel's dashboard; keys the check's runs, so unique. */
   name: z.string().trim().min(1, "a check needs a name").max(100, "at most 100 characters"),
   kind: z.literal("http"),
+  description: runDescription,
   url: checkUrl,
   /** A failed blocking check stops the deployment's promotion. */
   blocking: z.boolean().default(false),

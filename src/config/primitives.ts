@@ -9,3 +9,11 @@ export const slug = z
   );
 
 export const secretList = z.array(z.string().min(1, "a secret cannot be empty")).default([]);
+
+/** What a deployment action or check does, in one line on an installation's configuration page. */
+export const runDescription = z
+  .string()
+  .trim()
+  .min(1, "cannot be empty")
+  .max(200, "at most 200 characters")
+  .optional();

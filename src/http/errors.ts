@@ -85,6 +85,18 @@ export const ERROR_CODES = {
     status: 401,
     meaning: "The token given to sign in to the console is not this server's admin token.",
   },
+  unknown_action: {
+    status: 400,
+    meaning: "A deployment action's slug that this server does not declare (`actions:` in its config).",
+  },
+  unknown_check: {
+    status: 400,
+    meaning: "A deployment check's name that this server does not declare (`checks:` in its config).",
+  },
+  unknown_project: {
+    status: 400,
+    meaning: "A project id that is not one of the installation's projects, as Vercel lists them.",
+  },
   internal: { status: 500, meaning: "An unexpected error; it is logged with the request id." },
 } as const;
 

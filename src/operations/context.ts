@@ -1,9 +1,11 @@
 import type { IntegrationConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
+import type { DeclaredRun } from "../core/run-settings.js";
 import type { SecretBox } from "../core/secret-box.js";
 import type { VercelApi } from "../integration/vercel-api.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
+
 import type { LiveTopology } from "../topology/live.js";
 import type { Transformer } from "../transform/apply.js";
 
@@ -31,4 +33,6 @@ export interface OperationsDeps {
   integration: IntegrationConfig | null;
   /** Whether destinations may be on private networks (`delivery.allowPrivateNetworks`): the setup page checks URLs by it. */
   allowPrivateNetworks: boolean;
+  /** The deployment actions and checks the config declares, each installation may turn off. */
+  declaredRuns: readonly DeclaredRun[];
 }

@@ -23,7 +23,13 @@ export type OperationErrorCode =
   /** A form's CSRF token is missing or not the one of this browser's session. */
   | "invalid_csrf"
   /** The token given to sign in to the console is not the server's admin token. */
-  | "invalid_token";
+  | "invalid_token"
+  /** A deployment action's slug that the server does not declare. */
+  | "unknown_action"
+  /** A deployment check's name that the server does not declare. */
+  | "unknown_check"
+  /** A project id that is not one of the installation's projects. */
+  | "unknown_project";
 
 /** A refusal of an operation, in words safe to show to the caller. */
 export class OperationError extends Error {

@@ -7,6 +7,7 @@ import { InstallFlow } from "./install-flow.js";
 import { InstallationOperations } from "./installations.js";
 import { RelayOperations } from "./relay-settings.js";
 import { RouteTests } from "./route-tests.js";
+import { RunSettingsOperations } from "./run-settings.js";
 import { TenantOperations } from "./tenants.js";
 import { TopologyItems } from "./topology-items.js";
 
@@ -29,6 +30,7 @@ export class Operations {
   readonly installFlow: InstallFlow;
   readonly relay: RelayOperations;
   readonly actions: ActionOperations;
+  readonly runSettings: RunSettingsOperations;
 
   readonly #deps: OperationsDeps;
 
@@ -45,6 +47,7 @@ export class Operations {
     this.installFlow = new InstallFlow(deps);
     this.relay = new RelayOperations(deps, this.destinations, this.routes);
     this.actions = new ActionOperations(deps);
+    this.runSettings = new RunSettingsOperations(deps, this.relay);
   }
 
   /** The console's sign-in and sessions, for the holder of `adminToken`. */

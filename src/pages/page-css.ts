@@ -97,6 +97,14 @@ th { color: var(--muted); font-weight: 600; }
 .danger-zone { border-top: 1px solid var(--border); margin-top: 2rem; padding-top: .5rem; }
 form.inline { display: contents; }
 .choices { padding-left: 1.625rem; }
+.tag {
+  display: inline-block; margin-left: .25rem; padding: 0 .5rem; border: 1px solid var(--border);
+  border-radius: 999px; color: var(--muted); font-size: .75rem; font-weight: 600; white-space: nowrap;
+}
+.choice-row { display: flex; flex-wrap: wrap; column-gap: 1.25rem; }
+.run-item .run-what { margin: 0 0 .25rem; }
+.runs-intro { margin: 0 0 .75rem; }
+.notice .error-code { margin-top: .25rem; font-size: .875rem; }
 .topbar { background: var(--surface); border-bottom: 1px solid var(--border); }
 .topbar-inner {
   max-width: 72rem; margin: 0 auto; padding: .5rem 1rem; display: flex; flex-wrap: wrap;
@@ -149,5 +157,6 @@ pre.payload {
   .site { padding: 1.25rem .75rem 2rem; }
   .card { padding: 1.25rem; }
   .actions .button { flex: 1 1 100%; }
+  .choice-row { flex-direction: column; }
 }
 `;

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import type { RunSetting } from "../core/run-settings.js";
 import type {
   Installation,
   InstallationCounts,
@@ -19,6 +20,8 @@ export interface InstallationRow {
   scopes: string;
   /** JSON: "all" or an array of project ids. */
   projects: string;
+  /** JSON: an array of RunSetting. */
+  run_settings: string;
   status: Installation["status"];
   created_at: number;
   updated_at: number;
@@ -29,7 +32,7 @@ export interface InstallationRow {
 
 /** Every column but the token, for lists. */
 export const SUMMARY_COLUMNS =
-  "id, team_id, user_id, scopes, projects, status, created_at, updated_at, removed_at, removed_counts";
+  "id, team_id, user_id, scopes, projects, run_settings, status, created_at, updated_at, removed_at, removed_counts";
 
 /** A listed installation. */
 export function toInstallationSummary(row: InstallationRow): InstallationSummary {
@@ -39,6 +42,7 @@ export function toInstallationSummary(row: InstallationRow): InstallationSummary
     userId: row.user_id,
     scopes: JSON.parse(row.scopes) as string[],
     projects: JSON.parse(row.projects) as InstallationProjects,
+    runSettings: JSON.parse(row.run_settings) as RunSetting[],
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -9,6 +9,7 @@ import type {
 } from "../core/delivery-types.js";
 import type { DestinationChange } from "../core/destination-state.js";
 import type { Rate } from "../core/rate-limit.js";
+import type { RunSetting } from "../core/run-settings.js";
 import type { EventSummary, IncomingEvent, IngestResult, StoredEvent } from "../core/types.js";
 import type { ActionStore } from "./actions-port.js";
 
@@ -136,6 +137,8 @@ export interface Installation {
   accessToken: string | null;
   scopes: string[];
   projects: InstallationProjects;
+  /** Which deployment actions and checks run for it (core/run-settings.ts); empty: all, everywhere. */
+  runSettings: RunSetting[];
   status: "active" | "removed";
   createdAt: number;
   updatedAt: number;
@@ -189,9 +192,14 @@ export interface InstallationStore {
   /** Changes an active installation; null when there is no active one of that id. */
   update(id: string, changes: InstallationChanges, now: number): Promise<Installation | null>;
   /**
+   * Replaces which deployment actions and checks run for an active installation, on its own row
+   * only; null when there is no active one of that id. The store keeps them as given.
+   */
+  setRunSettings(id: string, settings: readonly RunSetting[], now: number): Promise<Installation | null>;
+  /**
    * Removes an active installation in one transaction: deletes everything its tenant owns (as
-   * `purgeTenant`) and its sessions, clears its token and keeps it as `removed` with the time and
-   * the counts. Null when there is no active installation of that id.
+   * `purgeTenant`) and its sessions, clears its token and run settings and keeps it as `removed`
+   * with the time and the counts. Null when there is no active installation of that id.
    */
   remove(id: string, now: number): Promise<InstallationCounts | null>;
   /** Keeps an OAuth state (by its hash) bound to a browser until `expiresAt`. */

@@ -158,6 +158,8 @@ describe("installing, in Chromium", () => {
     expect(await rows.first().textContent()).toContain("deployment.created");
     expect(await rows.first().textContent()).toContain("succeeded · 200");
     expect(await page.getByRole("main").textContent()).toContain(sink.url);
+    // The server declares no deployment actions or checks: there is nothing to turn off.
+    expect(await page.getByRole("heading", { name: "Deployment actions and checks" }).count()).toBe(0);
     await screenshot(page, "integration-configure-desktop");
   });
 

@@ -1,11 +1,18 @@
 import type { DeliveryRecord } from "../../core/delivery-types.js";
+import type { VercelProject } from "../../integration/vercel-api.js";
 import type { RelaySettings } from "../../operations/relay-settings.js";
+import type { RunItem } from "../../operations/run-settings.js";
 import type { ActionRun } from "../../storage/actions-port.js";
 import { Button, Hidden, Notice, statusClass } from "../components.js";
 import { Layout } from "../layout.js";
+import { RunsForm, type RunsFormError } from "./runs-form.js";
 
 /** A short message at the top of the configuration page after an action. */
-export type ConfigureNotice = { kind: "saved" } | { kind: "test-sent" } | { kind: "rotated"; secret: string };
+export type ConfigureNotice =
+  | { kind: "saved" }
+  | { kind: "runs-saved" }
+  | { kind: "test-sent" }
+  | { kind: "rotated"; secret: string };
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -24,6 +31,12 @@ export function ConfigurePage(props: {
   /** The installation's latest deployment action runs (none when no action ran). */
   actionRuns: readonly ActionRun[];
   projectNames: ReadonlyMap<string, string>;
+  /** The server's deployment actions and checks, where each runs, and the projects to choose from. */
+  runs: {
+    items: readonly RunItem[];
+    projects: { projects: readonly VercelProject[]; error: string | null };
+    error?: RunsFormError;
+  };
   csrf: string;
   notice?: ConfigureNotice;
 }) {
@@ -37,6 +50,9 @@ export function ConfigurePage(props: {
         {props.scope} · <span class="mono">{props.installationId}</span>
       </p>
       {props.notice?.kind === "saved" && <Notice tone="success">Settings saved.</Notice>}
+      {props.notice?.kind === "runs-saved" && (
+        <Notice tone="success">Deployment actions and checks saved: new deployments follow them.</Notice>
+      )}
       {props.notice?.kind === "test-sent" && (
         <Notice tone="success">
           A test event is on its way to your endpoint. Reload to see its delivery.
@@ -89,6 +105,15 @@ export function ConfigurePage(props: {
           </form>
         )}
       </div>
+      {props.runs.items.length > 0 && (
+        <RunsForm
+          items={props.runs.items}
+          projects={props.runs.projects}
+          action={action("runs")}
+          csrf={props.csrf}
+          error={props.runs.error}
+        />
+      )}
       <h2>Latest deliveries</h2>
       {props.deliveries.length === 0 ? (
         <p class="empty">No deliveries yet.</p>

@@ -7,12 +7,14 @@ import { OperationError, type OperationErrorCode } from "../../operations/errors
 import type { Operations } from "../../operations/index.js";
 import { randomToken } from "../../operations/install-flow.js";
 import { EVENT_GROUPS, newSigningSecret, RelayInputError } from "../../operations/relay-settings.js";
+import type { RunChoice, RunItem } from "../../operations/run-settings.js";
 import type { Installation } from "../../storage/port.js";
 import { MessagePage } from "../message-page.js";
 import { renderPage } from "../render.js";
 import { ActionPage } from "./action-page.js";
 import { type ConfigureNotice, ConfigurePage } from "./configure-page.js";
 import { IntegrationCookies } from "./cookies.js";
+import { type RunsFormError, runChoicesOf } from "./runs-form.js";
 import { type SetupForm, SetupPage } from "./setup-page.js";
 
 const BASE = "/integrations/vercel";
@@ -28,6 +30,15 @@ const REFUSALS: Partial<Record<OperationErrorCode, { status: ContentfulStatusCod
   invalid_csrf: { status: 403, title: "This form has expired" },
   not_found: { status: 404, title: "Not found" },
   vercel_error: { status: 502, title: "Vercel did not answer" },
+};
+
+/** The refusals of the actions and checks form shown on the configuration page itself, and their status. */
+const RUNS_REFUSALS: Partial<Record<OperationErrorCode, ContentfulStatusCode>> = {
+  invalid_request: 400,
+  unknown_action: 400,
+  unknown_check: 400,
+  unknown_project: 400,
+  vercel_error: 502,
 };
 
 /** A form's fields: each name's values, in order. */
@@ -222,28 +233,41 @@ export function integrationPages(deps: {
     const notice: ConfigureNotice | undefined =
       c.req.query("saved") !== undefined
         ? { kind: "saved" }
-        : c.req.query("sent") !== undefined
-          ? { kind: "test-sent" }
-          : undefined;
+        : c.req.query("runs") !== undefined
+          ? { kind: "runs-saved" }
+          : c.req.query("sent") !== undefined
+            ? { kind: "test-sent" }
+            : undefined;
     return renderConfigure(c, installation, session, notice);
   });
 
+  /**
+   * The configuration page; with `submitted`, the actions and checks form as it was refused, with
+   * why, and the status to answer.
+   */
   async function renderConfigure(
     c: Context,
     installation: Installation,
     session: string,
     notice?: ConfigureNotice,
+    submitted?: { items: RunItem[]; error: RunsFormError; status: ContentfulStatusCode },
   ): Promise<Response> {
     const [settings, deliveries, actionRuns] = await Promise.all([
       operations.relay.get(installation.id),
       operations.relay.recentDeliveries(installation.id, 50),
       operations.actions.list({ tenant: installation.id, limit: 20 }),
     ]);
-    const names = new Map<string, string>();
-    if (settings && settings.projects !== "all") {
-      const listed = await operations.relay.projects(installation);
-      for (const p of listed.projects) names.set(p.id, p.name);
-    }
+    const declared = operations.runSettings.declared.length > 0;
+    const listed =
+      declared || (settings && settings.projects !== "all")
+        ? await operations.relay.projects(installation)
+        : { projects: [], error: null };
+    const names = new Map(listed.projects.map((p) => [p.id, p.name]));
+    const runs = {
+      items: submitted?.items ?? operations.runSettings.of(installation),
+      projects: listed,
+      ...(submitted ? { error: submitted.error } : {}),
+    };
     return renderPage(
       c,
       <ConfigurePage
@@ -253,9 +277,11 @@ export function integrationPages(deps: {
         deliveries={deliveries}
         actionRuns={actionRuns.data}
         projectNames={names}
+        runs={runs}
         csrf={flow.csrfToken(session)}
         {...(notice ? { notice } : {})}
       />,
+      submitted?.status ?? 200,
     );
   }
 
@@ -301,6 +327,29 @@ export function integrationPages(deps: {
     const { session, installation } = await configureAction(c);
     const secret = await operations.relay.rotateSecret(installation.id);
     return renderConfigure(c, installation, session, { kind: "rotated", secret });
+  });
+
+  app.post(`${BASE}/configure/runs`, async (c) => {
+    const { session, installation, form } = await configureAction(c);
+    let choices: RunChoice[] = [];
+    try {
+      choices = runChoicesOf(form);
+      await operations.runSettings.save(installation.id, choices);
+    } catch (error) {
+      const status = error instanceof OperationError ? RUNS_REFUSALS[error.code] : undefined;
+      if (!(error instanceof OperationError) || status === undefined) throw error;
+      // The form comes back as it was sent (as it stands, when it could not be read), with why.
+      const items =
+        choices.length === 0
+          ? operations.runSettings.of(installation)
+          : operations.runSettings.declared.map((d) => ({
+              ...d,
+              runs: choices.find((ch) => ch.kind === d.kind && ch.name === d.name)?.runs ?? "all",
+            }));
+      const refused = { message: error.message, code: error.code };
+      return renderConfigure(c, installation, session, undefined, { items, error: refused, status });
+    }
+    return c.redirect(`${BASE}/configure?configurationId=${encodeURIComponent(installation.id)}&runs=1`, 303);
   });
 
   app.post(`${BASE}/configure/uninstall`, async (c) => {

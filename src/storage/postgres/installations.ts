@@ -83,6 +83,14 @@ export function installationStore(sql: Sql, write: Write): InstallationStore {
         `;
         return row ? toInstallation(row) : null;
       }),
+    setRunSettings: (id, settings, now) =>
+      write("installation", async () => {
+        const [row] = await sql<InstallationRow[]>`
+          UPDATE installations SET run_settings = ${JSON.stringify(settings)}, updated_at = ${now}
+          WHERE id = ${id} AND status = 'active' RETURNING *
+        `;
+        return row ? toInstallation(row) : null;
+      }),
     remove: (id, now) =>
       write("installation", () =>
         sql.begin(async (tx): Promise<InstallationCounts | null> => {
@@ -95,8 +103,8 @@ export function installationStore(sql: Sql, write: Write): InstallationStore {
           const sessions = await tx`DELETE FROM browser_sessions WHERE tenant = ${id}`;
           const counts: InstallationCounts = { ...purged, sessions: sessions.count };
           await tx`
-            UPDATE installations SET status = 'removed', access_token = NULL, removed_at = ${now},
-              updated_at = ${now}, removed_counts = ${JSON.stringify(counts)}
+            UPDATE installations SET status = 'removed', access_token = NULL, run_settings = '[]',
+              removed_at = ${now}, updated_at = ${now}, removed_counts = ${JSON.stringify(counts)}
             WHERE id = ${id}
           `;
           return counts;

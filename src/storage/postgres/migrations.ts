@@ -282,6 +282,15 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE action_reports ADD COLUMN target text NOT NULL DEFAULT 'action';
     `,
   },
+  {
+    version: 12,
+    name: "run settings",
+    sql: `
+      -- Which deployment actions and checks run for an installation, as JSON: the items it changed
+      -- from "every project", each [{kind, name, runs: "off" | [project ids]}]. Cleared when it is removed.
+      ALTER TABLE installations ADD COLUMN run_settings text NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { RunSetting } from "../../core/run-settings.js";
 import {
   grantColumns,
   type InstallationRow,
@@ -75,6 +76,10 @@ export function installationOps(db: Connection, purgeTenant: (tenant: string) =>
       scopes = coalesce(@scopes, scopes), projects = coalesce(@projects, projects), updated_at = @now
     WHERE id = @id AND status = 'active' RETURNING *
   `);
+  const setRuns = db.prepare(`
+    UPDATE installations SET run_settings = @settings, updated_at = @now
+    WHERE id = @id AND status = 'active' RETURNING *
+  `);
   const remove = db.transaction((id: string, now: number): InstallationCounts | null => {
     const active = db.prepare("SELECT 1 FROM installations WHERE id = ? AND status = 'active'").get(id);
     if (!active) return null;
@@ -82,8 +87,8 @@ export function installationOps(db: Connection, purgeTenant: (tenant: string) =>
     const sessions = db.prepare("DELETE FROM browser_sessions WHERE tenant = ?").run(id).changes;
     const counts: InstallationCounts = { ...purged, sessions };
     db.prepare(`
-      UPDATE installations SET status = 'removed', access_token = NULL, removed_at = @now,
-        updated_at = @now, removed_counts = @counts
+      UPDATE installations SET status = 'removed', access_token = NULL, run_settings = '[]',
+        removed_at = @now, updated_at = @now, removed_counts = @counts
       WHERE id = @id
     `).run({ id, now, counts: JSON.stringify(counts) });
     return counts;
@@ -101,6 +106,10 @@ export function installationOps(db: Connection, purgeTenant: (tenant: string) =>
         scopes: changes.scopes === undefined ? null : JSON.stringify(changes.scopes),
         projects: changes.projects === undefined ? null : JSON.stringify(changes.projects),
       }) as InstallationRow | undefined;
+      return row ? toInstallation(row) : null;
+    },
+    setRunSettings(id: string, settings: RunSetting[], now: number): Installation | null {
+      const row = setRuns.get({ id, now, settings: JSON.stringify(settings) }) as InstallationRow | undefined;
       return row ? toInstallation(row) : null;
     },
     removeInstallation: (id: string, now: number) => remove.immediate(id, now),

@@ -260,6 +260,15 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE action_reports ADD COLUMN target TEXT NOT NULL DEFAULT 'action';
     `,
   },
+  {
+    version: 11,
+    name: "run settings",
+    sql: `
+      -- Which deployment actions and checks run for an installation, as JSON: the items it changed
+      -- from "every project", each [{kind, name, runs: "off" | [project ids]}]. Cleared when it is removed.
+      ALTER TABLE installations ADD COLUMN run_settings TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { NewDelivery } from "../../core/delivery-types.js";
+import type { RunSetting } from "../../core/run-settings.js";
 import type { IncomingEvent, IngestResult } from "../../core/types.js";
 import type { ActionStore } from "../actions-port.js";
 import {
@@ -204,6 +205,7 @@ export class SqliteStore implements Store {
       findByTeam: async (teamId) => this.read(() => r.findByTeam(teamId)),
       findByUser: async (userId) => this.read(() => r.findByUser(userId)),
       update: (id, changes, now) => w.call("updateInstallation", id, changes, now),
+      setRunSettings: (id, settings, now) => w.call("setRunSettings", id, settings as RunSetting[], now),
       remove: (id, now) => w.call("removeInstallation", id, now),
       createState: (hash, binding, expiresAt) => w.call("createState", hash, binding, expiresAt),
       consumeState: (hash, binding, now) => w.call("consumeState", hash, binding, now),

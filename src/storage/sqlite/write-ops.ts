@@ -26,6 +26,7 @@ const DURABLE = new Set([
   "topologyDelete",
   "upsertInstallation",
   "updateInstallation",
+  "setRunSettings",
   "removeInstallation",
   "createState",
   "consumeState",

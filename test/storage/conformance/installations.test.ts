@@ -1,9 +1,11 @@
 // Installations of the Vercel integration, OAuth states and browser sessions, on every backend:
 // an install stores its sealed token and a repeat replaces it, lists page newest first, lookups
-// find active installations only, and a removal purges the tenant in one transaction and keeps
-// an audit record; states are single use and bound to a browser; sessions expire.
+// find active installations only, run settings are kept on the installation's own row, and a
+// removal purges the tenant in one transaction, clears its run settings and keeps an audit
+// record; states are single use and bound to a browser; sessions expire.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCUIT_POLICY } from "../../../src/core/circuit-breaker.js";
+import type { RunSetting } from "../../../src/core/run-settings.js";
 import { tokenHash } from "../../../src/core/token-hash.js";
 import type { InstallationGrant, Store } from "../../../src/storage/port.js";
 import { attemptAt, delivery, event, ids, outcome, storeHarness, T } from "./harness.js";
@@ -68,6 +70,7 @@ describe(`installations on ${harness.dialect}`, () => {
       accessToken: "sealed:icfg_a:1",
       scopes: ["read:project"],
       projects: "all",
+      runSettings: [],
       status: "active",
       createdAt: T,
       updatedAt: T,
@@ -203,6 +206,52 @@ describe(`installations on ${harness.dialect}`, () => {
     expect(await viewB.getDelivery(b.delivery.id)).toEqual(bDelivery);
     expect(await viewB.destinations.list()).toHaveLength(1);
     expect(await store.installations.getSession(tokenHash("sb"), T)).toBe("icfg_b");
+  });
+
+  it("keeps which actions and checks run on the installation's own row, another installation's id changing only that one", async () => {
+    await store.installations.upsert(grant("icfg_a"), T);
+    await store.installations.upsert(grant("icfg_b"), T);
+    const settings: RunSetting[] = [
+      { kind: "action", name: "branch", runs: "off" },
+      { kind: "check", name: "Smoke test", runs: ["prj_1", "prj_2"] },
+    ];
+    const saved = await store.installations.setRunSettings("icfg_a", settings, T + 1);
+    expect(saved).toMatchObject({ id: "icfg_a", runSettings: settings, updatedAt: T + 1 });
+    expect((await store.installations.get("icfg_a"))?.runSettings).toEqual(settings);
+    expect((await store.installations.get("icfg_b"))?.runSettings).toEqual([]);
+    const listed = (await store.installations.list(null, 10)).data;
+    expect(listed.find((i) => i.id === "icfg_a")?.runSettings).toEqual(settings);
+    expect(listed.find((i) => i.id === "icfg_b")?.runSettings).toEqual([]);
+
+    // With b's id, only b's row changes.
+    const other: RunSetting[] = [{ kind: "action", name: "branch", runs: ["prj_9"] }];
+    expect((await store.installations.setRunSettings("icfg_b", other, T + 2))?.id).toBe("icfg_b");
+    expect((await store.installations.get("icfg_a"))?.runSettings).toEqual(settings);
+    expect((await store.installations.get("icfg_b"))?.runSettings).toEqual(other);
+
+    // A repeated install keeps them; the lifecycle's updates do too.
+    await store.installations.upsert(grant("icfg_a", { accessToken: "sealed:icfg_a:2" }), T + 3);
+    await store.installations.update("icfg_a", { scopes: ["x"] }, T + 4);
+    expect((await store.installations.get("icfg_a"))?.runSettings).toEqual(settings);
+
+    // Replacing with none: everything runs everywhere again.
+    expect((await store.installations.setRunSettings("icfg_b", [], T + 5))?.runSettings).toEqual([]);
+    expect(await store.installations.setRunSettings("icfg_none", settings, T)).toBeNull();
+  });
+
+  it("clears a removed installation's run settings and takes none for it until it is installed again", async () => {
+    await store.installations.upsert(grant("icfg_a"), T);
+    await store.installations.upsert(grant("icfg_b"), T);
+    const settings: RunSetting[] = [{ kind: "check", name: "Smoke test", runs: "off" }];
+    await store.installations.setRunSettings("icfg_a", settings, T + 1);
+    await store.installations.setRunSettings("icfg_b", settings, T + 1);
+    await store.installations.remove("icfg_a", T + 2);
+    expect((await store.installations.get("icfg_a"))?.runSettings).toEqual([]);
+    expect(await store.installations.setRunSettings("icfg_a", settings, T + 3)).toBeNull();
+    expect((await store.installations.get("icfg_a"))?.runSettings).toEqual([]);
+    expect((await store.installations.get("icfg_b"))?.runSettings).toEqual(settings);
+    const back = await store.installations.upsert(grant("icfg_a"), T + 4);
+    expect(back.runSettings).toEqual([]);
   });
 
   it("makes a removed installation active again when it is installed again", async () => {
