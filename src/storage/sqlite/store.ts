@@ -21,6 +21,7 @@ import { installationReads } from "./installations.js";
 import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
 import { reads } from "./reads.js";
+import { streamReads } from "./stream.js";
 import { topologyReads } from "./topology.js";
 import { SqliteWriter } from "./writer.js";
 
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly stream: ReturnType<typeof streamReads>;
   private readonly tenantOps: TenantOps;
   private readonly topology: ReturnType<typeof topologyReads>;
   readonly installations: InstallationStore;
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
     private readonly lock: ProcessLock,
   ) {
     this.reads = reads(reader);
+    this.stream = streamReads(reader);
     this.topology = topologyReads(reader);
     this.tenantOps = this.tenantOperations();
     this.installations = this.installationStore();
@@ -101,6 +104,10 @@ export class SqliteStore implements Store {
 
   async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return this.read(() => this.reads.nextDueAt(destinations));
+  }
+
+  async streamHead() {
+    return this.read(() => this.stream.head());
   }
 
   async listAllDestinationStates() {
@@ -156,6 +163,9 @@ export class SqliteStore implements Store {
     return {
       listEvents: async (tenant, query) => this.read(() => r.listEvents(tenant, query)),
       getEvent: async (tenant, id) => this.read(() => r.getEvent(tenant, id)),
+      readStream: async (tenant, after, limit) => this.read(() => this.stream.read(tenant, after, limit)),
+      streamPositionOf: async (tenant, id) => this.read(() => this.stream.positionOf(tenant, id)),
+      streamPositionAt: async (tenant, time) => this.read(() => this.stream.positionAt(tenant, time)),
       listDeliveries: async (tenant, query) => this.read(() => r.listDeliveries(tenant, query)),
       getDelivery: async (tenant, id) => this.read(() => r.getDelivery(tenant, id)),
       retryDelivery: async (tenant, id, now, deadlineAt) => {
