@@ -6,6 +6,7 @@ import type { DeliveryPlanner } from "../routing/planner.js";
 import type { Store } from "../storage/port.js";
 import type { LiveTopology } from "../topology/live.js";
 import type { Transformer } from "../transform/apply.js";
+import type { EventStreams } from "./event-streams.js";
 
 /** What the delivery side is told by operations: new due work, and stored states that changed. */
 export interface DeliverySignals {
@@ -31,4 +32,6 @@ export interface OperationsDeps {
   integration: IntegrationConfig | null;
   /** Whether destinations may be on private networks (`delivery.allowPrivateNetworks`): the setup page checks URLs by it. */
   allowPrivateNetworks: boolean;
+  /** The live event streams, which ingest wakes after each commit. */
+  eventStreams: EventStreams;
 }

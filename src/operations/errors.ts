@@ -21,7 +21,9 @@ export type OperationErrorCode =
   /** The action needs a browser session bound to the installation, and there is none (or it expired). */
   | "session_required"
   /** A form's CSRF token is missing or not the one of this browser's session. */
-  | "invalid_csrf";
+  | "invalid_csrf"
+  /** A stream was asked to resume after an event id that is malformed or names none of the tenant's events. */
+  | "invalid_last_event_id";
 
 /** A refusal of an operation, in words safe to show to the caller. */
 export class OperationError extends Error {
