@@ -4,7 +4,7 @@ import type { AppOptions } from "../../src/app.js";
 import type { Clock } from "../../src/core/clock.js";
 import { newEventId } from "../../src/core/ids.js";
 import { sampleEvent } from "../../src/vercel/index.js";
-import { ADMIN_TOKEN, api, startTestApp, type TestApp, VERCEL_SECRETS } from "../support/app.js";
+import { ADMIN_TOKEN, api, startTestApp, TEST_STORE, type TestApp, VERCEL_SECRETS } from "../support/app.js";
 import { metricValue, openRaw } from "../support/raw-http.js";
 import { sendVercel } from "../support/send.js";
 import { SseClient, sseMessages } from "../support/sse.js";
@@ -204,6 +204,21 @@ describe("GET /api/v1/events/stream", () => {
     const id = await ingest(app);
     expect((await again.events(1)).map((e) => e.id)).toEqual([id]);
   });
+
+  it.skipIf(TEST_STORE !== "postgres")(
+    "sends the events another node stores, from its own reads",
+    async () => {
+      const app = await setUp();
+      // Another node on the same database: its ingest does not wake this node's streams.
+      const other = await startTestApp({}, { dir: app.dir });
+      cleanups.push(() => other.close());
+      const stream = await open(app, "/api/v1/events/stream");
+      const theirs = await ingest(other);
+      expect((await stream.events(1)).map((e) => e.id)).toEqual([theirs]);
+      const ours = await ingest(app);
+      expect((await stream.events(1)).map((e) => e.id)).toEqual([ours]);
+    },
+  );
 
   it("ends its streams cleanly when the server shuts down", async () => {
     const app = await startTestApp({}, { app: {} });
