@@ -25,7 +25,7 @@ import { Ingestor } from "./ingest/ingest.js";
 import { VercelApi } from "./integration/vercel-api.js";
 import { integrationWebhook } from "./integration/webhook.js";
 import { Metrics } from "./metrics.js";
-import { Operations } from "./operations/index.js";
+import { EventStreams, Operations, type StreamSettings } from "./operations/index.js";
 import { declaredRuns } from "./operations/run-settings.js";
 import { configRouteIssues, DeliveryPlanner } from "./routing/planner.js";
 import { openStore } from "./storage/open.js";
@@ -47,6 +47,8 @@ export interface RunningApp {
   actions: ActionRunner | null;
   /** The sources, destinations and routes in force, followed as they change. */
   topology: LiveTopology;
+  /** The live event streams (`GET /api/v1/events/stream`). */
+  eventStreams: EventStreams;
   /** A URL that reaches the server from this machine. */
   url: string;
   /** The address bound, and who can reach it. */
@@ -61,6 +63,8 @@ export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pol
   role?: Role;
   /** How the action runner renews a working run's lease over time (a test ticks it by hand). */
   actionLeaseRepeat?: Repeat;
+  /** The live event streams' timings and bounds. */
+  streams?: Partial<StreamSettings>;
 };
 
 /** What one Switchyard process does. Every role serves /healthz, /readyz and /metrics. */
@@ -86,7 +90,7 @@ export async function composeApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
-  { role = "all", actionLeaseRepeat, ...options }: AppOptions = {},
+  { role = "all", actionLeaseRepeat, streams, ...options }: AppOptions = {},
 ): Promise<ComposedApp> {
   const { adminToken, encryptionKey } = config;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
@@ -151,9 +155,13 @@ export async function composeApp(
     ...options,
   });
   followTopology(topology, transforms, worker, logger);
-  const committer = new GroupCommitter<IncomingEvent, IngestResult | Error>(ingestFlush(store, worker), {
-    maxInFlight: store.capabilities.ingestCommitsInFlight,
-  });
+  const eventStreams = new EventStreams(store, logger, streams);
+  const committer = new GroupCommitter<IncomingEvent, IngestResult | Error>(
+    ingestFlush(store, worker, eventStreams),
+    {
+      maxInFlight: store.capabilities.ingestCommitsInFlight,
+    },
+  );
   const ingestor = new Ingestor(
     topology,
     async (event) => {
@@ -180,6 +188,7 @@ export async function composeApp(
     vercel,
     integration: config.integration ?? null,
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
+    eventStreams,
     declaredRuns: declaredRuns(config.actions, config.checks),
   });
   const actions = actionRunnerFor(config, {
@@ -230,6 +239,7 @@ export async function composeApp(
     maintenance,
     actions,
     async close() {
+      await eventStreams.close();
       await actions?.close();
       await topology.close();
       await client.close();
@@ -270,10 +280,13 @@ export async function startApp(
     maintenance,
     actions,
     topology: context.topology,
+    eventStreams: context.operations.eventStreams,
     url: listen.url,
     listen,
     close() {
       closing ??= (async () => {
+        // Streams never end by themselves: ended first, so the server's close does not wait on them.
+        await context.operations.eventStreams.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -333,12 +346,12 @@ function followTopology(
 
 /**
  * The ingest group commit's flush: stores a batch of events in one commit and, where the store
- * allows a hand-off, hands their due deliveries to the worker. A batch the store refuses for
+ * allows a hand-off, hands their due deliveries to the worker; wakes the event streams. A batch the store refuses for
  * another reason than being unavailable (one event the database will not take) is stored again
  * event by event, each alone, so only the event that really fails gets its error and the others
  * are stored and answered.
  */
-function ingestFlush(store: Store, worker: DeliveryWorker) {
+function ingestFlush(store: Store, worker: DeliveryWorker, streams: EventStreams) {
   const handOff: HandOff | null = worker.handOff;
   const commit = async (events: readonly IncomingEvent[]): Promise<IngestResult[]> => {
     // Due deliveries the worker may start now go in leased to it and are sent from memory.
@@ -365,6 +378,7 @@ function ingestFlush(store: Store, worker: DeliveryWorker) {
       }
     }
     for (const [tenant, slugs] of waiting) worker.notify(slugs, tenant);
+    if (stored.size > 0) streams.wake();
     return results;
   };
   return async (events: IncomingEvent[]): Promise<(IngestResult | Error)[]> => {

@@ -53,6 +53,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly eventStreams = new Gauge({
+    name: "switchyard_event_streams",
+    help: "Open event streams (GET /api/v1/events/stream).",
+    registers: [this.registry],
+  });
+  readonly eventStreamsDropped = new Counter({
+    name: "switchyard_event_streams_dropped_total",
+    help: "Event streams ended because their client did not keep up: more than the bound was held for it.",
+    registers: [this.registry],
+  });
+  readonly eventStreamBufferedPeak = new Gauge({
+    name: "switchyard_event_stream_buffered_bytes_peak",
+    help: "The most bytes held at once for one event stream's client, not yet taken by its socket, since start.",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "switchyard_" });
   }

@@ -1,8 +1,11 @@
+import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AppContext } from "./context.js";
 
 /** What the API's middleware puts on each request: its id, and a logger that carries it. */
 export interface ApiEnv {
+  /** What the node:http server passes each request; absent when the app is called without a socket. */
+  Bindings: { outgoing?: ServerResponse } | undefined;
   Variables: {
     requestId: string;
     logger: Logger;

@@ -9,6 +9,7 @@ import { actionRoutes } from "./routes/actions.js";
 import { checkRoutes } from "./routes/checks.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { destinationRoutes } from "./routes/destinations.js";
+import { eventStreamRoutes } from "./routes/event-stream.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { installationRoutes } from "./routes/installations.js";
@@ -36,6 +37,8 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.route("/", pageRoutes(deps));
   app.use("/api/*", adminAuth(deps.adminToken));
   app.use("/api/*", tenantParam());
+  // Before the event routes: `/events/stream` is not an event id.
+  app.route("/api/v1", eventStreamRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   app.route("/api/v1", replayRoutes(deps));
   app.route("/api/v1", deliveryRoutes(deps));

@@ -20,6 +20,11 @@ export const ERROR_CODES = {
     meaning: "The JSON body does not have the expected shape; the message names each bad field.",
   },
   invalid_query: { status: 400, meaning: "A query parameter is malformed." },
+  invalid_last_event_id: {
+    status: 400,
+    meaning:
+      "An event stream's `Last-Event-ID` (or `lastEventId`) is not an event id, or names none of the tenant's events.",
+  },
   invalid_route: {
     status: 400,
     meaning:

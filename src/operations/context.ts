@@ -8,6 +8,7 @@ import type { Store } from "../storage/port.js";
 
 import type { LiveTopology } from "../topology/live.js";
 import type { Transformer } from "../transform/apply.js";
+import type { EventStreams } from "./event-streams.js";
 
 /** What the delivery side is told by operations: new due work, and stored states that changed. */
 export interface DeliverySignals {
@@ -35,4 +36,6 @@ export interface OperationsDeps {
   allowPrivateNetworks: boolean;
   /** The deployment actions and checks the config declares, each installation may turn off. */
   declaredRuns: readonly DeclaredRun[];
+  /** The live event streams, which ingest wakes after each commit. */
+  eventStreams: EventStreams;
 }

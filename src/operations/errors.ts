@@ -29,7 +29,9 @@ export type OperationErrorCode =
   /** A deployment check's name that the server does not declare. */
   | "unknown_check"
   /** A project id that is not one of the installation's projects. */
-  | "unknown_project";
+  | "unknown_project"
+  /** A stream was asked to resume after an event id that is malformed or names none of the tenant's events. */
+  | "invalid_last_event_id";
 
 /** A refusal of an operation, in words safe to show to the caller. */
 export class OperationError extends Error {

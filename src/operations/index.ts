@@ -3,6 +3,7 @@ import { ConsoleSessions } from "./console-sessions.js";
 import type { OperationsDeps } from "./context.js";
 import { DeliveryOperations } from "./deliveries.js";
 import { DestinationHealth } from "./destinations.js";
+import type { EventStreams } from "./event-streams.js";
 import { InstallFlow } from "./install-flow.js";
 import { InstallationOperations } from "./installations.js";
 import { RelayOperations } from "./relay-settings.js";
@@ -13,6 +14,15 @@ import { TopologyItems } from "./topology-items.js";
 
 export type { DeliverySignals, OperationsDeps } from "./context.js";
 export { OperationError, type OperationErrorCode } from "./errors.js";
+export {
+  DEFAULT_STREAM_SETTINGS,
+  EventStreams,
+  type StreamFilter,
+  type StreamSettings,
+  type StreamSink,
+  type StreamStart,
+  type StreamSubscription,
+} from "./event-streams.js";
 
 /**
  * The use cases of Switchyard, each taking the tenant it acts for. The HTTP API, the CLI and the
@@ -30,6 +40,8 @@ export class Operations {
   readonly installFlow: InstallFlow;
   readonly relay: RelayOperations;
   readonly actions: ActionOperations;
+  /** Live streams of each tenant's new events. */
+  readonly eventStreams: EventStreams;
   readonly runSettings: RunSettingsOperations;
 
   readonly #deps: OperationsDeps;
@@ -47,6 +59,7 @@ export class Operations {
     this.installFlow = new InstallFlow(deps);
     this.relay = new RelayOperations(deps, this.destinations, this.routes);
     this.actions = new ActionOperations(deps);
+    this.eventStreams = deps.eventStreams;
     this.runSettings = new RunSettingsOperations(deps, this.relay);
   }
 

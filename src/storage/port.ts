@@ -25,6 +25,31 @@ export interface EventQuery {
   limit: number;
 }
 
+/**
+ * Where an event stands in the order a stream reads events: text that sorts as that order does
+ * (fixed-width digits), made and read by the store; callers only compare positions as text. A
+ * position need not be an event's: "now" and how far a read reached are positions too.
+ */
+export type StreamPosition = string;
+
+/** An event as a stream reads it, with its position. */
+export interface StreamedEvent {
+  event: EventSummary;
+  position: StreamPosition;
+}
+
+/** One page of a tenant's stream. */
+export interface StreamPage {
+  /** Events after the position read from, in stream order. */
+  events: StreamedEvent[];
+  /**
+   * How far the read reached: the last event's position when the page is full; else a position
+   * up to which the tenant has no event but those returned, and never will have (so a reader
+   * goes on from here and misses nothing).
+   */
+  reached: StreamPosition;
+}
+
 /** A destination as the store keys it: its tenant's, by slug. */
 export interface DestinationKey {
   tenant: string;
@@ -329,6 +354,16 @@ export interface TenantStore {
   listEvents(query: EventQuery): Promise<EventSummary[]>;
   /** One of the tenant's events with its raw bytes, or null. */
   getEvent(id: string): Promise<StoredEvent | null>;
+  /**
+   * The tenant's events after `after` in stream order, at most `limit`. Stream order is commit
+   * order as far as a reader can tell: an event is returned only once no transaction still
+   * running can commit one before it, so reading on from `reached` never misses an event.
+   */
+  readStream(after: StreamPosition, limit: number): Promise<StreamPage>;
+  /** The stream position of one of the tenant's events, or null. */
+  streamPositionOf(id: string): Promise<StreamPosition | null>;
+  /** A position before the tenant's events received at or after `time` (a stream from a time). */
+  streamPositionAt(time: number): Promise<StreamPosition>;
   /** Lists the tenant's deliveries newest first. */
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
   /** One of the tenant's deliveries with its attempts, or null. */
@@ -383,6 +418,8 @@ export interface Store {
   releaseLeases(owner: string | null): Promise<void>;
   /** The earliest time a pending, unleased delivery of these destinations becomes due, or null. */
   nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null>;
+  /** A position every event stored from now on comes after (engine-wide: it names no event). */
+  streamHead(): Promise<StreamPosition>;
   /** Every tenant's destination states (engine-wide, for the worker's lanes). */
   listAllDestinationStates(): Promise<DestinationState[]>;
   /** Counts every tenant's deliveries (metrics are of the whole engine). */

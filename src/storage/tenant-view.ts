@@ -4,6 +4,8 @@ import type {
   DeliveryQuery,
   EventQuery,
   RequeueQuery,
+  StreamPage,
+  StreamPosition,
   TenantStore,
   TopologyKind,
   TopologyRecord,
@@ -17,6 +19,9 @@ import type {
 export interface TenantOps {
   listEvents(tenant: string, query: EventQuery): Promise<EventSummary[]>;
   getEvent(tenant: string, id: string): Promise<StoredEvent | null>;
+  readStream(tenant: string, after: StreamPosition, limit: number): Promise<StreamPage>;
+  streamPositionOf(tenant: string, id: string): Promise<StreamPosition | null>;
+  streamPositionAt(tenant: string, time: number): Promise<StreamPosition>;
   listDeliveries(tenant: string, query: DeliveryQuery): Promise<DeliveryRecord[]>;
   getDelivery(
     tenant: string,
@@ -88,6 +93,9 @@ export function tenantView(tenant: string, ops: TenantOps): TenantStore {
     tenant,
     listEvents: (query) => ops.listEvents(tenant, query),
     getEvent: (id) => ops.getEvent(tenant, id),
+    readStream: (after, limit) => ops.readStream(tenant, after, limit),
+    streamPositionOf: (id) => ops.streamPositionOf(tenant, id),
+    streamPositionAt: (time) => ops.streamPositionAt(tenant, time),
     listDeliveries: (query) => ops.listDeliveries(tenant, query),
     getDelivery: (id) => ops.getDelivery(tenant, id),
     retryDelivery: (id, now, deadlineAt) => ops.retryDelivery(tenant, id, now, deadlineAt),

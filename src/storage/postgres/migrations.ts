@@ -291,6 +291,19 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE installations ADD COLUMN run_settings text NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 13,
+    name: "event stream",
+    sql: `
+      -- The transaction that stored each event, by its 64-bit id (xid8 never wraps): a stream
+      -- reads a tenant's events in (xact, seq) order, and only those of transactions older than
+      -- every one still running (postgres/stream.ts says why seq alone cannot be trusted). Rows
+      -- stored before have 0, and keep their seq order, before every new one.
+      ALTER TABLE events ADD COLUMN xact xid8 NOT NULL DEFAULT '0';
+      ALTER TABLE events ALTER COLUMN xact SET DEFAULT pg_current_xact_id();
+      CREATE INDEX events_stream ON events (tenant, xact, seq);
+    `,
+  },
 ];
 
 /**

@@ -10,6 +10,7 @@ import {
   type QueueStats,
   type Store,
   StoreUnavailableError,
+  type StreamPosition,
   type TenantPurge,
   type TenantStore,
   type TopologyRead,
@@ -26,6 +27,7 @@ import { recordOutcomes, saveDestinationState } from "./ops/outcomes.js";
 import { requeueDeliveries, retryDelivery } from "./ops/requeue.js";
 import { purge, purgeTenant } from "./ops/retention.js";
 import { reads } from "./reads.js";
+import { streamReads } from "./stream.js";
 import { readAllTopology, TOPOLOGY_CHANNEL, topologyOps, topologyVersion } from "./topology.js";
 
 /** The shared store: a pool per node; every write is one statement or one transaction, claims use `SKIP LOCKED`. */
@@ -41,6 +43,7 @@ export class PostgresStore implements Store {
   } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly stream: ReturnType<typeof streamReads>;
   private readonly tenantOps: TenantOps;
   readonly installations: InstallationStore;
   readonly actions: ActionStore;
@@ -54,6 +57,7 @@ export class PostgresStore implements Store {
     private readonly textBodies: boolean,
   ) {
     this.reads = reads(sql);
+    this.stream = streamReads(sql);
     this.tenantOps = this.tenantOperations();
     this.installations = installationStore(sql, (what, fn) => this.write(what, fn));
     this.actions = actionStore(sql, (what, fn) => this.write(what, fn));
@@ -149,6 +153,10 @@ export class PostgresStore implements Store {
     await this.write("notify", () => this.sql`SELECT pg_notify(${WORK_CHANNEL}, '')`);
   }
 
+  streamHead(): Promise<StreamPosition> {
+    return guard("read", () => this.stream.head());
+  }
+
   listAllDestinationStates(): Promise<DestinationState[]> {
     return guard("read", () => this.reads.listAllDestinationStates());
   }
@@ -186,6 +194,9 @@ export class PostgresStore implements Store {
     return {
       listEvents: (tenant, query) => guard("read", () => r.listEvents(tenant, query)),
       getEvent: (tenant, id) => guard("read", () => r.getEvent(tenant, id)),
+      readStream: (tenant, after, limit) => guard("read", () => this.stream.read(tenant, after, limit)),
+      streamPositionOf: (tenant, id) => guard("read", () => this.stream.positionOf(tenant, id)),
+      streamPositionAt: (tenant, time) => guard("read", () => this.stream.positionAt(tenant, time)),
       listDeliveries: (tenant, query) => guard("read", () => r.listDeliveries(tenant, query)),
       getDelivery,
       retryDelivery: async (tenant, id, now, deadlineAt) => {

@@ -269,6 +269,20 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE installations ADD COLUMN run_settings TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 12,
+    name: "event stream",
+    sql: `
+      -- A stream reads a tenant's events in seq order: with one writer, seq is commit order.
+      CREATE INDEX events_stream ON events (tenant, seq);
+      -- The highest seq events have had. SQLite gives a new row the table's highest seq plus one,
+      -- so once the newest events were deleted (a tenant's removal, retention) their seqs would
+      -- be given again, behind a stream that read past them: a delete raises this first, and an
+      -- insert goes above it.
+      CREATE TABLE event_seq (id INTEGER PRIMARY KEY CHECK (id = 1), high INTEGER NOT NULL);
+      INSERT INTO event_seq (id, high) VALUES (1, (SELECT coalesce(max(seq), 0) FROM events));
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

@@ -19,7 +19,8 @@ const SELECT_DELIVERY = `
     d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
   FROM deliveries d JOIN events e ON e.id = d.event_id`;
 
-const SUMMARY_COLUMNS =
+/** The columns of an event's summary (`toSummary`). */
+export const SUMMARY_COLUMNS =
   "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
 
 /** Reads of events, deliveries and destination states, on the read-only connection. */

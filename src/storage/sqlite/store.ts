@@ -22,6 +22,7 @@ import { installationReads } from "./installations.js";
 import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
 import { reads } from "./reads.js";
+import { streamReads } from "./stream.js";
 import { topologyReads } from "./topology.js";
 import { SqliteWriter } from "./writer.js";
 
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly stream: ReturnType<typeof streamReads>;
   private readonly tenantOps: TenantOps;
   private readonly topology: ReturnType<typeof topologyReads>;
   readonly installations: InstallationStore;
@@ -50,6 +52,7 @@ export class SqliteStore implements Store {
     private readonly lock: ProcessLock,
   ) {
     this.reads = reads(reader);
+    this.stream = streamReads(reader);
     this.topology = topologyReads(reader);
     this.tenantOps = this.tenantOperations();
     this.installations = this.installationStore();
@@ -102,6 +105,10 @@ export class SqliteStore implements Store {
 
   async nextDueAt(destinations: readonly DestinationKey[]): Promise<number | null> {
     return this.read(() => this.reads.nextDueAt(destinations));
+  }
+
+  async streamHead() {
+    return this.read(() => this.stream.head());
   }
 
   async listAllDestinationStates() {
@@ -157,6 +164,9 @@ export class SqliteStore implements Store {
     return {
       listEvents: async (tenant, query) => this.read(() => r.listEvents(tenant, query)),
       getEvent: async (tenant, id) => this.read(() => r.getEvent(tenant, id)),
+      readStream: async (tenant, after, limit) => this.read(() => this.stream.read(tenant, after, limit)),
+      streamPositionOf: async (tenant, id) => this.read(() => this.stream.positionOf(tenant, id)),
+      streamPositionAt: async (tenant, time) => this.read(() => this.stream.positionAt(tenant, time)),
       listDeliveries: async (tenant, query) => this.read(() => r.listDeliveries(tenant, query)),
       getDelivery: async (tenant, id) => this.read(() => r.getDelivery(tenant, id)),
       retryDelivery: async (tenant, id, now, deadlineAt) => {

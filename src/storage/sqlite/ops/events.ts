@@ -37,9 +37,11 @@ export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
  * duplicate) not at all.
  */
 export function eventOps(db: Connection) {
+  // seq above every seq events have had, deleted ones too (event_seq: streams read on by seq).
   const insert = db.prepare(`
-    INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues, body)
-    VALUES (@id, @tenant, @source, @externalId, @type, @originalType, @receivedAt, @unknownType, @schemaIssues, @body)
+    INSERT INTO events (seq, id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues, body)
+    VALUES ((SELECT max(high, coalesce((SELECT max(seq) FROM events), 0)) + 1 FROM event_seq),
+      @id, @tenant, @source, @externalId, @type, @originalType, @receivedAt, @unknownType, @schemaIssues, @body)
     ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
   `);
   const existing = db

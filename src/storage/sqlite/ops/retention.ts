@@ -21,12 +21,17 @@ export function retentionOps(
     db.prepare(`DELETE FROM action_reports WHERE run_id IN (${ended})`).run({ cutoff });
     db.prepare(`DELETE FROM action_runs WHERE id IN (${ended})`).run({ cutoff });
   };
+  // Before events are deleted: their seqs are never given again (the "event stream" migration says why).
+  const keepSeqHigh = db.prepare(
+    "UPDATE event_seq SET high = max(high, coalesce((SELECT max(seq) FROM events), 0))",
+  );
   const purge = db.transaction((cutoff: number) => {
     db.prepare(
       "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE status != 'pending' AND updated_at < ?)",
     ).run(cutoff);
     const d = db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(cutoff);
     // Ids are ULIDs made at receipt, so the time bound is an id bound on the unique index.
+    keepSeqHigh.run();
     const e = db
       .prepare(
         "DELETE FROM events WHERE id < ? AND received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)",
@@ -41,6 +46,7 @@ export function retentionOps(
       .prepare("DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE tenant = ?)")
       .run(tenant).changes;
     const deliveries = db.prepare("DELETE FROM deliveries WHERE tenant = ?").run(tenant).changes;
+    keepSeqHigh.run();
     const events = db.prepare("DELETE FROM events WHERE tenant = ?").run(tenant).changes;
     const destinationStates = db
       .prepare("DELETE FROM destination_state WHERE tenant = ?")
