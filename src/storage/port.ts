@@ -107,6 +107,13 @@ export interface DeliveryQuery {
   status?: DeliveryStatus | undefined;
   destination?: string | undefined;
   eventId?: string | undefined;
+  /** The event's canonical type. */
+  type?: string | undefined;
+  /** Last changed at or after (ms): for a finished delivery, when it finished, as `RequeueQuery`. */
+  since?: number | undefined;
+  /** Last changed before (ms). */
+  until?: number | undefined;
+  /** A delivery id: only deliveries created before it (the cursor of a page). */
   before?: string | undefined;
   limit: number;
 }

@@ -304,6 +304,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX events_stream ON events (tenant, xact, seq);
     `,
   },
+  {
+    version: 14,
+    name: "deliveries by tenant and status",
+    sql: `
+      -- A tenant's dead letters (or any status) newest first, a page at a time: an index walk
+      -- from the cursor, however many other tenants' rows share the status.
+      CREATE INDEX deliveries_tenant_status ON deliveries (tenant, status, seq);
+    `,
+  },
 ];
 
 /**

@@ -52,6 +52,9 @@ export function reads(sql: Sql) {
       if (q.status) where.push(sql`d.status = ${q.status}`);
       if (q.destination) where.push(sql`d.destination = ${q.destination}`);
       if (q.eventId) where.push(sql`d.event_id = ${q.eventId}`);
+      if (q.type) where.push(sql`e.type = ${q.type}`);
+      if (q.since !== undefined) where.push(sql`d.updated_at >= ${q.since}`);
+      if (q.until !== undefined) where.push(sql`d.updated_at < ${q.until}`);
       if (q.before) {
         where.push(
           sql`d.seq < coalesce((SELECT seq FROM deliveries WHERE tenant = ${tenant} AND id = ${q.before}), 0)`,

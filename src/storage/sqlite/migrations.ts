@@ -283,6 +283,15 @@ export const migrations: readonly Migration[] = [
       INSERT INTO event_seq (id, high) VALUES (1, (SELECT coalesce(max(seq), 0) FROM events));
     `,
   },
+  {
+    version: 13,
+    name: "deliveries by tenant and status",
+    sql: `
+      -- A tenant's dead letters (or any status) newest first, a page at a time: an index walk
+      -- from the cursor, however many other tenants' rows share the status.
+      CREATE INDEX deliveries_tenant_status ON deliveries (tenant, status, seq);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

@@ -80,6 +80,18 @@ export function reads(db: Connection) {
         where.push("d.event_id = @eventId");
         params.eventId = q.eventId;
       }
+      if (q.type) {
+        where.push("e.type = @type");
+        params.type = q.type;
+      }
+      if (q.since !== undefined) {
+        where.push("d.updated_at >= @since");
+        params.since = q.since;
+      }
+      if (q.until !== undefined) {
+        where.push("d.updated_at < @until");
+        params.until = q.until;
+      }
       if (q.before) {
         where.push("d.seq < @before");
         params.before = (seqOf.get(tenant, q.before) as number | undefined) ?? 0;

@@ -575,6 +575,44 @@ describe(`storage port on ${harness.dialect}`, () => {
     ).toEqual({ matched: 1, enqueued: 0 });
   });
 
+  it("lists dead letters by type and by when they died, newest first, a page at a time", async () => {
+    const early = delivery("dl-a", T);
+    const late = delivery("dl-a", T + 1);
+    const otherType = delivery("dl-a", T + 1);
+    const alive = delivery("dl-a", T + 1);
+    // One commit each: a list is in the order deliveries were stored.
+    for (const e of [
+      event(T, { type: "dl.type", deliveries: [early] }),
+      event(T + 1, { type: "dl.type", deliveries: [late, alive] }),
+      event(T + 1, { type: "dl.other", deliveries: [otherType] }),
+      // Another tenant's dead letter of the same type and destination never shows.
+      event(T, { tenant: "acme", type: "dl.type", deliveries: [delivery("dl-a", T)] }),
+    ])
+      await store.insertEvents([e]);
+    const acme = (await store.forTenant("acme").listDeliveries({ limit: 10 }))[0];
+    await store.recordOutcomes(
+      [
+        outcome(early.id, { status: "failed" }),
+        outcome(otherType.id, { status: "failed" }),
+        outcome(acme?.id ?? "", { status: "failed" }),
+      ],
+      T + 10,
+    );
+    await store.recordOutcomes([outcome(late.id, { status: "failed" })], T + 20);
+    const view = store.forTenant("default");
+    const dead = { status: "failed" as const, type: "dl.type", limit: 10 };
+    expect(ids(await view.listDeliveries(dead))).toEqual([late.id, early.id]);
+    expect(ids(await view.listDeliveries({ ...dead, since: T + 20 }))).toEqual([late.id]);
+    expect(ids(await view.listDeliveries({ ...dead, until: T + 20 }))).toEqual([early.id]);
+    expect(ids(await view.listDeliveries({ ...dead, since: T + 11, until: T + 20 }))).toEqual([]);
+    expect(ids(await view.listDeliveries({ ...dead, limit: 1, before: late.id }))).toEqual([early.id]);
+    expect(ids(await view.listDeliveries({ status: "failed", limit: 10 }))).toEqual([
+      otherType.id,
+      late.id,
+      early.id,
+    ]);
+  });
+
   it("purges old finished deliveries, their attempts and events no pending delivery needs", async () => {
     const old = 1_000_000;
     const done = delivery("purge", old);
