@@ -58,6 +58,31 @@ export class DeliveryOperations {
   }
 
   /**
+   * Retries each of the tenant's dead letters among `ids` (see `retry`); an id that names no dead
+   * letter of the tenant (another tenant's, one already back in the queue, or none) is skipped
+   * and counted, never retried.
+   */
+  async retryDeadLetters(
+    tenant: string,
+    ids: readonly string[],
+  ): Promise<{ retried: number; skipped: number }> {
+    const view = this.deps.store.forTenant(tenant);
+    let retried = 0;
+    for (const id of new Set(ids)) {
+      const found = await view.getDelivery(id);
+      if (found?.delivery.status !== "failed") continue;
+      try {
+        await this.retry(tenant, id);
+        retried++;
+      } catch (error) {
+        // Its destination is gone, or the delivery with it: it stays dead.
+        if (!(error instanceof OperationError) || error.code !== "not_found") throw error;
+      }
+    }
+    return { retried, skipped: new Set(ids).size - retried };
+  }
+
+  /**
    * New deliveries of a stored event, planned by the tenant's routes as they are now (so a fixed
    * filter or transform applies); `destinations` narrows them, and a named destination no route
    * sends the event to receives it as it is.

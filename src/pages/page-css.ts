@@ -139,6 +139,11 @@ pre.payload {
 .attempts li { margin: 0 0 .25rem; }
 .sign-in { max-width: 26rem; margin: 3rem auto 0; }
 .status-dead { color: var(--error); }
+.select-cell { width: 2.75rem; }
+.select-cell input { width: 1.25rem; height: 1.25rem; min-height: 0; margin: 0; accent-color: var(--accent); }
+.last-answer { overflow-wrap: anywhere; }
+.actions-row { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0 0; }
+.confirm-count { font-size: 1.125rem; font-weight: 600; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0;
