@@ -144,6 +144,8 @@ pre.payload {
 .last-answer { overflow-wrap: anywhere; }
 .actions-row { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0 0; }
 .confirm-count { font-size: 1.125rem; font-weight: 600; }
+.died { white-space: nowrap; font-size: .8125rem; }
+.narrow-only { display: none; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0;
@@ -153,6 +155,8 @@ pre.payload {
   .console { padding: 1rem .75rem 2rem; }
   .panel { padding: 1rem; }
   .hide-narrow { display: none; }
+  .died .day { display: block; }
+  .narrow-only { display: block; }
 }
 @media (max-width: 30rem) {
   dl.settings { grid-template-columns: 1fr; gap: 0; }

@@ -3,11 +3,22 @@ import { Button, Notice } from "../components.js";
 import { type DeadLetterFilters, deadLettersQuery, isFiltered } from "./dead-letter-filters.js";
 import { ConsoleLayout } from "./layout.js";
 
-const time = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, "Z");
+/** A time as its UTC day and time of day, which wrap apart on a narrow screen. */
+function Time(props: { ms: number }) {
+  const [day, rest] = new Date(props.ms).toISOString().split("T");
+  return (
+    <time datetime={new Date(props.ms).toISOString()}>
+      <span class="day">{day}</span> {rest?.replace(/\.\d+Z$/, "Z")}
+    </time>
+  );
+}
+
+/** What the destination last answered: its status, and the error when it says more. */
+function lastAnswer(d: DeliveryRecord): { head: string; more: string | null } {
+  if (d.lastStatus === null) return { head: d.lastError ?? "no answer", more: null };
+  const head = `HTTP ${d.lastStatus}`;
+  return { head, more: d.lastError && d.lastError !== head ? d.lastError : null };
+}
 
 /** A count as people read it: 1,234. */
 export const count = (n: number) => n.toLocaleString("en-US");
@@ -95,7 +106,9 @@ export function DeadLettersPage(props: {
                     <th scope="col" class="hide-narrow">
                       Event
                     </th>
-                    <th scope="col">Destination</th>
+                    <th scope="col" class="hide-narrow">
+                      Destination
+                    </th>
                     <th scope="col" class="hide-narrow">
                       Attempts
                     </th>
@@ -114,22 +127,23 @@ export function DeadLettersPage(props: {
                           aria-label={`Select ${d.eventType} to ${d.destination} (${d.id})`}
                         />
                       </td>
-                      <td class="mono">{time(d.updatedAt)}</td>
-                      <td>
+                      <td class="mono died">
+                        <Time ms={d.updatedAt} />
+                      </td>
+                      <td class="dead-type">
                         <a href={`/events/${d.eventId}${tenantQuery}`}>{d.eventType}</a>
+                        <span class="narrow-only hint">to {d.destination}</span>
                       </td>
                       <td class="hide-narrow">
                         <a class="mono" href={`/events/${d.eventId}${tenantQuery}`}>
                           {d.eventId}
                         </a>
                       </td>
-                      <td>{d.destination}</td>
+                      <td class="hide-narrow">{d.destination}</td>
                       <td class="hide-narrow">{d.attempts}</td>
                       <td class="last-answer">
-                        <span class="status-failed">
-                          {d.lastStatus !== null ? `HTTP ${d.lastStatus}` : (d.lastError ?? "no answer")}
-                        </span>
-                        {d.lastStatus !== null && d.lastError && <span class="hint"> {d.lastError}</span>}
+                        <span class="status-failed">{lastAnswer(d).head}</span>
+                        {lastAnswer(d).more && <span class="hint"> {lastAnswer(d).more}</span>}
                       </td>
                     </tr>
                   ))}
