@@ -139,7 +139,7 @@ pre.payload {
 .attempts li { margin: 0 0 .25rem; }
 .sign-in { max-width: 26rem; margin: 3rem auto 0; }
 .status-dead { color: var(--error); }
-.select-cell { width: 2.75rem; }
+.select-cell { width: 1%; }
 .select-cell input { width: 1.25rem; height: 1.25rem; min-height: 0; margin: 0; accent-color: var(--accent); }
 .last-answer { overflow-wrap: anywhere; }
 .actions-row { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0 0; }
@@ -155,6 +155,7 @@ pre.payload {
   .console { padding: 1rem .75rem 2rem; }
   .panel { padding: 1rem; }
   .hide-narrow { display: none; }
+  .died { font-size: .75rem; }
   .died .day { display: block; }
   .narrow-only { display: block; }
 }
