@@ -139,6 +139,35 @@ pre.payload {
 .attempts li { margin: 0 0 .25rem; }
 .sign-in { max-width: 26rem; margin: 3rem auto 0; }
 .status-dead { color: var(--error); }
+.filter-text { overflow-wrap: anywhere; min-width: 14rem; }
+.filter-help { margin: 0 0 1rem; }
+.test-ask { grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
+.route-form > .panel > legend, .route-form fieldset.panel > legend { float: left; width: 100%; font-size: 1.125rem; margin: 0 0 .75rem; }
+.route-form fieldset.panel > legend + * { clear: left; }
+.route-form .actions { margin: 0 0 1.25rem; }
+.route-choices legend { margin-bottom: .25rem; }
+.filter-group-nested { border-left: 3px solid var(--accent); padding: .5rem 0 .25rem .75rem; margin: 0 0 .75rem; }
+.filter-logic { max-width: 20rem; margin-bottom: .75rem; }
+.filter-nodes { list-style: none; margin: 0; padding: 0; }
+.filter-nodes > li { margin: 0 0 .75rem; }
+.condition {
+  display: grid; grid-template-columns: minmax(10rem, 2fr) minmax(8rem, 1fr) minmax(10rem, 2fr) auto;
+  gap: 0 .75rem; align-items: end; padding: .625rem .75rem; border: 1px solid var(--border); border-radius: 8px;
+}
+.condition .field { margin: 0; }
+.condition .field-error { grid-column: 1 / -1; }
+.filter-buttons { display: flex; flex-wrap: wrap; gap: .5rem; }
+textarea.code { font-size: .8125rem; line-height: 1.5; resize: vertical; }
+.test-conditions td:nth-child(2) { overflow-wrap: anywhere; }
+@media (max-width: 40rem) {
+  .condition { grid-template-columns: 1fr 1fr; gap: .5rem .75rem; }
+  .condition .field:first-child { grid-column: 1 / -1; }
+  .condition-remove { grid-column: 1 / -1; }
+  table.routes thead { display: none; }
+  table.routes tr { display: block; padding: .5rem 0; border-bottom: 1px solid var(--border); }
+  table.routes td, table.routes td:nth-child(4) { display: block; border: 0; padding: .125rem 0; min-width: 0; }
+  table.routes td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 600; }
+}
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0;

@@ -8,10 +8,11 @@ import { renderPage } from "../render.js";
 import { consoleCookies as cookies } from "./cookies.js";
 import { eventsSection } from "./events-routes.js";
 import { ConsoleGuard, consoleErrorPage } from "./guard.js";
+import { routesSection } from "./routes-routes.js";
 import { SignInPage } from "./sign-in-page.js";
 
 /** The console's sections, each its paths and routes. */
-const SECTIONS = [eventsSection];
+const SECTIONS = [eventsSection, routesSection];
 
 /** Every path the console answers (for the pages' security headers). */
 export const CONSOLE_PATHS = ["/", "/sign-in", "/sign-out", ...SECTIONS.flatMap((s) => s.paths)];
