@@ -163,10 +163,17 @@ textarea.code { font-size: .8125rem; line-height: 1.5; resize: vertical; }
   .condition { grid-template-columns: 1fr 1fr; gap: .5rem .75rem; }
   .condition .field:first-child { grid-column: 1 / -1; }
   .condition-remove { grid-column: 1 / -1; }
-  table.routes thead { display: none; }
-  table.routes tr { display: block; padding: .5rem 0; border-bottom: 1px solid var(--border); }
-  table.routes td, table.routes td:nth-child(4) { display: block; border: 0; padding: .125rem 0; min-width: 0; }
-  table.routes td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 600; }
+  table.routes thead, table.test-conditions thead { display: none; }
+  table.routes tr, table.test-conditions tr { display: block; padding: .5rem 0; border-bottom: 1px solid var(--border); }
+  table.routes td, table.routes td:nth-child(4), table.test-conditions td {
+    display: block; border: 0; padding: .125rem 0; min-width: 0;
+  }
+  table.routes td[data-label]::before, table.test-conditions td[data-label]::before {
+    content: attr(data-label) ": "; color: var(--muted); font-weight: 600; font-family: system-ui, sans-serif;
+  }
+}
+@media (max-width: 30rem) {
+  .condition { grid-template-columns: 1fr; }
 }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;

@@ -263,7 +263,7 @@ export function readScalar(text: string): unknown {
   }
 }
 
-/** A list: a JSON array, or values separated by commas. */
+/** A list: a JSON array, or values separated by commas (each read as {@link readScalar} does). */
 function readList(text: string): unknown[] {
   const trimmed = text.trim();
   if (trimmed.startsWith("[")) {
@@ -274,13 +274,12 @@ function readList(text: string): unknown[] {
       // Not JSON after all: read as values separated by commas.
     }
   }
-  return trimmed === ""
-    ? []
-    : trimmed
-        .split(",")
-        .map((v) => v.trim())
-        .filter(Boolean)
-        .map(readScalar);
+  // A quoted item may hold a comma: `production, "staging, eu"` is two values.
+  const items = trimmed.match(/\s*("(?:[^"\\]|\\.)*"|[^,]*)\s*(?:,|$)/g) ?? [];
+  return items
+    .map((item) => item.replace(/,$/, "").trim())
+    .filter(Boolean)
+    .map(readScalar);
 }
 
 /**

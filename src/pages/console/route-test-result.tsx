@@ -34,8 +34,10 @@ export function RouteTestResultPanel(props: { result: RouteTestResult; against: 
           <tbody>
             <tr>
               <td>source is {result.source.expected.join(" or ")}</td>
-              <td class="mono">{result.source.actual}</td>
-              <td>
+              <td class="mono" data-label="Found">
+                {result.source.actual}
+              </td>
+              <td data-label="Result">
                 <Verdict result={result.source.result} />
               </td>
             </tr>
@@ -46,8 +48,10 @@ export function RouteTestResultPanel(props: { result: RouteTestResult; against: 
                   {c.value !== undefined && <span class="mono"> {JSON.stringify(c.value)}</span>}
                   <div class="hint mono">{c.path}</div>
                 </td>
-                <td class="mono">{c.found ? shown(c.actual) : "(missing)"}</td>
-                <td>
+                <td class="mono" data-label="Found">
+                  {c.found ? shown(c.actual) : "(missing)"}
+                </td>
+                <td data-label="Result">
                   <Verdict result={c.result} />
                 </td>
               </tr>
