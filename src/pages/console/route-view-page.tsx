@@ -26,7 +26,7 @@ export function RouteViewPage(props: {
         Route {route.slug} <span class="tag">from the config file</span>
       </h1>
       <div class="panel">
-        <p class="hint">This route is defined in the config file: change it there.</p>
+        <p class="hint filter-help">This route is defined in the config file: change it there.</p>
         <dl class="settings">
           <dt>Sources</dt>
           <dd>{route.source.join(", ")}</dd>
