@@ -146,6 +146,42 @@ pre.payload {
 .confirm-count { font-size: 1.125rem; font-weight: 600; }
 .died { white-space: nowrap; font-size: .8125rem; }
 .narrow-only { display: none; }
+.filter-text { overflow-wrap: anywhere; min-width: 14rem; }
+.filter-help { margin: 0 0 1rem; }
+.test-ask { grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
+.route-form > .panel > legend, .route-form fieldset.panel > legend { float: left; width: 100%; font-size: 1.125rem; margin: 0 0 .75rem; }
+.route-form fieldset.panel > legend + * { clear: left; }
+.route-form .actions { margin: 0 0 1.25rem; }
+.route-choices legend { margin-bottom: .25rem; }
+.filter-group-nested { border-left: 3px solid var(--accent); padding: .5rem 0 .25rem .75rem; margin: 0 0 .75rem; }
+.filter-logic { max-width: 20rem; margin-bottom: .75rem; }
+.filter-nodes { list-style: none; margin: 0; padding: 0; }
+.filter-nodes > li { margin: 0 0 .75rem; }
+.condition {
+  display: grid; grid-template-columns: minmax(10rem, 2fr) minmax(8rem, 1fr) minmax(10rem, 2fr) auto;
+  gap: 0 .75rem; align-items: end; padding: .625rem .75rem; border: 1px solid var(--border); border-radius: 8px;
+}
+.condition .field { margin: 0; }
+.condition .field-error { grid-column: 1 / -1; }
+.filter-buttons { display: flex; flex-wrap: wrap; gap: .5rem; }
+textarea.code { font-size: .8125rem; line-height: 1.5; resize: vertical; }
+.test-conditions td:nth-child(2) { overflow-wrap: anywhere; }
+@media (max-width: 40rem) {
+  .condition { grid-template-columns: 1fr 1fr; gap: .5rem .75rem; }
+  .condition .field:first-child { grid-column: 1 / -1; }
+  .condition-remove { grid-column: 1 / -1; }
+  table.routes thead, table.test-conditions thead { display: none; }
+  table.routes tr, table.test-conditions tr { display: block; padding: .5rem 0; border-bottom: 1px solid var(--border); }
+  table.routes td, table.routes td:nth-child(4), table.test-conditions td {
+    display: block; border: 0; padding: .125rem 0; min-width: 0;
+  }
+  table.routes td[data-label]::before, table.test-conditions td[data-label]::before {
+    content: attr(data-label) ": "; color: var(--muted); font-weight: 600; font-family: system-ui, sans-serif;
+  }
+}
+@media (max-width: 30rem) {
+  .condition { grid-template-columns: 1fr; }
+}
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0;
