@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import type { Operations } from "../operations/index.js";
+import type { ApiReferenceDocument } from "./api-reference/document.js";
 import { CONSOLE_PATHS, consolePages } from "./console/routes.js";
 import { FAVICON_SVG } from "./favicon.js";
 import { integrationPages } from "./integration/routes.js";
@@ -16,6 +17,8 @@ export interface PageDeps {
   adminToken: string;
   config: Pick<Config, "integration">;
   logger: Logger;
+  /** The management API's OpenAPI document, which the reference page shows. */
+  apiDocument: ApiReferenceDocument;
 }
 
 /**
