@@ -127,12 +127,15 @@ export function installationRoutes(api: ApiRoutes, { operations }: Pick<ApiDeps,
       summary: "List the Vercel integration's installations",
       query: z.object({
         limit: limitQuery,
-        cursor: queryParam({ description: "The `nextCursor` of the page before." }, (t) => {
-          const cursor = t === null ? null : Buffer.from(t, "base64url").toString("utf8");
-          if (cursor !== null && !tenantName.safeParse(cursor).success)
-            throw new HttpError("invalid_query", "cursor is not one this API gave");
-          return cursor;
-        }),
+        cursor: queryParam(
+          { description: "The `nextCursor` of the page before.", examples: ["aWNmZ19hYmMxMjM"] },
+          (t) => {
+            const cursor = t === null ? null : Buffer.from(t, "base64url").toString("utf8");
+            if (cursor !== null && !tenantName.safeParse(cursor).success)
+              throw new HttpError("invalid_query", "cursor is not one this API gave");
+            return cursor;
+          },
+        ),
       }),
       responses: {
         200: {
