@@ -91,7 +91,8 @@ const attemptSchema = z.strictObject({
   errorMessage: z.string().nullable(),
   response: z
     .strictObject({
-      headers: z.record(z.string(), z.string()),
+      // Null where the outcome could not be stored in full (the attempt's error message says so).
+      headers: z.record(z.string(), z.string()).nullable(),
       body: z.string().nullable(),
       bodyEncoding: z.enum(["utf8", "base64"]).nullable(),
     })

@@ -34,12 +34,9 @@ export function eventJson(e: EventSummary) {
 /** What `eventJson` writes, as the document shows it. */
 export const eventSchema = z.strictObject({
   id: z.string().meta({ description: "Switchyard's id of the event." }),
-  externalId: z
-    .string()
-    .nullable()
-    .meta({
-      description: "The sender's id of the event (Vercel's `id`); null for Switchyard's own (alerts).",
-    }),
+  externalId: z.string().nullable().meta({
+    description: "The sender's id of the event (Vercel's `id`); null for Switchyard's own (alerts).",
+  }),
   source: z.string(),
   tenant: z.string(),
   type: z.string().meta({ description: "The event's type, as the catalog names it." }),
