@@ -2,12 +2,17 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import type { Operations } from "../operations/index.js";
+import type { ApiReferenceDocument } from "./api-reference/document.js";
+import { ApiReferencePage } from "./api-reference/reference-page.js";
 import { CONSOLE_PATHS, consolePages } from "./console/routes.js";
 import { FAVICON_SVG } from "./favicon.js";
 import { integrationPages } from "./integration/routes.js";
 import { MessagePage } from "./message-page.js";
 import { renderPage } from "./render.js";
 import { pageSecurityHeaders } from "./security-headers.js";
+
+/** Where the management API's reference page is. */
+export const API_REFERENCE_PATH = "/api/reference";
 
 /** What the pages need from the running application: the use cases, and nothing below them. */
 export interface PageDeps {
@@ -16,6 +21,8 @@ export interface PageDeps {
   adminToken: string;
   config: Pick<Config, "integration">;
   logger: Logger;
+  /** The management API's OpenAPI document, which the reference page shows. */
+  apiDocument: ApiReferenceDocument;
 }
 
 /**
@@ -43,6 +50,11 @@ export function pageRoutes(deps: PageDeps): Hono {
         message="Nothing more is needed here. Close this window to return to Vercel."
       />,
     ),
+  );
+  // Under /api, but a page: served before the API's admin token is asked for, as the document is.
+  app.use(API_REFERENCE_PATH, pageSecurityHeaders());
+  app.get(API_REFERENCE_PATH, (c) =>
+    renderPage(c, <ApiReferencePage document={deps.apiDocument} documentPath="/api/v1/openapi.json" />),
   );
   if (integration)
     app.route("/", integrationPages({ operations: deps.operations, integration, logger: deps.logger }));

@@ -15,6 +15,7 @@ import {
   TEST_STORE,
   tempDir,
 } from "./app.js";
+import { openApiCheck } from "./openapi-check.js";
 
 /** The API app on a real store (a temp SQLite file, or a PostgreSQL schema), called without a socket. */
 export interface ApiTestApp {
@@ -48,13 +49,20 @@ export async function apiTestApp(
   return {
     app,
     deps,
-    call: (path, init = {}) =>
-      Promise.resolve(
-        app.request(path, {
-          ...init,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string>) },
-        }),
-      ),
+    // Every JSON answer is checked against the API's OpenAPI document, as `api()` does.
+    async call(path, init = {}) {
+      const response = await app.request(path, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string>) },
+      });
+      if (response.headers.get("content-type")?.startsWith("application/json")) {
+        const check = await openApiCheck(app, async () => app.request("/api/v1/openapi.json"));
+        check?.check(init.method ?? "GET", path, response.status, await response.clone().json());
+      } else if (path.startsWith("/api/") && response.status !== 204 && response.status !== 200) {
+        throw new Error(`${path} answered ${response.status} without JSON`);
+      }
+      return response;
+    },
     async close() {
       await composed.close();
       if (TEST_STORE === "postgres") await dropSchema(schema);

@@ -8,6 +8,7 @@ import { validateConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import { createLogger } from "../../src/log.js";
 import type { DeliveryOutcome } from "../../src/storage/port.js";
+import { openApiCheck } from "./openapi-check.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 /** The key that seals the secrets of run-time sources and destinations in tests (32 bytes, base64). */
@@ -89,16 +90,20 @@ export async function startTestApp(
   };
 }
 
-/** Calls the management API with the admin token. */
+/**
+ * Calls the management API with the admin token. Every answer is checked against the API's
+ * OpenAPI document (the operation, its status, the body's schema): a test that calls the API
+ * checks the document too.
+ */
 export async function api(app: { url: string }, path: string, init: RequestInit = {}) {
   const response = await fetch(`${app.url}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string>) },
   });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { data?: unknown[] },
-  };
+  const body = (await response.json()) as Record<string, unknown> & { data?: unknown[] };
+  const check = await openApiCheck(app.url, () => fetch(`${app.url}/api/v1/openapi.json`));
+  check?.check(init.method ?? "GET", path, response.status, body);
+  return { status: response.status, body };
 }
 
 /** Records every delivery outcome of an app, so a test can wait for one without missing any. */

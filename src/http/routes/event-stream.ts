@@ -1,10 +1,18 @@
-import { Hono } from "hono";
+import { z } from "zod";
 import type { StreamStart, StreamSubscription } from "../../operations/index.js";
-import type { ApiDeps, ApiEnv } from "../api-env.js";
+import type { ApiDeps } from "../api-env.js";
+import type { ApiRoutes } from "../api-spec.js";
 import { HttpError } from "../errors.js";
 import { SseStream } from "../sse-stream.js";
-import { eventJson } from "./events.js";
-import { isId, parseText, parseTime } from "./query.js";
+import { EXAMPLE_EVENT, eventJson } from "./events.js";
+import { EXAMPLE_EVENT_ID, isId, textQuery, timeQuery } from "./query.js";
+
+const resumeDoc = {
+  description:
+    "Resume after this event (the last `id:` received); empty is none. Where both are sent, the header is read.",
+  examples: [EXAMPLE_EVENT_ID],
+  pattern: "^(evt_[0-7][0-9A-HJKMNP-TV-Z]{25})?$",
+};
 
 /**
  * The id a client resumes after: `Last-Event-ID`, or `lastEventId` for clients that cannot set
@@ -22,13 +30,39 @@ function lastEventId(header: string | undefined, query: string | undefined): str
  * as Server-Sent Events (`id:` the event id, `event: event`, `data:` the list's JSON of it), from
  * now, after `Last-Event-ID`, or from `since`; filtered by `source` and `type` (a glob too).
  */
-export function eventStreamRoutes({ operations, metrics }: Pick<ApiDeps, "operations" | "metrics">) {
-  const app = new Hono<ApiEnv>();
+export function eventStreamRoutes(
+  api: ApiRoutes,
+  { operations, metrics }: Pick<ApiDeps, "operations" | "metrics">,
+): void {
   let peak = 0;
-  app.get("/events/stream", async (c) => {
-    const query = (name: string) => c.req.query(name) ?? null;
-    const since = parseTime("since", query("since"));
-    const after = lastEventId(c.req.header("last-event-id"), c.req.query("lastEventId"));
+  const operation = {
+    method: "get",
+    path: "/events/stream",
+    tag: "Events",
+    summary: "Stream the tenant's new events (Server-Sent Events)",
+    description:
+      "Each event is `id: <event id>`, `event: event`, `data: <the event as the list shows it>`. Starts now, after `Last-Event-ID`, or at `since`; filtered by `source` and `type` (a glob too). A client that reads too slowly is disconnected and resumes with `Last-Event-ID`.",
+    // Read before the resume point, in the order they were: the first bad one is the answer.
+    query: z.object({
+      since: timeQuery("since", "Start with the events received at or after this time"),
+      lastEventId: z.string().optional().meta(resumeDoc),
+      source: textQuery("source", "Only events that came in through this source.", "vercel"),
+      type: textQuery("type", "Only events of this type; `*` matches any run of characters.", "deployment.*"),
+    }),
+    headers: z.object({ "last-event-id": z.string().optional().meta(resumeDoc) }),
+    responses: {
+      200: {
+        description: "The stream; it ends only when the client or the server goes.",
+        contentType: "text/event-stream",
+        schema: z.string(),
+        example: `id: ${EXAMPLE_EVENT_ID}\nevent: event\ndata: ${JSON.stringify(EXAMPLE_EVENT)}\n\n`,
+      },
+    },
+    errors: ["invalid_last_event_id"],
+  } as const;
+  api.add(operation, async (c, { query, headers }) => {
+    const since = query.since;
+    const after = lastEventId(headers["last-event-id"], query.lastEventId);
     const start: StreamStart =
       after !== undefined
         ? { from: "event", id: after }
@@ -37,8 +71,8 @@ export function eventStreamRoutes({ operations, metrics }: Pick<ApiDeps, "operat
           : { from: "now" };
     // An empty parameter filters nothing, as in the list.
     const filter = {
-      source: parseText("source", query("source")) || undefined,
-      type: parseText("type", query("type")) || undefined,
+      source: query.source || undefined,
+      type: query.type || undefined,
       since,
     };
     const streams = operations.eventStreams;
@@ -90,5 +124,4 @@ export function eventStreamRoutes({ operations, metrics }: Pick<ApiDeps, "operat
       },
     });
   });
-  return app;
 }

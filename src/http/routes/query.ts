@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { parseIsoDate } from "../../core/iso-date.js";
 import { HttpError } from "../errors.js";
 
@@ -87,3 +88,93 @@ export function pageOf<T extends { id: string }, J>(
   const nextCursor = items.length > limit && last ? Buffer.from(last.id).toString("base64url") : null;
   return { data: page.map(toJson), nextCursor };
 }
+
+/** What the document says of a parameter: what it means, an example, and the form its text takes. */
+export interface ParamDoc {
+  description: string;
+  examples?: readonly string[];
+  pattern?: string;
+  enum?: readonly string[];
+}
+
+/**
+ * A query parameter read by `read` (given null when absent): the schema that documents it and
+ * validates it, with `read`'s own refusal (code and message) as the issue.
+ */
+export function queryParam<T>(doc: ParamDoc, read: (text: string | null) => T) {
+  return z
+    .string()
+    .meta({ ...doc })
+    .optional()
+    .transform((text, ctx) => refusing(ctx, () => read(text ?? null)));
+}
+
+/** A path parameter read by `read`, which throws `not_found` for text that can name no record. */
+export function pathParam<T>(doc: ParamDoc, read: (text: string) => T) {
+  return z
+    .string()
+    .meta({ ...doc })
+    .transform((text, ctx) => refusing(ctx, () => read(text)));
+}
+
+/** `read`'s value, or its HttpError as an issue carrying the error's code. */
+function refusing<T>(ctx: z.RefinementCtx, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    ctx.addIssue({ code: "custom", message: error.message, params: { code: error.code } });
+    return z.NEVER;
+  }
+}
+
+/** `limit`, documented. */
+export const limitQuery = queryParam(
+  {
+    description: `How many items a page holds: 1 to ${MAX_LIMIT}, default 50.`,
+    examples: ["50"],
+    pattern: "^[0-9]{1,3}$",
+  },
+  parseLimit,
+);
+
+/** A time query parameter, documented. */
+export const timeQuery = (name: string, description: string) =>
+  queryParam({ description: `${description}: ${TIME_RULE}.`, examples: ["2026-01-31T00:00:00Z"] }, (t) =>
+    parseTime(name, t),
+  );
+
+/** A text query parameter matched against stored text, documented. */
+export const textQuery = (name: string, description: string, example?: string) =>
+  queryParam({ description, ...(example ? { examples: [example] } : {}) }, (t) => parseText(name, t));
+
+/** A page cursor of ids of this kind, documented. */
+export const cursorQuery = (prefix: "evt" | "dlv") =>
+  queryParam(
+    {
+      description: "The `nextCursor` of the page before; absent for the first page.",
+      examples: ["ZXZ0XzAxSjBBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"],
+    },
+    (t) => parseCursor(t, prefix),
+  );
+
+/** A path id of this kind; anything that is not one names no record. */
+export const idPath = (prefix: "evt" | "dlv", noun: string, example: string) =>
+  pathParam({ description: `The ${noun}'s id (\`${prefix}_\` and a ULID).`, examples: [example] }, (t) => {
+    if (!isId(t, prefix)) throw new HttpError("not_found", `no ${noun} has that id`);
+    return t;
+  });
+
+/** An example event id and delivery id, for the document. */
+export const EXAMPLE_EVENT_ID = "evt_01JHQ8Y6V8Z3K5M2N4P6R8T0VW";
+export const EXAMPLE_DELIVERY_ID = "dlv_01JHQ8Y6VA1B2C3D4E5F6G7H8J";
+
+/** The JSON schema of a page of items. */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    data: z.array(item),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Give it as `cursor` for the next page; null on the last." }),
+  });
