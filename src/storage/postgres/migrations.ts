@@ -304,6 +304,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX events_stream ON events (tenant, xact, seq);
     `,
   },
+  {
+    version: 14,
+    name: "recent attempts",
+    // A destination's health over the last hour reads its tenant's attempts by start time,
+    // newest first (joined to their deliveries by id for the tenant and destination).
+    sql: "CREATE INDEX attempts_started ON attempts (started_at);",
+  },
 ];
 
 /**

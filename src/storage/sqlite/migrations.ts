@@ -283,6 +283,13 @@ export const migrations: readonly Migration[] = [
       INSERT INTO event_seq (id, high) VALUES (1, (SELECT coalesce(max(seq), 0) FROM events));
     `,
   },
+  {
+    version: 13,
+    name: "recent attempts",
+    // A destination's health over the last hour reads its tenant's attempts by start time,
+    // newest first (joined to their deliveries by id for the tenant and destination).
+    sql: "CREATE INDEX attempts_started ON attempts (started_at);",
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */
