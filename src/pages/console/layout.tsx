@@ -2,7 +2,10 @@ import type { Child } from "hono/jsx";
 import { PAGE_CSS } from "../page-css.js";
 
 /** The console's sections, in the order of its navigation. */
-const SECTIONS = [{ path: "/events", label: "Events" }] as const;
+const SECTIONS = [
+  { path: "/events", label: "Events" },
+  { path: "/destinations", label: "Destinations" },
+] as const;
 
 /**
  * The console's layout: the pages' one stylesheet, a header with the sections and sign out (a
