@@ -35,6 +35,20 @@ const ISSUE_FIELDS: readonly [string, FieldName][] = [
   ["url", "url"],
 ];
 
+/** Each field's label, for the list of what to correct. */
+const LABELS: Record<FieldName, string> = {
+  slug: "Slug",
+  url: "URL",
+  scheme: "Signing",
+  timeout: "Timeout",
+  maxConcurrency: "Requests at once",
+  rateLimit: "Rate limit",
+  schedule: "Delays between attempts",
+  maxAge: "Give up after",
+  jitter: "Jitter",
+  ordering: "Ordering",
+};
+
 const SCHEMES = [
   ["none", "None (unsigned)"],
   ["standard-webhooks", "Standard Webhooks"],
@@ -168,7 +182,7 @@ export function DestinationForm(props: {
       {failed && (
         <ErrorList
           errors={[
-            ...Object.keys(err).map((k) => `${k}: ${err[k as FieldName]}`),
+            ...Object.keys(err).map((k) => `${LABELS[k as FieldName]}: ${err[k as FieldName]}`),
             ...(props.errors?.other ?? []),
           ]}
         />
