@@ -19,6 +19,13 @@ import type { OperationsDeps } from "./context.js";
 import { OperationError } from "./errors.js";
 import { mergePatch } from "./merge-patch.js";
 
+/** A new secret for a destination's signing scheme (as the scheme expects it), or null for none. */
+export function newSigningSecret(scheme: unknown): string | null {
+  if (scheme === "standard-webhooks") return `whsec_${randomBytes(24).toString("base64")}`;
+  if (scheme === "vercel") return randomBytes(24).toString("hex");
+  return null;
+}
+
 /** A source, destination or route as operations return it. */
 export interface ItemView<K extends TopologyKind> {
   tenant: string;
@@ -247,14 +254,8 @@ export class TopologyItems<K extends TopologyKind> {
       return { ...doc, secrets: [secret] };
     }
     if (this.kind === "destinations" && isJsonObject(doc.signing) && doc.signing.secrets === undefined) {
-      const scheme = doc.signing.scheme;
-      if (scheme === "standard-webhooks")
-        return {
-          ...doc,
-          signing: { ...doc.signing, secrets: [`whsec_${randomBytes(24).toString("base64")}`] },
-        };
-      if (scheme === "vercel")
-        return { ...doc, signing: { ...doc.signing, secrets: [randomBytes(24).toString("hex")] } };
+      const secret = newSigningSecret(doc.signing.scheme);
+      if (secret !== null) return { ...doc, signing: { ...doc.signing, secrets: [secret] } };
     }
     return doc;
   }
@@ -274,7 +275,8 @@ export class TopologyItems<K extends TopologyKind> {
     return this.kind === "sources" && this.deps.topology.source(slug) !== undefined;
   }
 
-  private refuseConfigItem(tenant: string, slug: string): void {
+  /** Refuses (managed_by_config) a change to an item the config file defines. */
+  refuseConfigItem(tenant: string, slug: string): void {
     if (this.configItems(tenant).some((i) => i.config.slug === slug)) {
       throw new OperationError(
         "managed_by_config",

@@ -138,6 +138,14 @@ pre.payload {
 .attempts { margin: .25rem 0 0; padding-left: 1.25rem; font-size: .8125rem; }
 .attempts li { margin: 0 0 .25rem; }
 .sign-in { max-width: 26rem; margin: 3rem auto 0; }
+.page-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .75rem; }
+.page-head h1 { margin: .5rem 0; }
+.form-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 0 1rem; }
+.destination-form .form-group { margin: 0; }
+.url-line { overflow-wrap: anywhere; margin: .125rem 0 0; }
+.tag-runtime { color: var(--accent); }
+.secret-once code.secret { display: block; padding: .5rem .75rem; background: var(--bg); border-radius: 8px; overflow-wrap: anywhere; user-select: all; }
+.secret-once p + p { margin-top: .5rem; }
 .status-dead { color: var(--error); }
 .select-cell { width: 1%; }
 .select-cell input { width: 1.25rem; height: 1.25rem; min-height: 0; margin: 0; accent-color: var(--accent); }

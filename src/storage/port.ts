@@ -351,6 +351,17 @@ export interface TopologyTable {
   delete(slug: string): Promise<boolean>;
 }
 
+/** One attempt as a destination's recent health counts it. */
+export interface RecentAttempt {
+  destination: string;
+  startedAt: number;
+  durationMs: number;
+  /** The response's status, or null when none came (see `error`). */
+  status: number | null;
+  error: string | null;
+  errorMessage: string | null;
+}
+
 /**
  * One tenant's records. Every read and write of this view is scoped by its tenant: an id of
  * another tenant's event or delivery finds nothing and changes nothing.
@@ -389,6 +400,11 @@ export interface TenantStore {
   listDestinationStates(): Promise<DestinationState[]>;
   /** How many of the tenant's deliveries are pending, by destination slug. */
   pendingByDestination(): Promise<Record<string, number>>;
+  /**
+   * The tenant's attempts started at or after `since`, newest first, at most `limit`: what a
+   * destination's recent health is computed from.
+   */
+  recentAttempts(since: number, limit: number): Promise<RecentAttempt[]>;
   /** Upserts one of the tenant's destination states; a state of another tenant is refused. */
   saveDestinationState(state: DestinationState): Promise<void>;
   /** The tenant's run-time sources, destinations and routes. */

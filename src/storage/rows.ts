@@ -5,7 +5,7 @@ import type {
   DestinationState,
 } from "../core/delivery-types.js";
 import type { EventSummary } from "../core/types.js";
-import type { TopologyRecord } from "./port.js";
+import type { RecentAttempt, TopologyRecord } from "./port.js";
 
 // Row shapes and their mappings, shared by the SQLite and PostgreSQL stores: both name their
 // columns alike, so a row means the same thing whichever database it came from.
@@ -58,6 +58,16 @@ export interface AttemptRow {
   response_body_encoding: AttemptRecord["responseBodyEncoding"];
 }
 
+/** An attempt with its delivery's destination (`recentAttempts`). */
+export interface RecentAttemptRow {
+  destination: string;
+  started_at: number;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  error_message: string | null;
+}
+
 export interface StateRow {
   tenant: string;
   destination: string;
@@ -101,6 +111,17 @@ export function toSummary(row: EventRow): EventSummary {
 }
 
 /** An attempt row (either dialect) as the domain sees it. */
+export function toRecentAttempt(a: RecentAttemptRow): RecentAttempt {
+  return {
+    destination: a.destination,
+    startedAt: a.started_at,
+    durationMs: a.duration_ms,
+    status: a.status,
+    error: a.error,
+    errorMessage: a.error_message,
+  };
+}
+
 export function toAttempt(a: AttemptRow): AttemptRecord {
   return {
     number: a.number,

@@ -3,6 +3,7 @@ import type { EventSummary, StoredEvent } from "../core/types.js";
 import type {
   DeliveryQuery,
   EventQuery,
+  RecentAttempt,
   RequeueQuery,
   StreamPage,
   StreamPosition,
@@ -42,6 +43,7 @@ export interface TenantOps {
   ): Promise<{ matched: number; enqueued: number }>;
   listDestinationStates(tenant: string): Promise<DestinationState[]>;
   pendingByDestination(tenant: string): Promise<Record<string, number>>;
+  recentAttempts(tenant: string, since: number, limit: number): Promise<RecentAttempt[]>;
   saveDestinationState(state: DestinationState): Promise<void>;
   topology: TopologyOps;
 }
@@ -103,6 +105,7 @@ export function tenantView(tenant: string, ops: TenantOps): TenantStore {
     requeueDeliveries: (query, now, deadlineFor) => ops.requeueDeliveries(tenant, query, now, deadlineFor),
     listDestinationStates: () => ops.listDestinationStates(tenant),
     pendingByDestination: () => ops.pendingByDestination(tenant),
+    recentAttempts: (since, limit) => ops.recentAttempts(tenant, since, limit),
     sources: topologyTable("sources", tenant, ops.topology),
     destinations: topologyTable("destinations", tenant, ops.topology),
     routes: topologyTable("routes", tenant, ops.topology),

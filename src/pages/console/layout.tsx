@@ -4,6 +4,7 @@ import { PAGE_CSS } from "../page-css.js";
 /** The console's sections, in the order of its navigation. */
 const SECTIONS = [
   { path: "/events", label: "Events" },
+  { path: "/destinations", label: "Destinations" },
   { path: "/routes", label: "Routes" },
   { path: "/dead-letters", label: "Dead letters" },
 ] as const;

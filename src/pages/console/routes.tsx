@@ -7,13 +7,14 @@ import type { Operations } from "../../operations/index.js";
 import { renderPage } from "../render.js";
 import { consoleCookies as cookies } from "./cookies.js";
 import { deadLettersSection } from "./dead-letters-routes.js";
+import { destinationsSection } from "./destinations-routes.js";
 import { eventsSection } from "./events-routes.js";
 import { ConsoleGuard, consoleErrorPage } from "./guard.js";
 import { routesSection } from "./routes-routes.js";
 import { SignInPage } from "./sign-in-page.js";
 
 /** The console's sections, each its paths and routes. */
-const SECTIONS = [eventsSection, routesSection, deadLettersSection];
+const SECTIONS = [eventsSection, destinationsSection, routesSection, deadLettersSection];
 
 /** Every path the console answers (for the pages' security headers). */
 export const CONSOLE_PATHS = ["/", "/sign-in", "/sign-out", ...SECTIONS.flatMap((s) => s.paths)];

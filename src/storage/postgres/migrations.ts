@@ -313,6 +313,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deliveries_tenant_status ON deliveries (tenant, status, seq);
     `,
   },
+  {
+    version: 15,
+    name: "recent attempts",
+    // A destination's health over the last hour reads its tenant's attempts by start time,
+    // newest first (joined to their deliveries by id for the tenant and destination).
+    sql: "CREATE INDEX attempts_started ON attempts (started_at);",
+  },
 ];
 
 /**

@@ -1,14 +1,16 @@
 import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats } from "../port.js";
+import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats, RecentAttempt } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
   type EventRow,
+  type RecentAttemptRow,
   type StateRow,
   toAttempt,
   toDelivery,
+  toRecentAttempt,
   toState,
   toSummary,
 } from "../rows.js";
@@ -103,6 +105,16 @@ export function reads(sql: Sql) {
         WHERE tenant = ${tenant} AND status = 'pending' GROUP BY destination
       `;
       return Object.fromEntries(rows.map((r) => [r.destination, r.n]));
+    },
+
+    async recentAttempts(tenant: string, since: number, limit: number): Promise<RecentAttempt[]> {
+      // By start time (attempts_started), each attempt's delivery by its unique id for the tenant.
+      const rows = await sql<RecentAttemptRow[]>`
+        SELECT d.destination, a.started_at, a.duration_ms, a.status, a.error, a.error_message
+        FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+        WHERE a.started_at >= ${since} AND d.tenant = ${tenant} ORDER BY a.started_at DESC LIMIT ${limit}
+      `;
+      return rows.map(toRecentAttempt);
     },
 
     async listAllDestinationStates(): Promise<DestinationState[]> {

@@ -229,6 +229,7 @@ export class PostgresStore implements Store {
       },
       listDestinationStates: (tenant) => guard("read", () => r.listDestinationStates(tenant)),
       pendingByDestination: (tenant) => guard("read", () => r.pendingByDestination(tenant)),
+      recentAttempts: (tenant, since, limit) => guard("read", () => r.recentAttempts(tenant, since, limit)),
       saveDestinationState: (state) => this.write("save", () => saveDestinationState(this.sql, state)),
       topology: {
         list: (kind, tenant) => guard("read", () => topology.list(kind, tenant)),

@@ -292,6 +292,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX deliveries_tenant_status ON deliveries (tenant, status, seq);
     `,
   },
+  {
+    version: 14,
+    name: "recent attempts",
+    // A destination's health over the last hour reads its tenant's attempts by start time,
+    // newest first (joined to their deliveries by id for the tenant and destination).
+    sql: "CREATE INDEX attempts_started ON attempts (started_at);",
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */

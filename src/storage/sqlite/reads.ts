@@ -1,14 +1,16 @@
 import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats } from "../port.js";
+import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats, RecentAttempt } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
   type EventRow,
+  type RecentAttemptRow,
   type StateRow,
   toAttempt,
   toDelivery,
+  toRecentAttempt,
   toState,
   toSummary,
 } from "../rows.js";
@@ -32,6 +34,11 @@ export function reads(db: Connection) {
   const pendingOf = db.prepare(
     "SELECT destination, count(*) AS n FROM deliveries WHERE tenant = ? AND status = 'pending' GROUP BY destination",
   );
+  // By start time (attempts_started), each attempt's delivery by its unique id for the tenant.
+  const recent = db.prepare(`
+    SELECT d.destination, a.started_at, a.duration_ms, a.status, a.error, a.error_message
+    FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+    WHERE a.started_at >= ? AND d.tenant = ? ORDER BY a.started_at DESC LIMIT ?`);
   const seqOf = db.prepare("SELECT seq FROM deliveries WHERE tenant = ? AND id = ?").pluck();
   const firstDue = db
     .prepare(
@@ -119,6 +126,10 @@ export function reads(db: Connection) {
       const out: Record<string, number> = {};
       for (const r of pendingOf.all(tenant) as { destination: string; n: number }[]) out[r.destination] = r.n;
       return out;
+    },
+
+    recentAttempts(tenant: string, since: number, limit: number): RecentAttempt[] {
+      return (recent.all(since, tenant, limit) as RecentAttemptRow[]).map(toRecentAttempt);
     },
 
     listAllDestinationStates(): DestinationState[] {

@@ -192,6 +192,7 @@ export class SqliteStore implements Store {
       },
       listDestinationStates: async (tenant) => this.read(() => r.listDestinationStates(tenant)),
       pendingByDestination: async (tenant) => this.read(() => r.pendingByDestination(tenant)),
+      recentAttempts: async (tenant, since, limit) => this.read(() => r.recentAttempts(tenant, since, limit)),
       saveDestinationState: async (state) => {
         await this.writer.call("saveDestinationState", state);
       },

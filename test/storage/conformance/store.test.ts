@@ -650,6 +650,53 @@ describe(`storage port on ${harness.dialect}`, () => {
     });
   });
 
+  it("reads a tenant's recent attempts newest first, since a time, bounded, never another tenant's", async () => {
+    const early = delivery("recent-a", T);
+    const late = delivery("recent-b", T);
+    const theirs = delivery("recent-a", T);
+    await store.insertEvents([
+      event(T, { deliveries: [early, late] }),
+      event(T, { tenant: "other", deliveries: [theirs] }),
+    ]);
+    const failed = {
+      ...attemptAt(T + 20, 503),
+      durationMs: 40,
+      error: "http_status",
+      errorMessage: "answered 503",
+    };
+    await store.recordOutcomes(
+      [
+        outcome(early.id, { attempt: { ...attemptAt(T + 5), durationMs: 7 } }),
+        outcome(late.id, { attempt: failed, status: "pending", nextAttemptAt: T + 100 }),
+        outcome(theirs.id, { attempt: attemptAt(T + 30) }),
+      ],
+      T + 40,
+    );
+    const view = store.forTenant("default");
+    expect(await view.recentAttempts(T, 10)).toEqual([
+      {
+        destination: "recent-b",
+        startedAt: T + 20,
+        durationMs: 40,
+        status: 503,
+        error: "http_status",
+        errorMessage: "answered 503",
+      },
+      {
+        destination: "recent-a",
+        startedAt: T + 5,
+        durationMs: 7,
+        status: 200,
+        error: null,
+        errorMessage: null,
+      },
+    ]);
+    expect((await view.recentAttempts(T + 6, 10)).map((a) => a.destination)).toEqual(["recent-b"]);
+    expect((await view.recentAttempts(T, 1)).map((a) => a.startedAt)).toEqual([T + 20]);
+    expect((await store.forTenant("other").recentAttempts(T, 10)).map((a) => a.startedAt)).toEqual([T + 30]);
+    expect(await store.forTenant("nobody").recentAttempts(T, 10)).toEqual([]);
+  });
+
   it("keeps what it committed across a close and a reopen", async () => {
     const e = event(T, { externalId: "kept", deliveries: [delivery("kept", T)] });
     await store.insertEvents([e]);

@@ -1,0 +1,139 @@
+import { redactUrl } from "../../core/redact-url.js";
+import type { DestinationOverview } from "../../operations/destinations.js";
+import { Button, Notice } from "../components.js";
+import { tenantQuery } from "./guard.js";
+import { ConsoleLayout } from "./layout.js";
+
+/** A time as the console shows it: UTC, to the second. */
+export const time = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+
+/** The share of attempts that succeeded, or a dash without any. */
+export function successRate(d: DestinationOverview): string {
+  const { attempts, succeeded } = d.recent;
+  if (attempts === 0) return "–";
+  const pct = (100 * succeeded) / attempts;
+  return `${pct === 100 || pct === 0 ? pct : pct.toFixed(1)}%`;
+}
+
+/** A latency in ms, or a dash. */
+export const ms = (v: number | null) => (v === null ? "–" : `${v} ms`);
+
+/** The circuit in words, with its tone. */
+export function circuitLabel(d: DestinationOverview): { text: string; tone: string } {
+  if (d.circuit === "open") return { text: "open", tone: "failed" };
+  if (d.circuit === "half_open") return { text: "half-open", tone: "pending" };
+  return { text: "closed", tone: "succeeded" };
+}
+
+/** Where a destination is defined, as a tag. */
+export function OriginTag(props: { d: DestinationOverview }) {
+  return props.d.item.managedBy === "config" ? (
+    <span class="tag">from the config file</span>
+  ) : (
+    <span class="tag tag-runtime">run-time</span>
+  );
+}
+
+/** The tenant's destinations, each with its health over the last hour. */
+export function DestinationsPage(props: {
+  csrf: string;
+  tenant: string;
+  destinations: readonly DestinationOverview[];
+  notice?: string;
+}) {
+  const q = tenantQuery(props.tenant);
+  return (
+    <ConsoleLayout title="Destinations" section="/destinations" csrf={props.csrf}>
+      <div class="page-head">
+        <h1>Destinations</h1>
+        <Button href={`/destinations/new${q}`}>New destination</Button>
+      </div>
+      <search aria-label="Choose a tenant">
+        <form method="get" action="/destinations" class="panel filters">
+          <div class="field">
+            <label for="f-tenant">Tenant</label>
+            <input id="f-tenant" name="tenant" value={props.tenant} />
+          </div>
+          <div>
+            <Button>Show</Button>
+          </div>
+        </form>
+      </search>
+      {props.notice && <Notice tone="success">{props.notice}</Notice>}
+      <div class="panel">
+        {props.destinations.length === 0 ? (
+          <p class="empty">This tenant has no destinations.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="destinations">
+              <caption class="visually-hidden">Destinations with their health over the last hour</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Destination</th>
+                  <th scope="col">Health</th>
+                  <th scope="col">Success (1 h)</th>
+                  <th scope="col" class="hide-narrow">
+                    p50 / p99
+                  </th>
+                  <th scope="col">Pending</th>
+                  <th scope="col" class="hide-narrow">
+                    Last error
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.destinations.map((d) => {
+                  const circuit = circuitLabel(d);
+                  const slug = d.item.config.slug;
+                  return (
+                    <tr>
+                      <td>
+                        <a href={`/destinations/${encodeURIComponent(slug)}${q}`}>{slug}</a>
+                        <OriginTag d={d} />
+                        <div class="hint mono url-line">{redactUrl(d.item.config.url)}</div>
+                      </td>
+                      <td>
+                        <span class={d.state.state === "active" ? "status-succeeded" : "status-failed"}>
+                          {d.state.state}
+                        </span>
+                        <div class="hint">
+                          circuit <span class={`status-${circuit.tone}`}>{circuit.text}</span>
+                        </div>
+                      </td>
+                      <td>
+                        {successRate(d)}
+                        {d.recent.attempts > 0 && (
+                          <div class="hint">
+                            {d.recent.attempts} attempt{d.recent.attempts === 1 ? "" : "s"}
+                          </div>
+                        )}
+                      </td>
+                      <td class="hide-narrow mono">
+                        {ms(d.recent.p50Ms)} / {ms(d.recent.p99Ms)}
+                      </td>
+                      <td>{d.pending}</td>
+                      <td class="hide-narrow">
+                        {d.recent.lastError ? (
+                          <>
+                            {d.recent.lastError.message}
+                            <div class="hint">{time(d.recent.lastError.at)}</div>
+                          </>
+                        ) : (
+                          <span class="empty">none</span>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+    </ConsoleLayout>
+  );
+}
