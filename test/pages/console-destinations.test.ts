@@ -397,4 +397,32 @@ describe("refusals", () => {
     },
     SLOW,
   );
+
+  it(
+    "neither shows nor changes another tenant's destination under this tenant",
+    async () => {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      const shown = await page.goto(`${app.url}/destinations/acme-only`);
+      expect(shown?.status()).toBe(404);
+      expect(await page.content()).not.toContain(ok.url);
+      // A real form token of this session (the not-found page has no form).
+      await page.goto(`${app.url}/destinations`);
+      const { cookie, csrf } = await sessionOf(ctx, page);
+      expect(csrf).not.toBe("");
+      for (const path of ["", "/disable", "/rotate", "/delete"]) {
+        const answer = await fetch(`${app.url}/destinations/acme-only${path}`, {
+          method: "POST",
+          headers: { cookie },
+          body: new URLSearchParams({ csrf, url: "https://elsewhere.example/" }),
+          redirect: "manual",
+        });
+        expect(answer.status, path).toBe(404);
+      }
+      expect(await stateOf("acme-only", "acme")).toBe("active");
+      expect(inForce("acme-only", "acme")?.url).toBe(ok.url);
+      await ctx.close();
+    },
+    SLOW,
+  );
 });
