@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { branchName } from "../../src/actions/branch-name.js";
 import { ADMIN_TOKEN, TEST_POSTGRES_URL, tempDir } from "../support/app.js";
+import { untilBranchWaits } from "../support/branch-lock.js";
 import { type Child, freePort, startChild } from "../support/child.js";
 import { FakeVercel } from "../support/fake-vercel.js";
 import { post, vercelSignature } from "../support/send.js";
@@ -123,13 +124,7 @@ it("finishes an action killed mid-way exactly once after a restart", { timeout: 
   expect(sent.status).toBe(200);
   await untilUpdates(deployment.id, (u) => u.some((x) => x.status === "running"));
   // Waiting on the lock: a session of the child's asks for it and has not got it.
-  for (;;) {
-    const [waiting] = await admin<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = 'switchyard-branch'`;
-    if ((waiting?.n ?? 0) > 0) break;
-    await admin`SELECT pg_sleep(0.05)`;
-  }
+  await untilBranchWaits(admin);
 
   child.process.kill("SIGKILL");
   expect(await child.exited).toBe("SIGKILL");

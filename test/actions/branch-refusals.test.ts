@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { branchName } from "../../src/actions/branch-name.js";
 import type { ActionRunner } from "../../src/actions/runner.js";
 import { api, TEST_POSTGRES_URL } from "../support/app.js";
+import { untilBranchWaits } from "../support/branch-lock.js";
 import { type IntegrationApp, startIntegrationApp } from "../support/integration-app.js";
 import { post, vercelSignature } from "../support/send.js";
 
@@ -168,13 +169,7 @@ describe("a branch canceled while it is being made", () => {
     await lock`SELECT pg_advisory_lock(hashtextextended(${key}, 0))`;
     try {
       await send("start", deployment, "branch");
-      for (;;) {
-        const [waiting] = await admin<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = 'switchyard-branch'`;
-        if ((waiting?.n ?? 0) > 0) break;
-        await admin`SELECT pg_sleep(0.05)`;
-      }
+      await untilBranchWaits(admin);
       await send("cancel", deployment, "branch");
       const run = await runOf(deployment, (r) => r.status === "canceled");
       expect(run.pending).toBeNull();

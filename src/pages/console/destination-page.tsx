@@ -3,7 +3,8 @@ import { formatDuration } from "../../core/duration.js";
 import { redactUrl } from "../../core/redact-url.js";
 import type { DestinationOverview } from "../../operations/destinations.js";
 import { Button, Hidden, Notice } from "../components.js";
-import { circuitLabel, ms, OriginTag, successRate, time } from "./destinations-page.js";
+import { circuitLabel, ms, OriginTag, successRate } from "./destinations-page.js";
+import { time } from "./format.js";
 import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
 

@@ -1,15 +1,9 @@
 import { redactUrl } from "../../core/redact-url.js";
 import type { DestinationOverview } from "../../operations/destinations.js";
 import { Button, Notice } from "../components.js";
+import { TenantPicker, time } from "./format.js";
 import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
-
-/** A time as the console shows it: UTC, to the second. */
-export const time = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, "Z");
 
 /** The share of attempts that succeeded, or a dash without any. */
 export function successRate(d: DestinationOverview): string {
@@ -52,17 +46,7 @@ export function DestinationsPage(props: {
         <h1>Destinations</h1>
         <Button href={`/destinations/new${q}`}>New destination</Button>
       </div>
-      <search aria-label="Choose a tenant">
-        <form method="get" action="/destinations" class="panel filters">
-          <div class="field">
-            <label for="f-tenant">Tenant</label>
-            <input id="f-tenant" name="tenant" value={props.tenant} />
-          </div>
-          <div>
-            <Button>Show</Button>
-          </div>
-        </form>
-      </search>
+      <TenantPicker action="/destinations" tenant={props.tenant} />
       {props.notice && <Notice tone="success">{props.notice}</Notice>}
       <div class="panel">
         {props.destinations.length === 0 ? (

@@ -1,13 +1,8 @@
 import type { AttemptRecord, DeliveryRecord } from "../../core/delivery-types.js";
 import type { StoredEvent } from "../../core/types.js";
 import { Button } from "../components.js";
+import { time } from "./format.js";
 import { ConsoleLayout } from "./layout.js";
-
-const time = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, "Z");
 
 function statusOf(d: DeliveryRecord): { text: string; tone: string } {
   if (d.status === "failed") return { text: "dead", tone: "dead" };

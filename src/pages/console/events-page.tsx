@@ -1,5 +1,6 @@
 import type { EventSummary } from "../../core/types.js";
 import { Button } from "../components.js";
+import { time } from "./format.js";
 import { ConsoleLayout } from "./layout.js";
 
 /** The filters of the events list, as the query string gave them. */
@@ -13,12 +14,6 @@ export interface EventFilters {
 
 /** The list's page size when none is asked for (kept out of links). */
 const DEFAULT_LIMIT = 50;
-
-const time = (ms: number) =>
-  new Date(ms)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, "Z");
 
 /** The query string of the list with `filters` (and a cursor). */
 export function eventsQuery(filters: EventFilters, cursor?: string): string {

@@ -1,6 +1,7 @@
 import type { RouteConfig } from "../../config/routing-schema.js";
 import { Button, Notice } from "../components.js";
 import { filterText } from "./filter-text.js";
+import { TenantPicker } from "./format.js";
 import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
 
@@ -37,17 +38,7 @@ export function RoutesPage(props: {
   return (
     <ConsoleLayout title="Routes" section="/routes" csrf={props.csrf}>
       <h1>Routes</h1>
-      <search aria-label="Choose a tenant">
-        <form method="get" action="/routes" class="panel filters">
-          <div class="field">
-            <label for="f-tenant">Tenant</label>
-            <input id="f-tenant" name="tenant" value={props.tenant} />
-          </div>
-          <div>
-            <Button>Show</Button>
-          </div>
-        </form>
-      </search>
+      <TenantPicker action="/routes" tenant={props.tenant} />
       {props.notice && <Notice tone="success">{props.notice}</Notice>}
       <p>
         <Button href={`/routes/new${q}`}>New route</Button>
