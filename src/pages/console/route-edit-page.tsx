@@ -4,7 +4,7 @@ import { Button, Check, ErrorList, Notice } from "../components.js";
 import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
 import { canNest, type FormGroup, type RouteFormState, VALUELESS } from "./route-form.js";
-import { type RouteTestAsk, RouteTestResultPanel } from "./route-test-result.js";
+import { type RouteTestAsk, RouteTestAskFields, RouteTestResultPanel } from "./route-test-result.js";
 
 /** What the editor shows beside its form: choices, errors by field, a test's answer. */
 export interface RouteEditView {
@@ -144,27 +144,7 @@ export function RouteEditPage(props: RouteEditView) {
           <legend>Test this route</legend>
           <p class="hint">Tests the route as this form has it, saved or not. Nothing is sent.</p>
           <div class="filters test-ask">
-            <div class="field">
-              <label for="field-sampleType">A sample of type</label>
-              <select id="field-sampleType" name="sampleType">
-                <option value="">(none: use the event id)</option>
-                {props.sampleTypes.map((t) => (
-                  <option value={t} selected={props.ask.sampleType === t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="field-eventId">Or a stored event's id</label>
-              <input
-                id="field-eventId"
-                name="eventId"
-                value={props.ask.eventId}
-                placeholder="evt_…"
-                class="mono"
-              />
-            </div>
+            <RouteTestAskFields sampleTypes={props.sampleTypes} ask={props.ask} />
             <div>
               <Button name="op" value="test" variant="secondary">
                 Test this route

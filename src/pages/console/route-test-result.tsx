@@ -96,3 +96,26 @@ function Verdict(props: { result: boolean }) {
     </span>
   );
 }
+
+/** What a route test is asked to run on: a catalog sample's type, or a stored event's id. */
+export function RouteTestAskFields(props: { sampleTypes: readonly string[]; ask: RouteTestAsk }) {
+  return (
+    <>
+      <div class="field">
+        <label for="field-sampleType">A sample of type</label>
+        <select id="field-sampleType" name="sampleType">
+          <option value="">(none: use the event id)</option>
+          {props.sampleTypes.map((t) => (
+            <option value={t} selected={props.ask.sampleType === t}>
+              {t}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="field-eventId">Or a stored event's id</label>
+        <input id="field-eventId" name="eventId" value={props.ask.eventId} placeholder="evt_…" class="mono" />
+      </div>
+    </>
+  );
+}

@@ -3,7 +3,7 @@ import type { RouteTestResult } from "../../routing/route-test.js";
 import { Button } from "../components.js";
 import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
-import { type RouteTestAsk, RouteTestResultPanel } from "./route-test-result.js";
+import { type RouteTestAsk, RouteTestAskFields, RouteTestResultPanel } from "./route-test-result.js";
 import { matchText, transformWord } from "./routes-page.js";
 
 /** A route of the config file: what it does, no change controls, and the route tester. */
@@ -42,27 +42,7 @@ export function RouteViewPage(props: {
         <input type="hidden" name="csrf" value={props.csrf} />
         <h2>Test this route</h2>
         <div class="filters test-ask">
-          <div class="field">
-            <label for="field-sampleType">A sample of type</label>
-            <select id="field-sampleType" name="sampleType">
-              <option value="">(none: use the event id)</option>
-              {props.sampleTypes.map((t) => (
-                <option value={t} selected={props.ask.sampleType === t}>
-                  {t}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="field-eventId">Or a stored event's id</label>
-            <input
-              id="field-eventId"
-              name="eventId"
-              value={props.ask.eventId}
-              placeholder="evt_…"
-              class="mono"
-            />
-          </div>
+          <RouteTestAskFields sampleTypes={props.sampleTypes} ask={props.ask} />
           <div>
             <Button variant="secondary">Test this route</Button>
           </div>
