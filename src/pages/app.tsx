@@ -5,6 +5,7 @@ import type { Operations } from "../operations/index.js";
 import type { ApiReferenceDocument } from "./api-reference/document.js";
 import { ApiReferencePage } from "./api-reference/reference-page.js";
 import { CONSOLE_PATHS, consolePages } from "./console/routes.js";
+import { CONSOLE_SCRIPTS } from "./console/scripts.js";
 import { FAVICON_SVG } from "./favicon.js";
 import { integrationPages } from "./integration/routes.js";
 import { MessagePage } from "./message-page.js";
@@ -59,7 +60,7 @@ export function pageRoutes(deps: PageDeps): Hono {
   if (integration)
     app.route("/", integrationPages({ operations: deps.operations, integration, logger: deps.logger }));
   const sessions = deps.operations.consoleSessions(deps.adminToken);
-  for (const path of CONSOLE_PATHS) app.use(path, pageSecurityHeaders());
+  for (const path of CONSOLE_PATHS) app.use(path, pageSecurityHeaders([], CONSOLE_SCRIPTS));
   app.route("/", consolePages({ operations: deps.operations, sessions, logger: deps.logger }));
   return app;
 }

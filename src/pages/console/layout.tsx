@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import { PAGE_CSS } from "../page-css.js";
+import type { PageScript } from "../page-script.js";
 
 /** The console's sections, in the order of its navigation. */
 const SECTIONS = [
@@ -19,6 +20,8 @@ export function ConsoleLayout(props: {
   section?: (typeof SECTIONS)[number]["path"];
   /** The session's CSRF token: given, the header shows sign out. */
   csrf?: string;
+  /** Scripts the page runs (each one of `CONSOLE_SCRIPTS`, which the CSP allows). */
+  scripts?: readonly PageScript[];
   children?: Child;
 }) {
   return (
@@ -62,6 +65,9 @@ export function ConsoleLayout(props: {
           </div>
         </header>
         <main class="console">{props.children}</main>
+        {props.scripts?.map((s) => (
+          <script type="module" dangerouslySetInnerHTML={{ __html: s.text }} />
+        ))}
       </body>
     </html>
   );

@@ -1,0 +1,7 @@
+import type { PageScript } from "../page-script.js";
+
+/**
+ * Every script a console page may run, each its own module. The console's CSP allows these
+ * (by hash) and nothing else; a page names the ones it runs (`ConsoleLayout`'s `scripts`).
+ */
+export const CONSOLE_SCRIPTS: readonly PageScript[] = [];
