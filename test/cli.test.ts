@@ -32,6 +32,48 @@ describe("switchyard CLI", () => {
     expect(json.filter((t) => t.legacy)).toHaveLength(13);
   });
 
+  it("prints its version, and names a mistyped command with the nearest one (exit 2)", async () => {
+    const { VERSION } = await import("../src/version.js");
+    for (const flag of ["--version", "-V"]) {
+      const version = await runCli([flag]);
+      expect(version.code).toBe(0);
+      expect(version.stdout.trim()).toBe(VERSION);
+    }
+    const typo = await runCli(["srve"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command 'srve'");
+    expect(typo.stderr).toContain("Did you mean serve?");
+    const unknown = await runCli(["stauts"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'stauts'");
+    expect(unknown.stderr).not.toContain("serve");
+  });
+
+  it("says which server it could not reach (exit 2), without reading a local config it was not asked for", async () => {
+    // A config here that cannot load: with --url and credentials given, server commands never read it.
+    const cwd = join(temp.dir, "broken-config");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, "switchyard.yaml"), "adminToken: ${SWITCHYARD_UNSET_VARIABLE_FOR_TEST}\n");
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const runs = [
+      ["replay", "--all", "--dry-run", "--url", down, "--token", "t"],
+      ["route", "test", "any", "--type", "deployment.created", "--url", down, "--token", "t"],
+      ["trigger", "deployment.created", "--url", `${down}/ingest/vercel`, "--secret", "s"],
+    ];
+    for (const args of runs) {
+      const result = await runCli(args, { cwd });
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `switchyard: server not reachable at ${down} (ECONNREFUSED): is \`switchyard serve\` running there?`,
+      );
+    }
+    // Without --url it does read the config, and says what is wrong with it.
+    const local = await runCli(["replay", "--all", "--token", "t"], { cwd });
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain("SWITCHYARD_UNSET_VARIABLE_FOR_TEST");
+  });
+
   it("stops with a readable message on an invalid config", async () => {
     const file = join(temp.dir, "bad.yaml");
     writeFileSync(file, "sources: [{ slug: v, kind: vercel }]\nretention: 1d\n");

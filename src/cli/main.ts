@@ -3,9 +3,11 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../core/config-error.js";
 import { parseDuration } from "../core/duration.js";
 import { redactUrlsIn } from "../core/redact-url.js";
+import { VERSION } from "../version.js";
 import { catalogCommand } from "./catalog.js";
 import { devVercelCommand } from "./dev-vercel.js";
 import { doctorCommand } from "./doctor.js";
+import { CliError, EXIT } from "./exit-codes.js";
 import { migrateCommand } from "./migrate.js";
 import { replayCommand } from "./replay.js";
 import { routeTestCommand } from "./route.js";
@@ -33,13 +35,16 @@ function port(value: string): number {
   return n;
 }
 
-const program = new Command("switchyard").description(
-  "Self-hosted gateway for Vercel webhooks and integrations",
-);
+const program = new Command("switchyard")
+  .description("Self-hosted gateway for Vercel webhooks and integrations")
+  .version(VERSION, "-V, --version", "print the version")
+  .showSuggestionAfterError(true)
+  // A usage error (unknown command or option, missing argument) is "could not run"; help is 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.couldNotRun));
 
 program
-  .command("serve", { isDefault: true })
-  .description("run the gateway")
+  .command("serve")
+  .description("run the gateway (what `switchyard` alone does)")
   .option("-c, --config <path>", "YAML config file (default: ./switchyard.yaml, or SWITCHYARD_CONFIG)")
   .option("-p, --port <port>", "port to listen on (overrides PORT)", port)
   .option("--host <host>", "address to listen on (overrides HOST)")
@@ -141,7 +146,11 @@ program
   .option("-c, --config <path>", "YAML config file for the rest: destinations, routes, delivery, log level")
   .action((options) => devVercelCommand(options));
 
-program.parseAsync().catch((error: unknown) => {
+program.parseAsync(withDefaultCommand(process.argv)).catch((error: unknown) => {
+  if (error instanceof CliError) {
+    process.stderr.write(`switchyard: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
@@ -163,4 +172,17 @@ function describe(error: unknown): string {
     }
   }
   return String(error);
+}
+
+/**
+ * `switchyard` alone, or with serve's options only (`switchyard -p 9000`), serves. Not commander's
+ * default command: that would take a mistyped command (`switchyard stauts`) as serve's argument
+ * instead of saying it is unknown and suggesting the nearest.
+ */
+function withDefaultCommand(argv: string[]): string[] {
+  const [node = "node", script = "switchyard", ...args] = argv;
+  const first = args[0];
+  const serveOnly =
+    first === undefined || (first.startsWith("-") && !["-h", "--help", "-V", "--version"].includes(first));
+  return serveOnly ? [node, script, "serve", ...args] : argv;
 }

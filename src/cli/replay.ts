@@ -1,6 +1,6 @@
 import { parseDuration } from "../core/duration.js";
 import { parseIsoDate } from "../core/iso-date.js";
-import { apiTarget } from "./server-api.js";
+import { apiTarget, callServer } from "./server-api.js";
 
 export interface ReplayOptions {
   status: string;
@@ -54,7 +54,7 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     ...(options.all ? { all: true } : {}),
     dryRun: options.dryRun ?? false,
   };
-  const response = await fetch(`${base}/api/v1/replay`, {
+  const response = await callServer(base, `${base}/api/v1/replay`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { RouteTestResult } from "../routing/route-test.js";
-import { apiTarget } from "./server-api.js";
+import { apiTarget, callServer } from "./server-api.js";
 
 export interface RouteTestOptions {
   type?: string | undefined;
@@ -15,7 +15,8 @@ export interface RouteTestOptions {
 /**
  * `switchyard route test SLUG`: asks the running server whether a route matches a sample (or an
  * event file), condition by condition, and prints what its transform makes of it. Exit 0 when it
- * matched and the transform did not fail, 1 otherwise, 2 on bad arguments.
+ * matched and the transform did not fail, 1 when it did not match or the transform failed, 2 when
+ * it could not be asked (bad arguments, an unknown route, no server).
  */
 export async function routeTestCommand(slug: string, options: RouteTestOptions): Promise<number> {
   if ((options.type === undefined) === (options.event === undefined)) {
@@ -33,7 +34,7 @@ export async function routeTestCommand(slug: string, options: RouteTestOptions):
     ...(options.event ? { event: JSON.parse(readFileSync(options.event, "utf8")) as unknown } : {}),
     ...(options.source ? { source: options.source } : {}),
   };
-  const response = await fetch(`${base}/api/v1/routes/test`, {
+  const response = await callServer(base, `${base}/api/v1/routes/test`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),

@@ -1,6 +1,7 @@
 import { dataDirOf, readCredentials } from "../config/credentials.js";
 import { loadConfig } from "../config/load.js";
 import { sampleEvent, signVercelBody } from "../vercel/index.js";
+import { callServer } from "./server-api.js";
 import { setPath } from "./set-path.js";
 
 export interface TriggerOptions {
@@ -38,7 +39,7 @@ export async function triggerCommand(type: string, options: TriggerOptions): Pro
   const event = sampleEvent(type) as Record<string, unknown>;
   for (const assignment of options.set ?? []) setPath(event, assignment);
   const body = JSON.stringify(event);
-  const response = await fetch(url, {
+  const response = await callServer(new URL(url).origin, url, {
     method: "POST",
     headers: { "content-type": "application/json", "x-vercel-signature": signVercelBody(body, secret) },
     body,
