@@ -17,6 +17,7 @@ import { destinationOf } from "./delivery/destinations.js";
 import type { HandOff } from "./delivery/hand-off.js";
 import { DeliveryClient } from "./delivery/http-client.js";
 import { Maintenance } from "./delivery/maintenance.js";
+import { logDeliveryOutcomes } from "./delivery/outcome-log.js";
 import { DeliveryWorker, type WorkerOptions } from "./delivery/worker.js";
 import type { AppContext } from "./http/context.js";
 import { type ListenAddress, listenAddress } from "./http/listen-address.js";
@@ -174,6 +175,7 @@ export async function composeApp(
     (tenant, subject, receivedAt) => planner.plan(tenant, subject, receivedAt),
   );
   metrics.observeWorker(worker);
+  logDeliveryOutcomes(worker, logger);
   metrics.observeQueue(store, worker, () => topology.current.destinations, clock);
   const maintenance = new Maintenance(store, clock, logger, config.retention);
   const vercel = config.integration ? new VercelApi({ apiUrl: config.integration.vercel.apiUrl }) : null;
@@ -190,6 +192,7 @@ export async function composeApp(
     allowPrivateNetworks: config.delivery.allowPrivateNetworks,
     eventStreams,
     declaredRuns: declaredRuns(config.actions, config.checks),
+    logger,
   });
   const actions = actionRunnerFor(config, {
     store,

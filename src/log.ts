@@ -1,4 +1,5 @@
 import { type Logger, pino } from "pino";
+import { PinoPretty } from "pino-pretty";
 import { redactUrl, redactUrlsIn } from "./core/redact-url.js";
 
 /**
@@ -37,4 +38,24 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     },
     destination ?? process.stdout,
   );
+}
+
+/**
+ * Where the server's log lines go: colored, readable lines when `format` is `pretty`, or `auto` on
+ * a terminal (pino-pretty in this thread, so a line is written before the process exits); one JSON
+ * object per line otherwise, for a log collector.
+ */
+export function logDestination(
+  format: "auto" | "json" | "pretty",
+  out: NodeJS.WriteStream = process.stdout,
+): NodeJS.WritableStream {
+  const pretty = format === "pretty" || (format === "auto" && out.isTTY === true);
+  if (!pretty) return out;
+  return PinoPretty({
+    destination: out,
+    colorize: out.isTTY === true,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname,service",
+    sync: true,
+  });
 }

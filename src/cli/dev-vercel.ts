@@ -7,7 +7,7 @@ import { loadConfig, validateConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { FakeVercel } from "../dev/fake-vercel.js";
 import { integrationUrls } from "../integration/urls.js";
-import { createLogger } from "../log.js";
+import { createLogger, logDestination } from "../log.js";
 import { provisionConfig } from "./provision.js";
 import { stopOnSignals } from "./stop-on-signals.js";
 
@@ -45,7 +45,7 @@ export async function devVercelCommand(options: DevVercelOptions): Promise<void>
   const loaded = options.config
     ? loadConfig({ config: options.config, port, host: LOOPBACK })
     : { config: validateConfig({ server: { port, host: LOOPBACK } }), file: null };
-  const logger = createLogger(loaded.config.log.level);
+  const logger = createLogger(loaded.config.log.level, logDestination(loaded.config.log.format));
   const fake = await FakeVercel.start({
     slug: loaded.config.integration?.slug ?? "switchyard",
     // New per run: the fake forgets its installations when it stops, so nothing outlives it.

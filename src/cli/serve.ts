@@ -6,7 +6,7 @@ import { type ConfigFlags, loadConfig } from "../config/load.js";
 import { systemClock } from "../core/clock.js";
 import { redactUrlsIn } from "../core/redact-url.js";
 import { describeListenAddress, type ListenAddress } from "../http/listen-address.js";
-import { createLogger } from "../log.js";
+import { createLogger, logDestination } from "../log.js";
 import { limitHeapGrowth } from "../node-flags.js";
 import { sqlitePathOf } from "../storage/open.js";
 import { StoreUnavailableError } from "../storage/port.js";
@@ -17,7 +17,7 @@ import { stopOnSignals } from "./stop-on-signals.js";
 export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?: number }): Promise<void> {
   limitHeapGrowth();
   const loaded = loadConfig(flags);
-  const logger = createLogger(loaded.config.log.level);
+  const logger = createLogger(loaded.config.log.level, logDestination(loaded.config.log.format));
   const provisioned = provisionConfig(loaded.config, loaded.file, logger);
   const config = provisioned.config;
   const sqlite = sqlitePathOf(config.database.url);

@@ -215,8 +215,9 @@ export const configSchema = z
     log: z
       .strictObject({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        format: z.enum(["auto", "json", "pretty"]).default("auto"),
       })
-      .default({ level: "info" }),
+      .default({ level: "info", format: "auto" }),
     sources: z.array(sourceSchema).default([]),
     destinations: z.array(destinationSchema).default([]),
     routes: z.array(routeSchema).default([]),

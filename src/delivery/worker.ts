@@ -8,6 +8,7 @@ import { WakeSignal } from "../core/wake-signal.js";
 import type { DeliveryOutcome, DestinationKey, Store } from "../storage/port.js";
 import { type AttemptSettings, attempt } from "./attempt.js";
 import { type LaneSnapshot, planClaims } from "./claim-planner.js";
+import { destinationCircuit } from "./destination-circuit.js";
 import { HandOff } from "./hand-off.js";
 import { type Lane, laneKey, storedLaneKey } from "./lane.js";
 import { Lanes } from "./lanes.js";
@@ -27,9 +28,19 @@ export interface WorkerOptions extends Omit<AttemptSettings, "transforms"> {
   transforms?: AttemptSettings["transforms"] | undefined;
 }
 
+/** A destination's circuit going from one state to another. */
+export interface CircuitChange {
+  tenant: string;
+  destination: string;
+  from: ReturnType<typeof destinationCircuit>;
+  to: ReturnType<typeof destinationCircuit>;
+}
+
 /** Events the worker emits, for metrics and for tests that wait on them. */
 export interface WorkerEvents {
   outcome: [outcome: DeliveryOutcome, delivery: ClaimedDelivery];
+  /** A destination's circuit changed with an attempt's outcome. */
+  circuit: [change: CircuitChange];
   idle: [];
 }
 
@@ -252,7 +263,19 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
 
   private async deliver(delivery: ClaimedDelivery, lane: Lane): Promise<void> {
     const outcome = await attempt(delivery, lane.destination, this.attempts);
-    if (outcome.destinationChange) lane.applyChange(outcome.destinationChange);
+    if (outcome.destinationChange) {
+      const now = this.o.clock.now();
+      const before = destinationCircuit(lane.state, now);
+      lane.applyChange(outcome.destinationChange);
+      const after = destinationCircuit(lane.state, now);
+      if (after !== before)
+        this.emit("circuit", {
+          tenant: delivery.tenant,
+          destination: delivery.destination,
+          from: before,
+          to: after,
+        });
+    }
     if (outcome.status === "pending" && outcome.nextAttemptAt !== null)
       lane.clearNoLaterThan(outcome.nextAttemptAt);
     try {

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { IntegrationConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { DeclaredRun } from "../core/run-settings.js";
@@ -38,4 +39,6 @@ export interface OperationsDeps {
   declaredRuns: readonly DeclaredRun[];
   /** The live event streams, which ingest wakes after each commit. */
   eventStreams: EventStreams;
+  /** Where changes a person makes (retries, replays) are told. */
+  logger: Logger;
 }

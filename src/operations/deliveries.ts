@@ -54,6 +54,10 @@ export class DeliveryOperations {
     const updated = await view.retryDelivery(id, now, deadline);
     if (!updated) throw new OperationError("not_found", "no delivery has that id");
     this.deps.delivery.notify();
+    this.deps.logger.info(
+      { tenant, deliveryId: id, eventId: updated.eventId, destination: updated.destination },
+      "delivery retried by hand: pending, due now",
+    );
     return updated;
   }
 
@@ -125,6 +129,14 @@ export class DeliveryOperations {
     if (!(await view.addDeliveries(event.id, deliveries, now)))
       throw new OperationError("not_found", "no event has that id");
     this.deps.delivery.notify();
+    this.deps.logger.info(
+      {
+        tenant,
+        eventId: event.id,
+        deliveries: deliveries.map((d) => ({ id: d.id, destination: d.destination })),
+      },
+      "event replayed",
+    );
     return {
       eventId: event.id,
       deliveries: deliveries.map((d) => ({ id: d.id, destination: d.destination })),
@@ -139,7 +151,10 @@ export class DeliveryOperations {
       .requeueDeliveries(query, now, (destination) =>
         this.deps.planner.deadlineFor(tenant, destination, now),
       );
-    if (!query.dryRun) this.deps.delivery.notify();
+    if (!query.dryRun) {
+      this.deps.delivery.notify();
+      this.deps.logger.info({ tenant, query, ...result }, "deliveries put back in the queue (bulk replay)");
+    }
     return result;
   }
 }

@@ -108,11 +108,14 @@ function rawIngest(ctx: AppContext, unverified: UnverifiedBytes, run: Run): Inge
     const label = outcome.kind === "accepted" && outcome.duplicate ? "duplicate" : outcome.kind;
     ctx.metrics.ingestRequests.inc({ source, outcome: label });
     ctx.metrics.ingestDuration.observe({ source }, (performance.now() - started) / 1000);
-    if (outcome.kind === "accepted") {
+    if (outcome.kind === "accepted" && outcome.duplicate) {
+      // A sender's repeat of an event already stored: nothing new was stored or planned.
       ctx.logger.debug(
-        { source: slug, eventId: outcome.eventId, type: outcome.event.type, duplicate: outcome.duplicate },
-        "event accepted",
+        { source: slug, eventId: outcome.eventId, type: outcome.event.type },
+        "duplicate event (already stored)",
       );
+    } else if (outcome.kind === "accepted") {
+      ctx.logger.debug({ source: slug, eventId: outcome.eventId, type: outcome.event.type }, "event stored");
       if (outcome.event.unknownType || outcome.event.schemaIssues.length > 0) {
         ctx.logger.info(
           {
