@@ -80,10 +80,16 @@ export class Metrics {
     destinations: () => readonly { tenant: string; config: { slug: string } }[],
     clock: Clock,
   ): void {
-    let stats: Awaited<ReturnType<Store["queueStats"]>> | null = null;
-    const read = async () => {
-      stats = await store.queueStats();
-      return stats;
+    // One read of the store per scrape, shared by the gauges below: the registry collects them
+    // side by side, so each awaits the read in flight instead of showing the last scrape's.
+    let reading: ReturnType<Store["queueStats"]> | null = null;
+    const read = () => {
+      if (!reading) {
+        reading = store.queueStats().finally(() => {
+          reading = null;
+        });
+      }
+      return reading;
     };
     new Gauge({
       name: "switchyard_queue_depth",
@@ -99,8 +105,8 @@ export class Metrics {
       name: "switchyard_oldest_pending_delivery_age_seconds",
       help: "Age of the oldest pending delivery (0 when none).",
       registers: [this.registry],
-      collect() {
-        const oldest = stats?.oldestPendingCreatedAt ?? null;
+      async collect() {
+        const oldest = (await read()).oldestPendingCreatedAt;
         this.set(oldest === null ? 0 : Math.max(0, (clock.now() - oldest) / 1000));
       },
     });
@@ -108,8 +114,8 @@ export class Metrics {
       name: "switchyard_dead_letters",
       help: "Deliveries that failed for good and are kept for replay.",
       registers: [this.registry],
-      collect() {
-        this.set(stats?.byStatus.failed ?? 0);
+      async collect() {
+        this.set((await read()).byStatus.failed);
       },
     });
     new Gauge({
