@@ -180,6 +180,32 @@ describe("templates", () => {
     expectSlackBlocks(out as unknown as Json);
   });
 
+  it("text: Switchyard's failed-delivery alert names the destination, the event's type and id, the attempts and the last answer", () => {
+    const alert = {
+      type: "switchyard.delivery.failed",
+      payload: {
+        deliveryId: "dlv_01HZX",
+        eventId: "evt_01HZY",
+        eventType: "deployment.error",
+        source: "vercel",
+        destination: "ops-hook",
+        attempts: 8,
+        lastStatus: 503,
+        lastError: null,
+      },
+    };
+    expect(render("text", alert)).toBe(
+      "Delivery Failed: ops-hook gave up on deployment.error evt_01HZY after 8 attempts (last: HTTP 503)",
+    );
+    const timedOut = {
+      ...alert,
+      payload: { ...alert.payload, attempts: 1, lastStatus: null, lastError: "timeout" },
+    };
+    expect(render("text", timedOut)).toBe(
+      "Delivery Failed: ops-hook gave up on deployment.error evt_01HZY after 1 attempt (last: timeout)",
+    );
+  });
+
   it("renders any JSON, not only Vercel's", () => {
     for (const name of TEMPLATE_NAMES) {
       expect(() => render(name, { hello: "world" })).not.toThrow();

@@ -125,12 +125,16 @@ export function factsOf(event: unknown): EventFacts {
     fact("Message", pick(p, "message")),
     fact("Team", pick(p, "team.slug", "team.id") ?? str(e.teamId)),
   ];
-  const subject = project ?? domain ?? invoice ?? pick(p, "configuration.id", "installationId");
+  const failedDelivery = type === "switchyard.delivery.failed";
+  const subject = failedDelivery
+    ? pick(p, "destination")
+    : (project ?? domain ?? invoice ?? pick(p, "configuration.id", "installationId"));
   const description = getEventType(type)?.description ?? null;
   let summary = subject ? `${title}: ${subject}` : title;
   if (target) summary += ` (${target})`;
   if (error) summary += `: ${error}`;
   if (!subject && !error && description) summary = `${title}: ${description}`;
+  if (failedDelivery) summary = deliveryFailedSummary(title, p);
   return {
     type,
     title,
@@ -144,6 +148,19 @@ export function factsOf(event: unknown): EventFacts {
     url: linkOf(p, d),
     occurredAt: typeof e.createdAt === "number" ? e.createdAt : null,
   };
+}
+
+/**
+ * Switchyard's own alert in a sentence a person can act on: which destination gave up on which
+ * event, after how many attempts, and its last answer.
+ */
+function deliveryFailedSummary(title: string, p: Json): string {
+  const destination = pick(p, "destination") ?? "a destination";
+  const event = [pick(p, "eventType"), pick(p, "eventId")].filter(Boolean).join(" ") || "an event";
+  const attempts = pick(p, "attempts");
+  const status = pick(p, "lastStatus");
+  const last = pick(p, "lastError") ?? (status ? `HTTP ${status}` : null);
+  return `${title}: ${destination} gave up on ${event}${attempts ? ` after ${attempts} attempt${attempts === "1" ? "" : "s"}` : ""}${last ? ` (last: ${last})` : ""}`;
 }
 
 function fact(label: string, value: string | null): Fact | null {
