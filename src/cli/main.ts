@@ -87,7 +87,12 @@ program
   .option("--url <url>", "ingest URL (default: the local server's vercel source)")
   .option("--secret <secret>", "signing secret (default: the local server's)")
   .option("--set <path=value...>", "override a field, e.g. --set payload.target=production")
+  .option("--print", "print the event that would be sent, and send nothing")
   .option("-c, --config <path>", "YAML config file")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  switchyard trigger deployment.error --set payload.target=production\n  switchyard trigger project.created --print",
+  )
   .action(async (type: string, options) => {
     process.exitCode = await triggerCommand(type, options);
   });
@@ -115,7 +120,12 @@ const routeTest = program
   .option("--type <type>", "a sample event of this catalog type, e.g. deployment.error")
   .option("--event <file>", "a JSON event envelope from a file")
   .option("--source <slug>", "the source the event comes from (default: the route's first)")
-  .option("--json", "print the API's JSON answer");
+  .option("--set <path=value...>", "change a field of the --type sample, e.g. --set payload.target=preview")
+  .option("--json", "print the API's JSON answer")
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 matched, 1 did not match (or the transform failed), 2 could not ask.\nExample:\n  switchyard route test prod-failures --type deployment.error --set payload.target=preview",
+  );
 addServerOptions(routeTest).action(async (slug: string, options) => {
   process.exitCode = await routeTestCommand(slug, options);
 });

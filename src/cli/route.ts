@@ -1,5 +1,9 @@
 import { readFileSync } from "node:fs";
+import { INTERNAL_SOURCE } from "../core/types.js";
+import { DELIVERY_FAILED } from "../delivery/alerts.js";
 import type { RouteTestResult } from "../routing/route-test.js";
+import { CliError } from "./exit-codes.js";
+import { sampleWith } from "./sample.js";
 import { apiTarget, callServer } from "./server-api.js";
 
 export interface RouteTestOptions {
@@ -7,6 +11,8 @@ export interface RouteTestOptions {
   event?: string | undefined;
   source?: string | undefined;
   json?: boolean | undefined;
+  /** `path=value` changes to the sample of `type`. */
+  set?: string[] | undefined;
   url?: string | undefined;
   token?: string | undefined;
   config?: string | undefined;
@@ -28,11 +34,19 @@ export async function routeTestCommand(slug: string, options: RouteTestOptions):
     process.stderr.write("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN\n");
     return 2;
   }
+  if (options.set?.length && options.type === undefined) {
+    process.stderr.write("--set changes the sample of --type; edit the file of --event instead\n");
+    return 2;
+  }
+  // With --set the sample is made here, so it can be changed, and sent as the event itself.
+  const made = options.set?.length ? sampleWith(options.type as string, options.set) : undefined;
+  const ownAlert = options.type === DELIVERY_FAILED && made !== undefined;
   const body = {
     route: slug,
-    ...(options.type ? { sampleType: options.type } : {}),
-    ...(options.event ? { event: JSON.parse(readFileSync(options.event, "utf8")) as unknown } : {}),
-    ...(options.source ? { source: options.source } : {}),
+    ...(options.type && !made ? { sampleType: options.type } : {}),
+    ...(made ? { event: made } : {}),
+    ...(options.event ? { event: readEventFile(options.event) } : {}),
+    ...(options.source ? { source: options.source } : ownAlert ? { source: INTERNAL_SOURCE } : {}),
   };
   const response = await callServer(base, `${base}/api/v1/routes/test`, {
     method: "POST",
@@ -46,6 +60,23 @@ export async function routeTestCommand(slug: string, options: RouteTestOptions):
   }
   process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result));
   return result.matched && result.transform?.outcome !== "failed" ? 0 : 1;
+}
+
+/** An event envelope from a JSON file, or a CliError saying what is wrong with the file. */
+function readEventFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new CliError(
+      `--event: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`--event: ${path} is not JSON: ${(error as Error).message}`);
+  }
 }
 
 /** The route tester's answer for a terminal. */

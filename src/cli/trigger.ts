@@ -1,14 +1,17 @@
 import { dataDirOf, readCredentials } from "../config/credentials.js";
 import { loadConfig } from "../config/load.js";
-import { sampleEvent, signVercelBody } from "../vercel/index.js";
+import { signVercelBody } from "../vercel/index.js";
+import { EXIT } from "./exit-codes.js";
+import { sampleWith } from "./sample.js";
 import { callServer } from "./server-api.js";
-import { setPath } from "./set-path.js";
 
 export interface TriggerOptions {
   url?: string | undefined;
   secret?: string | undefined;
   set?: string[] | undefined;
   config?: string | undefined;
+  /** Print the event that would be sent, and send nothing. */
+  print?: boolean | undefined;
 }
 
 /** The local dev server's ingest URL and secret, as `switchyard serve` provisioned them. */
@@ -26,6 +29,11 @@ function localDefaults(flags: TriggerOptions): { url: string; secret: string | u
 
 /** `switchyard trigger TYPE`: sends a realistic, signed sample of a catalog type (a new event id each time). */
 export async function triggerCommand(type: string, options: TriggerOptions): Promise<number> {
+  const event = sampleWith(type, options.set);
+  if (options.print) {
+    process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
+    return EXIT.ok;
+  }
   const defaults =
     options.url && options.secret ? { url: options.url, secret: options.secret } : localDefaults(options);
   const url = options.url ?? defaults.url;
@@ -36,8 +44,6 @@ export async function triggerCommand(type: string, options: TriggerOptions): Pro
     );
     return 2;
   }
-  const event = sampleEvent(type) as Record<string, unknown>;
-  for (const assignment of options.set ?? []) setPath(event, assignment);
   const body = JSON.stringify(event);
   const response = await callServer(new URL(url).origin, url, {
     method: "POST",

@@ -52,3 +52,25 @@ export function deliveryFailedAlert(
     ),
   };
 }
+
+/**
+ * A sample of Switchyard's own alert, as `deliveryFailedAlert` makes it, for testing a route of
+ * the `switchyard` source (the route tester, `switchyard route test --type switchyard.delivery.failed`).
+ */
+export function sampleDeliveryFailedAlert(now: number): Record<string, unknown> {
+  return {
+    id: newEventId(now),
+    type: DELIVERY_FAILED,
+    createdAt: now,
+    payload: {
+      deliveryId: "dlv_01JSAMPLE000000000000000000",
+      eventId: "evt_01JSAMPLE000000000000000000",
+      eventType: "deployment.error",
+      source: "vercel",
+      destination: "ops-webhook",
+      attempts: 8,
+      lastStatus: 503,
+      lastError: null,
+    },
+  };
+}

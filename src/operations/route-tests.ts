@@ -1,6 +1,8 @@
 import type { RouteConfig } from "../config/routing-schema.js";
 import { routeSchema } from "../config/routing-schema.js";
 import { ConfigError, formatPath } from "../core/config-error.js";
+import { INTERNAL_SOURCE } from "../core/types.js";
+import { DELIVERY_FAILED, sampleDeliveryFailedAlert } from "../delivery/alerts.js";
 import { FilterError } from "../core/filter.js";
 import { type RouteTestResult, testRoute } from "../routing/route-test.js";
 import { TransformCompileError } from "../transform/compile-error.js";
@@ -29,15 +31,20 @@ export class RouteTests {
       typeof input.route === "string" ? this.tenantRoute(tenant, input.route) : adHocRoute(input.route);
     let event: Record<string, unknown>;
     try {
-      event = input.event ?? (sampleEvent(input.sampleType as string) as Record<string, unknown>);
-    } catch (error) {
-      throw new OperationError("invalid_request", `sampleType: ${(error as Error).message}`);
+      event = input.event ?? sampleOf(input.sampleType as string, this.deps.clock.now());
+    } catch {
+      throw new OperationError(
+        "invalid_request",
+        `sampleType: no event type "${input.sampleType}" in the catalog (\`switchyard catalog\` lists them)`,
+      );
     }
+    // Switchyard's own alert comes from its own source, whatever source the route lists first.
+    const ownAlert = input.event === undefined && input.sampleType === DELIVERY_FAILED;
     try {
       return await testRoute({
         route,
         event,
-        source: input.source ?? (route.source[0] as string),
+        source: input.source ?? (ownAlert ? INTERNAL_SOURCE : (route.source[0] as string)),
         transformer: this.deps.transforms,
         tenant,
         adHoc: !configured,
@@ -55,6 +62,13 @@ export class RouteTests {
     if (!found) throw new OperationError("not_found", `no route "${slug}"`);
     return found.config;
   }
+}
+
+/** A sample of a catalog type, or of Switchyard's own alert. */
+function sampleOf(type: string, now: number): Record<string, unknown> {
+  return type === DELIVERY_FAILED
+    ? sampleDeliveryFailedAlert(now)
+    : (sampleEvent(type, { createdAt: now }) as Record<string, unknown>);
 }
 
 function adHocRoute(raw: Record<string, unknown>): RouteConfig {

@@ -23,6 +23,14 @@ async function app(): Promise<TestApp> {
         destinations: ["slack"],
       },
       {
+        slug: "alerts",
+        source: "switchyard",
+        types: ["switchyard.delivery.failed"],
+        filter: { logic: "and", conditions: [{ field: "payload.attempts", operator: "gte", value: 5 }] },
+        transform: { template: "text" },
+        destinations: ["slack"],
+      },
+      {
         slug: "broken",
         source: "vercel",
         transform: { code: "function transform(e) {\n  return e.payload.nothing.id;\n}" },
@@ -178,5 +186,70 @@ describe("switchyard route test", () => {
     });
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout).transform.error.line).toBe(2);
+  });
+
+  it("changes the sample with --set, tests Switchyard's own alert, and exits 2 when it cannot ask", {
+    timeout: 120_000,
+  }, async () => {
+    const a = await app();
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const args = ["--url", a.url, "--token", ADMIN_TOKEN];
+    const preview = await runCli(
+      [
+        "route",
+        "test",
+        "prod-to-slack",
+        "--type",
+        "deployment.error",
+        "--set",
+        "payload.target=preview",
+        ...args,
+      ],
+      { cwd: dir },
+    );
+    expect(preview.code).toBe(1);
+    expect(preview.stdout).toMatch(
+      /✗ filter\.conditions\[0\]: payload\.target equals "production" \(found "preview"\)/,
+    );
+
+    const alert = await runCli(["route", "test", "alerts", "--type", "switchyard.delivery.failed", ...args], {
+      cwd: dir,
+    });
+    expect(alert.stderr).toBe("");
+    expect(alert.code).toBe(0);
+    expect(alert.stdout).toMatch(/✓ source switchyard/);
+    expect(alert.stdout).toContain("Delivery Failed: ops-webhook gave up on deployment.error");
+    const few = await runCli(
+      [
+        "route",
+        "test",
+        "alerts",
+        "--type",
+        "switchyard.delivery.failed",
+        "--set",
+        "payload.attempts=2",
+        ...args,
+      ],
+      { cwd: dir },
+    );
+    expect(few.code).toBe(1);
+    expect(few.stdout).toMatch(/✗ filter\.conditions\[0\]: payload\.attempts gte 5 \(found 2\)/);
+
+    const unknownType = await runCli(
+      ["route", "test", "prod-to-slack", "--type", "deployment.exploded", "--set", "a=1", ...args],
+      {
+        cwd: dir,
+      },
+    );
+    expect(unknownType.code).toBe(2);
+    expect(unknownType.stderr).toBe(
+      'switchyard: unknown event type "deployment.exploded": `switchyard catalog` lists them\n',
+    );
+    const noFile = await runCli(["route", "test", "prod-to-slack", "--event", "missing.json", ...args], {
+      cwd: dir,
+    });
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toBe("switchyard: --event: cannot read missing.json: ENOENT\n");
   });
 });
