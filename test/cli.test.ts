@@ -212,6 +212,53 @@ describe("switchyard serve --role", () => {
 });
 
 describe("switchyard doctor", () => {
+  it("doctor finds nothing wrong with the zero-config start, before and after it ran, and warns of a destination the SSRF guard always refuses", {
+    timeout: 120_000,
+  }, async () => {
+    const { mkdirSync } = await import("node:fs");
+    const cwd = join(temp.dir, "doctor-fresh");
+    mkdirSync(cwd);
+    const before = await runCli(["doctor"], { cwd });
+    expect(before.code).toBe(0);
+    expect(before.stdout).not.toMatch(/^(warn|FAIL)/m);
+    expect(before.stdout).toMatch(/^ok\s+migrations: a new database/m);
+    const port = await freePort();
+    const server = await startChild(null, port, { cwd, env: { PORT: String(port), HOST: "127.0.0.1" } });
+    server.process.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    const after = await runCli(["doctor"], { cwd });
+    expect(after.code).toBe(0);
+    expect(after.stdout).not.toMatch(/^(warn|FAIL)/m);
+    expect(after.stdout).toMatch(
+      /^ok\s+secrets: source vercel signed with the webhook secret kept in .*credentials\.json$/m,
+    );
+    expect(after.stdout).toMatch(
+      /^ok\s+admin token: the one generated on first start, kept in .*credentials\.json$/m,
+    );
+
+    const file = join(temp.dir, "doctor-ssrf.yaml");
+    writeFileSync(
+      file,
+      [
+        `database: { url: "sqlite:${join(temp.dir, "doctor-ssrf.db")}" }`,
+        "adminToken: doctor-admin-token-0123",
+        "sources: [{ slug: v, kind: vercel, secrets: [s] }]",
+        "destinations:",
+        "  - { slug: local-app, url: 'http://localhost:3000/hooks' }",
+        "  - { slug: metadata, url: 'http://169.254.169.254/latest' }",
+        "  - { slug: mine, url: 'http://127.0.0.1:4000/', allowPrivateNetwork: true }",
+        "  - { slug: public, url: 'https://hooks.example.com/x' }",
+      ].join("\n"),
+    );
+    const ssrf = await runCli(["doctor", "--config", file]);
+    expect(ssrf.code).toBe(0);
+    const warned = ssrf.stdout.split("\n").filter((l) => l.startsWith("warn  ssrf: destination"));
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toContain("destination local-app (http://localhost:3000/hooks) is at localhost");
+    expect(warned[0]).toContain("set allowPrivateNetwork: true on it");
+    expect(warned[1]).toContain("destination metadata (http://169.254.169.254/latest) is at 169.254.169.254");
+  });
+
   it("reports each check and fails on what is wrong", { timeout: 30_000 }, async () => {
     const db = join(temp.dir, "doctor.db");
     const file = join(temp.dir, "doctor.yaml");
