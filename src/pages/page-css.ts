@@ -251,6 +251,7 @@ textarea.code { font-size: .8125rem; line-height: 1.5; resize: vertical; }
 .circuit-name .url-line { display: block; }
 .circuit-state { white-space: nowrap; }
 @media (max-width: 40rem) {
+  .topbar nav { order: 3; flex-basis: 100%; }
   .nav { flex-wrap: wrap; }
   .nav a { padding: 0 .5rem; white-space: nowrap; }
 }

@@ -95,8 +95,11 @@ async function send(n: number): Promise<void> {
 }
 
 /** A fresh browser context at a viewport, signed in (where signing in lands: the overview). */
-async function context(size: keyof typeof VIEWPORTS = "desktop"): Promise<BrowserContext> {
-  const ctx = await browser.newContext(VIEWPORTS[size]);
+async function context(
+  size: keyof typeof VIEWPORTS = "desktop",
+  colorScheme: "light" | "dark" = "light",
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ ...VIEWPORTS[size], colorScheme });
   const page = await ctx.newPage();
   await page.goto(`${app.url}/sign-in`);
   await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
@@ -201,14 +204,19 @@ describe("the overview", () => {
   );
 
   it(
-    "looks right at desktop and phone sizes",
+    "looks right at desktop and phone sizes, and dark",
     async () => {
-      for (const size of ["desktop", "phone"] as const) {
-        const ctx = await context(size);
+      const looks = [
+        ["desktop", "light", "overview-desktop"],
+        ["phone", "light", "overview-phone"],
+        ["desktop", "dark", "overview-desktop-dark"],
+      ] as const;
+      for (const [size, scheme, name] of looks) {
+        const ctx = await context(size, scheme);
         const page = await ctx.newPage();
         await page.goto(`${app.url}/overview`);
         await page.locator("#hour-numbers summary").click();
-        await page.screenshot({ path: `${SCREENSHOT_DIR}overview-${size}.png`, fullPage: true });
+        await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true });
         // Nothing wider than the screen.
         expect(
           await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"),
