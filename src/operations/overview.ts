@@ -54,8 +54,8 @@ export function successShare(t: { succeeded: number; failed: number }): number |
   return all === 0 ? null : t.succeeded / all;
 }
 
-/** Sums minutes into buckets of `bucketMs` from `first`, `count` of them. */
-function series(
+/** Sums minutes into `count` buckets of `bucketMs` from `first`; minutes outside them are left out. Pure. */
+export function series(
   minutes: readonly MinuteActivity[],
   first: number,
   bucketMs: number,
@@ -81,6 +81,17 @@ function series(
   return { bucketMs, buckets, totals };
 }
 
+/**
+ * Where the windows start at `now`: the hour's 60 minutes end with the one running, the day's 96
+ * quarter hours with the one running (aligned to the clock's quarter hours, so bars keep still).
+ */
+export function windowsAt(now: number): { hourFirst: number; dayFirst: number } {
+  return {
+    hourFirst: minuteOf(now) - (HOUR_BUCKETS - 1) * MINUTE_MS,
+    dayFirst: Math.floor(now / DAY_BUCKET_MS) * DAY_BUCKET_MS - (DAY_BUCKETS - 1) * DAY_BUCKET_MS,
+  };
+}
+
 /** The console's overview of a tenant. */
 export class OverviewOperations {
   readonly #minutes: ActivityMinutes;
@@ -97,8 +108,7 @@ export class OverviewOperations {
   /** How `tenant` is doing now: traffic per minute over the hour and day, queue, destinations. */
   async overview(tenant: string): Promise<TenantOverview> {
     const now = this.deps.clock.now();
-    const hourFirst = minuteOf(now) - (HOUR_BUCKETS - 1) * MINUTE_MS;
-    const dayFirst = Math.floor(now / DAY_BUCKET_MS) * DAY_BUCKET_MS - (DAY_BUCKETS - 1) * DAY_BUCKET_MS;
+    const { hourFirst, dayFirst } = windowsAt(now);
     const view = this.deps.store.forTenant(tenant);
     const [minutes, pending, dead, destinations] = await Promise.all([
       this.#minutes.minutes(tenant, dayFirst, now),
