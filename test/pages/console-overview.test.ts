@@ -261,6 +261,41 @@ describe("the overview", () => {
     SLOW,
   );
 
+  it(
+    "fetches nothing while its tab is hidden, and refreshes at once when shown again",
+    async () => {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      // The page's timers run on a clock the test moves.
+      await page.clock.install();
+      const live: string[] = [];
+      page.on("request", (r) => {
+        if (new URL(r.url()).pathname === "/overview/live") live.push(r.url());
+      });
+      const liveAnswer = () => page.waitForResponse((r) => new URL(r.url()).pathname === "/overview/live");
+      await page.goto(`${app.url}/overview`);
+      const first = liveAnswer();
+      await page.clock.runFor(5_000);
+      expect((await first).status()).toBe(200);
+      expect(live).toHaveLength(1);
+
+      const show = (state: "hidden" | "visible") =>
+        page.evaluate(
+          `Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${state}" });
+          document.dispatchEvent(new Event("visibilitychange"));`,
+        );
+      await show("hidden");
+      await page.clock.runFor(60_000);
+      const shown = liveAnswer();
+      await show("visible");
+      expect((await shown).status()).toBe(200);
+      // One fetch before it was hidden, one on being shown: none while hidden.
+      expect(live).toHaveLength(2);
+      await ctx.close();
+    },
+    SLOW,
+  );
+
   it("sends a browser without a session to sign in, and refuses the live counts", async () => {
     const root = await fetch(`${app.url}/`, { redirect: "manual" });
     expect(root.status).toBe(302);
