@@ -6,6 +6,7 @@ import { DestinationHealth } from "./destinations.js";
 import type { EventStreams } from "./event-streams.js";
 import { InstallFlow } from "./install-flow.js";
 import { InstallationOperations } from "./installations.js";
+import { OverviewOperations } from "./overview.js";
 import { RelayOperations } from "./relay-settings.js";
 import { RouteTests } from "./route-tests.js";
 import { RunSettingsOperations } from "./run-settings.js";
@@ -33,6 +34,8 @@ export class Operations {
   readonly destinations: TopologyItems<"destinations">;
   readonly routes: TopologyItems<"routes">;
   readonly health: DestinationHealth;
+  /** The console's overview of a tenant: traffic per minute, queue, destinations. */
+  readonly overview: OverviewOperations;
   readonly deliveries: DeliveryOperations;
   readonly tenants: TenantOperations;
   readonly routeTests: RouteTests;
@@ -52,6 +55,7 @@ export class Operations {
     this.destinations = new TopologyItems("destinations", deps);
     this.routes = new TopologyItems("routes", deps);
     this.health = new DestinationHealth(deps, this.destinations);
+    this.overview = new OverviewOperations(deps, this.health);
     this.deliveries = new DeliveryOperations(deps);
     this.tenants = new TenantOperations(deps);
     this.routeTests = new RouteTests(deps);

@@ -213,4 +213,55 @@ textarea.code { font-size: .8125rem; line-height: 1.5; resize: vertical; }
   .actions .button { flex: 1 1 100%; }
   .choice-row { flex-direction: column; }
 }
+.updated { margin: -.25rem 0 1rem; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 1rem; margin: 0 0 1.25rem; }
+.figure {
+  background: var(--surface); border: 1px solid var(--border); border-radius: 12px; padding: 1rem 1.25rem;
+}
+.figure dt { color: var(--muted); font-size: .875rem; font-weight: 600; }
+.figure dd { margin: .25rem 0 0; }
+.figure-value { display: block; font-size: 1.75rem; font-weight: 650; line-height: 1.2; font-variant-numeric: tabular-nums; }
+.figure-value a { color: inherit; }
+.figure .hint { display: block; margin: .25rem 0 0; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem 1.5rem; }
+.chart-box { margin: 0; min-width: 0; }
+.chart-box figcaption { font-weight: 600; font-size: .9375rem; margin: 0 0 .25rem; }
+.chart { display: block; width: 100%; height: auto; font-size: 11px; font-variant-numeric: tabular-nums; }
+.chart text { fill: var(--muted); }
+.chart-grid line { stroke: var(--border); stroke-width: 1; }
+.chart-tick line { stroke: var(--muted); stroke-width: 1; }
+.bar-events { fill: var(--accent); }
+.bar-succeeded { fill: var(--ok); }
+.bar-failed { fill: var(--error); }
+.legend { font-weight: 400; font-size: .8125rem; color: var(--muted); white-space: nowrap; margin-left: .25rem; }
+.swatch { display: inline-block; width: .75rem; height: .75rem; border-radius: 2px; vertical-align: -.05rem; margin-left: .25rem; }
+.swatch-succeeded { background: var(--ok); }
+.swatch-failed { background: var(--error); }
+.chart-data { margin: .75rem 0 0; }
+.chart-table { font-variant-numeric: tabular-nums; }
+.chart-table th[scope="row"] { color: var(--fg); font-weight: 500; white-space: nowrap; }
+.overview-lists { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1.25rem; }
+.overview-lists .panel { min-width: 0; }
+.circuits { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 0 1.5rem; }
+.circuits li {
+  display: flex; justify-content: space-between; align-items: baseline; gap: .75rem;
+  padding: .5rem 0; border-bottom: 1px solid var(--border); font-size: .875rem;
+}
+.circuit-name { min-width: 0; }
+.circuit-name .url-line { display: block; }
+.circuit-state { white-space: nowrap; }
+@media (max-width: 40rem) {
+  .topbar nav { order: 3; flex-basis: 100%; }
+  .nav { flex-wrap: wrap; }
+  .nav a { padding: 0 .5rem; white-space: nowrap; }
+}
+@media (max-width: 30rem) {
+  .chart-table th:nth-child(4), .chart-table td:nth-child(4) { display: table-cell; }
+  .figures { grid-template-columns: 1fr 1fr; gap: .75rem; }
+  .figure { padding: .75rem; }
+  .figure-value { font-size: 1.375rem; }
+  .overview-lists { grid-template-columns: 1fr; }
+  .charts { grid-template-columns: 1fr; }
+  .chart { font-size: 13px; }
+}
 `;

@@ -362,6 +362,17 @@ export interface RecentAttempt {
   errorMessage: string | null;
 }
 
+/** One minute of a tenant's activity: events received, attempts started and how they ended. */
+export interface MinuteActivity {
+  /** The minute's start (epoch ms, a multiple of 60,000). */
+  minute: number;
+  events: number;
+  /** Attempts answered 2xx. */
+  succeeded: number;
+  /** Every other attempt: another status, or no answer. */
+  failed: number;
+}
+
 /**
  * One tenant's records. Every read and write of this view is scoped by its tenant: an id of
  * another tenant's event or delivery finds nothing and changes nothing.
@@ -405,6 +416,14 @@ export interface TenantStore {
    * destination's recent health is computed from.
    */
   recentAttempts(since: number, limit: number): Promise<RecentAttempt[]>;
+  /**
+   * The tenant's events received and attempts started in [since, until), counted per minute,
+   * oldest first; a minute with neither is left out. Read by time range on indexes (the events'
+   * ids, `attempts.started_at`): the cost follows the range, not the table.
+   */
+  activityByMinute(since: number, until: number): Promise<MinuteActivity[]>;
+  /** How many of the tenant's deliveries have `status`, counted on the (tenant, status) index. */
+  countDeliveries(status: DeliveryStatus): Promise<number>;
   /** Upserts one of the tenant's destination states; a state of another tenant is refused. */
   saveDestinationState(state: DestinationState): Promise<void>;
   /** The tenant's run-time sources, destinations and routes. */

@@ -1,8 +1,15 @@
-import type { AttemptRecord, DeliveryRecord, DestinationState, NewDelivery } from "../core/delivery-types.js";
+import type {
+  AttemptRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  DestinationState,
+  NewDelivery,
+} from "../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../core/types.js";
 import type {
   DeliveryQuery,
   EventQuery,
+  MinuteActivity,
   RecentAttempt,
   RequeueQuery,
   StreamPage,
@@ -44,6 +51,8 @@ export interface TenantOps {
   listDestinationStates(tenant: string): Promise<DestinationState[]>;
   pendingByDestination(tenant: string): Promise<Record<string, number>>;
   recentAttempts(tenant: string, since: number, limit: number): Promise<RecentAttempt[]>;
+  activityByMinute(tenant: string, since: number, until: number): Promise<MinuteActivity[]>;
+  countDeliveries(tenant: string, status: DeliveryStatus): Promise<number>;
   saveDestinationState(state: DestinationState): Promise<void>;
   topology: TopologyOps;
 }
@@ -106,6 +115,8 @@ export function tenantView(tenant: string, ops: TenantOps): TenantStore {
     listDestinationStates: () => ops.listDestinationStates(tenant),
     pendingByDestination: () => ops.pendingByDestination(tenant),
     recentAttempts: (since, limit) => ops.recentAttempts(tenant, since, limit),
+    activityByMinute: (since, until) => ops.activityByMinute(tenant, since, until),
+    countDeliveries: (status) => ops.countDeliveries(tenant, status),
     sources: topologyTable("sources", tenant, ops.topology),
     destinations: topologyTable("destinations", tenant, ops.topology),
     routes: topologyTable("routes", tenant, ops.topology),

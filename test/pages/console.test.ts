@@ -3,7 +3,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClaimedDelivery } from "../../src/core/delivery-types.js";
 import { DEFAULT_TENANT } from "../../src/core/types.js";
-import { PAGE_CSP } from "../../src/pages/security-headers.js";
+import { CONSOLE_SCRIPTS } from "../../src/pages/console/scripts.js";
+import { pageCsp } from "../../src/pages/security-headers.js";
 import type { DeliveryOutcome } from "../../src/storage/port.js";
 import { sampleEvent } from "../../src/vercel/index.js";
 import { ADMIN_TOKEN, startTestApp, type TestApp, VERCEL_SECRETS } from "../support/app.js";
@@ -52,7 +53,8 @@ async function context(size: keyof typeof VIEWPORTS = "desktop", signIn = true):
     await page.goto(`${app.url}/sign-in`);
     await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${app.url}/events`);
+    // Signing in with no page asked for lands on the overview.
+    await page.waitForURL(`${app.url}/overview`);
     await page.close();
   }
   return ctx;
@@ -97,7 +99,7 @@ describe("signing in", () => {
     expect(page.url()).toBe(
       `${app.url}/sign-in?next=${encodeURIComponent("/events?type=deployment.created")}`,
     );
-    expect(answer?.headers()["content-security-policy"]).toBe(PAGE_CSP);
+    expect(answer?.headers()["content-security-policy"]).toBe(pageCsp([], CONSOLE_SCRIPTS));
     await shoot(page, "sign-in", "desktop");
 
     await page.getByLabel("Admin token").fill("not-the-token-at-all");
@@ -131,7 +133,7 @@ describe("signing in", () => {
         redirect: "manual",
       });
       expect(right.status).toBe(303);
-      expect(right.headers.get("location")).toBe("/events");
+      expect(right.headers.get("location")).toBe("/overview");
     }
   });
 

@@ -84,7 +84,7 @@ export function consoleErrorPage(logger: Logger) {
             Error code: <code>{error.code}</code>
           </p>
           <p>
-            <a href="/events">Back to the console</a>
+            <a href="/">Back to the console</a>
           </p>
         </MessagePage>,
         status,

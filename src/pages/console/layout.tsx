@@ -4,6 +4,7 @@ import type { PageScript } from "../page-script.js";
 
 /** The console's sections, in the order of its navigation. */
 const SECTIONS = [
+  { path: "/overview", label: "Overview" },
   { path: "/events", label: "Events" },
   { path: "/destinations", label: "Destinations" },
   { path: "/routes", label: "Routes" },

@@ -10,11 +10,12 @@ import { deadLettersSection } from "./dead-letters-routes.js";
 import { destinationsSection } from "./destinations-routes.js";
 import { eventsSection } from "./events-routes.js";
 import { ConsoleGuard, consoleErrorPage } from "./guard.js";
+import { overviewSection } from "./overview-routes.js";
 import { routesSection } from "./routes-routes.js";
 import { SignInPage } from "./sign-in-page.js";
 
 /** The console's sections, each its paths and routes. */
-const SECTIONS = [eventsSection, destinationsSection, routesSection, deadLettersSection];
+const SECTIONS = [overviewSection, eventsSection, destinationsSection, routesSection, deadLettersSection];
 
 /** Every path the console answers (for the pages' security headers). */
 export const CONSOLE_PATHS = ["/", "/sign-in", "/sign-out", ...SECTIONS.flatMap((s) => s.paths)];
@@ -25,9 +26,12 @@ export const CONSOLE_PATHS = ["/", "/sign-in", "/sign-out", ...SECTIONS.flatMap(
  */
 const LOCAL_PATH = /^\/(?![/\\])[!-[\]-~]*$/;
 
+/** The console's first page: where `/` and signing in lead. */
+const LANDING = "/overview";
+
 /** Where to go after signing in: a path of this site only, never another origin. */
 function safeNext(next: string | undefined): string {
-  return next !== undefined && LOCAL_PATH.test(next) ? next : "/events";
+  return next !== undefined && LOCAL_PATH.test(next) ? next : LANDING;
 }
 
 /**
@@ -47,7 +51,7 @@ export function consolePages(deps: {
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("form too large", 413) });
   for (const path of CONSOLE_PATHS) app.post(path, formLimit);
 
-  app.get("/", (c) => c.redirect("/events", 302));
+  app.get("/", (c) => c.redirect(LANDING, 302));
 
   app.get("/sign-in", async (c) => {
     const next = safeNext(c.req.query("next"));

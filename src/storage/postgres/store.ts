@@ -18,6 +18,7 @@ import {
 import { reducedOutcome, storableOutcome } from "../storable.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
 import { actionStore } from "./actions.js";
+import { activityReads } from "./activity.js";
 import { connect, guard, type Sql } from "./connection.js";
 import { installationStore } from "./installations.js";
 import { migrate } from "./migrations.js";
@@ -43,6 +44,7 @@ export class PostgresStore implements Store {
   } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly activity: ReturnType<typeof activityReads>;
   private readonly stream: ReturnType<typeof streamReads>;
   private readonly tenantOps: TenantOps;
   readonly installations: InstallationStore;
@@ -57,6 +59,7 @@ export class PostgresStore implements Store {
     private readonly textBodies: boolean,
   ) {
     this.reads = reads(sql);
+    this.activity = activityReads(sql);
     this.stream = streamReads(sql);
     this.tenantOps = this.tenantOperations();
     this.installations = installationStore(sql, (what, fn) => this.write(what, fn));
@@ -230,6 +233,9 @@ export class PostgresStore implements Store {
       listDestinationStates: (tenant) => guard("read", () => r.listDestinationStates(tenant)),
       pendingByDestination: (tenant) => guard("read", () => r.pendingByDestination(tenant)),
       recentAttempts: (tenant, since, limit) => guard("read", () => r.recentAttempts(tenant, since, limit)),
+      activityByMinute: (tenant, since, until) =>
+        guard("read", () => this.activity.activityByMinute(tenant, since, until)),
+      countDeliveries: (tenant, status) => guard("read", () => this.activity.countDeliveries(tenant, status)),
       saveDestinationState: (state) => this.write("save", () => saveDestinationState(this.sql, state)),
       topology: {
         list: (kind, tenant) => guard("read", () => topology.list(kind, tenant)),

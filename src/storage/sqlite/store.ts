@@ -16,6 +16,7 @@ import {
 } from "../port.js";
 import { type TenantOps, tenantView } from "../tenant-view.js";
 import { actionReads } from "./actions.js";
+import { activityReads } from "./activity.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
 import { installationReads } from "./installations.js";
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   } as const;
 
   private readonly reads: ReturnType<typeof reads>;
+  private readonly activity: ReturnType<typeof activityReads>;
   private readonly stream: ReturnType<typeof streamReads>;
   private readonly tenantOps: TenantOps;
   private readonly topology: ReturnType<typeof topologyReads>;
@@ -52,6 +54,7 @@ export class SqliteStore implements Store {
     private readonly lock: ProcessLock,
   ) {
     this.reads = reads(reader);
+    this.activity = activityReads(reader);
     this.stream = streamReads(reader);
     this.topology = topologyReads(reader);
     this.tenantOps = this.tenantOperations();
@@ -193,6 +196,10 @@ export class SqliteStore implements Store {
       listDestinationStates: async (tenant) => this.read(() => r.listDestinationStates(tenant)),
       pendingByDestination: async (tenant) => this.read(() => r.pendingByDestination(tenant)),
       recentAttempts: async (tenant, since, limit) => this.read(() => r.recentAttempts(tenant, since, limit)),
+      activityByMinute: async (tenant, since, until) =>
+        this.read(() => this.activity.activityByMinute(tenant, since, until)),
+      countDeliveries: async (tenant, status) =>
+        this.read(() => this.activity.countDeliveries(tenant, status)),
       saveDestinationState: async (state) => {
         await this.writer.call("saveDestinationState", state);
       },
