@@ -30,7 +30,7 @@ export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?
   // Before anything says it is ready: whoever waits for that may stop the process at once.
   stopOnSignals(logger, () => app.close());
   // The welcome comes first, so whoever waits for the "listening" line has seen it too.
-  if (provisioned.devSource || provisioned.generatedAdminToken) printWelcome(app.listen, provisioned);
+  printWelcome(app.listen, provisioned);
   logger.info(
     {
       address: app.listen.address,
@@ -68,28 +68,36 @@ async function waitingForDatabase(start: () => Promise<RunningApp>, logger: Logg
 /** Tells a newcomer, once, where to send events and with which credentials (never through the logger). */
 function printWelcome(listen: ListenAddress, p: Provisioned): void {
   const url = listen.url;
+  // Vercel reaches this machine by a name or address of its own (or a tunnel), not by loopback.
+  const reachable = listen.reach === "all" ? `http://<this machine>:${listen.port}` : url;
   const lines = [
     "",
     "Switchyard is running.",
     `  Listening on:             ${describeListenAddress(listen)}`,
+    `  Console:                  ${url}/`,
   ];
+  const sources = p.config.sources;
   if (p.devSource) {
-    const secret = p.config.sources[0]?.secrets[0] ?? "";
-    // Vercel reaches this machine by a name or address of its own (or a tunnel), not by loopback.
-    const ingest = listen.reach === "all" ? `http://<this machine>:${listen.port}` : url;
     lines.push(
-      `  Send Vercel webhooks to:  ${ingest}/ingest/vercel`,
-      `  Webhook secret:           ${secret}`,
+      `  Send Vercel webhooks to:  ${reachable}/ingest/vercel`,
+      `  Webhook secret:           ${sources[0]?.secrets[0] ?? ""}`,
+    );
+  } else {
+    for (const [i, s] of sources.entries())
+      lines.push(
+        `  ${i === 0 ? "Ingest URLs:" : "".padEnd(12)}              ${reachable}/ingest/${s.slug} (${s.kind})`,
+      );
+  }
+  if (p.generatedAdminToken) {
+    lines.push(
+      `  Admin token:              ${p.config.adminToken}`,
+      `  (kept in ${p.credentialsFile}, readable only by you)`,
+      "",
+      "Try it:",
+      "  npx switchyard trigger deployment.created",
+      `  curl -H "Authorization: Bearer ${p.config.adminToken}" ${url}/api/v1/events`,
     );
   }
-  lines.push(
-    `  Admin token:              ${p.config.adminToken}`,
-    `  (kept in ${p.credentialsFile}, readable only by you)`,
-    "",
-    "Try it:",
-    "  npx switchyard trigger deployment.created",
-    `  curl -H "Authorization: Bearer ${p.config.adminToken}" ${url}/api/v1/events`,
-    "",
-  );
+  lines.push("");
   process.stdout.write(`${lines.join("\n")}\n`);
 }

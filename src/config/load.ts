@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError, formatPath } from "../core/config-error.js";
 import { interpolate, type MissingVariable } from "./interpolate.js";
@@ -58,12 +58,27 @@ export function loadConfig(
       if (missing.length > 0) {
         throw new ConfigError(
           file,
-          missing.map((m) => `${m.path}: environment variable ${m.variable} is not set and has no default`),
+          missing.map(
+            (m) =>
+              `${m.path}: environment variable ${m.variable} is not set and has no default${hintFor(m.variable, cwd)}`,
+          ),
         );
       }
     }
   }
   return { config: validateConfig(applyOverrides(tree, flags, env), file), file } satisfies LoadedConfig;
+}
+
+/**
+ * Where a variable's value may be found: after the zero-config start, the webhook secret it
+ * generated (and Vercel was given) is kept in the default data folder's credentials file.
+ */
+function hintFor(variable: string, cwd: string): string {
+  if (variable !== "VERCEL_WEBHOOK_SECRET") return "";
+  const credentials = join(cwd, ".switchyard", "credentials.json");
+  return existsSync(credentials)
+    ? ` (the secret the zero-config start generated is "vercelSecret" in ${credentials}: export VERCEL_WEBHOOK_SECRET with it to keep using it)`
+    : "";
 }
 
 /** Validates a raw tree against the schema; throws ConfigError listing every bad key. */
