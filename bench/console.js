@@ -193,7 +193,9 @@ async function main() {
   const out = { machine: { node: process.version, cpus: cpus().length }, sizes, runs };
   const report = [];
   for (const kind of /** @type {("sqlite" | "postgres")[]} */ (stores)) {
-    log(`${kind}: seeding ${sizes.baseline.toLocaleString()} and ${sizes.big.toLocaleString()} events`);
+    log(
+      `${kind}: ${sizes.baseline.toLocaleString()} and ${sizes.big.toLocaleString()} events (seeded unless --keep holds them)`,
+    );
     const base = await seeded(kind, sizes.baseline);
     const big = await seeded(kind, sizes.big);
     if (big.seconds !== null)
