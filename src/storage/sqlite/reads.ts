@@ -1,7 +1,14 @@
 import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
 import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats, RecentAttempt } from "../port.js";
+import type {
+  DeliveryQuery,
+  DestinationKey,
+  EventQuery,
+  QueueStats,
+  RecentAttempt,
+  RequeueQuery,
+} from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -15,11 +22,14 @@ import {
   toSummary,
 } from "../rows.js";
 import type { Connection } from "./connection.js";
+import { requeueSelection } from "./ops/requeue.js";
 
+// CROSS JOIN: SQLite then always walks deliveries first (their indexes give the order and the
+// tenant) and looks each event up by id; left to choose, it may walk events and sort.
 const SELECT_DELIVERY = `
   SELECT d.id, d.tenant, d.event_id, e.type, d.destination, d.routes, d.route, d.transform, d.status, d.attempts, d.next_attempt_at,
     d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
-  FROM deliveries d JOIN events e ON e.id = d.event_id`;
+  FROM deliveries d CROSS JOIN events e ON e.id = d.event_id`;
 
 /** The columns of an event's summary (`toSummary`). */
 export const SUMMARY_COLUMNS =
@@ -35,9 +45,11 @@ export function reads(db: Connection) {
     "SELECT destination, count(*) AS n FROM deliveries WHERE tenant = ? AND status = 'pending' GROUP BY destination",
   );
   // By start time (attempts_started), each attempt's delivery by its unique id for the tenant.
+  // CROSS JOIN keeps attempts the outer walk: SQLite would otherwise start from the tenant's
+  // deliveries (all of them) and sort their attempts.
   const recent = db.prepare(`
     SELECT d.destination, a.started_at, a.duration_ms, a.status, a.error, a.error_message
-    FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+    FROM attempts a CROSS JOIN deliveries d ON d.id = a.delivery_id
     WHERE a.started_at >= ? AND d.tenant = ? ORDER BY a.started_at DESC LIMIT ?`);
   const seqOf = db.prepare("SELECT seq FROM deliveries WHERE tenant = ? AND id = ?").pluck();
   const firstDue = db
@@ -54,7 +66,10 @@ export function reads(db: Connection) {
         where.push(clause);
         params.push(...values);
       };
-      add("tenant = ?", tenant);
+      // "+tenant": not an index term, so SQLite walks the id index in the list's order and stops
+      // at the page's end. Offered (tenant, seq) for it, it would read all the tenant's events
+      // and sort them by id: seconds at a million.
+      add("+tenant = ?", tenant);
       if (query.source) add("source = ?", query.source);
       if (query.type) add("type = ?", query.type);
       // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
@@ -73,7 +88,11 @@ export function reads(db: Connection) {
     },
 
     listDeliveries(tenant: string, q: DeliveryQuery): DeliveryRecord[] {
-      const where: string[] = ["d.tenant = @tenant"];
+      // Without a status or an event, no index has the tenant and the order together: walk
+      // deliveries newest first (by seq, the rowid) and stop at the page's end, rather than read
+      // all the tenant's deliveries through (tenant, status, seq) and sort them.
+      const walk = q.status === undefined && q.eventId === undefined;
+      const where: string[] = [walk ? "+d.tenant = @tenant" : "d.tenant = @tenant"];
       const params: Record<string, unknown> = { tenant, limit: q.limit };
       if (q.status) {
         where.push("d.status = @status");
@@ -105,6 +124,12 @@ export function reads(db: Connection) {
       }
       const sql = `${SELECT_DELIVERY} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as DeliveryRow[]).map(toDelivery);
+    },
+
+    /** How many of the tenant's deliveries a bulk replay would take (its dry run). */
+    countRequeue(tenant: string, q: Omit<RequeueQuery, "dryRun">): number {
+      const { from, params } = requeueSelection(tenant, q);
+      return db.prepare(`SELECT count(*) ${from}`).pluck().get(params) as number;
     },
 
     getDelivery(tenant: string, id: string): { delivery: DeliveryRecord; attempts: AttemptRecord[] } | null {

@@ -178,14 +178,23 @@ export class SqliteStore implements Store {
       },
       addDeliveries: (tenant, eventId, deliveries, now) =>
         this.writer.call("addDeliveries", tenant, eventId, deliveries as NewDelivery[], now),
-      requeueDeliveries: (tenant, query, now, deadlineFor) => {
-        const destinations = this.read(
-          () =>
-            this.reader
-              .prepare("SELECT DISTINCT destination FROM deliveries WHERE tenant = ?")
-              .pluck()
-              .all(tenant) as string[],
-        );
+      requeueDeliveries: async (tenant, query, now, deadlineFor) => {
+        // A dry run changes nothing: a count on the read connection, never queued behind (or
+        // ahead of) the writer's commits.
+        if (query.dryRun) return { matched: this.read(() => r.countRequeue(tenant, query)), enqueued: 0 };
+        // The writer thread cannot ask for deadlines: each destination's is found here first,
+        // only for the deliveries in the status it requeues (an index range), not for every
+        // delivery the tenant has.
+        const destinations =
+          query.destination !== undefined
+            ? [query.destination]
+            : this.read(
+                () =>
+                  this.reader
+                    .prepare("SELECT DISTINCT destination FROM deliveries WHERE tenant = ? AND status = ?")
+                    .pluck()
+                    .all(tenant, query.status) as string[],
+              );
         const deadlines: Record<string, number> = {};
         for (const d of destinations) {
           const at = deadlineFor(d);

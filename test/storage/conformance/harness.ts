@@ -12,6 +12,8 @@ import { TEST_POSTGRES_URL, TEST_STORE, tempDir } from "../../support/app.js";
 /** A fresh, empty database for one test, on the backend the suite runs on. */
 export interface FreshStore {
   store: Store;
+  /** The database's URL (`sqlite:PATH`, or PostgreSQL's with `?schema=`), to look at it past the port. */
+  url: string;
   /** Opens another handle on the same database (another node, or a restart). */
   again(): Promise<Store>;
   /** Attempt rows stored for a delivery, read past the port. */
@@ -45,6 +47,7 @@ export function storeHarness() {
       }
       return {
         store: await track(openStore(url)),
+        url,
         again: () => track(openStore(url)),
         async exec(sql) {
           if (admin) {

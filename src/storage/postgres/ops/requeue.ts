@@ -32,11 +32,16 @@ export async function requeueDeliveries(
     if (q.since !== undefined) where.push(tx`d.updated_at >= ${q.since}`);
     if (q.until !== undefined) where.push(tx`d.updated_at < ${q.until}`);
     const filter = where.reduce((all, clause) => tx`${all} AND ${clause}`);
+    if (q.dryRun) {
+      // Counted where the rows are: a dry run over every dead letter sends one number, not their ids.
+      const [row] = await tx<{ n: number }[]>`
+        SELECT count(*)::integer AS n FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${filter}
+      `;
+      return { matched: row?.n ?? 0, enqueued: 0 };
+    }
     const matched = await tx<{ id: string; destination: string }[]>`
-      SELECT d.id, d.destination FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${filter}
-      ${q.dryRun ? tx`` : tx`FOR UPDATE OF d`}
+      SELECT d.id, d.destination FROM deliveries d JOIN events e ON e.id = d.event_id WHERE ${filter} FOR UPDATE OF d
     `;
-    if (q.dryRun) return { matched: matched.length, enqueued: 0 };
     const deadlines = new Map<string, number>();
     for (const { destination } of matched) {
       if (deadlines.has(destination)) continue;
