@@ -5,7 +5,7 @@ import type { ApiRoutes } from "../api-spec.js";
 import { HttpError } from "../errors.js";
 import { SseStream } from "../sse-stream.js";
 import { EXAMPLE_EVENT, eventJson } from "./events.js";
-import { EXAMPLE_EVENT_ID, isId, textQuery, timeQuery } from "./query.js";
+import { EXAMPLE_EVENT_ID, isId, textQuery, timeQuery, typeQueryParam } from "./query.js";
 
 const resumeDoc = {
   description:
@@ -47,7 +47,7 @@ export function eventStreamRoutes(
       since: timeQuery("since", "Start with the events received at or after this time"),
       lastEventId: z.string().optional().meta(resumeDoc),
       source: textQuery("source", "Only events that came in through this source.", "vercel"),
-      type: textQuery("type", "Only events of this type; `*` matches any run of characters.", "deployment.*"),
+      type: typeQueryParam,
     }),
     headers: z.object({ "last-event-id": z.string().optional().meta(resumeDoc) }),
     responses: {
