@@ -65,6 +65,8 @@ export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pol
   actionLeaseRepeat?: Repeat;
   /** The live event streams' timings and bounds. */
   streams?: Partial<StreamSettings>;
+  /** The most events one search of the events list examines (default 20,000). */
+  searchScanLimit?: number;
 };
 
 /** What one Switchyard process does. Every role serves /healthz, /readyz and /metrics. */
@@ -90,7 +92,7 @@ export async function composeApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
-  { role = "all", actionLeaseRepeat, streams, ...options }: AppOptions = {},
+  { role = "all", actionLeaseRepeat, streams, searchScanLimit, ...options }: AppOptions = {},
 ): Promise<ComposedApp> {
   const { adminToken, encryptionKey } = config;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
@@ -191,6 +193,7 @@ export async function composeApp(
     eventStreams,
     declaredRuns: declaredRuns(config.actions, config.checks),
   });
+  if (searchScanLimit !== undefined) operations.deliveries.searchScanLimit = searchScanLimit;
   const actions = actionRunnerFor(config, {
     store,
     vercel,

@@ -3,7 +3,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClaimedDelivery } from "../../src/core/delivery-types.js";
 import { DEFAULT_TENANT } from "../../src/core/types.js";
-import { PAGE_CSP } from "../../src/pages/security-headers.js";
+import { CONSOLE_SCRIPTS } from "../../src/pages/console/scripts.js";
+import { pageCsp } from "../../src/pages/security-headers.js";
 import type { DeliveryOutcome } from "../../src/storage/port.js";
 import { sampleEvent } from "../../src/vercel/index.js";
 import { ADMIN_TOKEN, startTestApp, type TestApp, VERCEL_SECRETS } from "../support/app.js";
@@ -97,7 +98,8 @@ describe("signing in", () => {
     expect(page.url()).toBe(
       `${app.url}/sign-in?next=${encodeURIComponent("/events?type=deployment.created")}`,
     );
-    expect(answer?.headers()["content-security-policy"]).toBe(PAGE_CSP);
+    // The console's CSP: its registered scripts by hash, nothing else.
+    expect(answer?.headers()["content-security-policy"]).toBe(pageCsp([], CONSOLE_SCRIPTS));
     await shoot(page, "sign-in", "desktop");
 
     await page.getByLabel("Admin token").fill("not-the-token-at-all");

@@ -1,7 +1,8 @@
 import type { PageScript } from "../page-script.js";
+import { EVENTS_LIVE_SCRIPT } from "./events-live-script.js";
 
 /**
  * Every script a console page may run, each its own module. The console's CSP allows these
  * (by hash) and nothing else; a page names the ones it runs (`ConsoleLayout`'s `scripts`).
  */
-export const CONSOLE_SCRIPTS: readonly PageScript[] = [];
+export const CONSOLE_SCRIPTS: readonly PageScript[] = [EVENTS_LIVE_SCRIPT];

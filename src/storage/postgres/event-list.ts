@@ -1,4 +1,5 @@
 import { encodeTime } from "ulidx";
+import { isEventId } from "../../core/ids.js";
 import type { EventSummary } from "../../core/types.js";
 import type { EventQuery, EventSearch, EventSearchPage } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
@@ -30,7 +31,8 @@ export function eventList(sql: Sql) {
       where.push(sql`id >= ${`evt_${encodeTime(q.since, 10)}`} AND received_at >= ${q.since}`);
     if (q.until !== undefined)
       where.push(sql`id < ${`evt_${encodeTime(q.until, 10)}`} AND received_at < ${q.until}`);
-    if (q.id) where.push(q.id.startsWith("evt_") ? sql`id = ${q.id}` : sql`external_id = ${q.id}`);
+    // An id of ours by its form; anything else can only be the sender's.
+    if (q.id) where.push(isEventId(q.id) ? sql`id = ${q.id}` : sql`external_id = ${q.id}`);
     if (q.before) where.push(sql`id < ${q.before}`);
     return sql`WHERE ${where.reduce((all, c) => sql`${all} AND ${c}`)}`;
   };

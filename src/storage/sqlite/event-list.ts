@@ -1,4 +1,5 @@
 import { encodeTime } from "ulidx";
+import { isEventId } from "../../core/ids.js";
 import type { EventSummary } from "../../core/types.js";
 import type { EventQuery, EventSearch, EventSearchPage } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
@@ -37,7 +38,8 @@ function eventWhere(tenant: string, q: EventQuery): { where: string; params: unk
   // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
   if (q.since !== undefined) add("id >= ? AND received_at >= ?", `evt_${encodeTime(q.since, 10)}`, q.since);
   if (q.until !== undefined) add("id < ? AND received_at < ?", `evt_${encodeTime(q.until, 10)}`, q.until);
-  if (q.id) add(q.id.startsWith("evt_") ? "id = ?" : "external_id = ?", q.id);
+  // An id of ours by its form; anything else can only be the sender's.
+  if (q.id) add(isEventId(q.id) ? "id = ?" : "external_id = ?", q.id);
   if (q.before) add("id < ?", q.before);
   return { where: where.join(" AND "), params };
 }
