@@ -66,6 +66,8 @@ export type AppOptions = Partial<Pick<WorkerOptions, "random" | "circuit" | "pol
   actionLeaseRepeat?: Repeat;
   /** The live event streams' timings and bounds. */
   streams?: Partial<StreamSettings>;
+  /** The most events one search of the events list examines (default 20,000). */
+  searchScanLimit?: number;
 };
 
 /** What one Switchyard process does. Every role serves /healthz, /readyz and /metrics. */
@@ -91,7 +93,7 @@ export async function composeApp(
   config: Config,
   logger: Logger,
   clock: Clock = systemClock,
-  { role = "all", actionLeaseRepeat, streams, ...options }: AppOptions = {},
+  { role = "all", actionLeaseRepeat, streams, searchScanLimit, ...options }: AppOptions = {},
 ): Promise<ComposedApp> {
   const { adminToken, encryptionKey } = config;
   if (!adminToken) throw new Error("startApp needs config.adminToken (see ensureCredentials)");
@@ -194,6 +196,7 @@ export async function composeApp(
     declaredRuns: declaredRuns(config.actions, config.checks),
     logger,
   });
+  if (searchScanLimit !== undefined) operations.deliveries.searchScanLimit = searchScanLimit;
   const actions = actionRunnerFor(config, {
     store,
     vercel,

@@ -29,6 +29,11 @@ export function newEventId(now: number = Date.now()): string {
   return `evt_${ulidAt(now)}`;
 }
 
+/** Whether `text` has the form of an event id: `evt_` and a ULID (whose first character is at most 7). */
+export function isEventId(text: string): boolean {
+  return /^evt_[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(text);
+}
+
 /** A new delivery id: `dlv_` and a ULID. */
 export function newDeliveryId(now: number = Date.now()): string {
   return `dlv_${ulidAt(now)}`;

@@ -53,3 +53,18 @@ export function compileTypePatterns(
       (glob) => globMatches(glob, originalType) || spellings(type).some((s) => globMatches(glob, s)),
     );
 }
+
+/** The longest type filter a list or stream takes (Vercel's longest type is under 60 characters). */
+export const MAX_TYPE_FILTER = 200;
+
+/**
+ * What is wrong with a type filter (an exact type or a glob) of the events list or stream, or
+ * null: types are dotted names, so a space or a control character is a typo, never a match.
+ */
+export function typeFilterProblem(text: string): string | null {
+  if (text.length > MAX_TYPE_FILTER) return `type must be at most ${MAX_TYPE_FILTER} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  if (/[\s\u0000-\u001f\u007f]/.test(text))
+    return "type must be an event type or a glob such as deployment.* (no spaces or control characters)";
+  return null;
+}

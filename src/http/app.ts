@@ -12,7 +12,7 @@ import { actionRoutes } from "./routes/actions.js";
 import { checkRoutes } from "./routes/checks.js";
 import { deliveryRoutes } from "./routes/deliveries.js";
 import { destinationRoutes } from "./routes/destinations.js";
-import { eventStreamRoutes } from "./routes/event-stream.js";
+import { eventStreamResponder, eventStreamRoutes } from "./routes/event-stream.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { installationRoutes } from "./routes/installations.js";
@@ -39,7 +39,7 @@ export function createApiApp(deps: ApiDeps, serveApi = true): Hono<ApiEnv> {
   app.route("/", healthRoutes(deps));
   if (!serveApi) return app;
   const { open, guarded, document } = managementApi(deps);
-  app.route("/", pageRoutes({ ...deps, apiDocument: document }));
+  app.route("/", pageRoutes({ ...deps, apiDocument: document, streamEvents: eventStreamResponder(deps) }));
   app.route("/api/v1", open.app);
   app.use("/api/*", adminAuth(deps.adminToken));
   app.use("/api/*", tenantParam());

@@ -4,6 +4,7 @@ import { parseBody } from "../ingest/json-text.js";
 import type { DeliveryQuery, EventQuery, RequeueQuery } from "../storage/port.js";
 import type { OperationsDeps } from "./context.js";
 import { OperationError } from "./errors.js";
+import { type EventListFilters, type EventListPage, listEventPage, SEARCH_SCAN_LIMIT } from "./event-list.js";
 
 /** What a replay of one event added. */
 export interface ReplayResult {
@@ -13,11 +14,19 @@ export interface ReplayResult {
 
 /** A tenant's events and deliveries: reading them, retrying, replaying. */
 export class DeliveryOperations {
+  /** The most events one body search examines (`q=`), newest first: its cost does not grow with the store. */
+  searchScanLimit = SEARCH_SCAN_LIMIT;
+
   constructor(private readonly deps: OperationsDeps) {}
 
   /** The tenant's events, newest first. */
   listEvents(tenant: string, query: EventQuery): Promise<EventSummary[]> {
     return this.deps.store.forTenant(tenant).listEvents(query);
+  }
+
+  /** A page of the tenant's events by the list's filters (type globs, times, id, a bounded body search). */
+  listEventPage(tenant: string, filters: EventListFilters): Promise<EventListPage> {
+    return listEventPage(this.deps.store.forTenant(tenant), filters, this.searchScanLimit);
   }
 
   /** One of the tenant's events with its raw bytes. */

@@ -15,6 +15,7 @@ import { TopologyItems } from "./topology-items.js";
 
 export type { DeliverySignals, OperationsDeps } from "./context.js";
 export { OperationError, type OperationErrorCode } from "./errors.js";
+export { type EventListFilters, type EventListPage, typeQuery } from "./event-list.js";
 export {
   DEFAULT_STREAM_SETTINGS,
   EventStreams,

@@ -1,9 +1,9 @@
 import type { RouteConfig } from "../config/routing-schema.js";
 import { routeSchema } from "../config/routing-schema.js";
 import { ConfigError, formatPath } from "../core/config-error.js";
+import { FilterError } from "../core/filter.js";
 import { INTERNAL_SOURCE } from "../core/types.js";
 import { DELIVERY_FAILED, sampleDeliveryFailedAlert } from "../delivery/alerts.js";
-import { FilterError } from "../core/filter.js";
 import { type RouteTestResult, testRoute } from "../routing/route-test.js";
 import { TransformCompileError } from "../transform/compile-error.js";
 import { sampleEvent } from "../vercel/index.js";

@@ -4,6 +4,7 @@ import type { Config } from "../config/schema.js";
 import type { Operations } from "../operations/index.js";
 import type { ApiReferenceDocument } from "./api-reference/document.js";
 import { ApiReferencePage } from "./api-reference/reference-page.js";
+import type { EventStreamAnswer } from "./console/event-filters.js";
 import { CONSOLE_PATHS, consolePages } from "./console/routes.js";
 import { CONSOLE_SCRIPTS } from "./console/scripts.js";
 import { FAVICON_SVG } from "./favicon.js";
@@ -24,6 +25,8 @@ export interface PageDeps {
   logger: Logger;
   /** The management API's OpenAPI document, which the reference page shows. */
   apiDocument: ApiReferenceDocument;
+  /** Answers with a tenant's event stream (the console's live list), as the API's stream does. */
+  streamEvents: EventStreamAnswer;
 }
 
 /**
@@ -61,6 +64,14 @@ export function pageRoutes(deps: PageDeps): Hono {
     app.route("/", integrationPages({ operations: deps.operations, integration, logger: deps.logger }));
   const sessions = deps.operations.consoleSessions(deps.adminToken);
   for (const path of CONSOLE_PATHS) app.use(path, pageSecurityHeaders([], CONSOLE_SCRIPTS));
-  app.route("/", consolePages({ operations: deps.operations, sessions, logger: deps.logger }));
+  app.route(
+    "/",
+    consolePages({
+      operations: deps.operations,
+      sessions,
+      logger: deps.logger,
+      streamEvents: deps.streamEvents,
+    }),
+  );
   return app;
 }

@@ -85,6 +85,7 @@ dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: .375re
 dl.settings dt { color: var(--muted); }
 dl.settings dd { margin: 0; overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; margin: 0 0 1rem; }
+.live-new td { background: var(--info-bg); }
 table { width: 100%; border-collapse: collapse; font-size: .875rem; }
 th, td { text-align: left; padding: .5rem .5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }

@@ -18,11 +18,46 @@ export interface EventQuery {
   source?: string | undefined;
   /** Canonical type. */
   type?: string | undefined;
+  /** A type glob (`*` any run of characters), as a stream's `type` takes it. */
+  typeGlob?: TypeGlob | undefined;
   /** Only events received at or after this time (epoch ms). */
   since?: number | undefined;
+  /** Only events received before this time (epoch ms). */
+  until?: number | undefined;
+  /** Only the event with this id, or with this sender's id (`external_id`). */
+  id?: string | undefined;
   /** Only events older than this event id (the cursor of the previous page). */
   before?: string | undefined;
   limit: number;
+}
+
+/**
+ * A type glob and the catalog's canonical types some spelling of which it matches: an event
+ * matches when its type is one of those, or its type or original type matches the glob (a type the
+ * catalog does not know, or did not when the event came).
+ */
+export interface TypeGlob {
+  glob: string;
+  known: readonly string[];
+}
+
+/** A search of the raw bodies of a tenant's events, within the list's filters. */
+export interface EventSearch extends EventQuery {
+  /** Text the body's bytes contain (ASCII letters of either case). */
+  text: string;
+  /** The most events one search examines, newest first; `limit` bounds the matches. */
+  scanLimit: number;
+}
+
+/** What one bounded search found. */
+export interface EventSearchPage {
+  /** Matching events, newest first, at most the query's `limit`. */
+  events: EventSummary[];
+  /**
+   * The oldest event the search examined when it stopped at `scanLimit`, older ones left
+   * unexamined (search on `before` it); null when it examined every event the filters let through.
+   */
+  scannedTo: string | null;
 }
 
 /**
@@ -381,6 +416,8 @@ export interface TenantStore {
   readonly tenant: string;
   /** Lists the tenant's events newest first. */
   listEvents(query: EventQuery): Promise<EventSummary[]>;
+  /** Searches the tenant's events' bodies, newest first, examining at most `scanLimit` of them. */
+  searchEvents(query: EventSearch): Promise<EventSearchPage>;
   /** One of the tenant's events with its raw bytes, or null. */
   getEvent(id: string): Promise<StoredEvent | null>;
   /**

@@ -9,6 +9,8 @@ import type { EventSummary, StoredEvent } from "../core/types.js";
 import type {
   DeliveryQuery,
   EventQuery,
+  EventSearch,
+  EventSearchPage,
   MinuteActivity,
   RecentAttempt,
   RequeueQuery,
@@ -26,6 +28,7 @@ import type {
  */
 export interface TenantOps {
   listEvents(tenant: string, query: EventQuery): Promise<EventSummary[]>;
+  searchEvents(tenant: string, query: EventSearch): Promise<EventSearchPage>;
   getEvent(tenant: string, id: string): Promise<StoredEvent | null>;
   readStream(tenant: string, after: StreamPosition, limit: number): Promise<StreamPage>;
   streamPositionOf(tenant: string, id: string): Promise<StreamPosition | null>;
@@ -103,6 +106,7 @@ export function tenantView(tenant: string, ops: TenantOps): TenantStore {
   return {
     tenant,
     listEvents: (query) => ops.listEvents(tenant, query),
+    searchEvents: (query) => ops.searchEvents(tenant, query),
     getEvent: (id) => ops.getEvent(tenant, id),
     readStream: (after, limit) => ops.readStream(tenant, after, limit),
     streamPositionOf: (id) => ops.streamPositionOf(tenant, id),

@@ -99,6 +99,7 @@ describe("signing in", () => {
     expect(page.url()).toBe(
       `${app.url}/sign-in?next=${encodeURIComponent("/events?type=deployment.created")}`,
     );
+    // The console's CSP: its registered scripts by hash, nothing else.
     expect(answer?.headers()["content-security-policy"]).toBe(pageCsp([], CONSOLE_SCRIPTS));
     await shoot(page, "sign-in", "desktop");
 

@@ -1,11 +1,12 @@
+import type { Context } from "hono";
 import { z } from "zod";
-import type { StreamStart, StreamSubscription } from "../../operations/index.js";
-import type { ApiDeps } from "../api-env.js";
+import type { StreamFilter, StreamStart, StreamSubscription } from "../../operations/index.js";
+import type { ApiDeps, ApiEnv } from "../api-env.js";
 import type { ApiRoutes } from "../api-spec.js";
 import { HttpError } from "../errors.js";
 import { SseStream } from "../sse-stream.js";
 import { EXAMPLE_EVENT, eventJson } from "./events.js";
-import { EXAMPLE_EVENT_ID, isId, textQuery, timeQuery } from "./query.js";
+import { EXAMPLE_EVENT_ID, isId, textQuery, timeQuery, typeQueryParam } from "./query.js";
 
 const resumeDoc = {
   description:
@@ -34,7 +35,6 @@ export function eventStreamRoutes(
   api: ApiRoutes,
   { operations, metrics }: Pick<ApiDeps, "operations" | "metrics">,
 ): void {
-  let peak = 0;
   const operation = {
     method: "get",
     path: "/events/stream",
@@ -47,7 +47,7 @@ export function eventStreamRoutes(
       since: timeQuery("since", "Start with the events received at or after this time"),
       lastEventId: z.string().optional().meta(resumeDoc),
       source: textQuery("source", "Only events that came in through this source.", "vercel"),
-      type: textQuery("type", "Only events of this type; `*` matches any run of characters.", "deployment.*"),
+      type: typeQueryParam,
     }),
     headers: z.object({ "last-event-id": z.string().optional().meta(resumeDoc) }),
     responses: {
@@ -60,6 +60,7 @@ export function eventStreamRoutes(
     },
     errors: ["invalid_last_event_id"],
   } as const;
+  const respond = eventStreamResponder({ operations, metrics });
   api.add(operation, async (c, { query, headers }) => {
     const since = query.since;
     const after = lastEventId(headers["last-event-id"], query.lastEventId);
@@ -75,8 +76,32 @@ export function eventStreamRoutes(
       type: query.type || undefined,
       since,
     };
+    return respond(c, c.var.tenant, start, filter);
+  });
+}
+
+const peaks = new WeakMap<object, number>();
+
+/** Answers a request with a tenant's event stream: what the API's stream route and the console's live list serve. */
+export type EventStreamResponder = (
+  c: Context,
+  tenant: string,
+  start: StreamStart,
+  filter: StreamFilter,
+) => Promise<Response>;
+
+/**
+ * The answer of an event stream as Server-Sent Events (`id:` the event id, `event: event`,
+ * `data:` the list's JSON of it): bounded buffers, heartbeats, and the streams' metrics.
+ */
+export function eventStreamResponder({
+  operations,
+  metrics,
+}: Pick<ApiDeps, "operations" | "metrics">): EventStreamResponder {
+  return async (c, tenant, start, filter) => {
     const streams = operations.eventStreams;
-    const outgoing = c.env?.outgoing;
+    // The node:http server's answer, where there is one (the console's pages share the API's env).
+    const outgoing = (c.env as ApiEnv["Bindings"])?.outgoing;
     const signal = c.req.raw.signal;
     let subscription: StreamSubscription | null = null;
     const sse = new SseStream({
@@ -89,9 +114,10 @@ export function eventStreamRoutes(
       },
       message: (e) => `id: ${e.id}\nevent: event\ndata: ${JSON.stringify(eventJson(e))}\n\n`,
       onHeld: (bytes) => {
-        if (bytes <= peak) return;
-        peak = bytes;
-        metrics.eventStreamBufferedPeak.set(peak);
+        // One peak for every stream of the process, the API's and the console's.
+        if (bytes <= (peaks.get(metrics) ?? 0)) return;
+        peaks.set(metrics, bytes);
+        metrics.eventStreamBufferedPeak.set(bytes);
       },
       onEnd: (why) => {
         signal.removeEventListener("abort", gone);
@@ -104,7 +130,7 @@ export function eventStreamRoutes(
     signal.addEventListener("abort", gone);
     metrics.eventStreams.inc();
     try {
-      subscription = await streams.subscribe(c.var.tenant, start, filter, sse);
+      subscription = await streams.subscribe(tenant, start, filter, sse);
     } catch (error) {
       // Refused (an unknown Last-Event-ID): nothing was streamed, nothing is left behind.
       sse.cancel();
@@ -123,5 +149,5 @@ export function eventStreamRoutes(
         "x-accel-buffering": "no",
       },
     });
-  });
+  };
 }

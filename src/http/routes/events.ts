@@ -1,19 +1,21 @@
 import { z } from "zod";
 import type { EventSummary } from "../../core/types.js";
 import { isJsonText } from "../../ingest/json-text.js";
-import { normalizeEventType } from "../../vercel/index.js";
 import type { ApiDeps } from "../api-env.js";
 import type { ApiRoutes } from "../api-spec.js";
+import { HttpError } from "../errors.js";
 import { jsonResponse, jsonTextResponse } from "../json-response.js";
 import {
   cursorQuery,
   EXAMPLE_EVENT_ID,
   idPath,
   limitQuery,
-  pageOf,
   pageSchema,
+  searchQuery,
+  sinceQuery,
   textQuery,
   timeQuery,
+  typeQueryParam,
 } from "./query.js";
 
 /** The JSON shape of an event in the API. */
@@ -60,6 +62,15 @@ export const EXAMPLE_EVENT = {
   schemaIssues: [],
 };
 
+/** A page of the list, and how far back a search looked when it stopped at its bound. */
+const eventPageSchema = pageSchema(eventSchema).extend({
+  searchedBackTo: z.string().nullable().optional().meta({
+    format: "date-time",
+    description:
+      "Only with `q`: the search stopped at its bound, having examined the events received back to this time, and `nextCursor` searches older ones; null when it examined every event the filters let through.",
+  }),
+});
+
 const eventDetail = eventSchema.extend({
   payload: z
     .unknown()
@@ -67,43 +78,63 @@ const eventDetail = eventSchema.extend({
 });
 
 /** `GET /api/v1/events` and `GET /api/v1/events/:id`, mounted at `/api/v1`. */
-export function eventRoutes(api: ApiRoutes, { operations }: Pick<ApiDeps, "operations">): void {
+export function eventRoutes(
+  api: ApiRoutes,
+  { operations, clock }: Pick<ApiDeps, "operations" | "clock">,
+): void {
   api.add(
     {
       method: "get",
       path: "/events",
       tag: "Events",
       summary: "List the tenant's events, newest first",
+      description:
+        "Filtered by source, type (a glob too), time and id. With `q`, a search of the raw bodies that examines at most 20,000 events (newest first, within the other filters) per request: when it stops before the end, `searchedBackTo` says how far back it looked and `nextCursor` continues from there, even on a page with no match.",
       // In the order they were read before: the first bad one is the answer.
       query: z.object({
         limit: limitQuery,
-        type: textQuery(
-          "type",
-          "Only events of this type (a Vercel type is normalized).",
-          "deployment.succeeded",
-        ),
+        type: typeQueryParam,
         source: textQuery("source", "Only events that came in through this source.", "vercel"),
-        since: timeQuery("since", "Only events received at or after this time"),
+        since: sinceQuery,
+        until: timeQuery("until", "Only events received before this time"),
+        id: textQuery(
+          "id",
+          "Only the event with this id (`evt_…`), or with this id of the sender's (Vercel's event `id`).",
+          EXAMPLE_EVENT_ID,
+        ),
+        q: searchQuery,
         cursor: cursorQuery("evt"),
       }),
       responses: {
         200: {
           description: "A page of events.",
-          schema: pageSchema(eventSchema),
+          schema: eventPageSchema,
           example: { data: [EXAMPLE_EVENT], nextCursor: null },
         },
       },
       errors: [],
     },
     async (c, { query }) => {
-      const items = await operations.deliveries.listEvents(c.var.tenant, {
+      const since = typeof query.since === "object" ? clock.now() - query.since.ago : query.since;
+      if (since !== undefined && query.until !== undefined && since > query.until)
+        throw new HttpError("invalid_query", "since must not be after until");
+      const page = await operations.deliveries.listEventPage(c.var.tenant, {
         source: query.source,
-        type: query.type ? normalizeEventType(query.type).canonical : undefined,
-        since: query.since,
+        type: query.type,
+        since,
+        until: query.until,
+        id: query.id,
+        text: query.q,
         before: query.cursor,
-        limit: query.limit + 1,
+        limit: query.limit,
       });
-      return jsonResponse(200, pageOf(items, query.limit, eventJson));
+      const searchedBackTo =
+        page.searchedBackTo === null ? null : new Date(page.searchedBackTo).toISOString();
+      return jsonResponse(200, {
+        data: page.events.map(eventJson),
+        nextCursor: page.next === null ? null : Buffer.from(page.next).toString("base64url"),
+        ...(query.q ? { searchedBackTo } : {}),
+      });
     },
   );
   api.add(

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { parseDuration } from "../../core/duration.js";
 import { parseIsoDate } from "../../core/iso-date.js";
+import { typeFilterProblem } from "../../core/type-patterns.js";
 import { HttpError } from "../errors.js";
 
 const MAX_LIMIT = 200;
@@ -178,3 +180,53 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
       .nullable()
       .meta({ description: "Give it as `cursor` for the next page; null on the last." }),
   });
+
+/** The longest text a body search (`q`) takes. */
+export const MAX_SEARCH_TEXT = 200;
+
+/** `type` of the events list and stream: an event type in either spelling, or a glob. */
+export const typeQueryParam = queryParam(
+  {
+    description:
+      "Only events of this type, in either of Vercel's spellings; `*` matches any run of characters (`deployment.*`, `*.created`).",
+    examples: ["deployment.*"],
+  },
+  (text) => {
+    const value = parseText("type", text);
+    const problem = value ? typeFilterProblem(value) : null;
+    if (problem) throw new HttpError("invalid_query", problem);
+    return value || undefined;
+  },
+);
+
+/**
+ * `since` of the events list: a time as `timeQuery` takes it, or a duration (`15m`, `1h`, `2d`)
+ * meaning that long before now, which the route reads off its clock.
+ */
+export const sinceQuery = queryParam(
+  {
+    description: `Only events received at or after this time: ${TIME_RULE}; or a duration before now, such as 15m, 1h or 2d.`,
+    examples: ["2026-01-31T00:00:00Z", "1h"],
+  },
+  (text): number | { ago: number } | undefined => {
+    if (text !== null && /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(text)) {
+      const ago = parseDuration(text);
+      if (ago !== undefined && ago <= MAX_TIME) return { ago };
+    }
+    return parseTime("since", text);
+  },
+);
+
+/** `q`: text the raw bodies contain. */
+export const searchQuery = queryParam(
+  {
+    description: `Only events whose raw body contains this text (ASCII letters in either case), up to ${MAX_SEARCH_TEXT} characters.`,
+    examples: ["my-app"],
+  },
+  (text) => {
+    const value = parseText("q", text);
+    if (value !== undefined && value.length > MAX_SEARCH_TEXT)
+      throw new HttpError("invalid_query", `q must be at most ${MAX_SEARCH_TEXT} characters`);
+    return value || undefined;
+  },
+);

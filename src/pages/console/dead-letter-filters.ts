@@ -75,7 +75,8 @@ function limitOf(text: string): number {
   return n;
 }
 
-function timeOf(name: string, text: string): number | undefined {
+/** A time of a console filter (`YYYY-MM-DDTHH:MM`, UTC, or ISO 8601 with its zone); a bad one is a 400 page. */
+export function timeOf(name: string, text: string): number | undefined {
   if (text === "") return undefined;
   const ms = TIME.test(text) ? Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`) : Number.NaN;
   if (!Number.isFinite(ms))

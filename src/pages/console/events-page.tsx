@@ -1,45 +1,52 @@
-import type { EventSummary } from "../../core/types.js";
+import type { EventListPage } from "../../operations/index.js";
 import { Button } from "../components.js";
+import { type EventFilters, eventsQuery, MAX_SEARCH } from "./event-filters.js";
+import { EVENTS_LIVE_SCRIPT } from "./events-live-script.js";
 import { time } from "./format.js";
+import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
 
-/** The filters of the events list, as the query string gave them. */
-export interface EventFilters {
-  tenant: string;
-  type: string;
-  source: string;
-  /** Events a page shows. */
-  limit: number;
-}
-
-/** The list's page size when none is asked for (kept out of links). */
-const DEFAULT_LIMIT = 50;
-
-/** The query string of the list with `filters` (and a cursor). */
-export function eventsQuery(filters: EventFilters, cursor?: string): string {
-  const params = new URLSearchParams();
-  if (filters.tenant !== "default") params.set("tenant", filters.tenant);
-  if (filters.type) params.set("type", filters.type);
-  if (filters.source) params.set("source", filters.source);
-  if (filters.limit !== DEFAULT_LIMIT) params.set("limit", String(filters.limit));
-  if (cursor) params.set("cursor", cursor);
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
-
-/** Events newest first, filtered, a page at a time (the cursor is the last event's id: no OFFSET). */
+/**
+ * Events newest first, filtered, a page at a time (the cursor is the last event's id: no OFFSET).
+ * A search examines a bounded number of events per page and says how far back it looked. Live,
+ * with script, new events stream into the top of the first page.
+ */
 export function EventsPage(props: {
   csrf: string;
   filters: EventFilters;
-  events: readonly EventSummary[];
-  nextCursor: string | null;
-  error?: string;
+  page: EventListPage;
+  /** The list can go live: its first page, without an end time, id or search. */
+  liveAllowed: boolean;
+  live: boolean;
 }) {
-  const { filters } = props;
-  const tenantQuery = filters.tenant === "default" ? "" : `?tenant=${encodeURIComponent(filters.tenant)}`;
+  const { filters, page } = props;
+  const tq = tenantQuery(filters.tenant);
+  const newest = page.events[0]?.id;
+  const liveSrc = `/events/live${eventsQuery(filters, newest ? { after: newest } : {})}`;
+  const older = page.next ? `/events${eventsQuery(filters, { cursor: page.next })}` : null;
   return (
-    <ConsoleLayout title="Events" section="/events" csrf={props.csrf}>
-      <h1>Events</h1>
+    <ConsoleLayout
+      title="Events"
+      section="/events"
+      csrf={props.csrf}
+      {...(props.live ? { scripts: [EVENTS_LIVE_SCRIPT] } : {})}
+    >
+      <div class="page-head">
+        <h1>Events</h1>
+        {props.liveAllowed &&
+          (props.live ? (
+            <a class="button button-secondary button-small" href={`/events${eventsQuery(filters)}`}>
+              Stop live
+            </a>
+          ) : (
+            <a
+              class="button button-secondary button-small"
+              href={`/events${eventsQuery(filters, { live: "1" })}`}
+            >
+              Live
+            </a>
+          ))}
+      </div>
       <search aria-label="Filter events">
         <form method="get" action="/events" class="panel filters">
           <div class="field">
@@ -48,27 +55,57 @@ export function EventsPage(props: {
           </div>
           <div class="field">
             <label for="f-type">Type</label>
-            <input id="f-type" name="type" value={filters.type} placeholder="deployment.created" />
+            <input id="f-type" name="type" value={filters.type} placeholder="deployment.*" />
           </div>
           <div class="field">
             <label for="f-source">Source</label>
             <input id="f-source" name="source" value={filters.source} placeholder="vercel" />
           </div>
+          <div class="field">
+            <label for="f-since">Received since (UTC)</label>
+            <input id="f-since" name="since" type="datetime-local" value={filters.since} />
+          </div>
+          <div class="field">
+            <label for="f-until">Received before (UTC)</label>
+            <input id="f-until" name="until" type="datetime-local" value={filters.until} />
+          </div>
+          <div class="field">
+            <label for="f-id">Event id</label>
+            <input id="f-id" name="id" value={filters.id} placeholder="evt_… or Vercel's id" />
+          </div>
+          <div class="field">
+            <label for="f-q">Payload contains</label>
+            <input id="f-q" name="q" type="search" value={filters.q} maxlength={MAX_SEARCH} />
+          </div>
           <div>
+            {props.live && <input type="hidden" name="live" value="1" />}
             <Button>Filter</Button>
           </div>
         </form>
       </search>
-      {props.error && (
-        <div class="notice notice-error" role="alert">
-          <p>{props.error}</p>
-        </div>
+      {props.live && (
+        <p class="notice" role="status" data-live-status>
+          Live: new events appear at the top as they arrive (this needs script; without it, reload).
+        </p>
+      )}
+      {page.searchedBackTo !== null && older && (
+        <p class="notice" role="status">
+          Searched events back to {time(page.searchedBackTo)}
+          {page.events.length === 0 ? ", none matched" : ""}; <a href={older}>Search older</a>
+        </p>
       )}
       <div class="panel">
-        {props.events.length === 0 ? (
-          <p class="empty">No events match.</p>
-        ) : (
-          <div class="table-wrap">
+        {page.events.length === 0 && (
+          <p class="empty" data-live-empty>
+            {filters.q ? "No event in this stretch matches." : "No events match."}
+          </p>
+        )}
+        {(page.events.length > 0 || props.live) && (
+          <div
+            class="table-wrap"
+            hidden={page.events.length === 0}
+            {...(props.live ? { "data-live-src": liveSrc, "data-tenant-query": tq } : {})}
+          >
             <table>
               <caption class="visually-hidden">Events, newest first</caption>
               <thead>
@@ -84,16 +121,16 @@ export function EventsPage(props: {
                 </tr>
               </thead>
               <tbody>
-                {props.events.map((e) => (
+                {page.events.map((e) => (
                   <tr>
                     <td class="mono">{time(e.receivedAt)}</td>
                     <td>
-                      <a href={`/events/${e.id}${tenantQuery}`}>{e.type}</a>
+                      <a href={`/events/${e.id}${tq}`}>{e.type}</a>
                       {e.unknownType && <span class="hint"> (not in the catalog)</span>}
                     </td>
                     <td class="hide-narrow">{e.source}</td>
                     <td class="hide-narrow">
-                      <a class="mono" href={`/events/${e.id}${tenantQuery}`}>
+                      <a class="mono" href={`/events/${e.id}${tq}`}>
                         {e.id}
                       </a>
                     </td>
@@ -103,9 +140,9 @@ export function EventsPage(props: {
             </table>
           </div>
         )}
-        {props.nextCursor && (
+        {older && (
           <p class="pager">
-            <a href={`/events${eventsQuery(filters, props.nextCursor)}`}>Older events</a>
+            <a href={older}>{page.searchedBackTo !== null ? "Search older" : "Older events"}</a>
           </p>
         )}
       </div>

@@ -1,51 +1,74 @@
 import { Hono } from "hono";
 import { OperationError } from "../../operations/errors.js";
-import type { Operations } from "../../operations/index.js";
-import { normalizeEventType } from "../../vercel/index.js";
+import { type Operations, type StreamStart, typeQuery } from "../../operations/index.js";
 import { renderPage } from "../render.js";
+import { canGoLive, type EventStreamAnswer, eventFiltersOf, listFilters } from "./event-filters.js";
 import { EventPage } from "./event-page.js";
-import { type EventFilters, EventsPage } from "./events-page.js";
+import { EventsPage } from "./events-page.js";
 import { type ConsoleGuard, tenantOf, tenantQuery } from "./guard.js";
 
 /** An event id: `evt_` and a ULID. */
 const EVENT_ID = /^evt_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-/** Events a page of the list shows unless `?limit=` (1 to 200) says otherwise. */
-const PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 200;
 /** How many deliveries of one event the event's page shows, each with its attempts. */
 const DELIVERIES_SHOWN = 50;
 
 /** The console's events section: its paths (for the pages' headers and form limits) and routes. */
 export const eventsSection = {
   paths: ["/events", "/events/*"],
-  routes(deps: { operations: Operations; guard: ConsoleGuard }): Hono {
-    const { operations, guard } = deps;
+  routes(deps: { operations: Operations; guard: ConsoleGuard; streamEvents: EventStreamAnswer }): Hono {
+    const { operations, guard, streamEvents } = deps;
     const app = new Hono({ strict: false });
 
     app.get(
       "/events",
       guard.page(async (c, session) => {
-        const filters: EventFilters = {
-          tenant: tenantOf(c),
-          type: (c.req.query("type") ?? "").trim(),
-          source: (c.req.query("source") ?? "").trim(),
-          limit: pageSizeOf(c.req.query("limit")),
-        };
+        const filters = eventFiltersOf((name) => c.req.query(name), tenantOf(c));
         const cursor = c.req.query("cursor");
         if (cursor !== undefined && !EVENT_ID.test(cursor))
           throw new OperationError("invalid_request", "That page link is not one the console gave.");
-        const rows = await operations.deliveries.listEvents(filters.tenant, {
-          type: filters.type ? normalizeEventType(filters.type).canonical : undefined,
-          source: filters.source || undefined,
-          before: cursor,
-          limit: filters.limit + 1,
-        });
-        const events = rows.slice(0, filters.limit);
-        const nextCursor = rows.length > filters.limit ? (events.at(-1)?.id ?? null) : null;
+        const page = await operations.deliveries.listEventPage(filters.tenant, listFilters(filters, cursor));
+        const [only] = page.events;
+        // An id names one event: open it.
+        if (filters.id && only && page.events.length === 1 && cursor === undefined)
+          return c.redirect(`/events/${only.id}${tenantQuery(filters.tenant)}`, 303);
+        const live = c.req.query("live") === "1" && canGoLive(filters, cursor);
         return renderPage(
           c,
-          <EventsPage csrf={guard.csrf(session)} filters={filters} events={events} nextCursor={nextCursor} />,
+          <EventsPage
+            csrf={guard.csrf(session)}
+            filters={filters}
+            page={page}
+            liveAllowed={canGoLive(filters, cursor)}
+            live={live}
+          />,
         );
+      }),
+    );
+
+    // Before `/events/:id`: a live list's stream, for the session's browser (EventSource sends the
+    // cookie; it cannot send the API's token). It starts after the newest event the page showed.
+    app.get(
+      "/events/live",
+      guard.page(async (c) => {
+        const filters = eventFiltersOf((name) => c.req.query(name), tenantOf(c));
+        const header = c.req.header("last-event-id");
+        const after = header || c.req.query("after") || undefined;
+        if (after !== undefined && !EVENT_ID.test(after))
+          throw new OperationError("invalid_last_event_id", "That is not an event id the console gave.");
+        const since = listFilters(filters, undefined).since;
+        // Checked as the list checks it: a bad type is a 400, not a stream that matches nothing.
+        typeQuery(filters.type || undefined);
+        const start: StreamStart =
+          after !== undefined
+            ? { from: "event", id: after }
+            : since !== undefined
+              ? { from: "time", since }
+              : { from: "now" };
+        return streamEvents(c, filters.tenant, start, {
+          source: filters.source || undefined,
+          type: filters.type || undefined,
+          since,
+        });
       }),
     );
 
@@ -101,12 +124,3 @@ export const eventsSection = {
     return app;
   },
 };
-
-/** The page size `?limit=` asks for; a bad one is a 400 page. */
-function pageSizeOf(text: string | undefined): number {
-  if (text === undefined || text === "") return PAGE_SIZE;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
-    throw new OperationError("invalid_request", `A page holds 1 to ${MAX_PAGE_SIZE} events.`);
-  return n;
-}

@@ -8,6 +8,7 @@ import { renderPage } from "../render.js";
 import { consoleCookies as cookies } from "./cookies.js";
 import { deadLettersSection } from "./dead-letters-routes.js";
 import { destinationsSection } from "./destinations-routes.js";
+import type { EventStreamAnswer } from "./event-filters.js";
 import { eventsSection } from "./events-routes.js";
 import { ConsoleGuard, consoleErrorPage } from "./guard.js";
 import { overviewSection } from "./overview-routes.js";
@@ -42,8 +43,9 @@ export function consolePages(deps: {
   operations: Operations;
   sessions: ConsoleSessions;
   logger: Logger;
+  streamEvents: EventStreamAnswer;
 }): Hono {
-  const { operations, sessions, logger } = deps;
+  const { operations, sessions, logger, streamEvents } = deps;
   const guard = new ConsoleGuard(sessions);
   const app = new Hono({ strict: false });
   app.onError(consoleErrorPage(logger));
@@ -84,8 +86,9 @@ export function consolePages(deps: {
     return c.redirect("/sign-in?ended=1", 303);
   });
 
+  const sectionDeps = { operations, guard, streamEvents };
   for (const section of SECTIONS) {
-    const routes = section.routes({ operations, guard });
+    const routes = section.routes(sectionDeps);
     routes.onError(consoleErrorPage(logger));
     app.route("/", routes);
   }

@@ -1,7 +1,6 @@
-import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
-import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type { DeliveryQuery, DestinationKey, EventQuery, QueueStats, RecentAttempt } from "../port.js";
+import type { StoredEvent } from "../../core/types.js";
+import type { DeliveryQuery, DestinationKey, QueueStats, RecentAttempt } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -16,6 +15,7 @@ import {
 } from "../rows.js";
 import { bodyBytes } from "./body.js";
 import type { Fragment, Sql } from "./connection.js";
+import { eventList } from "./event-list.js";
 
 /** Reads of events, deliveries and destination states; each one statement. */
 export function reads(sql: Sql) {
@@ -28,19 +28,7 @@ export function reads(sql: Sql) {
     clauses.length === 0 ? sql`` : sql`WHERE ${clauses.reduce((all, c) => sql`${all} AND ${c}`)}`;
 
   return {
-    async listEvents(tenant: string, q: EventQuery): Promise<EventSummary[]> {
-      const where: Fragment[] = [sql`tenant = ${tenant}`];
-      if (q.source) where.push(sql`source = ${q.source}`);
-      if (q.type) where.push(sql`type = ${q.type}`);
-      // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
-      if (q.since !== undefined)
-        where.push(sql`id >= ${`evt_${encodeTime(q.since, 10)}`} AND received_at >= ${q.since}`);
-      if (q.before) where.push(sql`id < ${q.before}`);
-      const rows = await sql<EventRow[]>`
-        SELECT ${summary} FROM events ${and(where)} ORDER BY id DESC LIMIT ${q.limit}
-      `;
-      return rows.map(toSummary);
-    },
+    ...eventList(sql),
 
     async getEvent(tenant: string, id: string): Promise<StoredEvent | null> {
       const [row] = await sql<(EventRow & { body: Buffer | null; body_text: string | null })[]>`

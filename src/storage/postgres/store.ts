@@ -196,6 +196,7 @@ export class PostgresStore implements Store {
     const getDelivery = (tenant: string, id: string) => guard("read", () => r.getDelivery(tenant, id));
     return {
       listEvents: (tenant, query) => guard("read", () => r.listEvents(tenant, query)),
+      searchEvents: (tenant, query) => guard("read", () => r.searchEvents(tenant, query)),
       getEvent: (tenant, id) => guard("read", () => r.getEvent(tenant, id)),
       readStream: (tenant, after, limit) => guard("read", () => this.stream.read(tenant, after, limit)),
       streamPositionOf: (tenant, id) => guard("read", () => this.stream.positionOf(tenant, id)),

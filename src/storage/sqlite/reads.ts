@@ -1,14 +1,6 @@
-import { encodeTime } from "ulidx";
 import type { AttemptRecord, DeliveryRecord, DestinationState } from "../../core/delivery-types.js";
-import type { EventSummary, StoredEvent } from "../../core/types.js";
-import type {
-  DeliveryQuery,
-  DestinationKey,
-  EventQuery,
-  QueueStats,
-  RecentAttempt,
-  RequeueQuery,
-} from "../port.js";
+import type { StoredEvent } from "../../core/types.js";
+import type { DeliveryQuery, DestinationKey, QueueStats, RecentAttempt, RequeueQuery } from "../port.js";
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -22,6 +14,7 @@ import {
   toSummary,
 } from "../rows.js";
 import type { Connection } from "./connection.js";
+import { eventList, SUMMARY_COLUMNS } from "./event-list.js";
 import { requeueSelection } from "./ops/requeue.js";
 
 // CROSS JOIN: SQLite then always walks deliveries first (their indexes give the order and the
@@ -31,9 +24,7 @@ const SELECT_DELIVERY = `
     d.deadline_at, d.next_trigger, d.created_at, d.updated_at, d.last_status, d.last_error
   FROM deliveries d CROSS JOIN events e ON e.id = d.event_id`;
 
-/** The columns of an event's summary (`toSummary`). */
-export const SUMMARY_COLUMNS =
-  "id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues";
+export { SUMMARY_COLUMNS } from "./event-list.js";
 
 /** Reads of events, deliveries and destination states, on the read-only connection. */
 export function reads(db: Connection) {
@@ -59,26 +50,7 @@ export function reads(db: Connection) {
     .pluck();
 
   return {
-    listEvents(tenant: string, query: EventQuery): EventSummary[] {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (clause: string, ...values: unknown[]) => {
-        where.push(clause);
-        params.push(...values);
-      };
-      // "+tenant": not an index term, so SQLite walks the id index in the list's order and stops
-      // at the page's end. Offered (tenant, seq) for it, it would read all the tenant's events
-      // and sort them by id: seconds at a million.
-      add("+tenant = ?", tenant);
-      if (query.source) add("source = ?", query.source);
-      if (query.type) add("type = ?", query.type);
-      // Ids are ULIDs made at receipt, so a time bound is also an id bound the index can use.
-      if (query.since !== undefined)
-        add("id >= ? AND received_at >= ?", `evt_${encodeTime(query.since, 10)}`, query.since);
-      if (query.before) add("id < ?", query.before);
-      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`;
-      return (db.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary);
-    },
+    ...eventList(db),
 
     getEvent(tenant: string, id: string): StoredEvent | null {
       const row = db

@@ -166,6 +166,7 @@ export class SqliteStore implements Store {
     const r = this.reads;
     return {
       listEvents: async (tenant, query) => this.read(() => r.listEvents(tenant, query)),
+      searchEvents: async (tenant, query) => this.read(() => r.searchEvents(tenant, query)),
       getEvent: async (tenant, id) => this.read(() => r.getEvent(tenant, id)),
       readStream: async (tenant, after, limit) => this.read(() => this.stream.read(tenant, after, limit)),
       streamPositionOf: async (tenant, id) => this.read(() => this.stream.positionOf(tenant, id)),
