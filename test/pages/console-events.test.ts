@@ -55,7 +55,7 @@ async function context(size: keyof typeof VIEWPORTS = "desktop"): Promise<Browse
   await page.goto(`${app.url}/sign-in`);
   await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${app.url}/events`);
+  await page.waitForURL(`${app.url}/overview`);
   await page.close();
   return ctx;
 }
