@@ -123,6 +123,18 @@ export function Check(props: {
   );
 }
 
+/**
+ * The box of a table that may be wider than the screen: it scrolls sideways, and is focusable and
+ * named (a region) so that a keyboard can scroll it too.
+ */
+export function TableScroll(props: { label: string; children: Child }) {
+  return (
+    <section class="table-wrap" aria-label={props.label} tabindex={0}>
+      {props.children}
+    </section>
+  );
+}
+
 /** A form's hidden field. */
 export function Hidden(props: { name: string; value: string }) {
   return <input type="hidden" name={props.name} value={props.value} />;

@@ -20,9 +20,16 @@ export function Layout(props: { title: string; wide?: boolean; children?: Child 
         <style dangerouslySetInnerHTML={{ __html: PAGE_CSS }} />
       </head>
       <body>
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
         <div class={props.wide ? "site site-wide" : "site"}>
-          <p class="brand">Switchyard</p>
-          <main class="card">{props.children}</main>
+          <header>
+            <p class="brand">Switchyard</p>
+          </header>
+          <main class="card" id="main" tabindex={-1}>
+            {props.children}
+          </main>
         </div>
       </body>
     </html>

@@ -41,6 +41,13 @@ p { margin: 0 0 1rem; }
 .lead { color: var(--muted); }
 a { color: var(--accent); text-underline-offset: .15em; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.skip-link {
+  position: absolute; top: .5rem; left: .5rem; z-index: 10; padding: .625rem 1rem;
+  background: var(--surface); color: var(--accent); font-weight: 600;
+  border: 1px solid var(--border); border-radius: 8px; transform: translateY(calc(-100% - 1rem));
+}
+.skip-link:focus { transform: none; }
+main:focus { outline: none; }
 .field { margin: 0 0 1.25rem; }
 .field label { display: block; font-weight: 600; margin: 0 0 .375rem; }
 .hint { color: var(--muted); font-size: .875rem; margin: .375rem 0 0; }

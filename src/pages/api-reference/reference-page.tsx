@@ -1,3 +1,4 @@
+import { TableScroll } from "../components.js";
 import { Layout } from "../layout.js";
 import type {
   ApiReferenceDocument,
@@ -30,17 +31,17 @@ export function schemaSummary(schema: SchemaObject): string {
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 const anchor = (op: ReferenceOperation) => op.operationId;
 
-function Parameters(props: { parameters: readonly ReferenceParameter[] }) {
+function Parameters(props: { name: string; parameters: readonly ReferenceParameter[] }) {
   if (props.parameters.length === 0) return null;
   return (
-    <div class="table-wrap">
+    <TableScroll label={`Parameters of ${props.name}`}>
       <table>
         <thead>
           <tr>
-            <th>Parameter</th>
-            <th>In</th>
-            <th>Type</th>
-            <th>What it is</th>
+            <th scope="col">Parameter</th>
+            <th scope="col">In</th>
+            <th scope="col">Type</th>
+            <th scope="col">What it is</th>
           </tr>
         </thead>
         <tbody>
@@ -67,7 +68,7 @@ function Parameters(props: { parameters: readonly ReferenceParameter[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -77,10 +78,14 @@ function Shape(props: { label: string; schema: SchemaObject; example: unknown })
     <>
       <details>
         <summary>{props.label}: schema</summary>
-        <pre class="payload">{json(props.schema)}</pre>
+        <pre class="payload" tabindex={0}>
+          {json(props.schema)}
+        </pre>
       </details>
       {props.example !== undefined ? (
-        <pre class="payload">{typeof props.example === "string" ? props.example : json(props.example)}</pre>
+        <pre class="payload" tabindex={0}>
+          {typeof props.example === "string" ? props.example : json(props.example)}
+        </pre>
       ) : null}
     </>
   );
@@ -109,7 +114,7 @@ function Answers(props: { responses: Readonly<Record<string, ReferenceResponse>>
 }
 
 /** The error answers: each code, its status and what it means. */
-function Errors(props: { responses: Readonly<Record<string, ReferenceResponse>> }) {
+function Errors(props: { name: string; responses: Readonly<Record<string, ReferenceResponse>> }) {
   const rows = Object.entries(props.responses)
     .filter(([status]) => Number(status) >= 400)
     .flatMap(([status, answer]) =>
@@ -120,13 +125,13 @@ function Errors(props: { responses: Readonly<Record<string, ReferenceResponse>> 
       })),
     );
   return (
-    <div class="table-wrap">
+    <TableScroll label={`Error codes of ${props.name}`}>
       <table>
         <thead>
           <tr>
-            <th>Status</th>
-            <th>Code</th>
-            <th>When</th>
+            <th scope="col">Status</th>
+            <th scope="col">Code</th>
+            <th scope="col">When</th>
           </tr>
         </thead>
         <tbody>
@@ -143,7 +148,7 @@ function Errors(props: { responses: Readonly<Record<string, ReferenceResponse>> 
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -151,12 +156,11 @@ function Operation(props: { method: string; path: string; op: ReferenceOperation
   const { op } = props;
   const parameters = op.parameters.filter((p): p is ReferenceParameter => !("$ref" in p));
   const body = op.requestBody?.content["application/json"];
+  const name = `${props.method.toUpperCase()} ${props.path}`;
   return (
     <section class="panel" id={anchor(op)}>
       <h3>
-        <code>
-          {props.method.toUpperCase()} {props.path}
-        </code>
+        <code>{name}</code>
         {op.security?.length === 0 ? <span class="tag">no token</span> : null}
       </h3>
       <p>
@@ -168,10 +172,10 @@ function Operation(props: { method: string; path: string; op: ReferenceOperation
           </>
         ) : null}
       </p>
-      <Parameters parameters={parameters} />
+      <Parameters name={name} parameters={parameters} />
       {body ? <Shape label="Request body" schema={body.schema} example={body.example} /> : null}
       <Answers responses={op.responses} />
-      <Errors responses={op.responses} />
+      <Errors name={name} responses={op.responses} />
     </section>
   );
 }

@@ -98,7 +98,7 @@ export function EventPage(props: {
       <div class="panel">
         <details open>
           <summary>Payload</summary>
-          <pre class="payload" id="payload">
+          <pre class="payload" id="payload" tabindex={0}>
             {pretty(event.body)}
           </pre>
         </details>
@@ -143,7 +143,9 @@ export function EventPage(props: {
                                 {a.responseBody !== null && a.responseBody !== "" && (
                                   <details>
                                     <summary>Response</summary>
-                                    <pre class="payload">{responseText(a)}</pre>
+                                    <pre class="payload" tabindex={0}>
+                                      {responseText(a)}
+                                    </pre>
                                   </details>
                                 )}
                               </li>

@@ -37,6 +37,10 @@ export function ConsoleLayout(props: {
         <style dangerouslySetInnerHTML={{ __html: PAGE_CSS }} />
       </head>
       <body>
+        {/* The first tab stop: past the header and its navigation, straight to the page. */}
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
         <header class="topbar">
           <div class="topbar-inner">
             <a class="brand brand-link" href="/">
@@ -65,7 +69,9 @@ export function ConsoleLayout(props: {
             )}
           </div>
         </header>
-        <main class="console">{props.children}</main>
+        <main class="console" id="main" tabindex={-1}>
+          {props.children}
+        </main>
         {props.scripts?.map((s) => (
           <script type="module" dangerouslySetInnerHTML={{ __html: s.text }} />
         ))}

@@ -78,7 +78,7 @@ export function RouteTestResultPanel(props: { result: RouteTestResult; against: 
           <p class="hint">
             {result.transform.contentType}, {result.transform.bytes} bytes
           </p>
-          <pre class="payload">
+          <pre class="payload" tabindex={0}>
             {typeof result.transform.output === "string"
               ? result.transform.output
               : JSON.stringify(result.transform.output, null, 2)}
