@@ -52,7 +52,11 @@ const PAGES: PageCase[] = [
       await press(page, "Sign in");
     },
   },
+  { name: "overview", path: () => "/overview" },
   { name: "events list", path: () => "/events" },
+  { name: "events list, live", path: () => "/events?live=1" },
+  { name: "events list, a payload search", path: () => "/events?q=production" },
+  { name: "events list, a bad filter", path: () => "/events?since=yesterday", status: 400 },
   { name: "an event with a failed delivery", path: (f) => `/events/${f.eventId}` },
   { name: "destinations list", path: () => "/destinations" },
   { name: "a run-time destination", path: () => "/destinations/flaky" },
@@ -197,7 +201,7 @@ beforeAll(async () => {
   await page.goto(`${app.url}/sign-in`);
   await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${app.url}/events`);
+  await page.waitForURL(`${app.url}/overview`);
   await page.goto(`${app.url}/integrations/vercel/install`);
   fixture.configurationId = new URL(page.url()).searchParams.get("configurationId") ?? "";
   await page.getByLabel("Endpoint URL").fill(ok.url);

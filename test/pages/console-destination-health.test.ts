@@ -50,7 +50,7 @@ async function signedIn(size: keyof typeof VIEWPORTS): Promise<BrowserContext> {
   await page.goto(`${app.url}/sign-in`);
   await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${app.url}/events`);
+  await page.waitForURL(`${app.url}/overview`);
   await page.close();
   return ctx;
 }

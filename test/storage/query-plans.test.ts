@@ -120,6 +120,33 @@ const READS: Read[] = [
   },
   { name: "events since a time", run: (v) => v.listEvents({ since: NOW - 100 * STEP, limit: page }) },
   {
+    name: "events by a type glob",
+    run: (v) => v.listEvents({ typeGlob: { glob: "type.1*", known: ["type.1", "type.10"] }, limit: page }),
+    walks: "newest first on the id index, stopping at the page's end",
+  },
+  {
+    name: "events in a time range",
+    run: (v) => v.listEvents({ since: NOW - 2_000 * STEP, until: NOW - 1_000 * STEP, limit: page }),
+  },
+  {
+    name: "a payload search",
+    run: (v) => v.searchEvents({ text: "needle", scanLimit: 2_000, limit: page }),
+    walks: "newest first on the id index, stopping after the search's bound of events",
+    sorts: { statement: /WITH scanned/, why: "the page's matches, at most a page of them, in order" },
+  },
+  {
+    name: "the overview's minutes",
+    run: (v) => v.activityByMinute(NOW - 60 * 60_000, NOW),
+    sorts: {
+      statement: /GROUP BY/,
+      why: "the window's events and attempts, found on the id and start-time indexes, counted per minute",
+    },
+  },
+  {
+    name: "the overview's pending and dead counts",
+    run: (v) => Promise.all([v.countDeliveries("pending"), v.countDeliveries("failed")]),
+  },
+  {
     name: "an event's page",
     async run(v) {
       await v.getEvent(idOf(5_003));
