@@ -96,6 +96,17 @@ describe("replay", () => {
       body: JSON.stringify({ status: "failed", all: true, dryRun: true }),
     });
     expect(dry.body).toMatchObject({ matched: 3, enqueued: 0, dryRun: true });
+    // A duration is that long before now, as the CLI takes it: they died moments ago.
+    const recent = await api(app, "/api/v1/replay", {
+      method: "POST",
+      body: JSON.stringify({ status: "failed", since: "1h", dryRun: true }),
+    });
+    expect(recent.body).toMatchObject({ matched: 3 });
+    const older = await api(app, "/api/v1/replay", {
+      method: "POST",
+      body: JSON.stringify({ status: "failed", until: "1h", dryRun: true }),
+    });
+    expect(older.body).toMatchObject({ matched: 0 });
     const real = await api(app, "/api/v1/replay", {
       method: "POST",
       body: JSON.stringify({ status: "failed", destination: "once", type: "deployment.error" }),

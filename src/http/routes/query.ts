@@ -47,6 +47,23 @@ export function parseTime(
   return ms;
 }
 
+/**
+ * A time as `parseTime` takes it, or a duration (`15m`, `1h`, `2d`) meaning that long before
+ * `now`, as the CLI takes it.
+ */
+export function parseTimeOrAgo(
+  name: string,
+  input: string | number | null | undefined,
+  now: number,
+  kind: InputKind = "query",
+): number | undefined {
+  if (typeof input === "string" && /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(input)) {
+    const ago = parseDuration(input);
+    if (ago !== undefined && ago <= now) return now - ago;
+  }
+  return parseTime(name, input, kind);
+}
+
 /** A text input matched against stored text: a NUL character, which no database text holds, is refused. */
 export function parseText(name: string, text: string | null, kind: InputKind = "query"): string | undefined {
   if (text === null) return undefined;

@@ -4,7 +4,7 @@ import type { ApiDeps } from "../api-env.js";
 import type { ApiRoutes } from "../api-spec.js";
 import { HttpError } from "../errors.js";
 import { jsonResponse } from "../json-response.js";
-import { EXAMPLE_EVENT_ID, idPath, parseTime } from "./query.js";
+import { EXAMPLE_EVENT_ID, idPath, parseTimeOrAgo } from "./query.js";
 
 /** A string matched against stored text, which cannot hold NUL. */
 const text = z.string().refine((s) => !s.includes("\u0000"), "must not contain a NUL character");
@@ -15,8 +15,11 @@ const bulkReplay = z.strictObject({
   status: z.enum(["failed", "succeeded"]).default("failed"),
   destination: text.optional(),
   type: text.optional(),
-  since: z.union([z.string(), z.number()]).optional(),
-  until: z.union([z.string(), z.number()]).optional(),
+  since: z.union([z.string(), z.number()]).optional().meta({
+    description:
+      "Finished at or after: epoch ms, an ISO 8601 date or time with Z or an offset, or a duration before now (15m, 1h, 2d).",
+  }),
+  until: z.union([z.string(), z.number()]).optional().meta({ description: "Finished before: as `since`." }),
   /** Every dead letter (or success): what a body without a filter must say it means. */
   all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
@@ -36,7 +39,10 @@ const eventPath = z.object({ id: idPath("evt", "event", EXAMPLE_EVENT_ID) });
  * `POST /api/v1/events/:id/replay` (new deliveries) and `POST /api/v1/replay` (dead letters back
  * in the queue), mounted at `/api/v1`.
  */
-export function replayRoutes(api: ApiRoutes, { operations }: Pick<ApiDeps, "operations">): void {
+export function replayRoutes(
+  api: ApiRoutes,
+  { operations, clock }: Pick<ApiDeps, "operations" | "clock">,
+): void {
   api.add(
     {
       method: "post",
@@ -105,8 +111,8 @@ export function replayRoutes(api: ApiRoutes, { operations }: Pick<ApiDeps, "oper
         status: body.status,
         destination: body.destination,
         type: body.type ? normalizeEventType(body.type).canonical : undefined,
-        since: parseTime("since", body.since, "body"),
-        until: parseTime("until", body.until, "body"),
+        since: parseTimeOrAgo("since", body.since, clock.now(), "body"),
+        until: parseTimeOrAgo("until", body.until, clock.now(), "body"),
         dryRun: body.dryRun,
       });
       return jsonResponse(body.dryRun ? 200 : 202, { ...result, dryRun: body.dryRun });
