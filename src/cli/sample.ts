@@ -1,5 +1,4 @@
-import { DELIVERY_FAILED, sampleDeliveryFailedAlert } from "../delivery/alerts.js";
-import { getEventType, sampleEvent } from "../vercel/index.js";
+import { sampleOfType } from "../delivery/alerts.js";
 import { CliError } from "./exit-codes.js";
 import { setPath } from "./set-path.js";
 
@@ -8,10 +7,8 @@ import { setPath } from "./set-path.js";
  * (`switchyard.delivery.failed`), with each `--set path=value` applied.
  */
 export function sampleWith(type: string, assignments: readonly string[] = []): Record<string, unknown> {
-  let event: Record<string, unknown>;
-  if (type === DELIVERY_FAILED) event = sampleDeliveryFailedAlert(Date.now());
-  else if (getEventType(type) !== undefined) event = sampleEvent(type) as Record<string, unknown>;
-  else throw new CliError(`unknown event type "${type}": \`switchyard catalog\` lists them`);
+  const event = sampleOfType(type, Date.now());
+  if (!event) throw new CliError(`unknown event type "${type}": \`switchyard catalog\` lists them`);
   for (const assignment of assignments) setPath(event, assignment);
   return event;
 }

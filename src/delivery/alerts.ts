@@ -4,6 +4,7 @@ import type { IncomingEvent } from "../core/types.js";
 import { INTERNAL_SOURCE } from "../core/types.js";
 import type { DeliveryPlanner } from "../routing/planner.js";
 import type { DeliveryOutcome } from "../storage/port.js";
+import { getEventType, sampleEvent } from "../vercel/index.js";
 
 export const DELIVERY_FAILED = "switchyard.delivery.failed";
 
@@ -73,4 +74,13 @@ export function sampleDeliveryFailedAlert(now: number): Record<string, unknown> 
       lastError: null,
     },
   };
+}
+
+/**
+ * A sample event of a type: Switchyard's own alert, or a catalog type's realistic sample (a new
+ * event id each time); undefined for a type neither is.
+ */
+export function sampleOfType(type: string, now: number): Record<string, unknown> | undefined {
+  if (type === DELIVERY_FAILED) return sampleDeliveryFailedAlert(now);
+  return getEventType(type) ? (sampleEvent(type, { createdAt: now }) as Record<string, unknown>) : undefined;
 }

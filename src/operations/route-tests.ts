@@ -3,10 +3,9 @@ import { routeSchema } from "../config/routing-schema.js";
 import { ConfigError, formatPath } from "../core/config-error.js";
 import { FilterError } from "../core/filter.js";
 import { INTERNAL_SOURCE } from "../core/types.js";
-import { DELIVERY_FAILED, sampleDeliveryFailedAlert } from "../delivery/alerts.js";
+import { DELIVERY_FAILED, sampleOfType } from "../delivery/alerts.js";
 import { type RouteTestResult, testRoute } from "../routing/route-test.js";
 import { TransformCompileError } from "../transform/compile-error.js";
-import { sampleEvent } from "../vercel/index.js";
 import type { OperationsDeps } from "./context.js";
 import { OperationError } from "./errors.js";
 
@@ -29,15 +28,12 @@ export class RouteTests {
     const configured = typeof input.route === "string";
     const route =
       typeof input.route === "string" ? this.tenantRoute(tenant, input.route) : adHocRoute(input.route);
-    let event: Record<string, unknown>;
-    try {
-      event = input.event ?? sampleOf(input.sampleType as string, this.deps.clock.now());
-    } catch {
+    const event = input.event ?? sampleOfType(input.sampleType as string, this.deps.clock.now());
+    if (!event)
       throw new OperationError(
         "invalid_request",
         `sampleType: no event type "${input.sampleType}" in the catalog (\`switchyard catalog\` lists them)`,
       );
-    }
     // Switchyard's own alert comes from its own source, whatever source the route lists first.
     const ownAlert = input.event === undefined && input.sampleType === DELIVERY_FAILED;
     try {
@@ -62,13 +58,6 @@ export class RouteTests {
     if (!found) throw new OperationError("not_found", `no route "${slug}"`);
     return found.config;
   }
-}
-
-/** A sample of a catalog type, or of Switchyard's own alert. */
-function sampleOf(type: string, now: number): Record<string, unknown> {
-  return type === DELIVERY_FAILED
-    ? sampleDeliveryFailedAlert(now)
-    : (sampleEvent(type, { createdAt: now }) as Record<string, unknown>);
 }
 
 function adHocRoute(raw: Record<string, unknown>): RouteConfig {

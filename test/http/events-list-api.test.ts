@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newEventId } from "../../src/core/ids.js";
 import type { IncomingEvent } from "../../src/core/types.js";
+import { event } from "../storage/conformance/harness.js";
 import { type ApiTestApp, apiTestApp } from "../support/api-app.js";
 import { FakeClock } from "../support/sink.js";
 
@@ -12,21 +12,7 @@ const MIN = 60_000;
 let t: ApiTestApp;
 
 function stored(minutesAgo: number, over: Partial<IncomingEvent> = {}): IncomingEvent {
-  const at = NOW - minutesAgo * MIN;
-  return {
-    id: newEventId(at),
-    tenant: "default",
-    source: "vercel",
-    externalId: null,
-    type: "deployment.created",
-    originalType: "deployment.created",
-    receivedAt: at,
-    unknownType: false,
-    schemaIssues: [],
-    body: Buffer.from("{}"),
-    deliveries: [],
-    ...over,
-  };
+  return event(NOW - minutesAgo * MIN, over);
 }
 
 const created = stored(300, { externalId: "vercel-1", body: Buffer.from('{"name":"Alpha-App"}') });

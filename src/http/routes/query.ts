@@ -57,11 +57,15 @@ export function parseTimeOrAgo(
   now: number,
   kind: InputKind = "query",
 ): number | undefined {
-  if (typeof input === "string" && /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(input)) {
-    const ago = parseDuration(input);
-    if (ago !== undefined && ago <= now) return now - ago;
-  }
-  return parseTime(name, input, kind);
+  const ago = typeof input === "string" ? durationAgo(input) : undefined;
+  return ago !== undefined && ago <= now ? now - ago : parseTime(name, input, kind);
+}
+
+/** A duration written as one (`15m`, `1h`, `2d`) that a time can be that long before: its ms. */
+function durationAgo(text: string): number | undefined {
+  if (!/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(text)) return undefined;
+  const ago = parseDuration(text);
+  return ago !== undefined && ago <= MAX_TIME ? ago : undefined;
 }
 
 /** A text input matched against stored text: a NUL character, which no database text holds, is refused. */
@@ -226,11 +230,8 @@ export const sinceQuery = queryParam(
     examples: ["2026-01-31T00:00:00Z", "1h"],
   },
   (text): number | { ago: number } | undefined => {
-    if (text !== null && /^\d+(\.\d+)?(ms|s|m|h|d)$/.test(text)) {
-      const ago = parseDuration(text);
-      if (ago !== undefined && ago <= MAX_TIME) return { ago };
-    }
-    return parseTime("since", text);
+    const ago = text === null ? undefined : durationAgo(text);
+    return ago !== undefined ? { ago } : parseTime("since", text);
   },
 );
 

@@ -8,9 +8,27 @@ import { ConsoleLayout } from "./layout.js";
 /** The share of attempts that succeeded, or a dash without any. */
 export function successRate(d: DestinationOverview): string {
   const { attempts, succeeded } = d.recent;
-  if (attempts === 0) return "–";
-  const pct = (100 * succeeded) / attempts;
-  return `${pct === 100 || pct === 0 ? pct : pct.toFixed(1)}%`;
+  return percent(attempts === 0 ? null : succeeded / attempts);
+}
+
+/** A share as a percentage (whole, or to a tenth), or a dash for none. */
+export function percent(share: number | null): string {
+  if (share === null) return "–";
+  const pct = 100 * share;
+  return `${Number.isInteger(pct) ? pct : pct.toFixed(1)}%`;
+}
+
+/** A destination's last error and when, or "none". */
+export function LastError(props: { d: DestinationOverview }) {
+  const last = props.d.recent.lastError;
+  return last ? (
+    <>
+      {last.message}
+      <div class="hint">{time(last.at)}</div>
+    </>
+  ) : (
+    <span class="empty">none</span>
+  );
 }
 
 /** A latency in ms, or a dash. */
@@ -101,14 +119,7 @@ export function DestinationsPage(props: {
                       </td>
                       <td>{d.pending}</td>
                       <td class="hide-narrow">
-                        {d.recent.lastError ? (
-                          <>
-                            {d.recent.lastError.message}
-                            <div class="hint">{time(d.recent.lastError.at)}</div>
-                          </>
-                        ) : (
-                          <span class="empty">none</span>
-                        )}
+                        <LastError d={d} />
                       </td>
                     </tr>
                   );

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { OperationError } from "../../operations/errors.js";
 import type { EventListFilters, StreamFilter, StreamStart } from "../../operations/index.js";
-import { timeOf } from "./dead-letter-filters.js";
+import { listQuery, pageSizeOf, timeOf } from "./list-params.js";
 
 /** Answers with a tenant's event stream as Server-Sent Events (the API's stream, served to the console). */
 export type EventStreamAnswer = (
@@ -28,9 +28,6 @@ export interface EventFilters {
   limit: number;
 }
 
-/** The list's page size when none is asked for (kept out of links), and the most a page holds. */
-export const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 200;
 /** The longest search text the form takes. */
 export const MAX_SEARCH = 200;
 
@@ -46,7 +43,7 @@ export function eventFiltersOf(query: (name: string) => string | undefined, tena
     id: text("id"),
     // Searched as typed: spaces at its ends may be what is looked for.
     q: query("q") ?? "",
-    limit: limitOf(text("limit")),
+    limit: pageSizeOf(text("limit"), "events"),
   };
   if (filters.q.length > MAX_SEARCH)
     throw new OperationError("invalid_request", `Search: at most ${MAX_SEARCH} characters.`);
@@ -76,20 +73,6 @@ export function canGoLive(f: EventFilters, cursor: string | undefined): boolean 
 
 /** The query string of the list with `filters` (and extra parameters: a cursor, live). */
 export function eventsQuery(filters: EventFilters, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams();
-  if (filters.tenant !== "default") params.set("tenant", filters.tenant);
-  for (const name of ["type", "source", "since", "until", "id", "q"] as const)
-    if (filters[name]) params.set(name, filters[name]);
-  if (filters.limit !== DEFAULT_LIMIT) params.set("limit", String(filters.limit));
-  for (const [name, value] of Object.entries(extra)) params.set(name, value);
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
-
-function limitOf(text: string): number {
-  if (text === "") return DEFAULT_LIMIT;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
-    throw new OperationError("invalid_request", `A page holds 1 to ${MAX_LIMIT} events.`);
-  return n;
+  const { tenant, limit, type, source, since, until, id, q } = filters;
+  return listQuery(tenant, { type, source, since, until, id, q }, limit, extra);
 }

@@ -1,7 +1,7 @@
 import { redactUrl } from "../../core/redact-url.js";
 import type { DestinationOverview } from "../../operations/destinations.js";
 import { type ActivitySeries, successShare, type TenantOverview } from "../../operations/overview.js";
-import { circuitLabel, ms, successRate } from "./destinations-page.js";
+import { circuitLabel, LastError, ms, percent, successRate } from "./destinations-page.js";
 import { TenantPicker, time } from "./format.js";
 import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
@@ -19,13 +19,6 @@ import {
 import { OVERVIEW_LIVE } from "./overview-live-script.js";
 
 const HOUR_MS = 60 * 60_000;
-
-/** A share as a percentage, or a dash without attempts. */
-function percent(share: number | null): string {
-  if (share === null) return "–";
-  const pct = 100 * share;
-  return `${Number.isInteger(pct) ? pct : pct.toFixed(1)}%`;
-}
 
 /** One of the figures at the top: a label, a big number, a line under it. */
 function Figure(props: { label: string; value: string; note: string; tone?: string; href?: string }) {
@@ -148,14 +141,7 @@ function Failing(props: { list: readonly DestinationOverview[]; q: string }) {
                       </div>
                     </td>
                     <td class="last-answer">
-                      {d.recent.lastError ? (
-                        <>
-                          {d.recent.lastError.message}
-                          <div class="hint">{time(d.recent.lastError.at)}</div>
-                        </>
-                      ) : (
-                        <span class="empty">none</span>
-                      )}
+                      <LastError d={d} />
                     </td>
                   </tr>
                 );
