@@ -38,7 +38,8 @@ export function pageRoutes(deps: PageDeps): Hono {
   const integration = deps.config.integration;
   // The setup form's answer redirects to Vercel's `next`: the CSP's form-action must allow it.
   const vercelOrigins = integration ? [new URL(integration.vercel.siteUrl).origin] : [];
-  app.use("/integrations/vercel/*", pageSecurityHeaders(vercelOrigins));
+  // The integration's pages include the console's events list, whose live mode runs a script.
+  app.use("/integrations/vercel/*", pageSecurityHeaders(vercelOrigins, CONSOLE_SCRIPTS));
   app.get("/favicon.svg", (c) =>
     c.body(FAVICON_SVG, 200, {
       "content-type": "image/svg+xml",
@@ -61,7 +62,15 @@ export function pageRoutes(deps: PageDeps): Hono {
     renderPage(c, <ApiReferencePage document={deps.apiDocument} documentPath="/api/v1/openapi.json" />),
   );
   if (integration)
-    app.route("/", integrationPages({ operations: deps.operations, integration, logger: deps.logger }));
+    app.route(
+      "/",
+      integrationPages({
+        operations: deps.operations,
+        integration,
+        logger: deps.logger,
+        streamEvents: deps.streamEvents,
+      }),
+    );
   const sessions = deps.operations.consoleSessions(deps.adminToken);
   for (const path of CONSOLE_PATHS) app.use(path, pageSecurityHeaders([], CONSOLE_SCRIPTS));
   app.route(

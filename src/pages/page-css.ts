@@ -147,7 +147,7 @@ pre.payload {
 .attempts li { margin: 0 0 .25rem; }
 .sign-in { max-width: 26rem; margin: 3rem auto 0; }
 .page-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .75rem; }
-.page-head h1 { margin: .5rem 0; }
+.page-head h1, .page-head h2 { margin: .5rem 0; }
 .form-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 0 1rem; }
 .destination-form .form-group { margin: 0; }
 .url-line { overflow-wrap: anywhere; margin: .125rem 0 0; }

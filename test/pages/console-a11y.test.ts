@@ -21,6 +21,8 @@ interface Fixture {
   eventId: string;
   /** The integration's installation, set up, its configuration page open to this browser. */
   configurationId: string;
+  /** The installation's test event, delivered to its endpoint. */
+  installationEventId: string;
 }
 
 /** One page to check: where it is, and what brings it to the state checked. */
@@ -105,6 +107,8 @@ const PAGES: PageCase[] = [
     name: "the integration's configuration page",
     path: (f) => `/integrations/vercel/configure?configurationId=${f.configurationId}`,
   },
+  { name: "the installation's events list", path: () => "/integrations/vercel/events" },
+  { name: "an installation's event", path: (f) => `/integrations/vercel/events/${f.installationEventId}` },
   { name: "the integration's setup page", path: () => "/integrations/vercel/setup" },
   { name: "the integration's message page", path: () => "/integrations/vercel/closed" },
   { name: "the API reference", path: () => "/api/reference" },
@@ -124,7 +128,7 @@ let t: IntegrationApp;
 let browser: Browser;
 let ok: Sink;
 let down: Sink;
-const fixture: Fixture = { eventId: "", configurationId: "" };
+const fixture: Fixture = { eventId: "", configurationId: "", installationEventId: "" };
 /** The cookies of a browser signed in to the console and holding the installation's session. */
 let signedIn: Awaited<ReturnType<BrowserContext["storageState"]>>;
 
@@ -212,6 +216,9 @@ beforeAll(async () => {
   ]);
   await page.goto(`${app.url}/integrations/vercel/configure?configurationId=${fixture.configurationId}`);
   await press(page, "Send a test event");
+  const tested = await api(app, `/api/v1/events?tenant=${fixture.configurationId}&type=test-webhook`);
+  fixture.installationEventId = (tested.body.data as { id: string }[])[0]?.id ?? "";
+  expect(fixture.installationEventId).toMatch(/^evt_/);
   signedIn = await setup.storageState();
   await setup.close();
 }, 120_000);

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, OutcomeLog } from "../support/app.js";
+import { api, OutcomeLog, VERCEL_SECRETS } from "../support/app.js";
 import { launchBrowser, SCREENSHOT_DIR, VIEWPORTS } from "../support/browser.js";
 import { type IntegrationApp, SLUG, startIntegrationApp } from "../support/integration-app.js";
-import { post, vercelSignature } from "../support/send.js";
+import { post, sendVercel, vercelSignature } from "../support/send.js";
 import { Sink } from "../support/sink.js";
 
 // The whole install flow in headless Chromium against the fake Vercel: the install link, the
@@ -205,6 +205,92 @@ describe("installing, in Chromium", () => {
     } finally {
       await phone.close();
     }
+  });
+
+  it("opens a delivery's event in the console's pages, scoped to the installation, and replays it", async () => {
+    // An event of the server's own default tenant: the installation's pages must never show it.
+    const theirs = await sendVercel(
+      t.app.url,
+      { ...deployment("evt_flow_default", "prj_other"), type: "deployment.succeeded" },
+      VERCEL_SECRETS[0] as string,
+    );
+    expect(theirs.status).toBe(200);
+    const theirId = (theirs.body as { eventId: string }).eventId;
+
+    await page.goto(`${t.app.url}/integrations/vercel/configure?configurationId=${configurationId}`);
+    const nav = page.getByRole("navigation", { name: "Installation" });
+    expect(await nav.getByRole("link").allTextContents()).toEqual(["Configuration", "Events"]);
+    expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
+    // The newest delivery is the rotated secret's event: open it.
+    await Promise.all([
+      page.waitForURL(/\/integrations\/vercel\/events\/evt_/),
+      page.locator("tbody tr").first().getByRole("link").click(),
+    ]);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("deployment.created");
+    expect(await page.getByRole("main").textContent()).toContain("HTTP 200");
+    expect(await page.getByRole("main").textContent()).toContain("evt_flow_rotated");
+    await screenshot(page, "integration-event-desktop");
+    const eventUrl = page.url();
+
+    await Promise.all([
+      page.waitForURL(/replayed=1/),
+      page.getByRole("button", { name: "Replay to every route" }).click(),
+    ]);
+    expect(await page.getByRole("status").textContent()).toContain("Replayed: 1 new delivery");
+    const received = await sink.waitFor(4);
+    expect(received[3]?.body.toString()).toBe(received[2]?.body.toString());
+
+    // The events list: this installation's events, links under the integration, no tenant field.
+    await Promise.all([
+      page.waitForURL(/\/integrations\/vercel\/events$/),
+      nav.getByRole("link", { name: "Events" }).click(),
+    ]);
+    expect(await page.getByLabel("Tenant").count()).toBe(0);
+    const listed = await page.locator("tbody tr").allTextContents();
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    expect(listed.join("\n")).not.toContain("deployment.succeeded");
+    const hrefs = await page
+      .locator("tbody a")
+      .evaluateAll((links) =>
+        links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute("href")),
+      );
+    for (const href of hrefs) expect(href).toMatch(/^\/integrations\/vercel\/events\/evt_[0-9A-Z]+$/);
+    await page.getByLabel("Type").fill("deployment.*");
+    await Promise.all([
+      page.waitForURL(/type=deployment/),
+      page.getByRole("button", { name: "Filter" }).click(),
+    ]);
+    expect(new URL(page.url()).pathname).toBe("/integrations/vercel/events");
+    expect(new URL(page.url()).searchParams.has("tenant")).toBe(false);
+    await screenshot(page, "integration-events-desktop");
+
+    // Another tenant's event, by its id or by naming its tenant: refused, nothing of it shown.
+    const other = await page.goto(`${t.app.url}/integrations/vercel/events/${theirId}`);
+    expect(other?.status()).toBe(404);
+    expect(await page.content()).not.toContain("evt_flow_default");
+    const named = await page.goto(`${t.app.url}/integrations/vercel/events?tenant=default`);
+    expect(named?.status()).toBe(401);
+    expect(await page.content()).not.toContain(theirId);
+
+    const phone = await browser.newContext(VIEWPORTS.phone);
+    try {
+      await phone.addCookies(await context.cookies());
+      const phonePage = await phone.newPage();
+      for (const [url, name] of [
+        [eventUrl, "integration-event-phone"],
+        [`${t.app.url}/integrations/vercel/events`, "integration-events-phone"],
+      ] as const) {
+        await phonePage.goto(url);
+        await phonePage.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true });
+        const overflow = await phonePage.evaluate<number>(
+          "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await phone.close();
+    }
+    await page.goto(`${t.app.url}/integrations/vercel/configure?configurationId=${configurationId}`);
   });
 
   it("uninstalls: Vercel's configuration is deleted and everything the installation owned is gone", async () => {

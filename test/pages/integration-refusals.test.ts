@@ -260,6 +260,72 @@ describe("one installation's pages, from another's browser", () => {
     expect(theirEvents.body.data).toEqual([]);
   });
 
+  it("shows an installation's events only to its own session, and replays nothing of another's", async () => {
+    const mine = await installed("team_events_mine");
+    const theirs = await installed("team_events_theirs");
+    const form = (html: string, path: string) => ({
+      csrf: fieldValue(html, "csrf") ?? "",
+      next: "",
+      secret: fieldValue(html, "secret") ?? "",
+      url: `${sink.url}/${path}`,
+      events: ["deployment.created"],
+      projectScope: "all",
+    });
+    expect((await theirs.browser.post(url(`${BASE}/setup`), form(theirs.html, "theirs"))).status).toBe(303);
+    const id = theirs.grant.configurationId;
+    // Their test event: an event of their tenant, with a delivery.
+    const configure = await theirs.browser.request(url(`${BASE}/configure?configurationId=${id}`));
+    const theirCsrf = fieldValue(await configure.text(), "csrf") ?? "";
+    expect(
+      (await theirs.browser.post(url(`${BASE}/configure/test?configurationId=${id}`), { csrf: theirCsrf }))
+        .status,
+    ).toBe(303);
+    const listed = await api(t.app, `/api/v1/events?tenant=${id}`);
+    const theirEvent = (listed.body.data as { id: string }[])[0]?.id ?? "";
+    expect(theirEvent).toMatch(/^evt_/);
+    const before = await api(t.app, `/api/v1/deliveries?tenant=${id}&event=${theirEvent}`);
+
+    // Their own session sees it.
+    const own = await page(await theirs.browser.request(url(`${BASE}/events/${theirEvent}`)));
+    expect(own.status).toBe(200);
+    expect(own.text).toContain("test-webhook");
+
+    // Mine does not: not in my list, not by its id, not by naming their tenant, not to replay.
+    const list = await page(await mine.browser.request(url(`${BASE}/events`)));
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(theirEvent);
+    const byId = await page(await mine.browser.request(url(`${BASE}/events/${theirEvent}`)));
+    expect(byId.status).toBe(404);
+    expect(byId.text).toContain("not_found");
+    expect(byId.text).not.toContain("/theirs");
+    const named = await page(await mine.browser.request(url(`${BASE}/events?tenant=${id}`)));
+    expect(named.status).toBe(401);
+    expect(named.text).toContain("session_required");
+    expect(named.text).not.toContain(theirEvent);
+    const myCsrf = fieldValue(mine.html, "csrf") ?? "";
+    const replay = await page(
+      await mine.browser.post(url(`${BASE}/events/${theirEvent}/replay`), { csrf: myCsrf }),
+    );
+    expect(replay.status).toBe(404);
+    const namedReplay = await page(
+      await mine.browser.post(url(`${BASE}/events/${theirEvent}/replay?tenant=${id}`), { csrf: myCsrf }),
+    );
+    expect(namedReplay.status).toBe(401);
+    // Their own session, without its CSRF token, cannot replay either.
+    const forged = await page(
+      await theirs.browser.post(url(`${BASE}/events/${theirEvent}/replay`), { csrf: "forged" }),
+    );
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain("invalid_csrf");
+    const after = await api(t.app, `/api/v1/deliveries?tenant=${id}&event=${theirEvent}`);
+    expect(after.body.data).toHaveLength((before.body.data as unknown[]).length);
+
+    // No session at all: a page saying how to get one.
+    const anonymous = await page(await fetch(url(`${BASE}/events`)));
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.text).toContain("session_required");
+  });
+
   it("lets the owner back in by proving control through the install flow", async () => {
     const { grant } = await installed("team_return");
     const stranger = new CookieClient();

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { OperationError } from "../../operations/errors.js";
 import type { EventListFilters, StreamFilter, StreamStart } from "../../operations/index.js";
 import { listQuery, pageSizeOf, timeOf } from "./list-params.js";
+import type { PageScope } from "./page-scope.js";
 
 /** Answers with a tenant's event stream as Server-Sent Events (the API's stream, served to the console). */
 export type EventStreamAnswer = (
@@ -71,8 +72,22 @@ export function canGoLive(f: EventFilters, cursor: string | undefined): boolean 
   return cursor === undefined && f.until === "" && f.id === "" && f.q === "";
 }
 
-/** The query string of the list with `filters` (and extra parameters: a cursor, live). */
-export function eventsQuery(filters: EventFilters, extra: Record<string, string> = {}): string {
+/**
+ * The link of the list (or of its live stream) with `filters` and extra parameters (a cursor,
+ * live), in `scope`: under its base, with the tenant only where `?tenant=` names it.
+ */
+export function eventsLink(
+  scope: PageScope,
+  filters: EventFilters,
+  extra: Record<string, string> = {},
+  path: "/events" | "/events/live" = "/events",
+): string {
   const { tenant, limit, type, source, since, until, id, q } = filters;
-  return listQuery(tenant, { type, source, since, until, id, q }, limit, extra);
+  const query = listQuery(
+    scope.tenantFixed ? null : tenant,
+    { type, source, since, until, id, q },
+    limit,
+    extra,
+  );
+  return `${scope.base}${path}${query}`;
 }

@@ -3,6 +3,7 @@ import type { StoredEvent } from "../../core/types.js";
 import { Button } from "../components.js";
 import { time } from "./format.js";
 import { ConsoleLayout } from "./layout.js";
+import { type PageScope, scopedTenantQuery } from "./page-scope.js";
 
 function statusOf(d: DeliveryRecord): { text: string; tone: string } {
   if (d.status === "failed") return { text: "dead", tone: "dead" };
@@ -39,18 +40,18 @@ function pretty(body: Uint8Array): string {
 /** One event: what it is, its payload, its deliveries with their attempts, and replay. */
 export function EventPage(props: {
   csrf: string;
+  scope: PageScope;
   event: StoredEvent;
   deliveries: readonly { delivery: DeliveryRecord; attempts: readonly AttemptRecord[] }[];
   notice?: string;
 }) {
-  const { event } = props;
-  const action = `/events/${event.id}/replay${event.tenant === "default" ? "" : `?tenant=${encodeURIComponent(event.tenant)}`}`;
+  const { event, scope } = props;
+  const tq = scopedTenantQuery(scope, event.tenant);
+  const action = `${scope.base}/events/${event.id}/replay${tq}`;
   return (
-    <ConsoleLayout title={`Event ${event.id}`} section="/events" csrf={props.csrf}>
+    <ConsoleLayout title={`Event ${event.id}`} section="/events" csrf={props.csrf} scope={scope}>
       <p>
-        <a href={`/events${event.tenant === "default" ? "" : `?tenant=${encodeURIComponent(event.tenant)}`}`}>
-          ← Events
-        </a>
+        <a href={`${scope.base}/events${tq}`}>← Events</a>
       </p>
       <h1>{event.type}</h1>
       {props.notice && (

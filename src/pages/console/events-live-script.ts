@@ -12,6 +12,7 @@ if (root && rows) {
   const status = document.querySelector("[data-live-status]");
   const empty = document.querySelector("[data-live-empty]");
   const tenantQuery = root.getAttribute("data-tenant-query") || "";
+  const eventBase = root.getAttribute("data-event-base") || "/events/";
   const say = (text) => { if (status) status.textContent = text; };
   const time = (iso) => iso.replace("T", " ").replace(/\\.\\d+Z$/, "Z");
   const cell = (className) => {
@@ -33,7 +34,7 @@ if (root && rows) {
   );
   source.addEventListener("event", (message) => {
     const e = JSON.parse(message.data);
-    const href = "/events/" + encodeURIComponent(e.id) + tenantQuery;
+    const href = eventBase + encodeURIComponent(e.id) + tenantQuery;
     const received = cell("mono");
     received.textContent = time(e.receivedAt);
     const type = cell("");

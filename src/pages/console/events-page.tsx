@@ -1,10 +1,10 @@
 import type { EventListPage } from "../../operations/index.js";
 import { Button } from "../components.js";
-import { type EventFilters, eventsQuery, MAX_SEARCH } from "./event-filters.js";
+import { type EventFilters, eventsLink, MAX_SEARCH } from "./event-filters.js";
 import { EVENTS_LIVE_SCRIPT } from "./events-live-script.js";
 import { time } from "./format.js";
-import { tenantQuery } from "./guard.js";
 import { ConsoleLayout } from "./layout.js";
+import { type PageScope, scopedTenantQuery } from "./page-scope.js";
 
 /**
  * Events newest first, filtered, a page at a time (the cursor is the last event's id: no OFFSET).
@@ -13,46 +13,48 @@ import { ConsoleLayout } from "./layout.js";
  */
 export function EventsPage(props: {
   csrf: string;
+  scope: PageScope;
   filters: EventFilters;
   page: EventListPage;
   /** The list can go live: its first page, without an end time, id or search. */
   liveAllowed: boolean;
   live: boolean;
 }) {
-  const { filters, page } = props;
-  const tq = tenantQuery(filters.tenant);
+  const { filters, page, scope } = props;
+  const tq = scopedTenantQuery(scope, filters.tenant);
+  const eventHref = (id: string) => `${scope.base}/events/${id}${tq}`;
   const newest = page.events[0]?.id;
-  const liveSrc = `/events/live${eventsQuery(filters, newest ? { after: newest } : {})}`;
-  const older = page.next ? `/events${eventsQuery(filters, { cursor: page.next })}` : null;
+  const liveSrc = eventsLink(scope, filters, newest ? { after: newest } : {}, "/events/live");
+  const older = page.next ? eventsLink(scope, filters, { cursor: page.next }) : null;
   return (
     <ConsoleLayout
       title="Events"
       section="/events"
       csrf={props.csrf}
+      scope={scope}
       {...(props.live ? { scripts: [EVENTS_LIVE_SCRIPT] } : {})}
     >
       <div class="page-head">
         <h1>Events</h1>
         {props.liveAllowed &&
           (props.live ? (
-            <a class="button button-secondary button-small" href={`/events${eventsQuery(filters)}`}>
+            <a class="button button-secondary button-small" href={eventsLink(scope, filters)}>
               Stop live
             </a>
           ) : (
-            <a
-              class="button button-secondary button-small"
-              href={`/events${eventsQuery(filters, { live: "1" })}`}
-            >
+            <a class="button button-secondary button-small" href={eventsLink(scope, filters, { live: "1" })}>
               Live
             </a>
           ))}
       </div>
       <search aria-label="Filter events">
-        <form method="get" action="/events" class="panel filters">
-          <div class="field">
-            <label for="f-tenant">Tenant</label>
-            <input id="f-tenant" name="tenant" value={filters.tenant} />
-          </div>
+        <form method="get" action={`${scope.base}/events`} class="panel filters">
+          {!scope.tenantFixed && (
+            <div class="field">
+              <label for="f-tenant">Tenant</label>
+              <input id="f-tenant" name="tenant" value={filters.tenant} />
+            </div>
+          )}
           <div class="field">
             <label for="f-type">Type</label>
             <input id="f-type" name="type" value={filters.type} placeholder="deployment.*" />
@@ -104,7 +106,13 @@ export function EventsPage(props: {
           <div
             class="table-wrap"
             hidden={page.events.length === 0}
-            {...(props.live ? { "data-live-src": liveSrc, "data-tenant-query": tq } : {})}
+            {...(props.live
+              ? {
+                  "data-live-src": liveSrc,
+                  "data-tenant-query": tq,
+                  "data-event-base": `${scope.base}/events/`,
+                }
+              : {})}
           >
             <table>
               <caption class="visually-hidden">Events, newest first</caption>
@@ -125,12 +133,12 @@ export function EventsPage(props: {
                   <tr>
                     <td class="mono">{time(e.receivedAt)}</td>
                     <td>
-                      <a href={`/events/${e.id}${tq}`}>{e.type}</a>
+                      <a href={eventHref(e.id)}>{e.type}</a>
                       {e.unknownType && <span class="hint"> (not in the catalog)</span>}
                     </td>
                     <td class="hide-narrow">{e.source}</td>
                     <td class="hide-narrow">
-                      <a class="mono" href={`/events/${e.id}${tq}`}>
+                      <a class="mono" href={eventHref(e.id)}>
                         {e.id}
                       </a>
                     </td>

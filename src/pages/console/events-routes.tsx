@@ -5,24 +5,28 @@ import { renderPage } from "../render.js";
 import { canGoLive, type EventStreamAnswer, eventFiltersOf, listFilters } from "./event-filters.js";
 import { EventPage } from "./event-page.js";
 import { EventsPage } from "./events-page.js";
-import { type ConsoleGuard, tenantOf, tenantQuery } from "./guard.js";
+import { type PageAccess, scopedTenantQuery } from "./page-scope.js";
 
 /** An event id: `evt_` and a ULID. */
 const EVENT_ID = /^evt_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /** How many deliveries of one event the event's page shows, each with its attempts. */
 const DELIVERIES_SHOWN = 50;
 
-/** The console's events section: its paths (for the pages' headers and form limits) and routes. */
+/**
+ * The events section: its paths (for the pages' headers and form limits) and routes. The console
+ * serves it under `/`; an installation's pages serve it under the integration's path, with the
+ * tenant its session fixes (`access` says which).
+ */
 export const eventsSection = {
   paths: ["/events", "/events/*"],
-  routes(deps: { operations: Operations; guard: ConsoleGuard; streamEvents: EventStreamAnswer }): Hono {
-    const { operations, guard, streamEvents } = deps;
+  routes(deps: { operations: Operations; access: PageAccess; streamEvents: EventStreamAnswer }): Hono {
+    const { operations, access, streamEvents } = deps;
     const app = new Hono({ strict: false });
 
     app.get(
       "/events",
-      guard.page(async (c, session) => {
-        const filters = eventFiltersOf((name) => c.req.query(name), tenantOf(c));
+      access.page(async (c, view) => {
+        const filters = eventFiltersOf((name) => c.req.query(name), view.tenant);
         const cursor = c.req.query("cursor");
         if (cursor !== undefined && !EVENT_ID.test(cursor))
           throw new OperationError("invalid_request", "That page link is not one the console gave.");
@@ -30,12 +34,16 @@ export const eventsSection = {
         const [only] = page.events;
         // An id names one event: open it.
         if (filters.id && only && page.events.length === 1 && cursor === undefined)
-          return c.redirect(`/events/${only.id}${tenantQuery(filters.tenant)}`, 303);
+          return c.redirect(
+            `${view.scope.base}/events/${only.id}${scopedTenantQuery(view.scope, filters.tenant)}`,
+            303,
+          );
         const live = c.req.query("live") === "1" && canGoLive(filters, cursor);
         return renderPage(
           c,
           <EventsPage
-            csrf={guard.csrf(session)}
+            csrf={view.csrf}
+            scope={view.scope}
             filters={filters}
             page={page}
             liveAllowed={canGoLive(filters, cursor)}
@@ -49,8 +57,8 @@ export const eventsSection = {
     // cookie; it cannot send the API's token). It starts after the newest event the page showed.
     app.get(
       "/events/live",
-      guard.page(async (c) => {
-        const filters = eventFiltersOf((name) => c.req.query(name), tenantOf(c));
+      access.page(async (c, view) => {
+        const filters = eventFiltersOf((name) => c.req.query(name), view.tenant);
         const header = c.req.header("last-event-id");
         const after = header || c.req.query("after") || undefined;
         if (after !== undefined && !EVENT_ID.test(after))
@@ -74,10 +82,10 @@ export const eventsSection = {
 
     app.get(
       "/events/:id",
-      guard.page(async (c, session) => {
+      access.page(async (c, view) => {
         const id = c.req.param("id") ?? "";
         if (!EVENT_ID.test(id)) throw new OperationError("not_found", "No event has that id.");
-        const tenant = tenantOf(c);
+        const { tenant } = view;
         const event = await operations.deliveries.getEvent(tenant, id);
         const deliveries = await operations.deliveries.listDeliveries(tenant, {
           eventId: id,
@@ -95,7 +103,8 @@ export const eventsSection = {
         return renderPage(
           c,
           <EventPage
-            csrf={guard.csrf(session)}
+            csrf={view.csrf}
+            scope={view.scope}
             event={event}
             deliveries={detailed}
             {...(notice ? { notice } : {})}
@@ -106,16 +115,16 @@ export const eventsSection = {
 
     app.post(
       "/events/:id/replay",
-      guard.form(async (c, _session, form) => {
+      access.form(async (c, view, form) => {
         const id = c.req.param("id") ?? "";
         if (!EVENT_ID.test(id)) throw new OperationError("not_found", "No event has that id.");
-        const tenant = tenantOf(c);
+        const { tenant } = view;
         const wanted = form.destination;
         const destinations = wanted === undefined ? undefined : Array.isArray(wanted) ? wanted : [wanted];
         const result = await operations.deliveries.replay(tenant, id, destinations);
         // Post, then redirect: reloading the page it lands on replays nothing again.
         return c.redirect(
-          `/events/${id}?replayed=${result.deliveries.length}${tenantQuery(tenant, "&")}`,
+          `${view.scope.base}/events/${id}?replayed=${result.deliveries.length}${scopedTenantQuery(view.scope, tenant, "&")}`,
           303,
         );
       }),

@@ -7,9 +7,10 @@ import { OperationError } from "../../operations/errors.js";
 import { MessagePage } from "../message-page.js";
 import { renderPage } from "../render.js";
 import { consoleCookies } from "./cookies.js";
+import { CONSOLE_SCOPE, type PageAccess, type PageForm } from "./page-scope.js";
 
 /** A submitted form: each field's value, or values when it came more than once. */
-export type ConsoleForm = Record<string, string | string[]>;
+export type ConsoleForm = PageForm;
 
 /**
  * What every console section checks: a live session (else to sign in, and back after), the
@@ -50,6 +51,20 @@ export class ConsoleGuard {
       this.sessions.checkCsrf(session, typeof form.csrf === "string" ? form.csrf : undefined);
       return handler(c, session, form);
     });
+  }
+
+  /** The console's access to a section shared with an installation's pages: any tenant, by `?tenant=`. */
+  access(): PageAccess {
+    return {
+      page: (handler) =>
+        this.page((c, session) =>
+          handler(c, { csrf: this.csrf(session), tenant: tenantOf(c), scope: CONSOLE_SCOPE }),
+        ),
+      form: (handler) =>
+        this.form((c, session, form) =>
+          handler(c, { csrf: this.csrf(session), tenant: tenantOf(c), scope: CONSOLE_SCOPE }, form),
+        ),
+    };
   }
 }
 

@@ -1,15 +1,7 @@
 import type { Child } from "hono/jsx";
 import { PAGE_CSS } from "../page-css.js";
 import type { PageScript } from "../page-script.js";
-
-/** The console's sections, in the order of its navigation. */
-const SECTIONS = [
-  { path: "/overview", label: "Overview" },
-  { path: "/events", label: "Events" },
-  { path: "/destinations", label: "Destinations" },
-  { path: "/routes", label: "Routes" },
-  { path: "/dead-letters", label: "Dead letters" },
-] as const;
+import { CONSOLE_SCOPE, type PageScope } from "./page-scope.js";
 
 /**
  * The console's layout: the pages' one stylesheet, a header with the sections and sign out (a
@@ -18,13 +10,16 @@ const SECTIONS = [
 export function ConsoleLayout(props: {
   title: string;
   /** The section the page belongs to, marked current in the navigation. */
-  section?: (typeof SECTIONS)[number]["path"];
-  /** The session's CSRF token: given, the header shows sign out. */
+  section?: string;
+  /** The session's CSRF token: given, the header shows the navigation (and sign out, when the scope has it). */
   csrf?: string;
+  /** Whom the page serves: the console (the default) or an installation, with its own navigation. */
+  scope?: PageScope;
   /** Scripts the page runs (each one of `CONSOLE_SCRIPTS`, which the CSP allows). */
   scripts?: readonly PageScript[];
   children?: Child;
 }) {
+  const scope = props.scope ?? CONSOLE_SCOPE;
   return (
     <html lang="en">
       <head>
@@ -43,15 +38,15 @@ export function ConsoleLayout(props: {
         </a>
         <header class="topbar">
           <div class="topbar-inner">
-            <a class="brand brand-link" href="/">
+            <a class="brand brand-link" href={scope.home}>
               Switchyard
             </a>
             {props.csrf && (
-              <nav aria-label="Console">
+              <nav aria-label={scope.tenantFixed ? "Installation" : "Console"}>
                 <ul class="nav">
-                  {SECTIONS.map((s) => (
+                  {scope.nav.map((s) => (
                     <li>
-                      <a href={s.path} aria-current={props.section === s.path ? "page" : undefined}>
+                      <a href={s.href} aria-current={props.section === s.section ? "page" : undefined}>
                         {s.label}
                       </a>
                     </li>
@@ -59,7 +54,7 @@ export function ConsoleLayout(props: {
                 </ul>
               </nav>
             )}
-            {props.csrf && (
+            {props.csrf && scope.signOut && (
               <form method="post" action="/sign-out" class="sign-out">
                 <input type="hidden" name="csrf" value={props.csrf} />
                 <button type="submit" class="button button-secondary button-small">

@@ -29,17 +29,17 @@ export function timeOf(name: string, text: string): number | undefined {
 }
 
 /**
- * The query string of a list: its tenant (unless the default), each filter given, its page size
+ * The query string of a list: its tenant (unless the default, or null when the session fixes it), each filter given, its page size
  * (unless the default), then `extra` (a cursor, a notice, live).
  */
 export function listQuery(
-  tenant: string,
+  tenant: string | null,
   filters: Record<string, string>,
   limit: number,
   extra: Record<string, string> = {},
 ): string {
   const params = new URLSearchParams();
-  if (tenant !== "default") params.set("tenant", tenant);
+  if (tenant !== null && tenant !== "default") params.set("tenant", tenant);
   for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value);
   if (limit !== DEFAULT_LIMIT) params.set("limit", String(limit));
   for (const [name, value] of Object.entries(extra)) params.set(name, value);

@@ -86,7 +86,7 @@ export function consolePages(deps: {
     return c.redirect("/sign-in?ended=1", 303);
   });
 
-  const sectionDeps = { operations, guard, streamEvents };
+  const sectionDeps = { operations, guard, access: guard.access(), streamEvents };
   for (const section of SECTIONS) {
     const routes = section.routes(sectionDeps);
     routes.onError(consoleErrorPage(logger));

@@ -4,7 +4,8 @@ import type { RelaySettings } from "../../operations/relay-settings.js";
 import type { RunItem } from "../../operations/run-settings.js";
 import type { ActionRun } from "../../storage/actions-port.js";
 import { Button, Hidden, Notice, statusClass } from "../components.js";
-import { Layout } from "../layout.js";
+import { ConsoleLayout } from "../console/layout.js";
+import { INTEGRATION_BASE, installationScope } from "./installation-access.js";
 import { RunsForm, type RunsFormError } from "./runs-form.js";
 
 /** A short message at the top of the configuration page after an action. */
@@ -44,7 +45,12 @@ export function ConfigurePage(props: {
   const action = (what: string) =>
     `/integrations/vercel/configure/${what}?configurationId=${encodeURIComponent(props.installationId)}`;
   return (
-    <Layout title="Relay configuration" wide>
+    <ConsoleLayout
+      title="Relay configuration"
+      section="/configure"
+      csrf={props.csrf}
+      scope={installationScope(props.installationId)}
+    >
       <h1>Relay configuration</h1>
       <p class="lead">
         {props.scope} · <span class="mono">{props.installationId}</span>
@@ -114,7 +120,12 @@ export function ConfigurePage(props: {
           error={props.runs.error}
         />
       )}
-      <h2>Latest deliveries</h2>
+      <div class="page-head">
+        <h2>Latest deliveries</h2>
+        <a class="button button-secondary button-small" href={`${INTEGRATION_BASE}/events`}>
+          All events
+        </a>
+      </div>
       {props.deliveries.length === 0 ? (
         <p class="empty">No deliveries yet.</p>
       ) : (
@@ -134,7 +145,11 @@ export function ConfigurePage(props: {
                   <td>
                     <time datetime={new Date(d.createdAt).toISOString()}>{when(d.createdAt)}</time>
                   </td>
-                  <td class="mono">{d.eventType}</td>
+                  <td>
+                    <a class="mono" href={`${INTEGRATION_BASE}/events/${d.eventId}`}>
+                      {d.eventType}
+                    </a>
+                  </td>
                   <td class={statusClass(d.status)}>
                     {d.status}
                     {d.lastStatus !== null ? ` · ${d.lastStatus}` : d.lastError ? " · no answer" : ""}
@@ -194,6 +209,6 @@ export function ConfigurePage(props: {
           </div>
         </form>
       </div>
-    </Layout>
+    </ConsoleLayout>
   );
 }

@@ -9,15 +9,17 @@ import { randomToken } from "../../operations/install-flow.js";
 import { EVENT_GROUPS, newSigningSecret, RelayInputError } from "../../operations/relay-settings.js";
 import type { RunChoice, RunItem } from "../../operations/run-settings.js";
 import type { Installation } from "../../storage/port.js";
+import type { EventStreamAnswer } from "../console/event-filters.js";
+import { eventsSection } from "../console/events-routes.js";
 import { MessagePage } from "../message-page.js";
 import { renderPage } from "../render.js";
 import { ActionPage } from "./action-page.js";
 import { type ConfigureNotice, ConfigurePage } from "./configure-page.js";
 import { IntegrationCookies } from "./cookies.js";
+import { INTEGRATION_BASE as BASE, installationAccess } from "./installation-access.js";
 import { type RunsFormError, runChoicesOf } from "./runs-form.js";
 import { type SetupForm, SetupPage } from "./setup-page.js";
 
-const BASE = "/integrations/vercel";
 const CONFIGURATION_ID = /^icfg_[A-Za-z0-9]{1,64}$/;
 const PROJECT_ID = /^prj_[A-Za-z0-9]{1,64}$/;
 
@@ -56,28 +58,9 @@ async function readForm(c: Context): Promise<Form> {
 
 const one = (form: Form, name: string): string | undefined => form[name]?.[0];
 
-/** The scope an installation is for, in words. */
-function scopeOf(installation: Installation): string {
-  return installation.teamId ? `team ${installation.teamId}` : "your personal account";
-}
-
-/**
- * The Vercel integration's pages: the external install link, the Redirect URL (with the setup
- * page), the setup form's save, and the Configuration URL with its actions. A browser sees and
- * changes only the installation its session is bound to; the session comes only from completing
- * an install (or re-proving one through the install flow).
- */
-export function integrationPages(deps: {
-  operations: Operations;
-  integration: IntegrationConfig;
-  logger: Logger;
-}): Hono {
-  const { operations, integration, logger } = deps;
-  const flow = operations.installFlow;
-  const cookies = new IntegrationCookies(integration.publicUrl);
-  const app = new Hono({ strict: false });
-
-  app.onError((error, c) => {
+/** The integration pages' answer to a refusal (a page with its code) or a failure (logged, a page saying so). */
+function refusalPage(logger: Logger) {
+  return (error: Error, c: Context): Response | Promise<Response> => {
     if (error instanceof OperationError) {
       const refusal = REFUSALS[error.code] ?? { status: 400 as const, title: "Something is wrong" };
       return renderPage(
@@ -99,7 +82,33 @@ export function integrationPages(deps: {
       />,
       500,
     );
-  });
+  };
+}
+
+/** The scope an installation is for, in words. */
+function scopeOf(installation: Installation): string {
+  return installation.teamId ? `team ${installation.teamId}` : "your personal account";
+}
+
+/**
+ * The Vercel integration's pages: the external install link, the Redirect URL (with the setup
+ * page), the setup form's save, and the Configuration URL with its actions. A browser sees and
+ * changes only the installation its session is bound to; the session comes only from completing
+ * an install (or re-proving one through the install flow).
+ */
+export function integrationPages(deps: {
+  operations: Operations;
+  integration: IntegrationConfig;
+  logger: Logger;
+  /** Answers with the installation's event stream (its live events list). */
+  streamEvents: EventStreamAnswer;
+}): Hono {
+  const { operations, integration, logger, streamEvents } = deps;
+  const flow = operations.installFlow;
+  const cookies = new IntegrationCookies(integration.publicUrl);
+  const app = new Hono({ strict: false });
+
+  app.onError(refusalPage(logger));
   app.post(`${BASE}/*`, bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("form too large", 413) }));
 
   /** The installation of this browser's session; refused when there is none. */
@@ -367,6 +376,16 @@ export function integrationPages(deps: {
       />,
     );
   });
+
+  // The console's events pages (list, live list, an event with its deliveries, replay), for the
+  // session's installation alone.
+  const events = eventsSection.routes({
+    operations,
+    access: installationAccess(flow, cookies),
+    streamEvents,
+  });
+  events.onError(refusalPage(logger));
+  app.route(BASE, events);
 
   return app;
 }
