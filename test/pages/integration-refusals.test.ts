@@ -290,6 +290,15 @@ describe("one installation's pages, from another's browser", () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain("test-webhook");
 
+    // Its live list streams its own tenant's events (the stream opens; it is cut here).
+    const abort = new AbortController();
+    const live = await theirs.browser.request(url(`${BASE}/events/live`), { signal: abort.signal });
+    expect(live.status).toBe(200);
+    expect(live.headers.get("content-type")).toContain("text/event-stream");
+    abort.abort();
+    const liveNamed = await mine.browser.request(url(`${BASE}/events/live?tenant=${id}`));
+    expect(liveNamed.status).toBe(401);
+
     // Mine does not: not in my list, not by its id, not by naming their tenant, not to replay.
     const list = await page(await mine.browser.request(url(`${BASE}/events`)));
     expect(list.status).toBe(200);
