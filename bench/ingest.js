@@ -1,17 +1,22 @@
-// `npm run bench:ingest`: Switchyard's durable ingest against a verify-only node:http receiver,
-// under the same load, on the same CPU; then a check that every 200 is in the SQLite file.
+// `npm run bench:ingest`: Switchyard's durable ingest against the durable floor (the least a
+// store-before-ack receiver must do: durable-floor-server.js on SQLite) and a verify-only
+// node:http receiver, under the same load, on the same CPU, rounds alternated; then a check that
+// every 200 is in the SQLite file. Switchyard runs with one route to one destination (disabled,
+// so each event also creates its delivery, which waits).
 //
 // Flags (or env): --seconds N (BENCH_SECONDS, 10), --warmup N (BENCH_WARMUP, 2),
-// --connections N (BENCH_CONNECTIONS, 64), --no-pin, --json, --profile DIR (Switchyard under
-// --cpu-prof; its figures are then not representative). Method and figures: BENCHMARKS.md.
+// --connections N (BENCH_CONNECTIONS, 64), --rounds N (BENCH_ROUNDS, 3), --no-pin, --json,
+// --profile DIR (Switchyard under --cpu-prof; its figures are then not representative),
+// --switchyard-only (Switchyard alone: what `npm run profile:ingest` runs with --profile).
+// Method and figures: BENCHMARKS.md.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { ingestConfig } from "./bench-config.js";
+import { benchConfig } from "./bench-config.js";
 import {
   canPin,
   cpuSeconds,
@@ -24,7 +29,9 @@ import {
 import { formatReport } from "./report.js";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const GOAL = 0.75;
+/** Switchyard's req/s against the durable floor's, and its p99 against the floor's at most. */
+const GOAL = { rps: 0.9, p99: 2 };
+const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
 /** Variables Switchyard's config loader reads; any of them set here would override the bench config. */
@@ -35,6 +42,9 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "10" },
     warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
     connections: { type: "string", default: process.env.BENCH_CONNECTIONS ?? "64" },
+    rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
+    // Only Switchyard (with --profile: `npm run profile:ingest`); no floor, no ratios.
+    "switchyard-only": { type: "boolean", default: false },
     "no-pin": { type: "boolean", default: false },
     // Pin only the load generator: the servers may use every CPU (Switchyard's writer thread
     // then runs beside the load generator instead of beside its own HTTP thread).
@@ -43,7 +53,7 @@ const { values: flags } = parseArgs({
     profile: { type: "string" },
   },
 });
-for (const name of /** @type {const} */ (["seconds", "warmup", "connections"])) {
+for (const name of /** @type {const} */ (["seconds", "warmup", "connections", "rounds"])) {
   if (!(Number(flags[name]) > 0))
     throw new Error(`--${name} must be a positive number, got "${flags[name]}"`);
 }
@@ -99,11 +109,13 @@ function cpuBetween(a, b) {
 }
 
 /**
- * Runs the load generator against `url` and measures CPU use over the same window.
+ * Runs the load generator against `url` and measures CPU use over the same window; `onWindow`
+ * is called as it opens and closes (Switchyard's memory and event-loop figures).
  * @param {string} url
  * @param {number | undefined} serverPid
+ * @param {(phase: "measure" | "end") => void} [onWindow]
  */
-async function drive(url, serverPid) {
+async function drive(url, serverPid, onWindow) {
   const load = startNode(
     [
       join(root, "bench/load.js"),
@@ -120,9 +132,14 @@ async function drive(url, serverPid) {
   /** @type {ReturnType<typeof cpuBetween>} */
   let cpu = { serverBusy: null, restOfMachine: null, steal: null };
   load.lines.on("line", (text) => {
-    if (text === '{"phase":"measure"}') opened = cpuSnapshot(serverPid, load.child.pid);
-    if (text === '{"phase":"end"}' && opened)
+    if (text === '{"phase":"measure"}') {
+      opened = cpuSnapshot(serverPid, load.child.pid);
+      onWindow?.("measure");
+    }
+    if (text === '{"phase":"end"}' && opened) {
       cpu = cpuBetween(opened, cpuSnapshot(serverPid, load.child.pid));
+      onWindow?.("end");
+    }
   });
   const timeout = (Number(flags.warmup) + Number(flags.seconds) + 60) * 1000;
   const { result } = await waitForLine(load, (line) => "result" in line, "load generator", timeout);
@@ -143,10 +160,67 @@ async function benchVerifyOnly() {
   return measured;
 }
 
+let runs = 0;
+
+async function benchFloor() {
+  const db = join(work, `floor-${++runs}.db`);
+  progress("durable floor: starting");
+  const server = startNode([join(root, "bench/durable-floor-server.js")], {
+    cpu: serverCpu,
+    env: { ...process.env, SECRET: secret, PORT: "0", STORE: "sqlite", DB: db },
+  });
+  const { listening } = await waitForLine(server, (line) => "listening" in line, "durable floor server");
+  progress(`durable floor: listening on ${listening}; driving load`);
+  const measured = await drive(/** @type {string} */ (listening), server.child.pid);
+  await stop(server);
+  const reader = new Database(db, { readonly: true, fileMustExist: true });
+  const stored = /** @type {number} */ (reader.prepare("SELECT count(*) FROM floor_events").pluck().get());
+  reader.close();
+  return { ...measured, durability: { stored, answered200: measured.total.ok } };
+}
+
+/** The resident memory of a process, in bytes (Linux), or null. */
+function rssOf(/** @type {number | undefined} */ pid) {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+/** The event loop's delay as Switchyard's metrics give it (reset at each scrape), in ms. */
+async function eventLoopDelay(/** @type {string} */ url) {
+  const text = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).text();
+  const value = (/** @type {string} */ name) => {
+    const m = new RegExp(`^switchyard_${name} (\\S+)$`, "m").exec(text);
+    return m ? Number(m[1]) * 1000 : null;
+  };
+  return {
+    p50: value("nodejs_eventloop_lag_p50_seconds"),
+    p99: value("nodejs_eventloop_lag_p99_seconds"),
+    max: value("nodejs_eventloop_lag_max_seconds"),
+  };
+}
+
 async function benchSwitchyard() {
-  const db = join(work, "bench.db");
-  const config = join(work, "switchyard.yaml");
-  writeFileSync(config, ingestConfig({ databaseUrl: `sqlite:${db}`, secret }));
+  const db = join(work, `switchyard-${++runs}.db`);
+  const config = join(work, `switchyard-${runs}.yaml`);
+  writeFileSync(
+    config,
+    benchConfig({
+      databaseUrl: `sqlite:${db}`,
+      secret,
+      // Never reached: the destination is disabled before the load, so deliveries wait.
+      sinkUrl: "http://127.0.0.1:9/never",
+      concurrency: 64,
+      routes: "routes: [{ slug: all, source: vercel, destinations: [sink] }]",
+    }),
+  );
   // Environment overrides (DATABASE_URL, PORT, ...) would beat the file: leave them out.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.includes(name)));
   const profile = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${resolve(flags.profile)}`] : [];
@@ -157,19 +231,100 @@ async function benchSwitchyard() {
     cwd: work,
   });
   const { url } = await waitForLine(server, (line) => line.msg === "switchyard listening", "switchyard");
-  progress(`switchyard: listening on ${url}; driving load`);
-  const measured = await drive(/** @type {string} */ (url), server.child.pid);
+  const base = /** @type {string} */ (url);
+  const disabled = await fetch(`${base}/api/v1/destinations/sink/disable`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  if (disabled.status !== 200) throw new Error(`could not disable the destination: ${disabled.status}`);
+  const idleRss = rssOf(server.child.pid);
+  progress(`switchyard: listening on ${base}; driving load`);
+  /** @type {Promise<unknown>[]} */
+  const probes = [];
+  let loadedRss = /** @type {number | null} */ (null);
+  /** @type {Promise<{ p50: number | null, p99: number | null, max: number | null }> | null} */
+  let delay = null;
+  const measured = await drive(base, server.child.pid, (phase) => {
+    // The first scrape resets the delay histogram: the second reads the window's.
+    if (phase === "measure") probes.push(eventLoopDelay(base));
+    else {
+      loadedRss = rssOf(server.child.pid);
+      delay = eventLoopDelay(base);
+    }
+  });
+  await Promise.all(probes);
+  const loop = delay ? await delay : { p50: null, p99: null, max: null };
   const exit = await stop(server, "SIGTERM");
   const reader = new Database(db, { readonly: true, fileMustExist: true });
   const stored = /** @type {number} */ (reader.prepare("SELECT count(*) FROM events").pluck().get());
+  const deliveries = /** @type {number} */ (reader.prepare("SELECT count(*) FROM deliveries").pluck().get());
   reader.close();
-  return { ...measured, durability: { stored, answered200: measured.total.ok, exit } };
+  const connections = Number(flags.connections);
+  return {
+    ...measured,
+    durability: { stored, answered200: measured.total.ok, deliveries, exit },
+    memory: {
+      idleRss,
+      loadedRss,
+      perInFlight: idleRss !== null && loadedRss !== null ? (loadedRss - idleRss) / connections : null,
+    },
+    eventLoopDelayMs: loop,
+  };
+}
+
+/** The median of numbers (the lower middle one of an even count). */
+function median(/** @type {number[]} */ values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return /** @type {number} */ (sorted[Math.floor((sorted.length - 1) / 2)]);
+}
+
+/** The three targets, each run once per round. */
+const TARGETS = /** @type {const} */ ({
+  verifyOnly: benchVerifyOnly,
+  floor: benchFloor,
+  switchyard: benchSwitchyard,
+});
+
+/** Medians over a target's rounds: req/s, p50 and p99 (ms). */
+function medians(/** @type {import("./report.js").LoadResult[]} */ results) {
+  return {
+    rps: median(results.map((r) => r.rps)),
+    p50: median(results.map((r) => r.latencyMs?.p50 ?? Number.NaN)),
+    p99: median(results.map((r) => r.latencyMs?.p99 ?? Number.NaN)),
+  };
 }
 
 async function main() {
   try {
-    const verifyOnly = await benchVerifyOnly();
-    const switchyard = await benchSwitchyard();
+    /** @type {{ verifyOnly: any[], floor: any[], switchyard: any[] }} */
+    const runs = { verifyOnly: [], floor: [], switchyard: [] };
+    const rounds = Number(flags.rounds);
+    for (let round = 0; round < rounds; round++) {
+      // Alternated: a drift of the machine weighs on every target alike.
+      const order = /** @type {(keyof typeof TARGETS)[]} */ (
+        flags["switchyard-only"] ? ["switchyard"] : ["verifyOnly", "floor", "switchyard"]
+      );
+      if (round % 2 === 1) order.reverse();
+      for (const name of order) {
+        progress(`round ${round + 1}/${rounds}: ${name}`);
+        runs[name].push(await TARGETS[name]());
+      }
+    }
+    if (flags["switchyard-only"]) {
+      const [r] = runs.switchyard;
+      process.stdout.write(
+        `switchyard: ${Math.round(r.rps)} req/s, p50 ${r.latencyMs?.p50} ms, p99 ${r.latencyMs?.p99} ms` +
+          (flags.profile
+            ? `; its CPU profile is in ${resolve(flags.profile)} (open it in Chrome's DevTools or speedscope)\n`
+            : "\n"),
+      );
+      return;
+    }
+    const median = {
+      verifyOnly: medians(runs.verifyOnly),
+      floor: medians(runs.floor),
+      switchyard: medians(runs.switchyard),
+    };
     const summary = {
       machine: {
         node: process.version,
@@ -181,15 +336,23 @@ async function main() {
         connections: Number(flags.connections),
         warmupSeconds: Number(flags.warmup),
         seconds: Number(flags.seconds),
-        bodyBytes: verifyOnly.bodyBytes,
+        rounds,
+        bodyBytes: runs.verifyOnly[0].bodyBytes,
         profiled: Boolean(flags.profile),
       },
-      verifyOnly,
-      switchyard,
-      ratio: switchyard.rps / verifyOnly.rps,
+      runs,
+      median,
+      ratio: {
+        rps: median.switchyard.rps / median.floor.rps,
+        p99: median.switchyard.p99 / median.floor.p99,
+        rpsOfVerifyOnly: median.switchyard.rps / median.verifyOnly.rps,
+        floorOfVerifyOnly: median.floor.rps / median.verifyOnly.rps,
+      },
       goal: GOAL,
     };
-    const durable = switchyard.durability.stored >= switchyard.durability.answered200;
+    const durable = [...runs.switchyard, ...runs.floor].every(
+      (r) => r.durability.stored >= r.durability.answered200,
+    );
     process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatReport(summary));
     if (!durable) process.exitCode = 1;
   } catch (error) {

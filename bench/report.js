@@ -36,7 +36,7 @@ const pct = (n) => (n === null ? "n/a" : `${Math.round(n * 100)}%`);
 function row(name, r) {
   const ms = (/** @type {number | undefined} */ v) => (v === undefined ? "-" : v.toFixed(2));
   return [
-    name.padEnd(12),
+    name.padEnd(14),
     int(r.rps).padStart(9),
     ms(r.latencyMs?.p50).padStart(8),
     ms(r.latencyMs?.p99).padStart(8),
@@ -49,45 +49,91 @@ function row(name, r) {
   ].join("  ");
 }
 
+/** @param {number | null | undefined} n */
+const ms = (n) => (n === null || n === undefined || Number.isNaN(n) ? "n/a" : `${n.toFixed(2)} ms`);
+/** @param {number | null} n */
+const mb = (n) => (n === null ? "n/a" : `${(n / 1024 / 1024).toFixed(1)} MB`);
+
+/**
+ * @typedef {{ rps: number, p50: number, p99: number }} Medians
+ * @typedef {LoadResult & { durability: { stored: number, answered200: number } }} FloorResult
+ * @typedef {FloorResult & {
+ *   durability: { deliveries: number, exit: { code: number | null, signal: string | null } },
+ *   memory: { idleRss: number | null, loadedRss: number | null, perInFlight: number | null },
+ *   eventLoopDelayMs: { p50: number | null, p99: number | null, max: number | null },
+ * }} SwitchyardResult
+ */
+
 /**
  * @param {{
- *   machine: { node: string, cpus: number, cpuModel: string, pinned: false | { servers: number, loadGenerator: number } },
- *   load: { connections: number, warmupSeconds: number, seconds: number, bodyBytes: number, profiled: boolean },
- *   verifyOnly: LoadResult,
- *   switchyard: LoadResult & { durability: { stored: number, answered200: number, exit: { code: number | null, signal: string | null } } },
- *   ratio: number,
- *   goal: number,
+ *   machine: { node: string, cpus: number, cpuModel: string, pinned: false | { servers: number | string, loadGenerator: number } },
+ *   load: { connections: number, warmupSeconds: number, seconds: number, rounds: number, bodyBytes: number, profiled: boolean },
+ *   runs: { verifyOnly: LoadResult[], floor: FloorResult[], switchyard: SwitchyardResult[] },
+ *   median: { verifyOnly: Medians, floor: Medians, switchyard: Medians },
+ *   ratio: { rps: number, p99: number, rpsOfVerifyOnly: number, floorOfVerifyOnly: number },
+ *   goal: { rps: number, p99: number },
  * }} s
  */
 export function formatReport(s) {
-  const { machine: m, load, switchyard: sy, verifyOnly: vo } = s;
-  const d = sy.durability;
+  const { machine: m, load, runs, median, ratio, goal } = s;
   const lines = [
     "",
     "Switchyard ingest benchmark",
     `  machine   Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel.trim()})`,
     `  pinning   ${m.pinned ? `servers on CPU ${m.pinned.servers}, load generator on CPU ${m.pinned.loadGenerator} (taskset)` : "none"}`,
     `  load      ${load.connections} keep-alive connections, distinct signed ${load.bodyBytes}-byte deployment.created events,`,
-    `            ${load.warmupSeconds} s warm-up then ${load.seconds} s measured, per target`,
+    `            ${load.warmupSeconds} s warm-up then ${load.seconds} s measured, per target; ${load.rounds} rounds, alternated`,
+    "  targets   verify-only: checks the signature, stores nothing",
+    "            floor: + JSON.parse, id, one INSERT OR IGNORE transaction per batch on a writer thread (WAL, FULL)",
+    "            switchyard: one route to one destination (disabled: each event's delivery is created and waits)",
     "",
-    `${"target".padEnd(12)}  ${"req/s".padStart(9)}  ${"p50 ms".padStart(8)}  ${"p99 ms".padStart(8)}  ${"non-2xx".padStart(8)}  ${"errors".padStart(7)}  ${"server CPU".padStart(11)}  ${"µs CPU/req".padStart(10)}  ${"load CPU".padStart(9)}  ${"others".padStart(8)}`,
-    row("verify-only", vo),
-    row("switchyard", sy),
-    "",
-    `ratio switchyard / verify-only: ${s.ratio.toFixed(2)}× (goal ≥ ${s.goal.toFixed(2)}×: ${s.ratio >= s.goal ? "met" : "NOT met"})`,
-    `durability: ${int(d.stored)} events in the SQLite file after SIGTERM (exit ${d.exit.code ?? d.exit.signal}), ` +
-      `${int(d.answered200)} answered 200: ${d.stored >= d.answered200 ? "ok" : "MISSING EVENTS"}`,
+    `${"target".padEnd(14)}  ${"req/s".padStart(9)}  ${"p50 ms".padStart(8)}  ${"p99 ms".padStart(8)}  ${"non-2xx".padStart(8)}  ${"errors".padStart(7)}  ${"server CPU".padStart(11)}  ${"µs CPU/req".padStart(10)}  ${"load CPU".padStart(9)}  ${"others".padStart(8)}`,
   ];
-  for (const [name, r] of /** @type {const} */ ([
-    ["verify-only", vo],
-    ["switchyard", sy],
-  ])) {
-    if (r.non2xx > 0) lines.push(`${name} non-2xx by status: ${JSON.stringify(r.statuses)}`);
-    if (r.total.errors > 0) lines.push(`${name} errors: ${JSON.stringify(r.errorKinds)}`);
-    if (r.bodies.starved > 0)
-      lines.push(`${name}: the load generator waited for bodies ${r.bodies.starved} times`);
+  for (let i = 0; i < load.rounds; i++) {
+    for (const [name, r] of /** @type {const} */ ([
+      ["verify-only", runs.verifyOnly[i]],
+      ["floor", runs.floor[i]],
+      ["switchyard", runs.switchyard[i]],
+    ])) {
+      if (r) lines.push(row(`${name} ${i + 1}`, r));
+    }
   }
-  const noisy = [vo, sy].some((r) => (r.restOfMachine ?? 0) + (r.steal ?? 0) > NOISY);
+  const med = (/** @type {string} */ name, /** @type {Medians} */ x) =>
+    `  ${name.padEnd(12)} ${int(x.rps).padStart(9)} req/s, p50 ${ms(x.p50)}, p99 ${ms(x.p99)}`;
+  lines.push(
+    "",
+    "medians",
+    med("verify-only", median.verifyOnly),
+    med("floor", median.floor),
+    med("switchyard", median.switchyard),
+    "",
+    `switchyard / floor, req/s: ${ratio.rps.toFixed(2)}× (goal ≥ ${goal.rps.toFixed(2)}×: ${ratio.rps >= goal.rps ? "met" : "NOT met"})`,
+    `switchyard / floor, p99:   ${ratio.p99.toFixed(2)}× (goal ≤ ${goal.p99.toFixed(2)}×: ${ratio.p99 <= goal.p99 ? "met" : "NOT met"})`,
+    `for reference: switchyard / verify-only ${ratio.rpsOfVerifyOnly.toFixed(2)}×, floor / verify-only ${ratio.floorOfVerifyOnly.toFixed(2)}×`,
+  );
+  for (const [i, r] of runs.switchyard.entries()) {
+    const d = r.durability;
+    lines.push(
+      `switchyard ${i + 1}: ${int(d.stored)} events and ${int(d.deliveries)} deliveries in the SQLite file after SIGTERM (exit ${d.exit.code ?? d.exit.signal}), ` +
+        `${int(d.answered200)} answered 200: ${d.stored >= d.answered200 ? "ok" : "MISSING EVENTS"}; ` +
+        `RSS ${mb(r.memory.idleRss)} idle, ${mb(r.memory.loadedRss)} loaded (${r.memory.perInFlight === null ? "n/a" : `${int(r.memory.perInFlight / 1024)} KB`} per in-flight request); ` +
+        `event-loop delay p50 ${ms(r.eventLoopDelayMs.p50)}, p99 ${ms(r.eventLoopDelayMs.p99)}, max ${ms(r.eventLoopDelayMs.max)}`,
+    );
+  }
+  for (const [i, r] of runs.floor.entries()) {
+    const d = r.durability;
+    if (d.stored < d.answered200)
+      lines.push(
+        `floor ${i + 1}: MISSING EVENTS (${int(d.stored)} stored, ${int(d.answered200)} answered 200)`,
+      );
+  }
+  const all = [...runs.verifyOnly, ...runs.floor, ...runs.switchyard];
+  for (const r of all) {
+    if (r.non2xx > 0) lines.push(`non-2xx by status: ${JSON.stringify(r.statuses)}`);
+    if (r.total.errors > 0) lines.push(`errors: ${JSON.stringify(r.errorKinds)}`);
+    if (r.bodies.starved > 0) lines.push(`the load generator waited for bodies ${r.bodies.starved} times`);
+  }
+  const noisy = all.some((r) => (r.restOfMachine ?? 0) + (r.steal ?? 0) > NOISY);
   if (noisy) {
     lines.push(
       `Other work used more than ${pct(NOISY)} of a CPU during a window ("others", steal): the figures are disturbed; run again on a quiet machine.`,
