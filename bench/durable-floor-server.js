@@ -8,7 +8,7 @@
 // PostgreSQL (STORE=postgres, DB=<url>): one multi-row INSERT … ON CONFLICT DO NOTHING per batch
 // through postgres.js, at most two batches in flight.
 //
-// Env: SECRET (required), STORE, DB, PORT (default 0). Prints {"listening":"http://…"} on stdout.
+// Env: SECRET (required), STORE, DB, SCHEMA (PostgreSQL: the schema to write in), PORT (default 0). Prints {"listening":"http://…"} on stdout.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { Worker } from "node:worker_threads";
@@ -102,7 +102,12 @@ function sqliteCommitter(file) {
 
 /** @param {string} url */
 function postgresCommitter(url) {
-  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  const schema = process.env.SCHEMA;
+  const sql = postgres(url, {
+    max: 2,
+    onnotice: () => {},
+    ...(schema ? { connection: { search_path: schema } } : {}),
+  });
   const ready = sql`CREATE TABLE IF NOT EXISTS floor_events (id text PRIMARY KEY, received_at bigint NOT NULL, body bytea NOT NULL)`;
   return async (/** @type {Queued[]} */ batch) => {
     await ready;

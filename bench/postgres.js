@@ -3,7 +3,8 @@
 //
 // Ingest: one node takes signed events over HTTP at full speed for --seconds (a config without
 // routes, so each 200 is one durable event row); events/s is what the load generator saw
-// acknowledged. Delivery: a backlog of --backlog pending deliveries written straight into the
+// acknowledged. Beside it, under the same load, the durable floor (bench/durable-floor-server.js):
+// the least a store-before-ack receiver does, one multi-row insert per batch. Delivery: a backlog of --backlog pending deliveries written straight into the
 // database, drained to a sink answering 200 by one worker process (SQLite: the one `all` node it
 // allows), then again from a fresh backlog by two worker processes (PostgreSQL only); deliveries/s
 // is what reached the sink. Nothing is pinned: the database shares the two cores with the nodes,
@@ -94,6 +95,36 @@ async function ingestRun(/** @type {Db} */ db, /** @type {string} */ sinkUrl) {
   return result;
 }
 
+/**
+ * The durable floor's acknowledged events/s under the same load (bench/durable-floor-server.js):
+ * verify, parse, one multi-row insert per batch, 200 after the commit.
+ */
+async function floorRun(/** @type {Db} */ db) {
+  if (db.store === "postgres") await admin.unsafe(`CREATE SCHEMA "${db.name}"`);
+  const env =
+    db.store === "sqlite"
+      ? { STORE: "sqlite", DB: db.url.slice("sqlite:".length) }
+      : { STORE: "postgres", DB: flags.url, SCHEMA: db.name };
+  const floor = startNode([join(root, "bench/durable-floor-server.js")], {
+    env: { ...process.env, SECRET: secret, PORT: "0", ...env },
+  });
+  const { listening } = await waitForLine(floor, (l) => "listening" in l, "durable floor");
+  const load = startNode([
+    join(root, "bench/load.js"),
+    `--url=${listening}/ingest/vercel`,
+    `--secret=${secret}`,
+    `--seconds=${seconds}`,
+    "--warmup=2",
+    "--connections=64",
+  ]);
+  const { result } =
+    /** @type {{ result: { rps: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
+      await waitForLine(load, (l) => "result" in l, "load", (seconds + 60) * 1000)
+    );
+  await stop(floor);
+  return result;
+}
+
 /** Writes `n` events with one pending delivery each straight into the database. */
 async function prefill(/** @type {Db} */ db, /** @type {number} */ n) {
   const body = Buffer.from(JSON.stringify(sampleEvent("deployment.created", { id: "backlog" })));
@@ -167,13 +198,15 @@ async function main() {
   /** @type {Record<string, unknown>} */
   const out = { machine: { node: process.version, cpus: cpus().length }, seconds, backlog };
   for (const store of /** @type {const} */ (["sqlite", "postgres"])) {
+    log(`${store}: the durable floor, ${seconds} s at full load`);
+    const floor = await floorRun(freshDatabase(store));
     log(`${store}: ingest, one node, ${seconds} s at full load`);
     const ingest = await ingestRun(freshDatabase(store), sink.url);
     log(`${store}: delivery, one worker, ${backlog.toLocaleString()} pending`);
     const one = await deliveryRun(freshDatabase(store), sink, 1);
     if (store === "postgres") log(`${store}: delivery, two workers, ${backlog.toLocaleString()} pending`);
     const two = store === "postgres" ? await deliveryRun(freshDatabase(store), sink, 2) : null;
-    out[store] = { ingest, deliveryOneWorker: one, deliveryTwoWorkers: two };
+    out[store] = { floor, ingest, deliveryOneWorker: one, deliveryTwoWorkers: two };
   }
   sink.child.send({ cmd: "exit" });
   const f = (/** @type {number} */ x) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -182,7 +215,9 @@ async function main() {
   console.log(`
 Switchyard on PostgreSQL beside SQLite (one run; database, nodes, sink and load share ${cpus().length} CPUs)
                                  SQLite          PostgreSQL       goal (PostgreSQL)
-  ingest, durable events/s       ${f(r.sqlite.ingest.rps).padEnd(16)}${f(r.postgres.ingest.rps).padEnd(17)}≥ 6,000
+  durable floor, events/s        ${f(r.sqlite.floor.rps).padEnd(16)}${f(r.postgres.floor.rps)}
+  ingest, durable events/s       ${f(r.sqlite.ingest.rps).padEnd(16)}${f(r.postgres.ingest.rps).padEnd(17)}≥ 0.9× the floor
+  ingest ÷ the floor             ${`${(r.sqlite.ingest.rps / r.sqlite.floor.rps).toFixed(2)}×`.padEnd(16)}${(r.postgres.ingest.rps / r.postgres.floor.rps).toFixed(2)}×
   ingest p99 (ms)                ${p99(r.sqlite.ingest).padEnd(16)}${p99(r.postgres.ingest)}
   ingest answers other than 200  ${f(r.sqlite.ingest.non2xx).padEnd(16)}${f(r.postgres.ingest.non2xx)}
   delivery/s, one worker         ${f(r.sqlite.deliveryOneWorker.rate).padEnd(16)}${f(r.postgres.deliveryOneWorker.rate).padEnd(17)}≥ 4,000
