@@ -1,5 +1,6 @@
 // The baseline of `npm run bench:delivery`: a plain undici client POSTing 2 KB bodies to the same
-// sink with the same concurrency as Switchyard's destination, for a fixed time. Prints one JSON line.
+// sink with the same concurrency as Switchyard's destination, for a fixed time (--seconds) or a
+// fixed number of bodies (--count: the floor of the drain step). Prints one JSON line.
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 
@@ -8,15 +9,19 @@ const { values: a } = parseArgs({
     url: { type: "string" },
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "64" },
+    count: { type: "string" },
   },
 });
+const count = a.count === undefined ? Number.POSITIVE_INFINITY : Number(a.count);
 const url = new URL(/** @type {string} */ (a.url));
 const pool = new Pool(url.origin, { connections: Number(a.connections) });
 const body = Buffer.alloc(2048, "x");
 const end = performance.now() + Number(a.seconds) * 1000;
 let ok = 0;
+let sent = 0;
 async function loop() {
-  while (performance.now() < end) {
+  while (a.count === undefined ? performance.now() < end : sent < count) {
+    sent++;
     const r = await pool.request({
       method: "POST",
       path: url.pathname,
@@ -29,5 +34,6 @@ async function loop() {
 }
 const start = performance.now();
 await Promise.all(Array.from({ length: Number(a.connections) }, loop));
-process.stdout.write(`${JSON.stringify({ rps: ok / ((performance.now() - start) / 1000) })}\n`);
+const seconds = (performance.now() - start) / 1000;
+process.stdout.write(`${JSON.stringify({ rps: ok / seconds, ok, seconds })}\n`);
 await pool.close();

@@ -9,8 +9,13 @@
 // generator on CPU 1, where taskset exists. Then (6) the transform comparison: the same sustained
 // load, each on a fresh database, through a route without a transform, with the slack template,
 // and with a code transform in the sandbox, plus each transform's in-process cost per event.
+// (7, --drain-only) The drain against its floor: for each size N (--drain-sizes, 20,000 and
+// 200,000), the destination disabled, N events ingested over HTTP, the destination enabled, and
+// the time until the sink has counted all N; beside it, a plain undici Pool (--concurrency
+// connections) POSTing N bodies of the same size to the same sink. Sender on CPU 0, sink on CPU 1,
+// --rounds rounds alternated, medians.
 // Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6),
-// --backlog-only (just step 5),
+// --backlog-only (just step 5), --drain-only (just step 7), --drain-sizes N,N,
 // --rounds N (interleaved rounds of step 6, default 3; each route's median is reported).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -32,6 +37,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "64" },
     "transforms-only": { type: "boolean", default: false },
     "backlog-only": { type: "boolean", default: false },
+    "drain-only": { type: "boolean", default: false },
+    "drain-sizes": { type: "string", default: "20000,200000" },
     rounds: { type: "string", default: "3" },
     // Profile Switchyard while the backlog drains (its figures are then not representative).
     profile: { type: "string" },
@@ -258,6 +265,114 @@ ${line("none", "no transform")}${line("slack", "slack template")}${line("code", 
 `);
 }
 
+const ADMIN = { authorization: "Bearer bench-admin-token-0123456789" };
+
+/** Resolves when the sink has counted `target` requests (polled), or after `limitMs`. */
+async function sinkReaches(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {number} */ target,
+  limitMs = 900_000,
+) {
+  const started = performance.now();
+  let count = await sink.count();
+  while (count < target && performance.now() - started < limitMs) {
+    await new Promise((r) => setTimeout(r, 20));
+    count = await sink.count();
+  }
+  return count;
+}
+
+/** Switchyard's drain of `n` ingested deliveries: seconds from enabling the destination to the sink's last count. */
+async function switchyardDrain(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {string} */ config,
+  /** @type {number} */ n,
+) {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
+  const sy = await startSwitchyard(config);
+  const disabled = await fetch(`${sy.url}/api/v1/destinations/sink/disable`, {
+    method: "POST",
+    headers: ADMIN,
+  });
+  if (disabled.status !== 200) throw new Error(`could not disable the destination: ${disabled.status}`);
+  const ingest = startNode(
+    [
+      join(root, "bench/ingest-count.js"),
+      `--url=${sy.url}/ingest/vercel`,
+      `--secret=${secret}`,
+      `--count=${n}`,
+    ],
+    { cpu: CLIENT_CPU },
+  );
+  const ingested = /** @type {{ ok: number }} */ (
+    await waitForLine(ingest, (l) => "ok" in l, "ingest", 900_000)
+  );
+  await stop(ingest);
+  if (ingested.ok !== n) throw new Error(`ingested ${ingested.ok} of ${n}`);
+  const before = await sink.count();
+  const started = performance.now();
+  const enabled = await fetch(`${sy.url}/api/v1/destinations/sink/enable`, {
+    method: "POST",
+    headers: ADMIN,
+  });
+  if (enabled.status !== 200) throw new Error(`could not enable the destination: ${enabled.status}`);
+  const reached = await sinkReaches(sink, before + n);
+  const seconds = (performance.now() - started) / 1000;
+  await stop(sy.server);
+  return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds };
+}
+
+/** The floor: a plain undici Pool POSTing `n` bodies of the same size to the same sink. */
+async function floorDrain(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {number} */ n,
+) {
+  const before = await sink.count();
+  const sender = startNode(
+    [
+      join(root, "bench/delivery-baseline.js"),
+      `--url=${sink.url}`,
+      `--count=${n}`,
+      `--connections=${flags.concurrency}`,
+    ],
+    { cpu: SERVER_CPU },
+  );
+  // Timed by the sender from its first request to its last answer: its own start-up is not the floor's.
+  const { seconds } = /** @type {{ seconds: number }} */ (
+    await waitForLine(sender, (l) => "rps" in l, "floor sender", 900_000)
+  );
+  const reached = await sinkReaches(sink, before + n);
+  await stop(sender);
+  return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds };
+}
+
+/** Step 7: Switchyard's drain against the floor, for each size, rounds alternated; medians. */
+async function drainVersusFloor(/** @type {import("./sink-process.js").SinkProcess} */ sink) {
+  const config = writeConfig(sink.url);
+  const sizes = flags["drain-sizes"].split(",").map(Number);
+  const rounds = Number(flags.rounds);
+  const mid = (/** @type {number[]} */ xs) =>
+    [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+  const results = [];
+  for (const n of sizes) {
+    /** @type {{ switchyard: number[], floor: number[] }} */
+    const rates = { switchyard: [], floor: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ["floor", "switchyard"] : ["switchyard", "floor"];
+      for (const who of order) {
+        log(`drain of ${n.toLocaleString()}, round ${round + 1}/${rounds}: ${who}`);
+        const run = who === "floor" ? await floorDrain(sink, n) : await switchyardDrain(sink, config, n);
+        if (run.delivered < n) throw new Error(`${who}: ${run.delivered} of ${n} reached the sink`);
+        rates[/** @type {"switchyard" | "floor"} */ (who)].push(run.rate);
+      }
+    }
+    const switchyard = mid(rates.switchyard);
+    const floor = mid(rates.floor);
+    results.push({ n, rates, switchyard, floor, ratio: switchyard / floor });
+  }
+  return results;
+}
+
 async function main() {
   const sink = await startSink(CLIENT_CPU);
   const config = writeConfig(sink.url);
@@ -275,6 +390,21 @@ async function main() {
         backlog: { size: n, drained, seconds: drainSeconds, rate, maxRssMb: maxRss, peakRssMb: backlogPeak },
       }),
     );
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  if (flags["drain-only"]) {
+    const drains = await drainVersusFloor(sink);
+    sink.child.send({ cmd: "exit" });
+    const f = (/** @type {number} */ x) => Math.round(x).toLocaleString("en-US");
+    console.log(
+      `\nThe drain against its floor (${flags.rounds} rounds alternated, medians; sender on CPU 0, sink on CPU 1)`,
+    );
+    for (const d of drains)
+      console.log(
+        `  ${f(d.n).padStart(8)} deliveries: switchyard ${f(d.switchyard)} /s, plain undici Pool ${f(d.floor)} /s: ${d.ratio.toFixed(2)}× (goal ≥ 0.80×: ${d.ratio >= 0.8 ? "met" : "NOT met"})`,
+      );
+    console.log(JSON.stringify({ ...out, drains }));
     rmSync(work, { recursive: true, force: true });
     return;
   }
