@@ -22,6 +22,8 @@ export function parseDuration(text: string): number | undefined {
 
 /** Formats milliseconds as the largest whole unit that represents them exactly (`86400000` → `1d`). */
 export function formatDuration(ms: number): string {
+  // Zero reads as a schedule's "at once", written as the config writes it.
+  if (ms === 0) return "0s";
   for (const unit of ["d", "h", "m", "s"] as const) {
     const factor = UNITS[unit] as number;
     if (ms >= factor && ms % factor === 0) return `${ms / factor}${unit}`;

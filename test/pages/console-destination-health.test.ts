@@ -93,7 +93,7 @@ describe("a failing run-time destination's health", () => {
       await page.goto(`${app.url}/destinations/new`);
       await page.getByLabel("Slug").fill("billing");
       await page.getByLabel("URL").fill(failing.url);
-      await page.getByLabel("Delays between attempts").fill("0s, 1h");
+      await page.getByLabel("Delay before each attempt").fill("0s, 1h");
       await page.getByLabel("Give up after").fill("30m");
       await page.getByLabel("Jitter").fill("0");
       await page.getByRole("button", { name: "Create destination" }).click();

@@ -228,7 +228,7 @@ describe("a destination's changes", () => {
       await page.getByRole("link", { name: "Edit" }).click();
       await page.waitForURL(`${app.url}/destinations/flaky/edit`);
       await page.getByLabel("URL").fill("ftp://files.example.com/hook");
-      await page.getByLabel("Delays between attempts").fill("5s, soon");
+      await page.getByLabel("Delay before each attempt").fill("5s, soon");
       await page.getByRole("button", { name: "Save changes" }).click();
       expect(await page.locator("#field-url-error").textContent()).toContain(
         "expected an http:// or https:// URL",
@@ -253,7 +253,7 @@ describe("a destination's changes", () => {
 
       // A good edit is saved, and says so.
       await page.getByLabel("URL").fill(`${failing.url}/v2`);
-      await page.getByLabel("Delays between attempts").fill("1h");
+      await page.getByLabel("Delay before each attempt").fill("1h");
       await page.getByLabel("Requests at once").fill("4");
       await page.getByRole("button", { name: "Save changes" }).click();
       await page.waitForURL(`${app.url}/destinations/flaky?done=updated`);

@@ -43,7 +43,7 @@ const LABELS: Record<FieldName, string> = {
   timeout: "Timeout",
   maxConcurrency: "Requests at once",
   rateLimit: "Rate limit",
-  schedule: "Delays between attempts",
+  schedule: "Delay before each attempt",
   maxAge: "Give up after",
   jitter: "Jitter",
   ordering: "Ordering",
@@ -268,9 +268,9 @@ export function DestinationForm(props: {
         <div class="form-grid">
           <Field
             name="schedule"
-            label="Delays between attempts"
+            label="Delay before each attempt"
             value={f.schedule}
-            hint="Durations separated by commas, such as 5s, 5m, 30m, 2h; blank for the default."
+            hint="Durations separated by commas, the first before the first attempt (0s: at once), such as 0s, 5s, 5m, 30m, 2h; blank for the default."
             {...opt(err.schedule)}
           />
           <Field
