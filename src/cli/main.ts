@@ -8,6 +8,7 @@ import { catalogCommand } from "./catalog.js";
 import { devVercelCommand } from "./dev-vercel.js";
 import { doctorCommand } from "./doctor.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { listenCommand } from "./listen.js";
 import { migrateCommand } from "./migrate.js";
 import { replayCommand } from "./replay.js";
 import { routeTestCommand } from "./route.js";
@@ -129,6 +130,26 @@ const routeTest = program
 addServerOptions(routeTest).action(async (slug: string, options) => {
   process.exitCode = await routeTestCommand(slug, options);
 });
+
+const listen = program
+  .command("listen")
+  .description(
+    "forward a running server's events to a local URL, signed with a local secret, resuming where the last run stopped",
+  )
+  .requiredOption("--forward-to <url>", "the local URL to POST each event to")
+  .option("--types <glob>", "only events of these types, e.g. 'deployment.*'")
+  .option("--source <slug>", "only events that came in through this source")
+  .option("--tenant <tenant>", "the tenant whose events to follow", "default")
+  .option("--from <start>", "where to start: an event id (included), a time (ISO 8601 or 1h ago), or now")
+  .option("--secret <secret>", "sign with this secret (default: one made on first use and kept)");
+addServerOptions(listen)
+  .addHelpText(
+    "after",
+    "\nThe position (the last event forwarded) is kept per server, tenant and forward URL in\n$SWITCHYARD_STATE_DIR, $XDG_STATE_HOME/switchyard or ~/.local/state/switchyard. A forward\nthat fails is printed and passed (--from <its id> sends it again).\n\nExample:\n  switchyard listen --forward-to http://localhost:3000/api/webhooks --types 'deployment.*'",
+  )
+  .action(async (options) => {
+    process.exitCode = await listenCommand(options);
+  });
 
 program
   .command("doctor")

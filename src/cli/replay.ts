@@ -1,6 +1,5 @@
-import { parseDuration } from "../core/duration.js";
-import { parseIsoDate } from "../core/iso-date.js";
 import { apiTarget, callServer } from "./server-api.js";
+import { timeArg } from "./time-arg.js";
 
 export interface ReplayOptions {
   status: string;
@@ -13,17 +12,6 @@ export interface ReplayOptions {
   url?: string | undefined;
   token?: string | undefined;
   config?: string | undefined;
-}
-
-/** A time given as a duration ago (`1h`) or as an ISO 8601 date or time with Z or an offset, as the API takes it. */
-function timeArg(name: string, text: string | undefined, now: number): string | undefined {
-  if (text === undefined) return undefined;
-  const ago = parseDuration(text);
-  if (ago !== undefined) return new Date(now - ago).toISOString();
-  if (parseIsoDate(text) !== undefined) return text;
-  throw new Error(
-    `--${name} expects a duration (1h, 30m) or an ISO 8601 date or time with Z or an offset, got "${text}"`,
-  );
 }
 
 /** `switchyard replay`: puts dead letters (or successes) back in the queue through the running server's API. */
