@@ -10,6 +10,8 @@ export interface StreamedEvent {
   tenant: string;
   type: string;
   receivedAt: string;
+  unknownType: boolean;
+  schemaIssues: string[];
 }
 
 /** Where a stream starts: after an event, at a time, or now. */

@@ -4,7 +4,7 @@ import { VERSION } from "../version.js";
 import { connectionLine, followEvents, type StreamedEvent, type StreamStart } from "./event-stream-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { listenStateDir, localSecret, positionFile, readPosition, writePosition } from "./listen-state.js";
-import { apiTarget, callServer } from "./server-api.js";
+import { apiClient, apiGet } from "./server-api.js";
 import { clockTime, styleFor } from "./terminal-style.js";
 import { timeArg } from "./time-arg.js";
 
@@ -33,9 +33,8 @@ const FORWARD_TIMEOUT_MS = 30_000;
  */
 export async function listenCommand(options: ListenOptions): Promise<number> {
   const forwardTo = forwardUrl(options.forwardTo);
-  const { base, token } = apiTarget(options);
-  if (!token) throw new CliError("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN");
-  const tenant = options.tenant ?? "default";
+  const client = apiClient(options);
+  const { base, token, tenant } = client;
   const dir = listenStateDir();
   const { secret, file: secretFile } = privately(() => {
     makePrivateDir(dir);
@@ -66,9 +65,7 @@ export async function listenCommand(options: ListenOptions): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const counts = { forwarded: 0, failed: 0 };
-  const query = tenant === "default" ? "" : `?tenant=${encodeURIComponent(tenant)}`;
-  const api = (path: string) =>
-    callServer(base, `${base}/api/v1${path}${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const api = (path: string) => apiGet(client, path);
 
   const forward = async (event: StreamedEvent): Promise<void> => {
     const raw = await api(`/events/${event.id}/raw`);
