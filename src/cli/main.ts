@@ -10,6 +10,7 @@ import { doctorCommand } from "./doctor.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { listenCommand } from "./listen.js";
 import { migrateCommand } from "./migrate.js";
+import { purgeCommand } from "./purge.js";
 import { deliveriesListCommand, eventsGetCommand, eventsListCommand } from "./records.js";
 import { replayCommand } from "./replay.js";
 import { routeTestCommand } from "./route.js";
@@ -263,6 +264,20 @@ examples(
   addReadOptions(deliveriesList),
   "switchyard deliveries list --status dead --destination ops-hook",
 ).action((options) => deliveriesListCommand(options));
+
+const tenants = program.command("tenants").description("manage the tenants of a running server");
+examples(tenants, "switchyard tenants purge icfg_abc123 --yes");
+const purge = tenants
+  .command("purge")
+  .description("delete a tenant and everything it owns (events, deliveries, items, runs), in one transaction")
+  .argument("<tenant>", "the tenant's name, e.g. an installation's icfg_… id")
+  .option("--yes", "really delete it (without: nothing is done)")
+  .option("--json", "print the API's JSON answer");
+examples(addServerOptions(purge), "switchyard tenants purge icfg_abc123 --yes").action(
+  async (tenant: string, options) => {
+    process.exitCode = await purgeCommand(tenant, options);
+  },
+);
 
 const dev = program
   .command("dev")

@@ -1,3 +1,4 @@
+import { withProgress } from "./progress.js";
 import { apiTarget, callServer } from "./server-api.js";
 import { timeArg } from "./time-arg.js";
 
@@ -42,12 +43,16 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     ...(options.all ? { all: true } : {}),
     dryRun: options.dryRun ?? false,
   };
-  const response = await callServer(base, `${base}/api/v1/replay`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+  // One request re-queues them all: a bulk replay of many dead letters takes a while to answer.
+  const { response, result } = await withProgress(options.dryRun ? "counting" : "replaying", async () => {
+    const response = await callServer(base, `${base}/api/v1/replay`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const result = (await response.json()) as { matched?: number; enqueued?: number; message?: string };
+    return { response, result };
   });
-  const result = (await response.json()) as { matched?: number; enqueued?: number; message?: string };
   if (!response.ok) {
     process.stderr.write(`replay refused (${response.status}): ${result.message ?? "unknown error"}\n`);
     return 1;

@@ -119,6 +119,26 @@ describe("switchyard events and deliveries", () => {
   });
 });
 
+describe("switchyard tenants purge", () => {
+  it("does nothing without --yes; with it, deletes the tenant and says what went", { timeout: 60_000 }, async () => {
+    const created = await fetch(`${app.url}/api/v1/sources?tenant=acme`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ slug: "acme-in", kind: "vercel" }),
+    });
+    expect(created.status).toBe(201);
+    const asked = await runCli(["tenants", "purge", "acme", ...server()]);
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toContain("add --yes to do it");
+    const purged = await runCli(["tenants", "purge", "acme", "--yes", "--json", ...server()]);
+    expect(purged.code).toBe(0);
+    expect(JSON.parse(purged.stdout)).toMatchObject({ tenant: "acme", deleted: { sources: 1 } });
+    const refused = await runCli(["tenants", "purge", "default", "--yes", ...server()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("invalid_request");
+  });
+});
+
 describe("--help", () => {
   it("shows an example for every command", { timeout: 120_000 }, async () => {
     const commands = [
@@ -138,6 +158,8 @@ describe("--help", () => {
       ["events", "get"],
       ["deliveries"],
       ["deliveries", "list"],
+      ["tenants"],
+      ["tenants", "purge"],
       ["doctor"],
       ["dev"],
       ["dev", "vercel"],
