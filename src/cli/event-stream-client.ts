@@ -117,6 +117,12 @@ export async function followEvents(o: FollowOptions): Promise<void> {
 const refusals = new WeakSet<CliError>();
 const refused = (error: CliError) => refusals.has(error);
 
+/** Marks an error `onEvent` throws as the end of the stream, not a connection to make again. */
+export function endsTheStream(error: CliError): CliError {
+  refusals.add(error);
+  return error;
+}
+
 /** One connection: reads messages until the stream ends, the connection drops or `signal` aborts. */
 async function readStream(
   o: FollowOptions,

@@ -1,7 +1,13 @@
-import { DataFileError, makePrivateDir } from "../private-files.js";
+import { DataFileError, fsReason, makePrivateDir } from "../private-files.js";
 import { signVercelBody } from "../signatures/vercel.js";
 import { VERSION } from "../version.js";
-import { connectionLine, followEvents, type StreamedEvent, type StreamStart } from "./event-stream-client.js";
+import {
+  connectionLine,
+  endsTheStream,
+  followEvents,
+  type StreamedEvent,
+  type StreamStart,
+} from "./event-stream-client.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { listenStateDir, localSecret, positionFile, readPosition, writePosition } from "./listen-state.js";
 import { apiClient, apiGet } from "./server-api.js";
@@ -89,13 +95,22 @@ export async function listenCommand(options: ListenOptions): Promise<number> {
       const why = result.error ? `  ${result.error}` : "";
       out.write(`${head}  ${paint(status)}  ${result.ms} ms${why}\n`);
     }
-    writePosition(file, {
-      server: base,
-      tenant,
-      forwardTo,
-      lastEventId: event.id,
-      updatedAt: new Date().toISOString(),
-    });
+    try {
+      writePosition(file, {
+        server: base,
+        tenant,
+        forwardTo,
+        lastEventId: event.id,
+        updatedAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      // Going on would forward again, at the next start, what was already forwarded.
+      throw endsTheStream(
+        new CliError(
+          `cannot keep the position in ${file}: ${fsReason(error)}; set SWITCHYARD_STATE_DIR to a folder you can write`,
+        ),
+      );
+    }
   };
 
   try {

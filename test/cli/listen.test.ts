@@ -159,7 +159,7 @@ describe("switchyard listen", () => {
     expect((await interrupt(fourth)).last).toBe("Stopped: 2 events forwarded.");
   });
 
-  it("says what to do when it cannot start", { timeout: 30_000 }, async () => {
+  it("says what to do when it cannot start", { timeout: 90_000 }, async () => {
     app = await startServer();
     const dir = join(state.dir, "errors");
     const badToken = spawnCli(
