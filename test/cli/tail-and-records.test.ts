@@ -120,7 +120,9 @@ describe("switchyard events and deliveries", () => {
 });
 
 describe("switchyard tenants purge", () => {
-  it("does nothing without --yes; with it, deletes the tenant and says what went", { timeout: 60_000 }, async () => {
+  it("does nothing without --yes; with it, deletes the tenant and says what went", {
+    timeout: 60_000,
+  }, async () => {
     const created = await fetch(`${app.url}/api/v1/sources?tenant=acme`, {
       method: "POST",
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
