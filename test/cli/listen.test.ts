@@ -103,22 +103,28 @@ describe("switchyard listen", () => {
     app = await startServer();
     const p = listen(join(state.dir, "restart"), "--secret", "my-local-secret");
     await p.line(/^Connected to /);
-    await send("r-1");
+    // Dropped before any event: it connects again from the time it started, so r-0 comes.
+    app = await app.restart();
+    await send("r-0");
     await local.waitFor(1);
+    await p.line(/^Reconnected/);
+    await send("r-1");
+    await local.waitFor(2);
+    const reconnected = p.lines().length;
     app = await app.restart();
     // Sent before listen is back: it must come, after r-1, once.
     await send("r-2");
     await send("r-3");
-    await local.waitFor(3);
-    await p.line(/^Reconnected/);
-    await send("r-4");
     await local.waitFor(4);
-    expect(idsReceived()).toEqual(["r-1", "r-2", "r-3", "r-4"]);
+    await p.line(/^Reconnected/, reconnected);
+    await send("r-4");
+    await local.waitFor(5);
+    expect(idsReceived()).toEqual(["r-0", "r-1", "r-2", "r-3", "r-4"]);
     for (const r of local.received)
       expect(r.headers["x-vercel-signature"]).toBe(vercelSignature(r.body, "my-local-secret"));
     // Ctrl-C lets the forward in flight finish and print its line.
-    expect((await interrupt(p)).last).toBe("Stopped: 4 events forwarded.");
-    expect(p.lines().filter((l) => l.includes("  200  "))).toHaveLength(4);
+    expect((await interrupt(p)).last).toBe("Stopped: 5 events forwarded.");
+    expect(p.lines().filter((l) => l.includes("  200  "))).toHaveLength(5);
   });
 
   it("started again, forwards what arrived while it was stopped; --from now skips it; --from an id starts there", {
