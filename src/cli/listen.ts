@@ -51,6 +51,15 @@ export async function listenCommand(options: ListenOptions): Promise<number> {
   const start = startOf(options.from, kept?.lastEventId);
   const out = process.stdout;
   const style = styleFor(out);
+  // Ctrl-C is ours before anything is printed: a user (or a script) may press it at once.
+  const stop = new AbortController();
+  const onSignal = () => {
+    // A second Ctrl-C does not wait for the forward in flight.
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const tenantNote = tenant === "default" ? "" : ` (tenant ${tenant})`;
   out.write(
     [
@@ -62,14 +71,6 @@ export async function listenCommand(options: ListenOptions): Promise<number> {
     ].join("\n"),
   );
 
-  const stop = new AbortController();
-  const onSignal = () => {
-    // A second Ctrl-C does not wait for the forward in flight.
-    if (stop.signal.aborted) process.exit(130);
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const counts = { forwarded: 0, failed: 0 };
   const api = (path: string) => apiGet(client, path);
 
@@ -140,7 +141,8 @@ export async function listenCommand(options: ListenOptions): Promise<number> {
     process.off("SIGTERM", onSignal);
   }
   const failed = counts.failed ? `, ${counts.failed} failed` : "";
-  out.write(`\nStopped: ${counts.forwarded} events forwarded${failed}.\n`);
+  const events = counts.forwarded === 1 ? "event" : "events";
+  out.write(`\nStopped: ${counts.forwarded} ${events} forwarded${failed}.\n`);
   return EXIT.ok;
 }
 

@@ -89,7 +89,7 @@ describe("switchyard listen", () => {
     local.reply = () => ({ status: 200 });
     const { code, last } = await interrupt(p);
     expect(code).toBe(0);
-    expect(last).toBe("Stopped: 1 events forwarded, 1 failed.");
+    expect(last).toBe("Stopped: 1 event forwarded, 1 failed.");
     expect(idsReceived()).toEqual(["vercel-evt-1", "vercel-evt-2"]);
     // The same secret the next time.
     const again = listen(dir, "--from", "now");
@@ -152,7 +152,7 @@ describe("switchyard listen", () => {
     await third.line(/^Connected to /);
     await send("s-5");
     await local.waitFor(4);
-    expect((await interrupt(third)).last).toBe("Stopped: 1 events forwarded.");
+    expect((await interrupt(third)).last).toBe("Stopped: 1 event forwarded.");
     expect(idsReceived()).toEqual(["s-1", "s-2", "s-3", "s-5"]);
 
     // s-4 was skipped; --from its id sends it and what followed.
