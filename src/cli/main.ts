@@ -8,11 +8,15 @@ import { catalogCommand } from "./catalog.js";
 import { devVercelCommand } from "./dev-vercel.js";
 import { doctorCommand } from "./doctor.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { listenCommand } from "./listen.js";
 import { migrateCommand } from "./migrate.js";
+import { purgeCommand } from "./purge.js";
+import { deliveriesListCommand, eventsGetCommand, eventsListCommand } from "./records.js";
 import { replayCommand } from "./replay.js";
 import { routeTestCommand } from "./route.js";
 import { serve } from "./serve.js";
 import { signCommand } from "./sign.js";
+import { tailCommand } from "./tail.js";
 import { triggerCommand } from "./trigger.js";
 
 function waitDuration(value: string): number {
@@ -29,6 +33,14 @@ function addServerOptions(command: Command): Command {
     .option("-c, --config <path>", "YAML config file");
 }
 
+/** Adds examples to a command's `--help`: every command shows at least one. */
+function examples(command: Command, ...lines: string[]): Command {
+  return command.addHelpText(
+    "after",
+    `\n${lines.length > 1 ? "Examples" : "Example"}:\n${lines.map((l) => `  ${l}`).join("\n")}`,
+  );
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError("expected a port number");
@@ -42,7 +54,14 @@ const program = new Command("switchyard")
   // A usage error (unknown command or option, missing argument) is "could not run"; help is 0.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.couldNotRun));
 
-program
+examples(
+  program,
+  "switchyard                  # serve on 127.0.0.1:8787 with ./switchyard.yaml, or embedded defaults",
+  "switchyard trigger deployment.created",
+  "switchyard listen --forward-to http://localhost:3000/api/webhooks",
+);
+
+const serveCommand = program
   .command("serve")
   .description("run the gateway (what `switchyard` alone does)")
   .option("-c, --config <path>", "YAML config file (default: ./switchyard.yaml, or SWITCHYARD_CONFIG)")
@@ -60,25 +79,39 @@ program
     60_000,
   )
   .action((options) => serve(options));
+examples(
+  serveCommand,
+  "switchyard serve --config switchyard.yaml --port 8787",
+  "DATABASE_URL=postgres://sy@db/switchyard switchyard serve --role worker",
+);
 
-program
-  .command("migrate")
-  .description("apply pending database migrations")
-  .option("-c, --config <path>", "YAML config file")
-  .action((options) => migrateCommand(options));
+examples(
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .option("-c, --config <path>", "YAML config file")
+    .action((options) => migrateCommand(options)),
+  "DATABASE_URL=postgres://sy@db/switchyard switchyard migrate",
+);
 
-program
-  .command("catalog")
-  .description("list every Vercel event type with its category and description")
-  .option("--json", "print JSON")
-  .action((options) => catalogCommand(options));
+examples(
+  program
+    .command("catalog")
+    .description("list every Vercel event type with its category and description")
+    .option("--json", "print JSON")
+    .action((options) => catalogCommand(options)),
+  "switchyard catalog --json | jq -r '.[].type'",
+);
 
-program
-  .command("sign")
-  .description("print the x-vercel-signature of a file's exact bytes (stdin when no file)")
-  .argument("[file]")
-  .requiredOption("-s, --secret <secret>", "the webhook secret")
-  .action((file: string | undefined, options: { secret: string }) => signCommand(file, options.secret));
+examples(
+  program
+    .command("sign")
+    .description("print the x-vercel-signature of a file's exact bytes (stdin when no file)")
+    .argument("[file]")
+    .requiredOption("-s, --secret <secret>", "the webhook secret")
+    .action((file: string | undefined, options: { secret: string }) => signCommand(file, options.secret)),
+  'switchyard sign --secret "$VERCEL_WEBHOOK_SECRET" event.json',
+);
 
 program
   .command("trigger")
@@ -107,13 +140,14 @@ const replay = program
   .option("--type <type>", "only this event type")
   .option("--all", "every one of that status (needed when no filter is given)")
   .option("--dry-run", "count, enqueue nothing");
+examples(replay, "switchyard replay --status failed --since 1h --destination ops-hook --dry-run");
 addServerOptions(replay).action(async (options) => {
   process.exitCode = await replayCommand(options);
 });
 
-const routeTest = program
-  .command("route")
-  .description("work with routes")
+const route = program.command("route").description("work with routes");
+examples(route, "switchyard route test prod-failures --type deployment.error");
+const routeTest = route
   .command("test")
   .description("ask the running server whether a route matches an event, and what its transform makes of it")
   .argument("<slug>", "a configured route")
@@ -130,17 +164,126 @@ addServerOptions(routeTest).action(async (slug: string, options) => {
   process.exitCode = await routeTestCommand(slug, options);
 });
 
-program
-  .command("doctor")
-  .description("check the config, the database, migrations, secrets, SSRF settings and clock skew")
-  .option("-c, --config <path>", "YAML config file")
+const listen = program
+  .command("listen")
+  .description(
+    "forward a running server's events to a local URL, signed with a local secret, resuming where the last run stopped",
+  )
+  .requiredOption("--forward-to <url>", "the local URL to POST each event to")
+  .option("--types <glob>", "only events of these types, e.g. 'deployment.*'")
+  .option("--source <slug>", "only events that came in through this source")
+  .option("--tenant <tenant>", "the tenant whose events to follow", "default")
+  .option("--from <start>", "where to start: an event id (included), a time (ISO 8601 or 1h ago), or now")
+  .option("--secret <secret>", "sign with this secret (default: one made on first use and kept)");
+addServerOptions(listen)
+  .addHelpText(
+    "after",
+    "\nThe position (the last event forwarded) is kept per server, tenant and forward URL in\n$SWITCHYARD_STATE_DIR, $XDG_STATE_HOME/switchyard or ~/.local/state/switchyard. A forward\nthat fails is printed and passed (--from <its id> sends it again).\n\nExample:\n  switchyard listen --forward-to http://localhost:3000/api/webhooks --types 'deployment.*'",
+  )
   .action(async (options) => {
-    process.exitCode = await doctorCommand(options);
+    process.exitCode = await listenCommand(options);
   });
 
-program
+examples(
+  program
+    .command("doctor")
+    .description("check the config, the database, migrations, secrets, SSRF settings and clock skew")
+    .option("-c, --config <path>", "YAML config file")
+    .action(async (options) => {
+      process.exitCode = await doctorCommand(options);
+    }),
+  "switchyard doctor --config switchyard.yaml",
+);
+
+const tail = program
+  .command("tail")
+  .description(
+    "print a running server's new events and their delivery outcomes as they happen, one line each",
+  )
+  .option("--types <glob>", "only events of these types, e.g. 'deployment.*'")
+  .option("--source <slug>", "only events that came in through this source")
+  .option("--tenant <tenant>", "the tenant whose events to follow", "default")
+  .option("--json", "print NDJSON: one {kind: event|delivery, ...} object a line");
+examples(
+  addServerOptions(tail),
+  "switchyard tail --types 'deployment.*'",
+  "switchyard tail --json | jq -c 'select(.kind == \"delivery\")'",
+).action(async (options) => {
+  process.exitCode = await tailCommand(options);
+});
+
+/** The options of a command that reads a tenant's records from a running server. */
+function addReadOptions(command: Command): Command {
+  return addServerOptions(
+    command
+      .option("--tenant <tenant>", "the tenant whose records to read", "default")
+      .option("--json", "print the API's JSON"),
+  );
+}
+
+const events = program.command("events").description("read a running server's stored events");
+examples(events, "switchyard events list --type 'deployment.*' --since 1h");
+const eventsList = events
+  .command("list")
+  .description("the newest events, newest first")
+  .option("--type <glob>", "only events of this type, or a glob such as 'deployment.*'")
+  .option("--source <slug>", "only events that came in through this source")
+  .option("--since <when>", "only events received since then: a duration ago (1h) or an ISO time")
+  .option("--until <when>", "only events received before then")
+  .option("--search <text>", "only events whose body holds this text (a bounded scan)")
+  .option("--limit <n>", "how many (1-200)", "20");
+examples(addReadOptions(eventsList), "switchyard events list --type 'deployment.*' --since 1h").action(
+  (options) => eventsListCommand(options),
+);
+const eventsGet = events
+  .command("get")
+  .description("one event with its payload")
+  .argument("<id>", "an event id (evt_…)")
+  .option("--raw", "print the body's bytes exactly as received");
+examples(
+  addReadOptions(eventsGet),
+  "switchyard events get evt_01KBHXW3J1Q6S7T8V9W0X1Y2Z3",
+  "switchyard events get evt_01KBHXW3J1Q6S7T8V9W0X1Y2Z3 --raw | switchyard sign --secret s",
+).action((id: string, options) => eventsGetCommand(id, options));
+
+const deliveries = program.command("deliveries").description("read a running server's deliveries");
+examples(deliveries, "switchyard deliveries list --status dead");
+const deliveriesList = deliveries
+  .command("list")
+  .description("the newest deliveries, newest first")
+  .addOption(
+    new Option(
+      "--status <status>",
+      "only deliveries in this state (dead: the dead letters, as failed)",
+    ).choices(["pending", "succeeded", "failed", "dead", "skipped"]),
+  )
+  .option("--destination <slug>", "only deliveries to this destination")
+  .option("--event <id>", "only the deliveries of this event")
+  .option("--limit <n>", "how many (1-200)", "20");
+examples(
+  addReadOptions(deliveriesList),
+  "switchyard deliveries list --status dead --destination ops-hook",
+).action((options) => deliveriesListCommand(options));
+
+const tenants = program.command("tenants").description("manage the tenants of a running server");
+examples(tenants, "switchyard tenants purge icfg_abc123 --yes");
+const purge = tenants
+  .command("purge")
+  .description("delete a tenant and everything it owns (events, deliveries, items, runs), in one transaction")
+  .argument("<tenant>", "the tenant's name, e.g. an installation's icfg_… id")
+  .option("--yes", "really delete it (without: nothing is done)")
+  .option("--json", "print the API's JSON answer");
+examples(addServerOptions(purge), "switchyard tenants purge icfg_abc123 --yes").action(
+  async (tenant: string, options) => {
+    process.exitCode = await purgeCommand(tenant, options);
+  },
+);
+
+const dev = program
   .command("dev")
-  .description("run Switchyard beside stand-ins for what it works with, on this machine")
+  .description("run Switchyard beside stand-ins for what it works with, on this machine");
+examples(dev, "switchyard dev vercel --port 8080");
+const devVercel = dev
   .command("vercel")
   .description(
     "run Switchyard as a Vercel integration beside a fake Vercel, to click an install through without a Vercel account",
@@ -155,6 +298,7 @@ program
   )
   .option("-c, --config <path>", "YAML config file for the rest: destinations, routes, delivery, log level")
   .action((options) => devVercelCommand(options));
+examples(devVercel, "switchyard dev vercel --port 8080 --config dev.yaml");
 
 program.parseAsync(withDefaultCommand(process.argv)).catch((error: unknown) => {
   if (error instanceof CliError) {

@@ -1,6 +1,6 @@
-import { parseDuration } from "../core/duration.js";
-import { parseIsoDate } from "../core/iso-date.js";
+import { withProgress } from "./progress.js";
 import { apiTarget, callServer } from "./server-api.js";
+import { timeArg } from "./time-arg.js";
 
 export interface ReplayOptions {
   status: string;
@@ -13,17 +13,6 @@ export interface ReplayOptions {
   url?: string | undefined;
   token?: string | undefined;
   config?: string | undefined;
-}
-
-/** A time given as a duration ago (`1h`) or as an ISO 8601 date or time with Z or an offset, as the API takes it. */
-function timeArg(name: string, text: string | undefined, now: number): string | undefined {
-  if (text === undefined) return undefined;
-  const ago = parseDuration(text);
-  if (ago !== undefined) return new Date(now - ago).toISOString();
-  if (parseIsoDate(text) !== undefined) return text;
-  throw new Error(
-    `--${name} expects a duration (1h, 30m) or an ISO 8601 date or time with Z or an offset, got "${text}"`,
-  );
 }
 
 /** `switchyard replay`: puts dead letters (or successes) back in the queue through the running server's API. */
@@ -54,12 +43,16 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
     ...(options.all ? { all: true } : {}),
     dryRun: options.dryRun ?? false,
   };
-  const response = await callServer(base, `${base}/api/v1/replay`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+  // One request re-queues them all: a bulk replay of many dead letters takes a while to answer.
+  const { response, result } = await withProgress(options.dryRun ? "counting" : "replaying", async () => {
+    const response = await callServer(base, `${base}/api/v1/replay`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const result = (await response.json()) as { matched?: number; enqueued?: number; message?: string };
+    return { response, result };
   });
-  const result = (await response.json()) as { matched?: number; enqueued?: number; message?: string };
   if (!response.ok) {
     process.stderr.write(`replay refused (${response.status}): ${result.message ?? "unknown error"}\n`);
     return 1;

@@ -43,3 +43,48 @@ export async function callServer(base: string, url: string, init: RequestInit): 
     );
   }
 }
+
+/** A server's API for one tenant: where it is, the token, and the tenant acted for. */
+export interface ApiClient {
+  base: string;
+  token: string;
+  tenant: string;
+}
+
+/** The client of the server the options name; a CliError naming the fix when there is no token. */
+export function apiClient(options: {
+  url?: string | undefined;
+  token?: string | undefined;
+  config?: string | undefined;
+  tenant?: string | undefined;
+}): ApiClient {
+  const { base, token } = apiTarget(options);
+  if (!token) throw new CliError("no admin token: pass --token or set SWITCHYARD_ADMIN_TOKEN");
+  return { base, token, tenant: options.tenant ?? "default" };
+}
+
+/** `GET /api/v1<path>` with the query (empty values left out) and the tenant. */
+export function apiGet(
+  client: ApiClient,
+  path: string,
+  query: Record<string, string | undefined> = {},
+): Promise<Response> {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
+  if (client.tenant !== "default") params.set("tenant", client.tenant);
+  const text = params.toString();
+  return callServer(client.base, `${client.base}/api/v1${path}${text ? `?${text}` : ""}`, {
+    headers: { authorization: `Bearer ${client.token}` },
+  });
+}
+
+/** The JSON of an answer that must be 2xx; otherwise a CliError with the server's code and message (exit 1). */
+export async function okJson<T>(response: Response, what: string): Promise<T> {
+  const body = (await response.json().catch(() => ({}))) as T & { code?: string; message?: string };
+  if (response.ok) return body;
+  const fix = body.code === "unauthorized" ? ": pass the server's admin token with --token" : "";
+  throw new CliError(
+    `${what} refused (${response.status} ${body.code ?? "error"}: ${body.message ?? "no message"})${fix}`,
+    EXIT.no,
+  );
+}

@@ -108,3 +108,17 @@ describe("GET /api/v1/events filters", () => {
     }
   });
 });
+
+describe("GET /api/v1/events/:id/raw", () => {
+  it("answers the stored body byte for byte, and another tenant's event is not found", async () => {
+    const res = await t.call(`/api/v1/events/${created.id}/raw`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from(created.body));
+    const theirsRes = await t.call(`/api/v1/events/${theirs.id}/raw`);
+    expect(theirsRes.status).toBe(404);
+    expect(((await theirsRes.json()) as { code: string }).code).toBe("not_found");
+    const other = await t.call(`/api/v1/events/${theirs.id}/raw?tenant=other`);
+    expect(Buffer.from(await other.arrayBuffer())).toEqual(Buffer.from(theirs.body));
+  });
+});

@@ -145,3 +145,69 @@ export function writeChildConfig(
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
 }
+
+/** A CLI command running in a child process, whose output a test waits on line by line. */
+export interface CliProcess {
+  process: ChildProcess;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | string>;
+  /** Every complete line printed on stdout so far. */
+  lines(): string[];
+  stderr(): string;
+  /** Resolves with the first line on stdout from `from` on that matches; rejects if the process ends first. */
+  line(match: RegExp, from?: number): Promise<string>;
+}
+
+/** Starts the CLI from source with `args`, reading its output as it comes. */
+export function spawnCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): CliProcess {
+  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  let partial = "";
+  let stderr = "";
+  const waiters = new Set<() => void>();
+  let ended = false;
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => {
+      ended = true;
+      for (const wake of waiters) wake();
+      resolve(code ?? signal ?? -1);
+    }),
+  );
+  child.stdout?.on("data", (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts);
+    for (const wake of waiters) wake();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return {
+    process: child,
+    exited,
+    lines: () => lines,
+    stderr: () => stderr,
+    line: (match, from = 0) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const found = lines.slice(from).find((l) => match.test(l));
+          if (found !== undefined) {
+            waiters.delete(check);
+            resolve(found);
+          } else if (ended) {
+            waiters.delete(check);
+            reject(new Error(`exited without printing ${match}:\n${lines.join("\n")}\n${stderr}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}

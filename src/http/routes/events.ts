@@ -163,4 +163,34 @@ export function eventRoutes(
       return jsonTextResponse(200, `${fields.slice(0, -1)},"payload":${payload}}`);
     },
   );
+  api.add(
+    {
+      method: "get",
+      path: "/events/:id/raw",
+      tag: "Events",
+      summary: "One event's body, the bytes as received",
+      description:
+        "The stored body byte for byte, as the sender sent it and signed it: what `switchyard listen` forwards and signs again.",
+      params: z.object({ id: idPath("evt", "event", EXAMPLE_EVENT_ID) }),
+      responses: {
+        200: {
+          description: "The body as received.",
+          contentType: "application/octet-stream",
+          schema: z.string().meta({ format: "binary" }),
+          example: '{"id":"Ab1cD2eF3gH4","type":"deployment.succeeded","payload":{}}',
+        },
+      },
+      errors: ["not_found"],
+    },
+    async (c, { params }) => {
+      const event = await operations.deliveries.getEvent(c.var.tenant, params.id);
+      return new Response(event.body, {
+        status: 200,
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(event.body.byteLength),
+        },
+      });
+    },
+  );
 }
