@@ -25,7 +25,7 @@ export interface VercelWebhookLocals extends Record<string, unknown> {
 /** Options of {@link vercelWebhookMiddleware}. */
 export interface VercelWebhookMiddlewareOptions extends VerifyOptions {
   /** The webhook's secret, or several while one is rotated. */
-  secret: VercelWebhookSecrets | undefined;
+  secret: VercelWebhookSecrets;
 }
 
 /**

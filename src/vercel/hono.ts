@@ -9,7 +9,7 @@
  * });
  * ```
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import type { VercelEvent } from "./catalog.js";
 import {
   maxBytesOf,
@@ -31,9 +31,12 @@ export { isVercelWebhookError, VercelWebhookError, type VercelWebhookErrorCode }
 export type VercelWebhookEnv = { Variables: { vercelEvent: VercelEvent } };
 
 /** Options of {@link vercelWebhookMiddleware}. */
-export interface VercelWebhookMiddlewareOptions extends VerifyOptions {
-  /** The webhook's secret, or several while one is rotated. */
-  secret: VercelWebhookSecrets | undefined;
+export interface VercelWebhookMiddlewareOptions<E extends Env = Env> extends VerifyOptions {
+  /**
+   * The webhook's secret, or several while one is rotated; or a function of the request's context,
+   * for runtimes whose secrets are bindings (`(c) => c.env.VERCEL_WEBHOOK_SECRET` on Workers).
+   */
+  secret: VercelWebhookSecrets | ((c: Context<E>) => VercelWebhookSecrets);
 }
 
 /**
@@ -41,11 +44,13 @@ export interface VercelWebhookMiddlewareOptions extends VerifyOptions {
  * code's status and `{ code, message }` and goes no further; a verified one goes on with its event
  * in `c.var.vercelEvent`. A missing secret throws (Hono's `onError`, a 500 by default).
  */
-export function vercelWebhookMiddleware(
-  options: VercelWebhookMiddlewareOptions,
-): MiddlewareHandler<VercelWebhookEnv> {
+export function vercelWebhookMiddleware<E extends Env = Env>(
+  options: VercelWebhookMiddlewareOptions<E>,
+): MiddlewareHandler<E & VercelWebhookEnv> {
   return async (c, next) => {
-    const secrets = usableSecrets(options.secret);
+    const { secret } = options;
+    // The context is E's with the middleware's variable added; Hono's types cannot see it as E's.
+    const secrets = usableSecrets(typeof secret === "function" ? secret(c as unknown as Context<E>) : secret);
     const maxBytes = maxBytesOf(options);
     try {
       const signature = c.req.header(SIGNATURE_HEADER);

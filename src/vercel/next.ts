@@ -33,7 +33,7 @@ export type VercelEventHandlers = {
 /** Options of {@link vercelWebhookHandler}. */
 export interface VercelWebhookHandlerOptions extends VerifyOptions {
   /** The webhook's secret, or several while one is rotated. Read at each request, so it may be unset at build time. */
-  secret: VercelWebhookSecrets | undefined;
+  secret: VercelWebhookSecrets;
   /** What to do with each event type; a verified event of a type left out is answered 200 and dropped. */
   on: VercelEventHandlers;
 }

@@ -10,8 +10,12 @@ import type { VercelEvent } from "./catalog.js";
 import { classifyEvent } from "./classify.js";
 import { VercelWebhookError } from "./webhook-errors.js";
 
-/** One secret, or several while one is rotated: a signature under any of them is accepted. */
-export type VercelWebhookSecrets = string | readonly string[];
+/**
+ * One secret, or several while one is rotated: a signature under any of them is accepted. Unset
+ * (undefined) and empty ones are skipped, so environment variables can be given as they are; none
+ * usable at all throws a TypeError.
+ */
+export type VercelWebhookSecrets = string | undefined | readonly (string | undefined)[];
 
 /** Options of the verifying functions. */
 export interface VerifyOptions {
@@ -30,7 +34,7 @@ export const SIGNATURE_HEADER = "x-vercel-signature";
  * variable, typically), not a bad request: it throws a TypeError, which the framework helpers let
  * through as a 500, so that Vercel retries once the secret is set.
  */
-export function usableSecrets(secrets: VercelWebhookSecrets | undefined): readonly string[] {
+export function usableSecrets(secrets: VercelWebhookSecrets): readonly string[] {
   const list = typeof secrets === "string" ? [secrets] : Array.isArray(secrets) ? secrets : [];
   const usable = list.filter((s): s is string => typeof s === "string" && s !== "");
   if (usable.length === 0) {

@@ -99,6 +99,23 @@ describe("vercelWebhookMiddleware (Hono, app.request)", () => {
     expect(bad.status).toBe(401);
   });
 
+  it("reads the secret from the context for each request, as a Worker reads its bindings", async () => {
+    type Bindings = { Bindings: { VERCEL_WEBHOOK_SECRET: string } };
+    const hono = new Hono<Bindings & VercelWebhookEnv>();
+    hono.post(
+      "/vercel",
+      vercelWebhookMiddleware<Bindings>({ secret: (c) => c.env.VERCEL_WEBHOOK_SECRET }),
+      (c) => c.text(c.var.vercelEvent.type),
+    );
+    const { body, signature } = signedSample("deployment.created", "whsec_bound");
+    const ok = await hono.request("/vercel", post(body, signature), { VERCEL_WEBHOOK_SECRET: "whsec_bound" });
+    expect([ok.status, await ok.text()]).toEqual([200, "deployment.created"]);
+    const other = await hono.request("/vercel", post(body, signature), {
+      VERCEL_WEBHOOK_SECRET: "whsec_other",
+    });
+    expect(other.status).toBe(401);
+  });
+
   it("throws a missing secret to onError", async () => {
     const hono = new Hono();
     hono.post("/vercel", vercelWebhookMiddleware({ secret: undefined }), (c) => c.text("reached"));
