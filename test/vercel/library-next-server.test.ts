@@ -55,6 +55,8 @@ describe("vercelWebhookHandler in a real Next.js server", () => {
       `export default { turbopack: { root: ${JSON.stringify(root)} } };\n`,
     );
     writeFileSync(join(app, "app/api/vercel/route.js"), ROUTE);
+    mkdirSync(join(app, "app/api/edge"), { recursive: true });
+    writeFileSync(join(app, "app/api/edge/route.js"), `export const runtime = "edge";\n${ROUTE}`);
 
     const port = await freePort();
     server = spawn(process.execPath, [NEXT_BIN, "dev", "--port", String(port), "--hostname", "127.0.0.1"], {
@@ -113,6 +115,26 @@ describe("vercelWebhookHandler in a real Next.js server", () => {
     const other = signedSample("domain.certificate.add", "whsec_old");
     const acknowledged = await post(other.body, other.signature);
     expect([acknowledged.status, await acknowledged.json()]).toEqual([200, { ok: true }]);
+  }, 60_000);
+
+  it("runs on the Edge runtime too", async () => {
+    const edge = url.replace("/api/vercel", "/api/edge");
+    const error = signedSample("deployment.error", "whsec_current");
+    const handled = await fetch(edge, {
+      method: "POST",
+      body: error.body,
+      headers: { "x-vercel-signature": error.signature },
+    });
+    expect([handled.status, ((await handled.json()) as { handled: string }).handled]).toEqual([
+      200,
+      error.event.id,
+    ]);
+    const refused = await fetch(edge, {
+      method: "POST",
+      body: error.body,
+      headers: { "x-vercel-signature": "0".repeat(40) },
+    });
+    expect(refused.status).toBe(401);
   }, 60_000);
 
   it("refuses bad and missing signatures, non-JSON and unknown types with the gateway's codes", async () => {
