@@ -1,6 +1,7 @@
 // The web entries (switchyard/vercel, /next, /hono) must load and verify where node's modules do
 // not exist: edge functions, Workers, Deno. They run here, built, in a node whose every import and
-// require of a built-in throws (fixtures/forbid-node-builtins.mjs).
+// require of a built-in throws (fixtures/forbid-node-builtins.mjs), and which, as Workers do,
+// refuses to compile code from strings (eval, new Function).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -15,7 +16,8 @@ const SOURCES = [
 
 /** Runs `script` (an ES module) with built-ins forbidden; `dist` is the folder of the built entries. */
 function runWithoutBuiltins(script: string) {
-  return spawnSync(process.execPath, ["--import", FORBID, "--input-type=module", "-e", script, DIST], {
+  const flags = ["--disallow-code-generation-from-strings", "--import", FORBID, "--input-type=module"];
+  return spawnSync(process.execPath, [...flags, "-e", script, DIST], {
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -64,6 +66,11 @@ it("loads the web entries and verifies a webhook without any node built-in", () 
     seen: true,
     middleware: "function",
   });
+});
+
+it("would catch code compiled from strings", () => {
+  const run = runWithoutBuiltins("new Function('return 1')();");
+  expect(run.stderr).toMatch(/Code generation from strings disallowed/);
 });
 
 it("would catch an entry that needs one: switchyard/vercel/node does", () => {
