@@ -41,6 +41,20 @@ module.exports = {
       to: { path: "^src/(ingest|delivery|storage|http|config)/" },
     },
     {
+      name: "vercel-web-entries-without-node",
+      severity: "error",
+      comment:
+        "switchyard/vercel, /next and /hono run on edge runtimes: of src/vercel/ only node.ts and express.ts may use node's modules, or the node:crypto signature helpers (test/vercel/library-web-entry.test.ts runs the built entries without any built-in).",
+      from: {
+        path: "^src/(vercel/|signatures/vercel-webcrypto\\.ts$)",
+        pathNot: "^src/vercel/(node|express)\\.ts$",
+      },
+      // node's modules resolve to bare names ("crypto"), packages to node_modules/ paths.
+      to: {
+        path: "^(src/signatures/(?!vercel-webcrypto\\.ts$)|src/vercel/(node|express)\\.ts$|[a-z_/]+$|node:)",
+      },
+    },
+    {
       name: "storage-below-its-users",
       severity: "error",
       comment: "storage/ serves http, delivery and ingest; it never imports them.",

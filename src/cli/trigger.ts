@@ -1,6 +1,6 @@
 import { dataDirOf, readCredentials } from "../config/credentials.js";
 import { loadConfig } from "../config/load.js";
-import { signVercelBody } from "../vercel/index.js";
+import { signVercelBody } from "../signatures/vercel.js";
 import { EXIT } from "./exit-codes.js";
 import { sampleWith } from "./sample.js";
 import { callServer } from "./server-api.js";

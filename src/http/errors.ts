@@ -1,18 +1,23 @@
 import type { ServerResponse } from "node:http";
+import { WEBHOOK_ERROR_STATUS } from "../vercel/webhook-errors.js";
 
-/** Every error code the HTTP API answers with, its status, and what it means. Documented in docs/errors.md. */
+/**
+ * Every error code the HTTP API answers with, its status, and what it means. Documented in
+ * docs/errors.md. The codes of a refused webhook take their statuses from `switchyard/vercel`, so
+ * that the library refuses what ingest refuses with the same code and status.
+ */
 export const ERROR_CODES = {
   invalid_signature: {
-    status: 401,
+    status: WEBHOOK_ERROR_STATUS.invalid_signature,
     meaning: "The signature header is missing or matches none of the source's secrets.",
   },
   unauthorized: { status: 401, meaning: "The management API needs `Authorization: Bearer <admin token>`." },
   unknown_source: { status: 404, meaning: "No source has that slug." },
   not_found: { status: 404, meaning: "No such route or record." },
   method_not_allowed: { status: 405, meaning: "The route exists but not for this method." },
-  invalid_json: { status: 400, meaning: "The body is not valid JSON." },
+  invalid_json: { status: WEBHOOK_ERROR_STATUS.invalid_json, meaning: "The body is not valid JSON." },
   invalid_event: {
-    status: 400,
+    status: WEBHOOK_ERROR_STATUS.invalid_event,
     meaning: "The body is not an event this source accepts (a Vercel event needs string `id` and `type`).",
   },
   invalid_request: {
@@ -51,7 +56,10 @@ export const ERROR_CODES = {
     meaning:
       "The destination or source is still named by a route of the tenant; change or delete those routes first.",
   },
-  payload_too_large: { status: 413, meaning: "The body is larger than `limits.maxBodyBytes`." },
+  payload_too_large: {
+    status: WEBHOOK_ERROR_STATUS.payload_too_large,
+    meaning: "The body is larger than `limits.maxBodyBytes`.",
+  },
   headers_too_large: {
     status: 431,
     meaning:

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signVercelBody, verifyVercelSignature } from "../../src/vercel/index.js";
+import { signVercelBody, verifyVercelSignature } from "../../src/vercel/node.js";
 
 const body = '{"type":"deployment.created","id":"evt_1","createdAt":1709827200000,"payload":{}}';
 const secret = "whsec_current";

@@ -2,14 +2,16 @@
  * Realistic identifiers and values shared by the sample payloads. Ids follow Vercel's formats
  * (`dpl_`, `prj_`, `team_`, `icfg_`, `oac_` prefixes; user ids are bare 24-character strings).
  */
-import { randomBytes } from "node:crypto";
 import type { VercelEventOf, VercelEventType } from "../catalog.js";
 
 const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** A random alphanumeric string; the slight modulo bias does not matter for sample ids. */
+/**
+ * A random alphanumeric string; the slight modulo bias does not matter for sample ids. WebCrypto's
+ * random values, not node:crypto's, so that samples work on every runtime the entry supports.
+ */
 export function randomAlphanumeric(length: number): string {
-  const bytes = randomBytes(length);
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
   let out = "";
   for (const byte of bytes) out += ALPHANUMERIC[byte % ALPHANUMERIC.length];
   return out;
