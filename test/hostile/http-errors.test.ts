@@ -36,7 +36,9 @@ describe("requests Node's parser refuses", () => {
 
   it("still reads a signed event sent with many headers under the limit", async () => {
     const body = JSON.stringify(sampleEvent("deployment.created"));
-    const many = Array.from({ length: 1_000 }, (_, i) => `x-${i}: v\r\n`).join("");
+    // Node 22's parser refuses more than 1,000 headers (431) where Node 20 keeps the first 1,000:
+    // 990 and the request's own four are under both.
+    const many = Array.from({ length: 990 }, (_, i) => `x-${i}: v\r\n`).join("");
     const received = await exchange(
       `POST /ingest/vercel HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-vercel-signature: ${vercelSignature(body, VERCEL_SECRETS[0] as string)}\r\n${many}content-length: ${body.length}\r\n\r\n${body}`,
     );
