@@ -38,8 +38,12 @@ export function pageRoutes(deps: PageDeps): Hono {
   const integration = deps.config.integration;
   // The setup form's answer redirects to Vercel's `next`: the CSP's form-action must allow it.
   const vercelOrigins = integration ? [new URL(integration.vercel.siteUrl).origin] : [];
-  // The integration's pages include the console's events list, whose live mode runs a script.
-  app.use("/integrations/vercel/*", pageSecurityHeaders(vercelOrigins, CONSOLE_SCRIPTS));
+  // The installation's events pages are the console's, whose live list runs a script: their CSP
+  // allows the console's scripts. Registered first, this middleware sets the header last, over
+  // the one of every other integration page, which allows no script.
+  app.use("/integrations/vercel/events", pageSecurityHeaders(vercelOrigins, CONSOLE_SCRIPTS));
+  app.use("/integrations/vercel/events/*", pageSecurityHeaders(vercelOrigins, CONSOLE_SCRIPTS));
+  app.use("/integrations/vercel/*", pageSecurityHeaders(vercelOrigins));
   app.get("/favicon.svg", (c) =>
     c.body(FAVICON_SVG, 200, {
       "content-type": "image/svg+xml",

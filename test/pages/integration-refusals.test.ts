@@ -290,6 +290,13 @@ describe("one installation's pages, from another's browser", () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain("test-webhook");
 
+    // The events pages' CSP allows the live list's script; the other integration pages allow none.
+    const liveList = await theirs.browser.request(url(`${BASE}/events?live=1`));
+    expect(liveList.headers.get("content-security-policy")).toContain("script-src 'sha256-");
+    await liveList.body?.cancel();
+    const closed = await fetch(url(`${BASE}/closed`));
+    expect(closed.headers.get("content-security-policy")).not.toContain("script-src");
+
     // Its live list streams its own tenant's events (the stream opens; it is cut here).
     const abort = new AbortController();
     const live = await theirs.browser.request(url(`${BASE}/events/live`), { signal: abort.signal });
