@@ -41,7 +41,21 @@ export async function startIntegrationApp(
     app?: AppOptions;
   } = {},
 ): Promise<IntegrationApp> {
-  const port = await freePort();
+  // The port is free when asked, but another test's listen(0) may take it before the app binds
+  // it (the public URL must be known first): then another port is taken, a few times at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "EADDRINUSE" || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startOn(
+  port: number,
+  options: Parameters<typeof startIntegrationApp>[0] & object,
+): Promise<IntegrationApp> {
   const publicUrl = `http://127.0.0.1:${port}`;
   const vercel = await FakeVercel.start({
     slug: SLUG,
@@ -65,7 +79,10 @@ export async function startIntegrationApp(
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.app ? { app: options.app } : {}),
     },
-  );
+  ).catch(async (error: unknown) => {
+    await vercel.close();
+    throw error;
+  });
   const started: IntegrationApp = {
     app,
     vercel,
