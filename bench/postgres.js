@@ -76,12 +76,11 @@ async function startSwitchyard(/** @type {string} */ config, /** @type {string} 
   return { server, url: /** @type {string} */ (url) };
 }
 
-/** Durable events/s one node acknowledges under full load. */
-async function ingestRun(/** @type {Db} */ db, /** @type {string} */ sinkUrl) {
-  const sy = await startSwitchyard(writeConfig(db, sinkUrl, false), db.store === "sqlite" ? "all" : "ingest");
+/** The load generator against `url`'s ingest for --seconds at full load; what it saw acknowledged. */
+async function drive(/** @type {string} */ url) {
   const load = startNode([
     join(root, "bench/load.js"),
-    `--url=${sy.url}/ingest/vercel`,
+    `--url=${url}/ingest/vercel`,
     `--secret=${secret}`,
     `--seconds=${seconds}`,
     "--warmup=2",
@@ -91,6 +90,13 @@ async function ingestRun(/** @type {Db} */ db, /** @type {string} */ sinkUrl) {
     /** @type {{ result: { rps: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
       await waitForLine(load, (l) => "result" in l, "load", (seconds + 60) * 1000)
     );
+  return result;
+}
+
+/** Durable events/s one node acknowledges under full load. */
+async function ingestRun(/** @type {Db} */ db, /** @type {string} */ sinkUrl) {
+  const sy = await startSwitchyard(writeConfig(db, sinkUrl, false), db.store === "sqlite" ? "all" : "ingest");
+  const result = await drive(sy.url);
   await stop(sy.server);
   return result;
 }
@@ -109,18 +115,7 @@ async function floorRun(/** @type {Db} */ db) {
     env: { ...process.env, SECRET: secret, PORT: "0", ...env },
   });
   const { listening } = await waitForLine(floor, (l) => "listening" in l, "durable floor");
-  const load = startNode([
-    join(root, "bench/load.js"),
-    `--url=${listening}/ingest/vercel`,
-    `--secret=${secret}`,
-    `--seconds=${seconds}`,
-    "--warmup=2",
-    "--connections=64",
-  ]);
-  const { result } =
-    /** @type {{ result: { rps: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
-      await waitForLine(load, (l) => "result" in l, "load", (seconds + 60) * 1000)
-    );
+  const result = await drive(/** @type {string} */ (listening));
   await stop(floor);
   return result;
 }

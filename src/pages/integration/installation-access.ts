@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { OperationError } from "../../operations/errors.js";
 import type { InstallFlow } from "../../operations/install-flow.js";
+import type { Installation } from "../../storage/port.js";
 import type { PageAccess, PageForm, PageScope, PageView } from "../console/page-scope.js";
 import type { IntegrationCookies } from "./cookies.js";
 
@@ -27,6 +28,22 @@ export function installationScope(installationId: string): PageScope {
   };
 }
 
+/** The installation of this browser's session; refused (`session_required`) when there is none. */
+export async function sessionOf(
+  flow: InstallFlow,
+  cookies: IntegrationCookies,
+  c: Context,
+): Promise<{ session: string; installation: Installation }> {
+  const session = cookies.session(c);
+  const installation = await flow.sessionInstallation(session);
+  if (!session || !installation)
+    throw new OperationError(
+      "session_required",
+      "Your session has ended. Open the integration's configuration from your Vercel dashboard to continue.",
+    );
+  return { session, installation };
+}
+
 /**
  * The access of the console's shared sections (events, their deliveries, replay) from an
  * installation's session: the tenant is the session's installation, whatever the URL says. A
@@ -35,13 +52,7 @@ export function installationScope(installationId: string): PageScope {
  */
 export function installationAccess(flow: InstallFlow, cookies: IntegrationCookies): PageAccess {
   async function viewOf(c: Context): Promise<{ session: string; view: PageView }> {
-    const session = cookies.session(c);
-    const installation = await flow.sessionInstallation(session);
-    if (!session || !installation)
-      throw new OperationError(
-        "session_required",
-        "Your session has ended. Open the integration's configuration from your Vercel dashboard to continue.",
-      );
+    const { session, installation } = await sessionOf(flow, cookies, c);
     const named = c.req.query("tenant");
     if (named !== undefined && named !== installation.id)
       throw new OperationError(

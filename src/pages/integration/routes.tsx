@@ -16,7 +16,11 @@ import { renderPage } from "../render.js";
 import { ActionPage } from "./action-page.js";
 import { type ConfigureNotice, ConfigurePage } from "./configure-page.js";
 import { IntegrationCookies } from "./cookies.js";
-import { INTEGRATION_BASE as BASE, installationAccess } from "./installation-access.js";
+import {
+  INTEGRATION_BASE as BASE,
+  installationAccess,
+  sessionOf as sessionOfRequest,
+} from "./installation-access.js";
 import { type RunsFormError, runChoicesOf } from "./runs-form.js";
 import { type SetupForm, SetupPage } from "./setup-page.js";
 
@@ -112,16 +116,7 @@ export function integrationPages(deps: {
   app.post(`${BASE}/*`, bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("form too large", 413) }));
 
   /** The installation of this browser's session; refused when there is none. */
-  async function sessionOf(c: Context): Promise<{ session: string; installation: Installation }> {
-    const session = cookies.session(c);
-    const installation = await flow.sessionInstallation(session);
-    if (!session || !installation)
-      throw new OperationError(
-        "session_required",
-        "Your session has ended. Open the integration's configuration from your Vercel dashboard to continue.",
-      );
-    return { session, installation };
-  }
+  const sessionOf = (c: Context) => sessionOfRequest(flow, cookies, c);
 
   async function renderSetup(
     c: Context,
