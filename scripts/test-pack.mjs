@@ -132,11 +132,14 @@ try {
   step("import switchyard/vercel, and type-check a file that uses it");
   const use = (typed) =>
     [
-      'import { isVercelEvent, sampleEvent, verifyVercelSignature } from "switchyard/vercel";',
+      'import { isVercelEvent, sampleEvent, signVercelPayload, verifyVercelPayloadSignature } from "switchyard/vercel";',
+      'import { verifyVercelSignature } from "switchyard/vercel/node";',
       `const event${typed ? ": unknown" : ""} = sampleEvent("deployment.created");`,
       'if (!isVercelEvent(event, "deployment.created")) throw new Error("not a deployment.created");',
       `const url${typed ? ": string" : ""} = event.payload.deployment.url;`,
       'if (verifyVercelSignature("{}", "0", ["secret"])) throw new Error("a wrong signature verified");',
+      'const signature = await signVercelPayload("{}", "secret");',
+      'if (!(await verifyVercelPayloadSignature("{}", signature, ["secret"]))) throw new Error("a good signature failed");',
       "console.log(url.length > 0);",
       "",
     ].join("\n");
