@@ -1,6 +1,6 @@
-import ivm from "isolated-vm";
 import { clipText } from "../core/clip.js";
 import { TransformCompileError } from "./compile-error.js";
+import { type IsolatedVm, type IvmIsolate, type IvmReference, isolatedVm } from "./isolated-vm.js";
 import { LOCKDOWN_SOURCE } from "./lockdown.js";
 
 /** The limits every sandboxed call runs under. */
@@ -23,11 +23,11 @@ export type SandboxResult =
 interface CompiledRoute {
   code: string;
   filename: string;
-  runner: ivm.Reference<(raw: string, meta: string) => string | null>;
+  runner: IvmReference<(raw: string, meta: string) => string | null>;
 }
 
 interface Tenant {
-  isolate: ivm.Isolate;
+  isolate: IvmIsolate;
   routes: Map<string, CompiledRoute>;
 }
 
@@ -43,7 +43,11 @@ const suffix = "\n;return typeof transform === 'function' ? transform : undefine
 export class Sandbox {
   private readonly tenants = new Map<string, Tenant>();
 
-  constructor(readonly limits: SandboxLimits) {}
+  /** `load` gives isolated-vm; tests give one that fails, as on a Node where no release built. */
+  constructor(
+    readonly limits: SandboxLimits,
+    private readonly load: () => IsolatedVm = isolatedVm,
+  ) {}
 
   /** Compiles a route's code into its tenant's isolate; throws TransformCompileError when it cannot. */
   compile(tenant: string, route: string, code: string, filename: string): void {
@@ -100,7 +104,7 @@ export class Sandbox {
   private tenant(name: string): Tenant {
     let t = this.tenants.get(name);
     if (!t) {
-      t = { isolate: new ivm.Isolate({ memoryLimit: this.limits.memoryLimitMb }), routes: new Map() };
+      t = { isolate: this.isolate(), routes: new Map() };
       this.tenants.set(name, t);
     }
     return t;
@@ -108,7 +112,7 @@ export class Sandbox {
 
   private rebuild(name: string, old: Tenant): Tenant {
     const fresh: Tenant = {
-      isolate: new ivm.Isolate({ memoryLimit: this.limits.memoryLimitMb }),
+      isolate: this.isolate(),
       routes: new Map(),
     };
     for (const [route, c] of old.routes)
@@ -117,13 +121,24 @@ export class Sandbox {
     return fresh;
   }
 
-  private build(isolate: ivm.Isolate, code: string, filename: string): CompiledRoute {
+  /** A new isolate; on a Node where isolated-vm did not build, a compile error that says so. */
+  private isolate(): IvmIsolate {
+    let ivm: IsolatedVm;
+    try {
+      ivm = this.load();
+    } catch (error) {
+      throw new TransformCompileError((error as Error).message, null);
+    }
+    return new ivm.Isolate({ memoryLimit: this.limits.memoryLimitMb });
+  }
+
+  private build(isolate: IvmIsolate, code: string, filename: string): CompiledRoute {
     const context = isolate.createContextSync();
     const makeRunner = context.evalSync(LOCKDOWN_SOURCE, {
       filename: "switchyard:lockdown",
       reference: true,
-    }) as ivm.Reference<(factory: unknown, cap: number) => unknown>;
-    let factory: ivm.Reference<() => unknown>;
+    }) as IvmReference<(factory: unknown, cap: number) => unknown>;
+    let factory: IvmReference<() => unknown>;
     try {
       const script = isolate.compileScriptSync(`${PREFIX}${code}${suffix}`, { filename });
       factory = script.runSync(context, { reference: true, timeout: this.limits.timeoutMs });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TransformCompileError } from "../../src/transform/compile-error.js";
+import { isolatedVm, loadFirst } from "../../src/transform/isolated-vm.js";
 import { Sandbox } from "../../src/transform/sandbox.js";
 
 const LIMITS = { timeoutMs: 50, memoryLimitMb: 16, maxOutputBytes: 1024 * 1024 };
@@ -151,5 +152,36 @@ describe("the sandbox", () => {
       new TransformCompileError("SyntaxError: Unexpected token ';'", 2),
     );
     expect(() => s.compile("default", "y", "const t = 1;", "routes/y")).toThrow(/named transform/);
+  });
+});
+
+describe("isolated-vm, whichever release built on this Node", () => {
+  it("loads the first release that is installed, passing over the ones that are not", () => {
+    const ivm = loadFirst(["isolated-vm-not-installed", "isolated-vm-6", "isolated-vm"]);
+    if (ivm instanceof Error) throw ivm;
+    const isolate = new ivm.Isolate({ memoryLimit: 16 });
+    expect(isolate.isDisposed).toBe(false);
+    isolate.dispose();
+    expect(isolatedVm()).toBeTypeOf("object");
+  });
+
+  it("refuses code with the reason where no release loads, and names each package it tried", () => {
+    const missing = loadFirst(["isolated-vm-not-installed", "isolated-vm-nor-this"]);
+    expect(missing).toBeInstanceOf(Error);
+    expect((missing as Error).message).toMatch(/code transforms are not available on Node \d+/);
+    expect((missing as Error).message).toContain("isolated-vm-not-installed: Cannot find module");
+    expect((missing as Error).message).toContain("isolated-vm-nor-this: Cannot find module");
+    const sandbox = new Sandbox(LIMITS, () => {
+      throw missing;
+    });
+    open.push(sandbox);
+    let refused: unknown;
+    try {
+      sandbox.compile("default", "r", "function transform(e) { return e; }", "routes/r");
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(TransformCompileError);
+    expect((refused as TransformCompileError).reason).toBe((missing as Error).message);
   });
 });
