@@ -2,8 +2,8 @@
 import { randomInt } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, expect, it } from "vitest";
+import Database from "../src/storage/sqlite/driver.js";
 import { tempDir } from "./support/app.js";
 import { freePort, startChild } from "./support/child.js";
 import { floodThenKill } from "./support/flood.js";

@@ -1,6 +1,7 @@
 // Runs on SQLite only: another connection holds SQLite's write lock to make commits fail; test/hostile/readiness.test.ts covers PostgreSQL.
-import Database from "better-sqlite3";
+
 import { expect, it } from "vitest";
+import Database from "../src/storage/sqlite/driver.js";
 import { sampleEvent } from "../src/vercel/index.js";
 import { startTestApp, VERCEL_SECRETS } from "./support/app.js";
 import { sendVercel } from "./support/send.js";

@@ -1,7 +1,8 @@
 // The statements a store runs for a read, caught as it runs them, and the plans the database
 // makes for them: for the query-plan tests.
-import Database from "better-sqlite3";
+
 import postgres from "postgres";
+import Database from "../../src/storage/sqlite/driver.js";
 import { TEST_POSTGRES_URL } from "../support/app.js";
 
 /** A statement as the store ran it. */

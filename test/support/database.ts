@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import Database from "../../src/storage/sqlite/driver.js";
 import { TEST_POSTGRES_URL, TEST_STORE, type TestApp } from "./app.js";
 
 /**

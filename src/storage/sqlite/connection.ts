@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import Database, { type SqliteDatabase } from "./driver.js";
 
-export type Connection = Database.Database;
+export type Connection = SqliteDatabase;
 
 /** Opens the writer connection: WAL, and `synchronous=FULL` so a commit is on disk when it returns. */
 export function openWriter(path: string): Connection {

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import Database from "better-sqlite3";
 import type { DatabaseReport } from "../database-report.js";
+import Database from "./driver.js";
 import { migrations } from "./migrations.js";
 
 /** Looks at a SQLite file read-only: is it there, and which migrations it has. */

@@ -11,8 +11,8 @@
 
 import { readFileSync, truncateSync } from "node:fs";
 import { hostname } from "node:os";
-import Database from "better-sqlite3";
 import { createPrivateFile, DataFileError, fsReason } from "../../private-files.js";
+import Database, { type SqliteDatabase } from "./driver.js";
 
 /** Who holds a database's lock. */
 export interface LockHolder {
@@ -48,7 +48,7 @@ const DAMAGED = new Set(["SQLITE_CORRUPT", "SQLITE_NOTADB"]);
 
 /** The exclusive lock on one SQLite database, held until `release` or the end of the process. */
 export class ProcessLock {
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(private readonly db: SqliteDatabase) {}
 
   /** Takes the lock of the database at `path`, or throws DatabaseLockedError naming its holder. */
   static acquire(path: string, now = new Date()): ProcessLock {
@@ -86,7 +86,7 @@ export class ProcessLock {
 }
 
 /** Opens the lock file of the database at `path` and takes its lock, writing this process in as its holder. */
-function take(path: string, now: Date): Database.Database {
+function take(path: string, now: Date): SqliteDatabase {
   const file = lockFileOf(path);
   const db = new Database(file);
   try {

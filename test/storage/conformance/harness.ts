@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import postgres from "postgres";
 import type { NewDelivery } from "../../../src/core/delivery-types.js";
 import { newDeliveryId, newEventId } from "../../../src/core/ids.js";
 import type { IncomingEvent } from "../../../src/core/types.js";
 import { openStore } from "../../../src/storage/open.js";
 import type { DeliveryOutcome, Store } from "../../../src/storage/port.js";
+import Database from "../../../src/storage/sqlite/driver.js";
 import { TEST_POSTGRES_URL, TEST_STORE, tempDir } from "../../support/app.js";
 
 /** A fresh, empty database for one test, on the backend the suite runs on. */
