@@ -88,6 +88,30 @@ describe("SQLite write groups", () => {
     for (const [i, name] of ["small", "big", "after"].entries()) expect(have.has(name)).toBe(results[i]?.ok);
     expect(db.inTransaction).toBe(false);
   });
+
+  it("runs an op alone in its group as its own transaction: all of it or, on an error, none", () => {
+    const { db, groups } = writer();
+    const bad = event(T, { externalId: "b", type: null as unknown as string });
+    const failed = groups.run([insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] }), bad])]);
+    expect(failed.results[0]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NOT NULL/) } });
+    expect(failed.wrote).toBe(false);
+    expect(stored(db)).toBe("");
+    expect(db.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(0);
+    expect(db.inTransaction).toBe(false);
+
+    const pages = db.pragma("page_count", { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    const full = groups.run([insert([event(T, { externalId: "big", body: Buffer.alloc(64 * 1024, 0x20) })])]);
+    expect(full.results[0]).toMatchObject({ ok: false, error: { code: "SQLITE_FULL" } });
+    expect(db.inTransaction).toBe(false);
+    db.pragma(`max_page_count = ${pages + 1000}`);
+
+    const ok = groups.run([insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] })])]);
+    expect(ok.results[0]).toMatchObject({ ok: true, value: [{ duplicate: false }] });
+    expect(ok.wrote).toBe(true);
+    expect(stored(db)).toBe("a");
+    expect(db.pragma("synchronous", { simple: true })).toBe(2); // FULL: acknowledged to the sender
+  });
 });
 
 describe("SQLite writer thread", () => {

@@ -7,7 +7,7 @@ import type { DeliveryOutcome } from "./port.js";
 // and PostgreSQL, so both keep the same thing and neither refuses a row for its characters.
 
 /** An event's text columns as stored; `externalId` is also its dedupe key. */
-export function eventText(e: IncomingEvent): {
+export function eventText(e: Omit<IncomingEvent, "body">): {
   externalId: string | null;
   type: string;
   originalType: string;

@@ -39,6 +39,14 @@ const DURABLE = new Set([
   "probe",
 ]);
 
+/**
+ * Ops that are each one transaction of their own (a better-sqlite3 transaction function): alone in
+ * a group, one runs as that transaction rather than as a savepoint inside the group's. A savepoint
+ * copies every page it changes to a statement journal first, so that it can be undone alone; an
+ * op alone has nothing to be undone apart from. (Ingest sends one `insertEvents` per group.)
+ */
+const SELF_CONTAINED = new Set(["insertEvents", "addDeliveries", "claimDeliveries"]);
+
 /** The writes the writer thread performs; each is atomic (a transaction, or a savepoint in a group). */
 function writeOps(db: Connection) {
   const events = eventOps(db);
@@ -121,8 +129,20 @@ export function createWriteGroups(db: Connection) {
           level = wanted;
         }
         const before = totalChanges.get() as number;
-        group.immediate(requests, results);
-        return { results, wrote: (totalChanges.get() as number) > before };
+        const [only] = requests;
+        if (requests.length === 1 && only !== undefined && SELF_CONTAINED.has(only.op)) {
+          // Its error (a full disk too) has undone its transaction: it is this op's result.
+          try {
+            results[0] = { ok: true, value: (ops[only.op] as (...args: unknown[]) => unknown)(...only.args) };
+          } catch (error) {
+            results[0] = { ok: false, error: error as Error };
+          }
+        } else {
+          group.immediate(requests, results);
+        }
+        // total_changes() counts rows an op changed before its error undid them: an op that
+        // failed committed nothing.
+        return { results, wrote: results.some((r) => r.ok) && (totalChanges.get() as number) > before };
       } catch (error) {
         return { results: requests.map(() => ({ ok: false, error: error as Error })), wrote: false };
       }
