@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ClaimedDelivery } from "../src/core/delivery-types.js";
 import type { IncomingEvent } from "../src/core/types.js";
 import { StoreUnavailableError } from "../src/storage/port.js";
 import { type Connection, openWriter } from "../src/storage/sqlite/connection.js";
@@ -141,5 +143,39 @@ describe("SQLite writer thread", () => {
     const db = openWriter(path);
     open.push(db);
     expect(stored(db)).toBe("a,b,d,e,f");
+  });
+
+  it("gives back the bodies of the deliveries claimed in one group byte for byte", async () => {
+    const { writer: thread } = await SqliteWriter.start(join(temp.dir, `bodies-${Date.now()}.db`));
+    const bodies = {
+      a: [Buffer.alloc(0), Buffer.from("x"), randomBytes(2048), randomBytes(1024 * 1024)],
+      b: [Buffer.from("{}\n"), randomBytes(300 * 1024)],
+    };
+    const events = Object.entries(bodies).flatMap(([destination, list]) =>
+      list.map((body) => event(T, { body, deliveries: [delivery(destination, T)] })),
+    );
+    const p = packEvents(events);
+    const inserted = thread.callTransferring("insertEvents", [p.bodies.buffer as ArrayBuffer], p); // goes at once
+    // These wait for the insert's reply, then go as one group.
+    const claims = [
+      thread.call("claimDeliveries", [want("a", 10)], T, T + 60_000, "me"),
+      thread.call("probe", T),
+      thread.call("claimDeliveries", [want("b", 10)], T, T + 60_000, "me"),
+    ];
+    await inserted;
+    const [a, , b] = (await Promise.all(claims)) as [
+      { deliveries: ClaimedDelivery[] },
+      unknown,
+      { deliveries: ClaimedDelivery[] },
+    ];
+    await thread.close();
+    const claimed = [...a.deliveries, ...b.deliveries];
+    expect(claimed).toHaveLength(events.length);
+    for (const e of events) {
+      const got = claimed.find((d) => d.eventId === e.id);
+      expect(got?.body).toBeInstanceOf(Uint8Array);
+      expect(got?.body.byteLength).toBe(e.body.byteLength);
+      expect(Buffer.compare(Buffer.from(got?.body ?? []), e.body)).toBe(0);
+    }
   });
 });
