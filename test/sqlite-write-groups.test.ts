@@ -95,7 +95,10 @@ describe("SQLite write groups", () => {
     const { db, groups } = writer();
     const bad = event(T, { externalId: "b", type: null as unknown as string });
     const failed = groups.run([insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] }), bad])]);
-    expect(failed.results[0]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NOT NULL/) } });
+    expect(failed.results[0]).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/NOT NULL/) },
+    });
     expect(failed.wrote).toBe(false);
     expect(stored(db)).toBe("");
     expect(db.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(0);
