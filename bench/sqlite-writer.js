@@ -7,13 +7,14 @@
 //
 // Flags: --events N (20,000), --batch N (29: the events per group seen under the ingest bench),
 // --rounds N (3), --json. Needs `npm run build`. Method and figures: BENCHMARKS.md.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { renderTemplate } from "./event-bodies.js";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const dist = (/** @type {string} */ path) => import(join(root, "dist", path));
@@ -38,21 +39,13 @@ for (const [name, n] of Object.entries({ events: EVENTS, batch: BATCH, rounds: R
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`);
 }
 
-/** A 2 KB deployment.created body with a random Vercel id, as the ingest bench sends. */
+const template = renderTemplate(2048);
+
+/** A 2 KB deployment.created event with a fresh Vercel id, rendered as the ingest bench renders its bodies. */
 function event(/** @type {boolean} */ withDelivery) {
   const now = Date.now();
-  const externalId = randomUUID();
-  const text = JSON.stringify({ id: externalId, type: "deployment.created", payload: "" });
-  const body = Buffer.from(
-    text.replace(
-      '""',
-      JSON.stringify(
-        randomBytes(1024)
-          .toString("hex")
-          .slice(0, 2048 - text.length),
-      ),
-    ),
-  );
+  const externalId = `evt_${randomBytes(12).toString("hex")}`;
+  const body = Buffer.concat([template.prefix, Buffer.from(externalId), template.suffix]);
   return {
     id: newEventId(now),
     tenant: "default",
