@@ -11,14 +11,13 @@ export function outcomeOps(db: Connection, events: ReturnType<typeof eventOps>) 
   const insertAttempt = db.prepare(`
     INSERT INTO attempts (delivery_id, number, trigger, started_at, duration_ms, status, error, error_message, response_headers,
       response_body, response_body_encoding)
-    VALUES (@deliveryId, @number, @trigger, @startedAt, @durationMs, @status, @error, @errorMessage, @responseHeaders,
-      @responseBody, @responseBodyEncoding)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   `);
   const updateDelivery = db.prepare(`
-    UPDATE deliveries SET status = @status, attempts = attempts + @attempted, next_attempt_at = @nextAttemptAt,
-      next_trigger = 'retry', lease_until = NULL, lease_owner = NULL, updated_at = @now,
-      last_status = coalesce(@lastStatus, last_status), last_error = @lastError, transform = coalesce(@transform, transform)
-    WHERE id = @deliveryId
+    UPDATE deliveries SET status = ?, attempts = attempts + ?, next_attempt_at = ?,
+      next_trigger = 'retry', lease_until = NULL, lease_owner = NULL, updated_at = ?,
+      last_status = coalesce(?, last_status), last_error = ?, transform = coalesce(?, transform)
+    WHERE id = ?
   `);
   const upsertState = db.prepare(`
     INSERT INTO destination_state (tenant, destination, state, disabled_reason, consecutive_failures, circuit_open_until, circuit_cooldown_ms, last_success_at, last_failure_at)
@@ -36,25 +35,34 @@ export function outcomeOps(db: Connection, events: ReturnType<typeof eventOps>) 
     return row ? toState(row) : initialDestinationState(tenant, destination);
   };
 
-  /** One outcome's rows. */
+  /** One outcome's rows, bound by position: no object built per statement, no name looked up. */
   const writeOne = (o: DeliveryOutcome, now: number) => {
-    if (o.attempt) {
-      insertAttempt.run({
-        deliveryId: o.deliveryId,
-        ...o.attempt,
-        responseHeaders: o.attempt.responseHeaders ? JSON.stringify(o.attempt.responseHeaders) : null,
-      });
+    const a = o.attempt;
+    if (a) {
+      insertAttempt.run(
+        o.deliveryId,
+        a.number,
+        a.trigger,
+        a.startedAt,
+        a.durationMs,
+        a.status,
+        a.error,
+        a.errorMessage,
+        a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
+        a.responseBody,
+        a.responseBodyEncoding,
+      );
     }
-    updateDelivery.run({
-      deliveryId: o.deliveryId,
-      status: o.status,
-      attempted: o.attempt ? 1 : 0,
-      nextAttemptAt: o.nextAttemptAt,
+    updateDelivery.run(
+      o.status,
+      a ? 1 : 0,
+      o.nextAttemptAt,
       now,
-      lastStatus: o.lastStatus,
-      lastError: o.lastError,
-      transform: o.transform ?? null,
-    });
+      o.lastStatus,
+      o.lastError,
+      o.transform ?? null,
+      o.deliveryId,
+    );
     if (o.alert) events.insertOne(o.alert);
   };
   /** Every outcome's rows, in one savepoint: refused, it leaves nothing behind. */
