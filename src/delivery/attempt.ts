@@ -37,10 +37,11 @@ export async function attempt(
 ): Promise<DeliveryOutcome> {
   const startedAt = s.clock.now();
   let result: Omit<DeliveryOutcome, "alert">;
-  const payload =
+  const pending =
     startedAt > delivery.deadlineAt
       ? null
-      : await payloadFor(delivery, s.transforms, startedAt, () => s.clock.now());
+      : payloadFor(delivery, s.transforms, startedAt, () => s.clock.now());
+  const payload = pending instanceof Promise ? await pending : pending;
   if (payload === null) {
     result = expired(delivery);
   } else if (!payload.send) {

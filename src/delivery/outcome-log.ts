@@ -8,6 +8,9 @@ import type { DeliveryWorker } from "./worker.js";
  */
 export function logDeliveryOutcomes(worker: DeliveryWorker, logger: Logger): void {
   worker.on("outcome", (outcome, delivery) => {
+    // Successes and skips are logged at debug only: most of the time there is nothing to build.
+    const quiet = outcome.status === "succeeded" || outcome.status === "skipped";
+    if (quiet && !logger.isLevelEnabled("debug")) return;
     const attempt = outcome.attempt;
     const fields = {
       tenant: delivery.tenant,

@@ -15,16 +15,29 @@ const RAW = "application/json";
  * transform that fails ends the delivery (it would fail again) as a dead letter that can be
  * replayed; one that returns null ends it as skipped.
  */
-export async function payloadFor(
+export function payloadFor(
   delivery: ClaimedDelivery,
   transformer: Transformer | null,
   startedAt: number,
   now: () => number,
-): Promise<Payload> {
+): Payload | Promise<Payload> {
   const { tenant, route } = delivery;
+  // The raw event, the common case, is answered at once: no promise, no microtask.
   if (route === null || (transformer?.knows(tenant, route) && !transformer.has(tenant, route))) {
     return { send: true, body: delivery.body, contentType: RAW, transform: null };
   }
+  return transformed(delivery, route, transformer, startedAt, now);
+}
+
+/** The body of a delivery of a route that has (or had) a transform. */
+async function transformed(
+  delivery: ClaimedDelivery,
+  route: string,
+  transformer: Transformer | null,
+  startedAt: number,
+  now: () => number,
+): Promise<Payload> {
+  const { tenant } = delivery;
   const rendered = transformer?.knows(tenant, route)
     ? await transformer.render(tenant, route, delivery.body, {
         eventId: delivery.eventId,
