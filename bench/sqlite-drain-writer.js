@@ -1,0 +1,253 @@
+// `npm run bench:writer-drain`: what Switchyard's SQLite writer spends on each delivery it drains,
+// in this process, without HTTP: the claim (a batch of --claim due deliveries with their events'
+// bodies, leased) and the record of their outcomes (batches of --record successful attempts, each
+// with its attempt row and the destination's state), run through the write groups as the writer
+// thread runs them. Beside it, in the same round, the durable floor of a drain's writer: a queue
+// table of (id, seq, body, done), the same batches read oldest first, then marked done by id in one
+// transaction per batch. Both on a fresh file of --deliveries pending rows, WAL, synchronous=FULL;
+// kinds alternate for --rounds rounds, medians. The figures say how much of a drain's CPU is the
+// store's alone, whatever the HTTP side costs (BENCHMARKS.md, delivery section).
+//
+// Flags: --deliveries N (20,000), --claim N (39) and --record N (21): the batch sizes seen in the
+// drain of `npm run bench:delivery`, --rounds N (3), --json. Needs `npm run build`.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { renderTemplate } from "./event-bodies.js";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const dist = (/** @type {string} */ path) => import(join(root, "dist", path));
+const { openWriter } = await dist("storage/sqlite/connection.js");
+const { migrate } = await dist("storage/sqlite/migrations.js");
+const { createWriteGroups } = await dist("storage/sqlite/write-ops.js");
+const { DEFAULT_CIRCUIT_POLICY } = await dist("core/circuit-breaker.js");
+
+const { values: flags } = parseArgs({
+  options: {
+    deliveries: { type: "string", default: "20000" },
+    claim: { type: "string", default: "39" },
+    record: { type: "string", default: "21" },
+    rounds: { type: "string", default: "3" },
+    json: { type: "boolean", default: false },
+  },
+});
+const N = Number(flags.deliveries);
+const CLAIM = Number(flags.claim);
+const RECORD = Number(flags.record);
+const ROUNDS = Number(flags.rounds);
+for (const [name, n] of Object.entries({ deliveries: N, claim: CLAIM, record: RECORD, rounds: ROUNDS })) {
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`);
+}
+
+const template = renderTemplate(2048);
+const body = (/** @type {number} */ i) =>
+  Buffer.concat([template.prefix, Buffer.from(`evt_drain${String(i).padStart(15, "0")}`), template.suffix]);
+
+/** What a sink like the bench's answers, as the delivery client records it. */
+const RESPONSE_HEADERS = {
+  "content-type": "text/plain",
+  "content-length": "2",
+  date: new Date().toUTCString(),
+  connection: "keep-alive",
+  "keep-alive": "timeout=5",
+};
+
+/** The outcome of a first attempt that the destination answered 200. */
+function succeeded(/** @type {string} */ deliveryId, /** @type {number} */ now) {
+  return {
+    deliveryId,
+    attempt: {
+      number: 1,
+      trigger: "initial",
+      startedAt: now,
+      durationMs: 2,
+      status: 200,
+      error: null,
+      errorMessage: null,
+      responseHeaders: RESPONSE_HEADERS,
+      responseBody: "ok",
+      responseBodyEncoding: "utf8",
+    },
+    status: "succeeded",
+    nextAttemptAt: null,
+    lastStatus: 200,
+    lastError: null,
+    destinationChange: {
+      tenant: "default",
+      destination: "sink",
+      ok: true,
+      at: now,
+      disable: null,
+      circuit: DEFAULT_CIRCUIT_POLICY,
+    },
+    alert: null,
+  };
+}
+
+/** @typedef {{ claimUs: number, recordUs: number, cpuUs: number, wallUs: number }} Run */
+
+/** Switchyard's writer: claims of CLAIM, outcomes recorded RECORD at a time, until all N are done. */
+function switchyard(/** @type {string} */ path) {
+  const writer = openWriter(path);
+  migrate(writer);
+  const now = Date.now();
+  const ev = writer.prepare(
+    "INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, body) VALUES (?, 'default', 'vercel', ?, 'deployment.created', 'deployment.created', ?, ?)",
+  );
+  const dl = writer.prepare(
+    "INSERT INTO deliveries (id, tenant, event_id, destination, routes, status, next_attempt_at, next_trigger, deadline_at, created_at, updated_at) VALUES (?, 'default', ?, 'sink', '[\"all\"]', 'pending', ?, 'initial', ?, ?, ?)",
+  );
+  writer.transaction(() => {
+    for (let i = 0; i < N; i++) {
+      const id = `evt_DRAIN${String(i).padStart(21, "0")}`;
+      ev.run(id, `drain-${i}`, now, body(i));
+      dl.run(`dlv_DRAIN${String(i).padStart(21, "0")}`, id, now, now + 86_400_000, now, now);
+    }
+  })();
+  const groups = createWriteGroups(writer);
+  const request = { tenant: "default", destination: "sink", fifo: false, maxConcurrency: 64, rate: null };
+  const run = (/** @type {string} */ op, /** @type {unknown[]} */ args) => {
+    const [result] = groups.run([{ op, args }]).results;
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
+  let claimCpu = 0;
+  let recordCpu = 0;
+  let done = 0;
+  /** @type {string[]} */
+  const sent = [];
+  const started = performance.now();
+  while (done < N) {
+    const at = Date.now();
+    let cpu = process.cpuUsage();
+    const { deliveries } = run("claimDeliveries", [[{ ...request, limit: CLAIM }], at, at + 60_000, "bench"]);
+    let used = process.cpuUsage(cpu);
+    claimCpu += used.user + used.system;
+    if (deliveries.length === 0) throw new Error(`the claim found nothing with ${N - done} left`);
+    for (const d of deliveries) sent.push(d.id);
+    while (sent.length >= RECORD || (sent.length > 0 && done + sent.length === N)) {
+      const batch = sent.splice(0, RECORD).map((id) => succeeded(id, at));
+      cpu = process.cpuUsage();
+      run("recordOutcomes", [batch, at]);
+      used = process.cpuUsage(cpu);
+      recordCpu += used.user + used.system;
+      done += batch.length;
+    }
+  }
+  const wall = performance.now() - started;
+  writer.close();
+  return {
+    claimUs: claimCpu / N,
+    recordUs: recordCpu / N,
+    cpuUs: (claimCpu + recordCpu) / N,
+    wallUs: (wall * 1000) / N,
+  };
+}
+
+/** The floor: the same batches read from a plain queue table, then marked done by id. */
+function floor(/** @type {string} */ path) {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec(`
+    CREATE TABLE queue (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body BLOB NOT NULL, done INTEGER NOT NULL);
+    CREATE INDEX queue_due ON queue (seq) WHERE done = 0;
+  `);
+  const put = db.prepare("INSERT INTO queue (id, seq, body, done) VALUES (?, ?, ?, 0)");
+  db.transaction(() => {
+    for (let i = 0; i < N; i++) put.run(`dlv_DRAIN${String(i).padStart(21, "0")}`, i, body(i));
+  })();
+  // Read past what is in flight: the floor keeps its own cursor, so it needs no lease.
+  const due = db.prepare("SELECT id, body FROM queue WHERE done = 0 AND seq > ? ORDER BY seq LIMIT ?");
+  const seqOf = db.prepare("SELECT seq FROM queue WHERE id = ?").pluck();
+  const mark = db.prepare("UPDATE queue SET done = 1 WHERE id = ?");
+  const markAll = db.transaction((/** @type {string[]} */ ids) => {
+    for (const id of ids) mark.run(id);
+  });
+  let claimCpu = 0;
+  let recordCpu = 0;
+  let done = 0;
+  let cursor = -1;
+  /** @type {string[]} */
+  const sent = [];
+  const started = performance.now();
+  while (done < N) {
+    let cpu = process.cpuUsage();
+    const rows = /** @type {{ id: string, body: Buffer }[]} */ (due.all(cursor, CLAIM));
+    let used = process.cpuUsage(cpu);
+    claimCpu += used.user + used.system;
+    if (rows.length === 0) throw new Error(`the floor found nothing with ${N - done} left`);
+    for (const r of rows) sent.push(r.id);
+    cursor = /** @type {number} */ (seqOf.get(rows[rows.length - 1]?.id));
+    while (sent.length >= RECORD || (sent.length > 0 && done + sent.length === N)) {
+      const batch = sent.splice(0, RECORD);
+      cpu = process.cpuUsage();
+      markAll(batch);
+      used = process.cpuUsage(cpu);
+      recordCpu += used.user + used.system;
+      done += batch.length;
+    }
+  }
+  const wall = performance.now() - started;
+  db.close();
+  return {
+    claimUs: claimCpu / N,
+    recordUs: recordCpu / N,
+    cpuUs: (claimCpu + recordCpu) / N,
+    wallUs: (wall * 1000) / N,
+  };
+}
+
+const median = (/** @type {number[]} */ xs) =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+
+/** @typedef {"floor" | "switchyard"} Kind */
+const dir = mkdtempSync(join(tmpdir(), "switchyard-drain-writer-bench-"));
+/** @type {Record<Kind, Run[]>} */
+const runs = { floor: [], switchyard: [] };
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    /** @type {Kind[]} */
+    const order = round % 2 === 1 ? ["floor", "switchyard"] : ["switchyard", "floor"];
+    for (const kind of order) {
+      const path = join(dir, `${kind}.db`);
+      runs[kind].push(kind === "floor" ? floor(path) : switchyard(path));
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+/** @type {Record<Kind, Run>} */
+const medians = {
+  floor: summary(runs.floor),
+  switchyard: summary(runs.switchyard),
+};
+function summary(/** @type {Run[]} */ rs) {
+  return {
+    claimUs: median(rs.map((r) => r.claimUs)),
+    recordUs: median(rs.map((r) => r.recordUs)),
+    cpuUs: median(rs.map((r) => r.cpuUs)),
+    wallUs: median(rs.map((r) => r.wallUs)),
+  };
+}
+if (flags.json) {
+  process.stdout.write(
+    `${JSON.stringify({ deliveries: N, claim: CLAIM, record: RECORD, rounds: ROUNDS, runs, medians })}\n`,
+  );
+} else {
+  const lines = [
+    `SQLite writer, per drained delivery (${N} pending, claims of ${CLAIM}, outcomes recorded ${RECORD} at a time, WAL, FULL; ${ROUNDS} rounds alternated, medians)`,
+    `${"kind".padEnd(12)}${"claim CPU µs".padStart(14)}${"record CPU µs".padStart(15)}${"CPU µs".padStart(9)}${"wall µs".padStart(10)}${"CPU ÷ floor".padStart(14)}`,
+  ];
+  for (const k of /** @type {Kind[]} */ (["floor", "switchyard"])) {
+    const r = medians[k];
+    lines.push(
+      `${k.padEnd(12)}${r.claimUs.toFixed(1).padStart(14)}${r.recordUs.toFixed(1).padStart(15)}${r.cpuUs.toFixed(1).padStart(9)}${r.wallUs.toFixed(1).padStart(10)}${`${(r.cpuUs / medians.floor.cpuUs).toFixed(2)}×`.padStart(14)}`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
