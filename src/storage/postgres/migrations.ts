@@ -320,6 +320,14 @@ export const migrations: readonly Migration[] = [
     // newest first (joined to their deliveries by id for the tenant and destination).
     sql: "CREATE INDEX attempts_started ON attempts (started_at);",
   },
+  {
+    version: 16,
+    name: "one status index",
+    // Every read by status names the tenant, and (tenant, status, seq) serves it; the whole-store
+    // counts by status aggregate a scan either way. Each delivery stored and each outcome recorded
+    // paid for both.
+    sql: "DROP INDEX deliveries_status;",
+  },
 ];
 
 /**

@@ -299,6 +299,14 @@ export const migrations: readonly Migration[] = [
     // newest first (joined to their deliveries by id for the tenant and destination).
     sql: "CREATE INDEX attempts_started ON attempts (started_at);",
   },
+  {
+    version: 15,
+    name: "one status index",
+    // Every read by status names the tenant, and (tenant, status, seq) serves it; the whole-store
+    // counts by status scan either index. Each delivery stored and each outcome recorded paid for
+    // both.
+    sql: "DROP INDEX deliveries_status;",
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; returns the versions applied. */
