@@ -140,7 +140,9 @@ export function reads(db: Connection) {
     queueStats(): QueueStats {
       const byStatus = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
       // Grouped as (tenant, status, seq) holds them: counted in one pass of that index, no sort.
-      for (const r of db.prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY tenant, status").all() as {
+      for (const r of db
+        .prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY tenant, status")
+        .all() as {
         status: keyof typeof byStatus;
         n: number;
       }[]) {
