@@ -10,16 +10,40 @@ import type { Sql, Tx } from "../connection.js";
 type Q = Sql | Tx;
 
 /**
- * Events per statement, bounding its size. The rows go as one JSON parameter, so the text of a
- * statement is the same whatever the batch size: postgres.js prepares it once per connection.
+ * Rows per statement where they go as one JSON parameter or as arrays (a batch's deliveries, the
+ * lookup of stored keys), bounding its size: the statement's text is the same whatever the batch
+ * size, so postgres.js prepares it once per connection.
  */
 const CHUNK = 5000;
 
-function chunks<T>(items: readonly T[]): T[][] {
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * Events per insert. Their rows go in as parameters, one per column, so a body is sent as it is
+ * (text, or bytea) and PostgreSQL parses nothing but the statement; that statement's text depends
+ * on the number of rows, and postgres.js prepares each text once per connection, so the sizes
+ * are bounded: at most this many statements per connection. (An ingest batch is tens of events.)
+ */
+const EVENTS_PER_STATEMENT = 128;
+
+/** The columns of an event row as `insertEvents` writes them. */
+const EVENT_COLUMNS = [
+  "id",
+  "tenant",
+  "source",
+  "external_id",
+  "type",
+  "original_type",
+  "received_at",
+  "unknown_type",
+  "schema_issues",
+  "body",
+  "body_text",
+] as const;
 
 /** An event's dedupe key as the database holds it (a lone surrogate or NUL stored as U+FFFD). */
 const dedupeKey = (e: { tenant: string; source: string; externalId: string | null }) =>
@@ -129,11 +153,7 @@ export async function insertEvents(
     // (A CTE that only reads runs when it is read: the count of `woken` is what sends it.)
     const rows = await sql<{ id: string }[]>`
       WITH stored AS (
-        INSERT INTO events (id, tenant, source, external_id, type, original_type, received_at, unknown_type,
-          schema_issues, body, body_text)
-        SELECT e.id, e.tenant, e.source, e.external_id, e.type, e.original_type, e.received_at, e.unknown_type,
-          e.schema_issues, decode(e.body, 'base64'), e.body_text
-        FROM json_to_recordset(${rowsJson(
+        INSERT INTO events ${sql(
           part.map((e, i) => {
             const b = bodies[i] as { body: Uint8Array | null; body_text: string | null };
             const text = eventText(e);
@@ -147,15 +167,12 @@ export async function insertEvents(
               received_at: e.receivedAt,
               unknown_type: e.unknownType,
               schema_issues: text.schemaIssues,
-              body:
-                b.body === null
-                  ? null
-                  : Buffer.from(b.body.buffer, b.body.byteOffset, b.body.byteLength).toString("base64"),
+              body: b.body === null ? null : Buffer.from(b.body.buffer, b.body.byteOffset, b.body.byteLength),
               body_text: b.body_text,
             };
           }),
-        )}::text::json) AS e(id text, tenant text, source text, external_id text, type text, original_type text,
-          received_at bigint, unknown_type boolean, schema_issues text, body text, body_text text)
+          EVENT_COLUMNS,
+        )}
         ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING id
       ),
@@ -169,7 +186,7 @@ export async function insertEvents(
     `;
     for (const r of rows) inserted.add(r.id);
   };
-  for (const part of chunks(candidates)) await insertChunk(part);
+  for (const part of chunks(candidates, EVENTS_PER_STATEMENT)) await insertChunk(part);
   if (commands && "savepoint" in sql) {
     await applyActionCommands(
       sql,
