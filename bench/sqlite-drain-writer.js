@@ -89,6 +89,45 @@ function succeeded(/** @type {string} */ deliveryId, /** @type {number} */ now) 
 
 /** @typedef {{ claimUs: number, recordUs: number, cpuUs: number, wallUs: number }} Run */
 
+/**
+ * Drains all N deliveries as a worker's batches do: `claim` takes up to CLAIM of them (their ids),
+ * `record` records the outcomes of RECORD claimed ones at a time. CPU per delivery of each, and
+ * wall time per delivery.
+ */
+function drain(/** @type {() => string[]} */ claim, /** @type {(ids: string[]) => unknown} */ record) {
+  /** Runs `fn`, with the CPU µs it took. */
+  const timed = (/** @type {() => any} */ fn) => {
+    const before = process.cpuUsage();
+    const value = fn();
+    const used = process.cpuUsage(before);
+    return { value, us: used.user + used.system };
+  };
+  let claimCpu = 0;
+  let recordCpu = 0;
+  let done = 0;
+  /** @type {string[]} */
+  const sent = [];
+  const started = performance.now();
+  while (done < N) {
+    const claimed = timed(claim);
+    claimCpu += claimed.us;
+    if (claimed.value.length === 0) throw new Error(`the claim found nothing with ${N - done} left`);
+    sent.push(...claimed.value);
+    while (sent.length >= RECORD || (sent.length > 0 && done + sent.length === N)) {
+      const batch = sent.splice(0, RECORD);
+      recordCpu += timed(() => record(batch)).us;
+      done += batch.length;
+    }
+  }
+  const wall = performance.now() - started;
+  return {
+    claimUs: claimCpu / N,
+    recordUs: recordCpu / N,
+    cpuUs: (claimCpu + recordCpu) / N,
+    wallUs: (wall * 1000) / N,
+  };
+}
+
 /** Switchyard's writer: claims of CLAIM, outcomes recorded RECORD at a time, until all N are done. */
 function switchyard(/** @type {string} */ path) {
   const writer = openWriter(path);
@@ -114,37 +153,17 @@ function switchyard(/** @type {string} */ path) {
     if (!result.ok) throw result.error;
     return result.value;
   };
-  let claimCpu = 0;
-  let recordCpu = 0;
-  let done = 0;
-  /** @type {string[]} */
-  const sent = [];
-  const started = performance.now();
-  while (done < N) {
-    const at = Date.now();
-    let cpu = process.cpuUsage();
-    const { deliveries } = run("claimDeliveries", [[{ ...request, limit: CLAIM }], at, at + 60_000, "bench"]);
-    let used = process.cpuUsage(cpu);
-    claimCpu += used.user + used.system;
-    if (deliveries.length === 0) throw new Error(`the claim found nothing with ${N - done} left`);
-    for (const d of deliveries) sent.push(d.id);
-    while (sent.length >= RECORD || (sent.length > 0 && done + sent.length === N)) {
-      const batch = sent.splice(0, RECORD).map((id) => succeeded(id, at));
-      cpu = process.cpuUsage();
-      run("recordOutcomes", [batch, at]);
-      used = process.cpuUsage(cpu);
-      recordCpu += used.user + used.system;
-      done += batch.length;
-    }
-  }
-  const wall = performance.now() - started;
+  let at = Date.now();
+  const result = drain(
+    () => {
+      at = Date.now();
+      const claimed = run("claimDeliveries", [[{ ...request, limit: CLAIM }], at, at + 60_000, "bench"]);
+      return claimed.deliveries.map((/** @type {{ id: string }} */ d) => d.id);
+    },
+    (ids) => run("recordOutcomes", [ids.map((id) => succeeded(id, at)), at]),
+  );
   writer.close();
-  return {
-    claimUs: claimCpu / N,
-    recordUs: recordCpu / N,
-    cpuUs: (claimCpu + recordCpu) / N,
-    wallUs: (wall * 1000) / N,
-  };
+  return result;
 }
 
 /** The floor: the same batches read from a plain queue table, then marked done by id. */
@@ -167,38 +186,14 @@ function floor(/** @type {string} */ path) {
   const markAll = db.transaction((/** @type {string[]} */ ids) => {
     for (const id of ids) mark.run(id);
   });
-  let claimCpu = 0;
-  let recordCpu = 0;
-  let done = 0;
   let cursor = -1;
-  /** @type {string[]} */
-  const sent = [];
-  const started = performance.now();
-  while (done < N) {
-    let cpu = process.cpuUsage();
+  const result = drain(() => {
     const rows = /** @type {{ id: string, body: Buffer }[]} */ (due.all(cursor, CLAIM));
-    let used = process.cpuUsage(cpu);
-    claimCpu += used.user + used.system;
-    if (rows.length === 0) throw new Error(`the floor found nothing with ${N - done} left`);
-    for (const r of rows) sent.push(r.id);
-    cursor = /** @type {number} */ (seqOf.get(rows[rows.length - 1]?.id));
-    while (sent.length >= RECORD || (sent.length > 0 && done + sent.length === N)) {
-      const batch = sent.splice(0, RECORD);
-      cpu = process.cpuUsage();
-      markAll(batch);
-      used = process.cpuUsage(cpu);
-      recordCpu += used.user + used.system;
-      done += batch.length;
-    }
-  }
-  const wall = performance.now() - started;
+    if (rows.length > 0) cursor = /** @type {number} */ (seqOf.get(rows[rows.length - 1]?.id));
+    return rows.map((r) => r.id);
+  }, markAll);
   db.close();
-  return {
-    claimUs: claimCpu / N,
-    recordUs: recordCpu / N,
-    cpuUs: (claimCpu + recordCpu) / N,
-    wallUs: (wall * 1000) / N,
-  };
+  return result;
 }
 
 const median = (/** @type {number[]} */ xs) =>
