@@ -642,10 +642,14 @@ describe(`storage port on ${harness.dialect}`, () => {
     const a = delivery("a", T);
     await store.insertEvents([event(T, { deliveries: [a, delivery("a", T), delivery("b", T)] })]);
     await store.insertEvents([event(T + 5, { deliveries: [delivery("b", T + 5)] })]);
+    // Counts are of the whole store: another tenant's deliveries add to the same statuses.
+    const theirs = delivery("c", T + 6);
+    await store.insertEvents([event(T + 6, { tenant: "other", deliveries: [theirs, delivery("c", T + 6)] })]);
     await store.recordOutcomes([outcome(a.id, { status: "failed" })], T + 9);
+    await store.recordOutcomes([outcome(theirs.id, { status: "failed" })], T + 9);
     expect(await store.queueStats()).toEqual({
-      byStatus: { pending: 3, succeeded: 0, failed: 1, skipped: 0 },
-      pendingByDestination: { a: 1, b: 2 },
+      byStatus: { pending: 4, succeeded: 0, failed: 2, skipped: 0 },
+      pendingByDestination: { a: 1, b: 2, c: 1 },
       oldestPendingCreatedAt: T,
     });
   });
