@@ -14,8 +14,14 @@
 // the time until the sink has counted all N; beside it, a plain undici Pool (--concurrency
 // connections) POSTing N bodies of the same size to the same sink. Sender on CPU 0, sink on CPU 1,
 // --rounds rounds alternated, medians.
+// (8, --overload-only) The CPU split under overload: on a backlog of --overload-backlog stored
+// deliveries, the load generator ingesting at full speed; ingest/s and deliveries/s over the
+// window, beside each alone in the same round (ingest with the destination disabled, the backlog's
+// drain with no ingest), each alone giving its CPU per item. Under overload, each side's share of
+// the CPU is its rate times its cost; the goal is delivery's at least half.
 // Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6),
 // --backlog-only (just step 5), --drain-only (just step 7), --drain-sizes N,N,
+// --overload-only (just step 8), --overload-backlog N,
 // --rounds N (interleaved rounds of step 6, default 3; each route's median is reported).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -24,7 +30,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { benchConfig } from "./bench-config.js";
-import { canPin, killAll, startNode, stop, waitForLine } from "./child-processes.js";
+import { canPin, cpuSeconds, killAll, startNode, stop, waitForLine } from "./child-processes.js";
 import { startSink } from "./sink-process.js";
 import { transformOverhead } from "./transform-overhead.js";
 
@@ -39,6 +45,8 @@ const { values: flags } = parseArgs({
     "backlog-only": { type: "boolean", default: false },
     "drain-only": { type: "boolean", default: false },
     "drain-sizes": { type: "string", default: "20000,200000" },
+    "overload-only": { type: "boolean", default: false },
+    "overload-backlog": { type: "string", default: "300000" },
     rounds: { type: "string", default: "3" },
     // Profile Switchyard while the backlog drains (its figures are then not representative).
     profile: { type: "string" },
@@ -162,6 +170,7 @@ async function backlogDrain(
 async function measureSustained(
   /** @type {import("./sink-process.js").SinkProcess} */ sink,
   /** @type {string} */ url,
+  /** @type {number | undefined} */ pid = undefined,
 ) {
   const before = await sink.count();
   const load = startNode(
@@ -178,15 +187,22 @@ async function measureSustained(
   await waitForLine(load, (l) => l.phase === "measure", "load", 60_000);
   const c0 = await sink.count();
   const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
   await waitForLine(load, (l) => l.phase === "end", "load", (seconds + 30) * 1000);
   const c1 = await sink.count();
   const t1 = performance.now();
-  const { result } = /** @type {{ result: { rps: number, total: { ok: number } } }} */ (
-    await waitForLine(load, (l) => "result" in l, "load", 30_000)
-  );
+  const cpu1 = cpuSeconds(pid);
+  const { result } =
+    /** @type {{ result: { rps: number, total: { ok: number }, latencyMs: { p99: number, max: number } | null } }} */ (
+      await waitForLine(load, (l) => "result" in l, "load", 30_000)
+    );
   return {
     deliveriesPerSecond: (c1 - c0) / ((t1 - t0) / 1000),
     ingestPerSecond: result.rps,
+    ingestP99Ms: result.latencyMs?.p99 ?? Number.NaN,
+    ingestMaxMs: result.latencyMs?.max ?? Number.NaN,
+    /** Switchyard's CPU over the window, in cores (given its pid). */
+    cores: cpu0 === null || cpu1 === null ? Number.NaN : (cpu1 - cpu0) / ((t1 - t0) / 1000),
     /** Resolves once every event acknowledged in the run has reached the sink. */
     drained: async () => {
       while ((await sink.count()) < before + result.total.ok) await new Promise((r) => setTimeout(r, 20));
@@ -373,6 +389,100 @@ async function drainVersusFloor(/** @type {import("./sink-process.js").SinkProce
   return results;
 }
 
+/** Deliveries/s reaching the sink over a window of `seconds` after `warmupSeconds`, with no load, and Switchyard's CPU in cores. */
+async function sinkRate(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {number | undefined} */ pid,
+  /** @type {number} */ warmupSeconds,
+) {
+  await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+  const c0 = await sink.count();
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const c1 = await sink.count();
+  const t1 = performance.now();
+  const cpu1 = cpuSeconds(pid);
+  return {
+    deliveriesPerSecond: (c1 - c0) / ((t1 - t0) / 1000),
+    cores: cpu0 === null || cpu1 === null ? Number.NaN : (cpu1 - cpu0) / ((t1 - t0) / 1000),
+  };
+}
+
+/** A fresh database holding `n` pending deliveries to the sink (the schema made by Switchyard itself). */
+async function freshBacklog(/** @type {string} */ config, /** @type {number} */ n) {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
+  const sy = await startSwitchyard(config);
+  await stop(sy.server);
+  prefill(n);
+}
+
+/**
+ * One round of step 8: ingest alone, the drain alone, then both at once. Each alone gives its
+ * CPU per item (Switchyard's CPU over the window ÷ items); under overload, each side's share of
+ * the CPU is its rate times that cost.
+ */
+async function overloadRound(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {string} */ config,
+  /** @type {number} */ backlog,
+) {
+  // Ingest alone: the destination disabled, so each event's delivery is stored and waits.
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
+  let sy = await startSwitchyard(config);
+  const disabled = await fetch(`${sy.url}/api/v1/destinations/sink/disable`, {
+    method: "POST",
+    headers: ADMIN,
+  });
+  if (disabled.status !== 200) throw new Error(`could not disable the destination: ${disabled.status}`);
+  const ingestAlone = await measureSustained(sink, sy.url, sy.server.child.pid);
+  await stop(sy.server);
+
+  // The drain alone, timed over the same window after the same 2 s warm-up.
+  await freshBacklog(config, backlog);
+  sy = await startSwitchyard(config);
+  const drainAlone = await sinkRate(sink, sy.server.child.pid, 2);
+  await stop(sy.server);
+
+  // Both: the load on top of the backlog.
+  await freshBacklog(config, backlog);
+  sy = await startSwitchyard(config);
+  const both = await measureSustained(sink, sy.url, sy.server.child.pid);
+  await stop(sy.server);
+  const ingestCost = ingestAlone.cores / ingestAlone.ingestPerSecond;
+  const deliveryCost = drainAlone.cores / drainAlone.deliveriesPerSecond;
+  const ingestCores = both.ingestPerSecond * ingestCost;
+  const deliveryCores = both.deliveriesPerSecond * deliveryCost;
+  return {
+    ingestAlone: ingestAlone.ingestPerSecond,
+    ingestAloneCores: ingestAlone.cores,
+    ingestCostUs: ingestCost * 1e6,
+    drainAlone: drainAlone.deliveriesPerSecond,
+    drainAloneCores: drainAlone.cores,
+    deliveryCostUs: deliveryCost * 1e6,
+    ingest: both.ingestPerSecond,
+    ingestP99Ms: both.ingestP99Ms,
+    ingestMaxMs: both.ingestMaxMs,
+    deliveries: both.deliveriesPerSecond,
+    cores: both.cores,
+    deliveryShare: deliveryCores / (deliveryCores + ingestCores),
+  };
+}
+
+/** Step 8: the CPU split under overload, `--rounds` rounds; medians. */
+async function overloadSplit(/** @type {import("./sink-process.js").SinkProcess} */ sink) {
+  const config = writeConfig(sink.url);
+  const backlog = Number(flags["overload-backlog"]);
+  const rounds = [];
+  for (let round = 1; round <= Number(flags.rounds); round++) {
+    log(`overload: round ${round}/${flags.rounds}, backlog ${backlog.toLocaleString()}`);
+    rounds.push(await overloadRound(sink, config, backlog));
+  }
+  const mid = (/** @type {number[]} */ xs) =>
+    [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+  return { backlog, rounds, deliveryShare: mid(rounds.map((r) => r.deliveryShare)) };
+}
+
 async function main() {
   const sink = await startSink(CLIENT_CPU);
   const config = writeConfig(sink.url);
@@ -405,6 +515,24 @@ async function main() {
         `  ${f(d.n).padStart(8)} deliveries: switchyard ${f(d.switchyard)} /s, plain undici Pool ${f(d.floor)} /s: ${d.ratio.toFixed(2)}× (goal ≥ 0.80×: ${d.ratio >= 0.8 ? "met" : "NOT met"})`,
       );
     console.log(JSON.stringify({ ...out, drains }));
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  if (flags["overload-only"]) {
+    const overload = await overloadSplit(sink);
+    sink.child.send({ cmd: "exit" });
+    const f = (/** @type {number} */ x) => Math.round(x).toLocaleString("en-US");
+    console.log(
+      `\nThe CPU split under overload (${f(overload.backlog)} stored deliveries, ingest at full speed, ${seconds} s windows)`,
+    );
+    for (const r of overload.rounds)
+      console.log(
+        `  alone: ingest ${f(r.ingestAlone)} /s at ${f(r.ingestCostUs)} µs, drain ${f(r.drainAlone)} /s at ${f(r.deliveryCostUs)} µs (${r.ingestAloneCores.toFixed(2)} and ${r.drainAloneCores.toFixed(2)} cores); both: ingest ${f(r.ingest)} /s (p99 ${r.ingestP99Ms.toFixed(1)} ms, max ${r.ingestMaxMs.toFixed(1)} ms), deliveries ${f(r.deliveries)} /s (${r.cores.toFixed(2)} cores): delivery's share ${(100 * r.deliveryShare).toFixed(0)} %`,
+      );
+    console.log(
+      `  median share of delivery ${(100 * overload.deliveryShare).toFixed(0)} % (goal ≥ 50 %: ${overload.deliveryShare >= 0.5 ? "met" : "NOT met"})`,
+    );
+    console.log(JSON.stringify({ ...out, overload }));
     rmSync(work, { recursive: true, force: true });
     return;
   }
