@@ -236,3 +236,67 @@ describe("stopping with deliveries waiting in memory", () => {
     expect(claimed.deliveries.map((d) => d.id)).toEqual(pending.map((d) => d.id));
   });
 });
+
+/**
+ * A stored backlog of six deliveries to a destination with two slots, whose sink hangs: the
+ * destination disabled while the events come in, then enabled. Records each claim's limit and
+ * how many it took.
+ */
+async function storedBacklog(clock: FakeClock) {
+  const started = await setup({ maxConcurrency: 2 }, clock);
+  const { app, sink } = started;
+  const disable = await api(app, "/api/v1/destinations/ops/disable", { method: "POST" });
+  expect(disable.status).toBe(200);
+  for (const id of ["b1", "b2", "b3", "b4", "b5", "b6"]) await sendVercel(app.url, event(id), SECRET);
+  const asked: [limit: number, took: number][] = [];
+  const claim = app.store.claimDeliveries.bind(app.store);
+  app.store.claimDeliveries = async (requests, ...rest) => {
+    const result = await claim(requests, ...rest);
+    asked.push([requests[0]?.limit ?? 0, result.deliveries.length]);
+    return result;
+  };
+  sink.reply = () => "hang";
+  const enable = await api(app, "/api/v1/destinations/ops/enable", { method: "POST" });
+  expect(enable.status).toBe(200);
+  await sink.waitFor(2);
+  return { ...started, asked };
+}
+
+describe("reading a stored backlog ahead", () => {
+  it("claims past the free slots, keeps the rest in memory, and sends all in order, never more at once than the slots", async () => {
+    const clock = new FakeClock();
+    const { sink, asked, log } = await storedBacklog(clock);
+    // The sole claimer asks for its two slots and two more to wait in memory; a shared store, for its slots.
+    expect(asked[0]).toEqual(handsOff ? [4, 4] : [2, 2]);
+    let most = 0;
+    sink.on("request", () => {
+      most = Math.max(most, sink.hangingCount);
+    });
+    for (let done = 0; done < 6; done++) {
+      while (sink.hangingCount < Math.min(2, 6 - done)) await once(sink, "request");
+      sink.answerOldest(200);
+    }
+    for (let i = 0; i < 6; i++) expect((await log.next()).status).toBe("succeeded");
+    expect(sink.received.map((r) => idOf(r.body))).toEqual(["b1", "b2", "b3", "b4", "b5", "b6"]);
+    expect(most).toBe(2);
+    expect(asked.reduce((n, [, took]) => n + took, 0)).toBe(6);
+  });
+
+  it("releases what it read ahead when it stops: the store holds it pending and unleased", async () => {
+    const clock = new FakeClock();
+    const { app, sink } = await storedBacklog(clock);
+    const stopping = app.worker.stop();
+    sink.answerOldest(200);
+    sink.answerOldest(200);
+    await stopping;
+    const pending = await app.store.forTenant("default").listDeliveries({ status: "pending", limit: 10 });
+    expect(pending).toHaveLength(4);
+    const claimed = await app.store.claimDeliveries(
+      [{ tenant: "default", destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
+      clock.now(),
+      clock.now() + 60_000,
+      "next-run",
+    );
+    expect(claimed.deliveries.map((d) => d.id).sort()).toEqual(pending.map((d) => d.id).sort());
+  });
+});

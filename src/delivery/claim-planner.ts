@@ -16,8 +16,13 @@ export interface LaneSnapshot {
   /** The destination's attempt timeout, in ms. */
   timeout: number;
   inFlight: number;
-  /** Handed-off deliveries wait in memory: the lane's free slots are theirs. */
-  waitingInMemory: boolean;
+  /** Deliveries waiting in memory for a slot (handed off or read ahead): the lane's free slots are theirs first. */
+  waiting: number;
+  /**
+   * How many more claimed deliveries may wait in memory for the lane's next free slots (0 where it
+   * reads nothing ahead): a slot that frees starts one at once rather than after the next claim.
+   */
+  readAhead: number;
   /** The store holds nothing due for it as far as the worker knows, and it claimed recently. */
   skip: boolean;
   /** How many more deliveries its limits let start now. */
@@ -45,27 +50,32 @@ export interface ClaimPlan {
 }
 
 /**
- * Which claims a round makes, given the lanes and `free` slots across the worker. Pure: the lanes
- * come in as snapshots taken at the round's `now`.
+ * Which claims a round makes, given the lanes, `free` slots across the worker and `memory`, the
+ * places left across the worker for deliveries waiting in memory. Pure: the lanes come in as
+ * snapshots taken at the round's `now`.
  */
-export function planClaims(lanes: Iterable<LaneSnapshot>, free: number): ClaimPlan {
+export function planClaims(lanes: Iterable<LaneSnapshot>, free: number, memory = 0): ClaimPlan {
   const claims: PlannedClaim[] = [];
   const waiting = new Map<string, number | null>();
   let leaseMs = 0;
   for (const lane of lanes) {
-    if (lane.waitingInMemory) {
+    const ahead = Math.min(lane.readAhead, Math.max(0, memory));
+    if (lane.waiting > 0 && ahead === 0) {
       waiting.set(lane.key, null);
       continue;
     }
     if (lane.skip) continue;
-    if (lane.budget <= 0 || free <= 0) {
-      waiting.set(lane.key, free > 0 ? lane.heldUntil : null);
+    // The slots the lane may fill now and that its deliveries already in memory will not take.
+    const start = Math.max(0, Math.min(lane.budget, free) - lane.waiting);
+    const limit = start + ahead;
+    if (limit <= 0) {
+      waiting.set(lane.key, free > 0 && lane.budget <= 0 ? lane.heldUntil : null);
       continue;
     }
-    const limit = Math.min(lane.budget, free);
-    // While requests are in flight, wait until a quarter of the slots are free: one claim of
-    // many rows costs about what a claim of one does.
-    if (lane.inFlight > 0 && limit < Math.ceil(lane.maxConcurrency / 4) && !lane.fifo) {
+    // While requests are in flight, wait until a quarter of the slots are free (half of the
+    // places, when reading ahead): one claim of many rows costs about what a claim of one does.
+    const least = Math.ceil(lane.maxConcurrency / (ahead > 0 ? 2 : 4));
+    if (lane.inFlight > 0 && limit < least && !lane.fifo) {
       waiting.set(lane.key, null);
       continue;
     }
@@ -80,8 +90,10 @@ export function planClaims(lanes: Iterable<LaneSnapshot>, free: number): ClaimPl
         rate: lane.rate,
       },
     });
-    leaseMs = Math.max(leaseMs, lane.timeout + LEASE_MARGIN_MS);
-    free -= limit;
+    // What is read ahead waits for a slot up to one timeout before its own attempt starts.
+    leaseMs = Math.max(leaseMs, (ahead > 0 ? 2 : 1) * lane.timeout + LEASE_MARGIN_MS);
+    free -= start;
+    memory -= ahead;
   }
   return { claims, waiting, leaseMs };
 }

@@ -120,13 +120,19 @@ export class HandOff {
   }
 
   /**
-   * Starts the deliveries waiting in memory that the destination's limits let start now. One whose
-   * lease no longer covers an attempt is left to the store, to be claimed once that lease ends.
+   * Starts the deliveries waiting in memory (handed off, or claimed ahead) that the destination's
+   * limits let start now. One whose lease no longer covers an attempt is left to the store, to be
+   * claimed once that lease ends.
    */
   startWaiting(lane: Lane): void {
     const h = this.host;
     // Called at the end of every send: the common case, nothing waiting, costs no clock read.
     if (lane.waiting === 0 || !h.running()) return;
+    // A removed destination starts nothing more: what waits stays in the store, leased until its leases end.
+    if (lane.retired) {
+      lane.dropWaiting();
+      return;
+    }
     const now = h.clock.now();
     while (lane.waiting > 0 && h.inFlight() < h.concurrency) {
       const next = lane.nextWaiting() as ClaimedDelivery;

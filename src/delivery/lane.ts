@@ -211,7 +211,19 @@ export class Lane {
     return this.budget(now, 0) > 0;
   }
 
-  /** Holds a place in memory for a delivery whose event is being committed. */
+  /**
+   * How many more claimed deliveries may wait in memory for the destination's next free slots, so
+   * that a slot that frees starts the next one at once instead of after a claim: up to its
+   * `maxConcurrency` of them in all, never in fifo order or under a rate limit, and only while the
+   * destination takes deliveries at all (enabled, circuit not open).
+   */
+  readAhead(now: number): number {
+    if (this.fifo || this.retired || this.dest.rateLimit !== null) return 0;
+    if (this.budget(now, 0) <= 0) return 0;
+    return Math.max(0, this.dest.maxConcurrency - this.reserved);
+  }
+
+  /** Holds a place in memory for a delivery whose event is being committed, or one claimed ahead. */
   reserve(): void {
     this.reserved++;
   }
@@ -221,7 +233,7 @@ export class Lane {
     this.reserved--;
   }
 
-  /** Queues a committed, leased delivery in a place `reserve` held. */
+  /** Queues a committed, leased delivery (handed off, or claimed ahead) in a place `reserve` held. */
   enqueue(delivery: ClaimedDelivery): void {
     this.queue.push(delivery);
   }
@@ -250,8 +262,11 @@ export class Lane {
     return n;
   }
 
-  /** What the claim planner needs to know of the lane at `now`. */
-  snapshot(now: number, pollMs: number): LaneSnapshot {
+  /**
+   * What the claim planner needs to know of the lane at `now`; `readsAhead`: the worker may keep
+   * claimed deliveries waiting in memory (it is the store's sole claimer).
+   */
+  snapshot(now: number, pollMs: number, readsAhead = false): LaneSnapshot {
     return {
       key: this.key,
       tenant: this.dest.tenant,
@@ -261,7 +276,8 @@ export class Lane {
       rate: this.dest.rateLimit,
       timeout: this.dest.timeout,
       inFlight: this.slots,
-      waitingInMemory: this.queue.length > 0,
+      waiting: this.queue.length,
+      readAhead: readsAhead ? this.readAhead(now) : 0,
       // Nothing due in the store for it, as far as this worker knows: no claim, except once per
       // poll interval, which bounds how late work it was not told of (an expired lease) is found.
       skip: !this.backlog && now < this.clearUntil && now - this.claimedAt < pollMs,

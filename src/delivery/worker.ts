@@ -211,9 +211,14 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     const now = this.o.clock.now();
     if (this.handOff) for (const lane of this.lanes) this.handOff.startWaiting(lane);
     this.lanes.sweep();
+    // The sole claimer reads ahead: claimed deliveries may wait in memory for a slot.
+    const readsAhead = this.handOff !== null;
     const snapshots: LaneSnapshot[] = [];
-    for (const lane of this.lanes) if (!lane.retired) snapshots.push(lane.snapshot(now, this.pollMs));
-    const plan = planClaims(snapshots, this.o.concurrency - this.lanes.total("inFlight"));
+    for (const lane of this.lanes)
+      if (!lane.retired) snapshots.push(lane.snapshot(now, this.pollMs, readsAhead));
+    let inFlight = this.lanes.total("inFlight");
+    const memory = readsAhead ? this.o.concurrency - this.lanes.total("held") : 0;
+    const plan = planClaims(snapshots, this.o.concurrency - inFlight, memory);
     this.waiting = plan.waiting;
     if (plan.claims.length === 0) return 0;
     const claiming = new Map<string, { lane: Lane; mark: number }>();
@@ -235,14 +240,24 @@ export class DeliveryWorker extends EventEmitter<WorkerEvents> {
     this.lanes.adopt(result.states);
     for (const h of result.held) this.waiting.set(storedLaneKey(h), h.until);
     const claimed = new Map<Lane, number>();
+    const queued = new Set<Lane>();
     for (const delivery of result.deliveries) {
       const key = laneKey(delivery.tenant, delivery.destination);
       const lane = claiming.get(key)?.lane ?? this.lanes.byLaneKey(key);
       if (!lane) continue;
       claimed.set(lane, (claimed.get(lane) ?? 0) + 1);
+      // What was claimed beyond the free slots waits in memory, in claim order, for the next ones.
+      if (readsAhead && (lane.waiting > 0 || inFlight >= this.o.concurrency || lane.budget(now) <= 0)) {
+        lane.reserve();
+        lane.enqueue(delivery);
+        queued.add(lane);
+        continue;
+      }
       lane.startSlot(now);
+      inFlight++;
       this.send(lane, delivery);
     }
+    for (const lane of queued) this.handOff?.startWaiting(lane);
     // Only the sole claimer can tell from a short claim that the store holds nothing more due.
     if (this.o.store.capabilities.soleClaimer) {
       for (const { key, request } of plan.claims) {

@@ -10,7 +10,8 @@ const lane = (over: Partial<LaneSnapshot> = {}): LaneSnapshot => ({
   rate: null,
   timeout: 5_000,
   inFlight: 0,
-  waitingInMemory: false,
+  waiting: 0,
+  readAhead: 0,
   skip: false,
   budget: 10,
   heldUntil: null,
@@ -50,7 +51,7 @@ describe("planClaims", () => {
   });
 
   it("claims nothing for a lane whose deliveries wait in memory, nor for one known to be clear", () => {
-    const plan = planClaims([lane({ waitingInMemory: true }), lane({ key: "default/e", skip: true })], 64);
+    const plan = planClaims([lane({ waiting: 3 }), lane({ key: "default/e", skip: true })], 64);
     expect(plan.claims).toEqual([]);
     expect([...plan.waiting]).toEqual([["default/d", null]]);
   });
@@ -68,5 +69,32 @@ describe("planClaims", () => {
     expect(planClaims([lane({ inFlight: 1, budget: 0, fifo: true })], 64).claims).toEqual([]);
     const fifo = planClaims([lane({ maxConcurrency: 10, inFlight: 0, budget: 1, fifo: true })], 64);
     expect(fifo.claims[0]?.request).toMatchObject({ limit: 1, fifo: true });
+  });
+
+  it("reads ahead: claims past the free slots up to the places left in memory, leased for the wait", () => {
+    const plan = planClaims([lane({ budget: 4, readAhead: 10 })], 64, 6);
+    expect(plan.claims[0]?.request.limit).toBe(10);
+    expect(plan.leaseMs).toBe(2 * 5_000 + LEASE_MARGIN_MS);
+    // Every slot taken: still claims ahead, once half of the places are free.
+    expect(
+      planClaims([lane({ inFlight: 10, budget: 0, readAhead: 5 })], 54, 64).claims[0]?.request.limit,
+    ).toBe(5);
+    expect(planClaims([lane({ inFlight: 10, budget: 0, readAhead: 4 })], 54, 64).claims).toEqual([]);
+    // The free slots go first to what already waits in memory.
+    const waiting = planClaims([lane({ inFlight: 2, budget: 8, waiting: 6, readAhead: 4 })], 62, 64);
+    expect(waiting.claims[0]?.request.limit).toBe(2 + 4);
+  });
+
+  it("shares the places in memory in order, and leaves a lane with waiters and no place unclaimed", () => {
+    const plan = planClaims(
+      [
+        lane({ budget: 0, inFlight: 10, readAhead: 10 }),
+        lane({ key: "default/e", slug: "e", budget: 0, inFlight: 10, waiting: 2, readAhead: 8 }),
+      ],
+      44,
+      12,
+    );
+    expect(plan.claims.map((c) => [c.key, c.request.limit])).toEqual([["default/d", 10]]);
+    expect([...plan.waiting]).toEqual([["default/e", null]]);
   });
 });

@@ -109,4 +109,26 @@ describe("Lane", () => {
     lane.unreserve();
     expect(lane.idle).toBe(true);
   });
+
+  it("reads ahead up to maxConcurrency held in memory, never in fifo order, under a rate or when not active", () => {
+    const lane = new Lane(destination({ maxConcurrency: 3 }), undefined, true, 0);
+    expect(lane.readAhead(0)).toBe(3);
+    lane.startSlot(0);
+    lane.startSlot(0);
+    lane.startSlot(0);
+    expect(lane.readAhead(0)).toBe(3); // every slot taken: the next ones may still wait
+    lane.reserve();
+    expect(lane.readAhead(0)).toBe(2);
+    expect(lane.snapshot(0, 1_000, true)).toMatchObject({ readAhead: 2, budget: 0 });
+    expect(lane.snapshot(0, 1_000).readAhead).toBe(0);
+    expect(new Lane(destination({ ordering: "fifo" }), undefined, true, 0).readAhead(0)).toBe(0);
+    const rated = new Lane(destination({ rateLimit: { count: 5, perMs: 1_000 } }), undefined, true, 0);
+    expect(rated.readAhead(0)).toBe(0);
+    const disabled = new Lane(destination(), undefined, true, 0);
+    disabled.adopt({ ...disabled.state, state: "disabled" });
+    expect(disabled.readAhead(0)).toBe(0);
+    const retired = new Lane(destination(), undefined, true, 0);
+    retired.retired = true;
+    expect(retired.readAhead(0)).toBe(0);
+  });
 });
