@@ -12,8 +12,9 @@
 // (7, --drain-only) The drain against its floor: for each size N (--drain-sizes, 20,000 and
 // 200,000), the destination disabled, N events ingested over HTTP, the destination enabled, and
 // the time until the sink has counted all N; beside it, a plain undici Pool (--concurrency
-// connections) POSTing N bodies of the same size to the same sink. Sender on CPU 0, sink on CPU 1,
-// --rounds rounds alternated, medians.
+// connections) POSTing N bodies of the same size to the same sink, and the durable floor: the same
+// Pool draining a SQLite queue of the N bodies (bench/durable-drain-floor.js). Sender on CPU 0,
+// sink on CPU 1, --rounds rounds, each starting with the next of the three, medians.
 // (8, --overload-only) The CPU split under overload: on a backlog of --overload-backlog stored
 // deliveries, the load generator ingesting at full speed; ingest/s and deliveries/s over the
 // window, beside each alone in the same round (ingest with the destination disabled, the backlog's
@@ -338,15 +339,19 @@ async function switchyardDrain(
   return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds };
 }
 
-/** The floor: a plain undici Pool POSTing `n` bodies of the same size to the same sink. */
+/**
+ * The floor: a plain undici Pool POSTing `n` bodies of the same size to the same sink; `durable`,
+ * the same sender keeping its queue in SQLite (read ahead past a cursor, marked done once sent).
+ */
 async function floorDrain(
   /** @type {import("./sink-process.js").SinkProcess} */ sink,
   /** @type {number} */ n,
+  durable = false,
 ) {
   const before = await sink.count();
   const sender = startNode(
     [
-      join(root, "bench/delivery-baseline.js"),
+      join(root, durable ? "bench/durable-drain-floor.js" : "bench/delivery-baseline.js"),
       `--url=${sink.url}`,
       `--count=${n}`,
       `--connections=${flags.concurrency}`,
@@ -371,20 +376,35 @@ async function drainVersusFloor(/** @type {import("./sink-process.js").SinkProce
     [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
   const results = [];
   for (const n of sizes) {
-    /** @type {{ switchyard: number[], floor: number[] }} */
-    const rates = { switchyard: [], floor: [] };
+    /** @type {{ switchyard: number[], floor: number[], durable: number[] }} */
+    const rates = { switchyard: [], floor: [], durable: [] };
+    /** @type {("switchyard" | "floor" | "durable")[]} */
+    const who3 = ["floor", "switchyard", "durable"];
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ["floor", "switchyard"] : ["switchyard", "floor"];
+      // Each round starts with the next of the three, so none always runs first.
+      const order = [...who3.slice(round % 3), ...who3.slice(0, round % 3)];
       for (const who of order) {
         log(`drain of ${n.toLocaleString()}, round ${round + 1}/${rounds}: ${who}`);
-        const run = who === "floor" ? await floorDrain(sink, n) : await switchyardDrain(sink, config, n);
+        const run =
+          who === "switchyard"
+            ? await switchyardDrain(sink, config, n)
+            : await floorDrain(sink, n, who === "durable");
         if (run.delivered < n) throw new Error(`${who}: ${run.delivered} of ${n} reached the sink`);
-        rates[/** @type {"switchyard" | "floor"} */ (who)].push(run.rate);
+        rates[who].push(run.rate);
       }
     }
     const switchyard = mid(rates.switchyard);
     const floor = mid(rates.floor);
-    results.push({ n, rates, switchyard, floor, ratio: switchyard / floor });
+    const durable = mid(rates.durable);
+    results.push({
+      n,
+      rates,
+      switchyard,
+      floor,
+      durable,
+      ratio: switchyard / floor,
+      durableRatio: switchyard / durable,
+    });
   }
   return results;
 }
@@ -512,7 +532,7 @@ async function main() {
     );
     for (const d of drains)
       console.log(
-        `  ${f(d.n).padStart(8)} deliveries: switchyard ${f(d.switchyard)} /s, plain undici Pool ${f(d.floor)} /s: ${d.ratio.toFixed(2)}× (goal ≥ 0.80×: ${d.ratio >= 0.8 ? "met" : "NOT met"})`,
+        `  ${f(d.n).padStart(8)} deliveries: switchyard ${f(d.switchyard)} /s, plain undici Pool ${f(d.floor)} /s: ${d.ratio.toFixed(2)}× (goal ≥ 0.80×: ${d.ratio >= 0.8 ? "met" : "NOT met"}); the same Pool draining a SQLite queue ${f(d.durable)} /s: ${d.durableRatio.toFixed(2)}×`,
       );
     console.log(JSON.stringify({ ...out, drains }));
     rmSync(work, { recursive: true, force: true });
