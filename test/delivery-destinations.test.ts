@@ -15,14 +15,14 @@ afterEach(async () => {
 });
 
 /** An app delivering every event to `d` and `e`, each on a sink of its own. */
-async function setup(d: Record<string, unknown> = {}) {
+async function setup(d: Record<string, unknown> = {}, e: Record<string, unknown> = {}) {
   const sinkD = await Sink.start();
   const sinkE = await Sink.start();
   const app: TestApp = await startTestApp({
     delivery: { allowPrivateNetworks: true },
     destinations: [
       { slug: "d", url: sinkD.url, ...d },
-      { slug: "e", url: sinkE.url },
+      { slug: "e", url: sinkE.url, ...e },
     ],
     routes: [{ slug: "r", source: "vercel", destinations: ["d", "e"] }],
   });
@@ -61,6 +61,24 @@ describe("a destination set that changes while the worker runs", () => {
     await log.idleAfter(3);
     expect(sinkD.received.map((r) => r.json.id)).toEqual(["x1", "x2"]);
     expect(sinkE.received.map((r) => r.json.id)).toEqual(["x1"]);
+    expect(await pendingFor(app, "e")).toBe(1);
+  });
+
+  it("removeDestination: what waits in memory for it is not sent, and stays pending", async () => {
+    const { app, sinkE, log } = await setup({}, { maxConcurrency: 1 });
+    await send(app, "x0");
+    for (let i = 0; i < 2; i++) await log.next();
+    await log.idleAfter(2);
+    sinkE.reply = () => "hang";
+    await send(app, "x1"); // in flight to e
+    await sinkE.waitFor(2);
+    await send(app, "x2"); // e's one slot taken: waits in memory (SQLite) or in the store
+    for (let i = 0; i < 2; i++) expect((await log.next()).status).toBe("succeeded"); // both to d
+    app.worker.removeDestination(DEFAULT_TENANT, "e");
+    sinkE.answerOldest();
+    expect((await log.next()).status).toBe("succeeded");
+    await log.idleAfter(5);
+    expect(sinkE.received.map((r) => r.json.id)).toEqual(["x0", "x1"]);
     expect(await pendingFor(app, "e")).toBe(1);
   });
 
