@@ -22,7 +22,7 @@
 // the CPU is its rate times its cost; the goal is delivery's at least half.
 // Flags: --seconds N, --backlog N, --backlog-seconds N, --transforms-only (just step 6),
 // --backlog-only (just step 5), --drain-only (just step 7), --drain-sizes N,N,
-// --overload-only (just step 8), --overload-backlog N,
+// --overload-only (just step 8), --overload-backlog N, --sustained-only (just steps 2 and 3),
 // --rounds N (interleaved rounds of step 6, default 3; each route's median is reported).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -47,6 +47,7 @@ const { values: flags } = parseArgs({
     "drain-only": { type: "boolean", default: false },
     "drain-sizes": { type: "string", default: "20000,200000" },
     "overload-only": { type: "boolean", default: false },
+    "sustained-only": { type: "boolean", default: false },
     "overload-backlog": { type: "string", default: "300000" },
     rounds: { type: "string", default: "3" },
     // Profile Switchyard while the backlog drains (its figures are then not representative).
@@ -565,6 +566,24 @@ async function main() {
     return;
   }
 
+  if (flags["sustained-only"]) {
+    const sy = await startSwitchyard(config);
+    const { drained, ...sustained } = await measureSustained(sink, sy.url, sy.server.child.pid);
+    await drained();
+    const template = JSON.stringify(sampleEvent("deployment.created", { id: "__ID__" }));
+    const latency = await sink.ask(
+      { cmd: "probe", url: `${sy.url}/ingest/vercel`, secret, rate: 1000, seconds, warmup: 2, template },
+      "probe",
+    );
+    await stop(sy.server);
+    sink.child.send({ cmd: "exit" });
+    console.log(
+      `sustained: deliveries ${Math.round(sustained.deliveriesPerSecond)} /s, ingest ${Math.round(sustained.ingestPerSecond)} /s, ${sustained.cores.toFixed(2)} cores; at 1,000/s: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, lost ${latency.lost}`,
+    );
+    console.log(JSON.stringify({ ...out, sustained, latency }));
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   log("baseline: plain undici client → sink");
   const base = startNode(
     [

@@ -7,7 +7,8 @@
 // the least a store-before-ack receiver does, one multi-row insert per batch. Delivery: a backlog of --backlog pending deliveries written straight into the
 // database, drained to a sink answering 200 by one worker process (SQLite: the one `all` node it
 // allows), then again from a fresh backlog by two worker processes (PostgreSQL only); deliveries/s
-// is what reached the sink. Nothing is pinned: the database shares the two cores with the nodes,
+// is what reached the sink; beside them, the drain's floor: a plain undici Pool (64 connections)
+// POSTing as many 2 KB bodies to the same sink. Nothing is pinned: the database shares the two cores with the nodes,
 // the sink and the load generator, as it would on a one-box deployment.
 // Flags: --seconds N (ingest window), --backlog N, --url postgres://… (default the test server).
 import { randomBytes } from "node:crypto";
@@ -188,6 +189,21 @@ async function deliveryRun(
   return { rate: (count - c0) / ((t1 - t0) / 1000), drained: count - before };
 }
 
+/** The drain's floor: a plain undici Pool (64 connections) POSTing `backlog` 2 KB bodies to the same sink. */
+async function poolRun(/** @type {import("./sink-process.js").SinkProcess} */ sink) {
+  const sender = startNode([
+    join(root, "bench/delivery-baseline.js"),
+    `--url=${sink.url}`,
+    `--count=${backlog}`,
+    "--connections=64",
+  ]);
+  const { rps } = /** @type {{ rps: number }} */ (
+    await waitForLine(sender, (l) => "rps" in l, "pool sender", 600_000)
+  );
+  await stop(sender);
+  return { rate: rps };
+}
+
 async function main() {
   const sink = await startSink(undefined);
   /** @type {Record<string, unknown>} */
@@ -201,7 +217,9 @@ async function main() {
     const one = await deliveryRun(freshDatabase(store), sink, 1);
     if (store === "postgres") log(`${store}: delivery, two workers, ${backlog.toLocaleString()} pending`);
     const two = store === "postgres" ? await deliveryRun(freshDatabase(store), sink, 2) : null;
-    out[store] = { floor, ingest, deliveryOneWorker: one, deliveryTwoWorkers: two };
+    log(`${store}: the drain's floor, a plain undici Pool sending ${backlog.toLocaleString()}`);
+    const pool = await poolRun(sink);
+    out[store] = { floor, ingest, deliveryOneWorker: one, deliveryTwoWorkers: two, pool };
   }
   sink.child.send({ cmd: "exit" });
   const f = (/** @type {number} */ x) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -217,6 +235,8 @@ Switchyard on PostgreSQL beside SQLite (one run; database, nodes, sink and load 
   ingest answers other than 200  ${f(r.sqlite.ingest.non2xx).padEnd(16)}${f(r.postgres.ingest.non2xx)}
   delivery/s, one worker         ${f(r.sqlite.deliveryOneWorker.rate).padEnd(16)}${f(r.postgres.deliveryOneWorker.rate).padEnd(17)}≥ 4,000
   delivery/s, two workers        ${"(one node only)".padEnd(16)}${f(r.postgres.deliveryTwoWorkers.rate).padEnd(17)}≥ 4,000
+  plain undici Pool, same count  ${f(r.sqlite.pool.rate).padEnd(16)}${f(r.postgres.pool.rate)}
+  one worker ÷ the Pool          ${`${(r.sqlite.deliveryOneWorker.rate / r.sqlite.pool.rate).toFixed(2)}×`.padEnd(16)}${`${(r.postgres.deliveryOneWorker.rate / r.postgres.pool.rate).toFixed(2)}×`.padEnd(17)}≥ 0.8×
 `);
   console.log(JSON.stringify(out));
 }
