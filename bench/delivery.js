@@ -300,12 +300,8 @@ async function sinkReaches(
   return count;
 }
 
-/** Switchyard's drain of `n` ingested deliveries: seconds from enabling the destination to the sink's last count. */
-async function switchyardDrain(
-  /** @type {import("./sink-process.js").SinkProcess} */ sink,
-  /** @type {string} */ config,
-  /** @type {number} */ n,
-) {
+/** Switchyard on a fresh database with its destination disabled: each event's delivery is stored and waits. */
+async function startDisabled(/** @type {string} */ config) {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
   const sy = await startSwitchyard(config);
   const disabled = await fetch(`${sy.url}/api/v1/destinations/sink/disable`, {
@@ -313,6 +309,16 @@ async function switchyardDrain(
     headers: ADMIN,
   });
   if (disabled.status !== 200) throw new Error(`could not disable the destination: ${disabled.status}`);
+  return sy;
+}
+
+/** Switchyard's drain of `n` ingested deliveries: seconds from enabling the destination to the sink's last count. */
+async function switchyardDrain(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {string} */ config,
+  /** @type {number} */ n,
+) {
+  const sy = await startDisabled(config);
   const ingest = startNode(
     [
       join(root, "bench/ingest-count.js"),
@@ -449,13 +455,7 @@ async function overloadRound(
   /** @type {number} */ backlog,
 ) {
   // Ingest alone: the destination disabled, so each event's delivery is stored and waits.
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
-  let sy = await startSwitchyard(config);
-  const disabled = await fetch(`${sy.url}/api/v1/destinations/sink/disable`, {
-    method: "POST",
-    headers: ADMIN,
-  });
-  if (disabled.status !== 200) throw new Error(`could not disable the destination: ${disabled.status}`);
+  let sy = await startDisabled(config);
   const ingestAlone = await measureSustained(sink, sy.url, sy.server.child.pid);
   await stop(sy.server);
 

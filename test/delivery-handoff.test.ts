@@ -46,6 +46,15 @@ async function setup(
 }
 
 const event = (id: string) => sampleEvent("deployment.created", { id });
+
+/** What a worker starting now could claim of `ops`: only deliveries no lease holds. */
+const claimAsNextRun = (app: Awaited<ReturnType<typeof setup>>["app"], clock: FakeClock) =>
+  app.store.claimDeliveries(
+    [{ tenant: "default", destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
+    clock.now(),
+    clock.now() + 60_000,
+    "next-run",
+  );
 const idOf = (body: Buffer) => (JSON.parse(body.toString()) as { id: string }).id;
 
 describe("hand-off of new deliveries to the worker", () => {
@@ -227,12 +236,7 @@ describe("stopping with deliveries waiting in memory", () => {
     const pending = await app.store.forTenant("default").listDeliveries({ status: "pending", limit: 10 });
     expect(pending).toHaveLength(1);
     // Claimable at once by a worker that starts now: no lease of the stopped one holds it.
-    const claimed = await app.store.claimDeliveries(
-      [{ tenant: "default", destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
-      clock.now(),
-      clock.now() + 60_000,
-      "next-run",
-    );
+    const claimed = await claimAsNextRun(app, clock);
     expect(claimed.deliveries.map((d) => d.id)).toEqual(pending.map((d) => d.id));
   });
 });
@@ -291,12 +295,7 @@ describe("reading a stored backlog ahead", () => {
     await stopping;
     const pending = await app.store.forTenant("default").listDeliveries({ status: "pending", limit: 10 });
     expect(pending).toHaveLength(4);
-    const claimed = await app.store.claimDeliveries(
-      [{ tenant: "default", destination: "ops", limit: 10, fifo: false, maxConcurrency: 10, rate: null }],
-      clock.now(),
-      clock.now() + 60_000,
-      "next-run",
-    );
+    const claimed = await claimAsNextRun(app, clock);
     expect(claimed.deliveries.map((d) => d.id).sort()).toEqual(pending.map((d) => d.id).sort());
   });
 });
