@@ -1,20 +1,31 @@
-// The durable floor of `npm run bench:delivery --drain-only`: the least a sender that keeps its
-// queue on disk does to drain it. N bodies of the same size wait in a SQLite queue table (WAL,
-// synchronous=FULL; written before the clock starts). A writer thread owns the file: it reads the
-// oldest rows past a cursor (no lease: the cursor is the only reader) and marks sent rows done by
-// id, one transaction per batch of marks, one batch at a time. The main thread keeps 64 requests
-// in flight through an undici Pool, the next rows read ahead while they run. Timed from the first
-// read to the last mark committed; prints one JSON line as delivery-baseline.js does.
+// The durable floor of a drain: the least a sender that keeps its queue on disk does to drain it.
+// N bodies of the same size wait in a queue table, written before the clock starts: in SQLite
+// (WAL, synchronous=FULL; a writer thread owns the file), or with --postgres URL --schema NAME in
+// a table of that PostgreSQL schema (through postgres.js). The oldest rows are read past a cursor
+// (no lease: the cursor is the only reader) and sent rows are marked done by id, one transaction
+// per batch of marks, one batch at a time. The main thread keeps --connections requests in flight
+// through an undici Pool, the next rows read ahead while they run. Timed from the first read to
+// the last mark committed; prints one JSON line as delivery-baseline.js does.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
+import postgres from "postgres";
 import { Pool } from "undici";
 
+/** @typedef {{ id: number, body: Uint8Array }} Row */
+/**
+ * @typedef {object} Queue
+ * @property {(limit: number) => Promise<Row[]>} read the oldest rows past the cursor
+ * @property {(ids: number[]) => Promise<unknown>} mark marks rows done, in one transaction
+ * @property {() => Promise<number>} left rows not done
+ * @property {() => Promise<void>} close
+ */
+
 if (isMainThread) await main();
-else writer();
+else sqliteWriter();
 
 async function main() {
   const { values: a } = parseArgs({
@@ -23,27 +34,20 @@ async function main() {
       count: { type: "string" },
       connections: { type: "string", default: "64" },
       "body-bytes": { type: "string", default: "2048" },
+      postgres: { type: "string" },
+      schema: { type: "string", default: "durable_drain_floor" },
     },
   });
   const count = Number(a.count);
   const connections = Number(a.connections);
+  const bytes = Number(a["body-bytes"]);
   const url = new URL(/** @type {string} */ (a.url));
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-durable-drain-"));
-  const worker = new Worker(new URL(import.meta.url), {
-    workerData: { path: join(dir, "queue.db"), count, bytes: Number(a["body-bytes"]) },
-  });
-  /** @type {((reply: any) => void)[]} */
-  const replies = [];
-  worker.on("message", (m) => replies.shift()?.(m));
-  const ask = (/** @type {object} */ m) =>
-    new Promise((resolve) => {
-      replies.push(resolve);
-      worker.postMessage(m);
-    });
-  await ask({ op: "ready" });
+  const queue = a.postgres
+    ? await postgresQueue(a.postgres, a.schema, count, bytes)
+    : await sqliteQueue(count, bytes);
 
   const pool = new Pool(url.origin, { connections });
-  /** @type {{ id: number, body: Uint8Array }[]} */
+  /** @type {Row[]} */
   let ready = [];
   let reading = false;
   let exhausted = false;
@@ -53,7 +57,7 @@ async function main() {
   const readAhead = () => {
     if (reading || exhausted || ready.length >= connections) return;
     reading = true;
-    ask({ op: "read", limit: connections }).then((/** @type {{ id: number, body: Uint8Array }[]} */ rows) => {
+    queue.read(connections).then((rows) => {
       reading = false;
       if (rows.length === 0) exhausted = true;
       ready = ready.concat(rows);
@@ -65,13 +69,15 @@ async function main() {
   };
   /** @type {number[]} */
   let sent = [];
+  /** @type {Promise<unknown> | null} */
   let marking = null;
   let ok = 0;
+  /** Marks what was sent, one batch at a time; resolves when nothing sent is left unmarked. */
   const mark = () => {
     if (marking || sent.length === 0) return marking;
     const ids = sent;
     sent = [];
-    marking = ask({ op: "mark", ids }).then(() => {
+    marking = queue.mark(ids).then(() => {
       marking = null;
       return mark();
     });
@@ -103,14 +109,41 @@ async function main() {
   await Promise.all(Array.from({ length: connections }, loop));
   while (marking || sent.length > 0) await (mark() ?? marking);
   const seconds = (performance.now() - start) / 1000;
-  const left = await ask({ op: "left" });
+  const left = await queue.left();
   process.stdout.write(`${JSON.stringify({ rps: ok / seconds, ok, seconds, left })}\n`);
   await pool.close();
-  await worker.terminate();
-  rmSync(dir, { recursive: true, force: true });
+  await queue.close();
 }
 
-function writer() {
+/** The queue in a SQLite file of its own, on a writer thread. */
+async function sqliteQueue(/** @type {number} */ count, /** @type {number} */ bytes) {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-durable-drain-"));
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { path: join(dir, "queue.db"), count, bytes },
+  });
+  /** @type {((reply: any) => void)[]} */
+  const replies = [];
+  worker.on("message", (m) => replies.shift()?.(m));
+  const ask = (/** @type {object} */ m) =>
+    new Promise((resolve) => {
+      replies.push(resolve);
+      worker.postMessage(m);
+    });
+  await ask({ op: "ready" });
+  /** @type {Queue} */
+  const queue = {
+    read: (limit) => /** @type {Promise<Row[]>} */ (ask({ op: "read", limit })),
+    mark: (ids) => ask({ op: "mark", ids }),
+    left: () => /** @type {Promise<number>} */ (ask({ op: "left" })),
+    close: async () => {
+      await worker.terminate();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return queue;
+}
+
+function sqliteWriter() {
   const { path, count, bytes } = workerData;
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -142,4 +175,43 @@ function writer() {
       parentPort?.postMessage(true);
     } else if (m.op === "left") parentPort?.postMessage(left.get());
   });
+}
+
+/** The queue in a table of a schema of its own on PostgreSQL, dropped at close. */
+async function postgresQueue(
+  /** @type {string} */ url,
+  /** @type {string} */ schema,
+  /** @type {number} */ count,
+  /** @type {number} */ bytes,
+) {
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
+  const table = sql(`${schema}.queue`);
+  await sql`CREATE TABLE ${table} (id bigint PRIMARY KEY, body bytea NOT NULL, done boolean NOT NULL)`;
+  await sql`CREATE INDEX ON ${table} (id) WHERE NOT done`;
+  for (let from = 1; from <= count; from += 1000) {
+    const rows = [];
+    for (let i = from; i < Math.min(count + 1, from + 1000); i++)
+      rows.push({ id: i, body: Buffer.alloc(bytes, (i % 26) + 97), done: false });
+    await sql`INSERT INTO ${table} ${sql(rows)}`;
+  }
+  await sql`VACUUM ANALYZE ${table}`;
+  let cursor = 0;
+  /** @type {Queue} */
+  const queue = {
+    read: async (limit) => {
+      const rows =
+        await sql`SELECT id, body FROM ${table} WHERE NOT done AND id > ${cursor} ORDER BY id LIMIT ${limit}`;
+      const out = rows.map((r) => ({ id: Number(r.id), body: r.body }));
+      if (out.length > 0) cursor = /** @type {Row} */ (out[out.length - 1]).id;
+      return out;
+    },
+    mark: (ids) => sql`UPDATE ${table} SET done = true WHERE id = ANY(${ids}::bigint[])`,
+    left: async () => Number((await sql`SELECT count(*) AS n FROM ${table} WHERE NOT done`)[0]?.n),
+    close: async () => {
+      await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await sql.end();
+    },
+  };
+  return queue;
 }

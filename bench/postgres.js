@@ -8,7 +8,8 @@
 // database, drained to a sink answering 200 by one worker process (SQLite: the one `all` node it
 // allows), then again from a fresh backlog by two worker processes (PostgreSQL only); deliveries/s
 // is what reached the sink; beside them, the drain's floor: a plain undici Pool (64 connections)
-// POSTing as many 2 KB bodies to the same sink. Nothing is pinned: the database shares the two cores with the nodes,
+// POSTing as many 2 KB bodies to the same sink, and its durable floor: the same Pool draining
+// them from a queue table in the same store. Nothing is pinned: the database shares the two cores with the nodes,
 // the sink and the load generator, as it would on a one-box deployment.
 // Flags: --seconds N (ingest window), --backlog N, --url postgres://… (default the test server).
 import { randomBytes } from "node:crypto";
@@ -189,13 +190,24 @@ async function deliveryRun(
   return { rate: (count - c0) / ((t1 - t0) / 1000), drained: count - before };
 }
 
-/** The drain's floor: a plain undici Pool (64 connections) POSTing `backlog` 2 KB bodies to the same sink. */
-async function poolRun(/** @type {import("./sink-process.js").SinkProcess} */ sink) {
+/**
+ * The drain's floor: a plain undici Pool (64 connections) POSTing `backlog` 2 KB bodies to the
+ * same sink; given `db`, the durable floor: the same Pool draining them from a queue table in that
+ * store (bench/durable-drain-floor.js).
+ */
+async function poolRun(
+  /** @type {import("./sink-process.js").SinkProcess} */ sink,
+  /** @type {Db | undefined} */ db = undefined,
+) {
+  const durable =
+    db === undefined ? [] : db.store === "postgres" ? [`--postgres=${flags.url}`, `--schema=${db.name}`] : [];
+  const script = db === undefined ? "bench/delivery-baseline.js" : "bench/durable-drain-floor.js";
   const sender = startNode([
-    join(root, "bench/delivery-baseline.js"),
+    join(root, script),
     `--url=${sink.url}`,
     `--count=${backlog}`,
     "--connections=64",
+    ...durable,
   ]);
   const { rps } = /** @type {{ rps: number }} */ (
     await waitForLine(sender, (l) => "rps" in l, "pool sender", 600_000)
@@ -219,7 +231,11 @@ async function main() {
     const two = store === "postgres" ? await deliveryRun(freshDatabase(store), sink, 2) : null;
     log(`${store}: the drain's floor, a plain undici Pool sending ${backlog.toLocaleString()}`);
     const pool = await poolRun(sink);
-    out[store] = { floor, ingest, deliveryOneWorker: one, deliveryTwoWorkers: two, pool };
+    log(
+      `${store}: the drain's durable floor, the same Pool draining a queue table of ${backlog.toLocaleString()}`,
+    );
+    const durable = await poolRun(sink, freshDatabase(store));
+    out[store] = { floor, ingest, deliveryOneWorker: one, deliveryTwoWorkers: two, pool, durable };
   }
   sink.child.send({ cmd: "exit" });
   const f = (/** @type {number} */ x) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -237,6 +253,8 @@ Switchyard on PostgreSQL beside SQLite (one run; database, nodes, sink and load 
   delivery/s, two workers        ${"(one node only)".padEnd(16)}${f(r.postgres.deliveryTwoWorkers.rate).padEnd(17)}≥ 4,000
   plain undici Pool, same count  ${f(r.sqlite.pool.rate).padEnd(16)}${f(r.postgres.pool.rate)}
   one worker ÷ the Pool          ${`${(r.sqlite.deliveryOneWorker.rate / r.sqlite.pool.rate).toFixed(2)}×`.padEnd(16)}${`${(r.postgres.deliveryOneWorker.rate / r.postgres.pool.rate).toFixed(2)}×`.padEnd(17)}≥ 0.8×
+  the Pool draining a table      ${f(r.sqlite.durable.rate).padEnd(16)}${f(r.postgres.durable.rate)}
+  one worker ÷ that              ${`${(r.sqlite.deliveryOneWorker.rate / r.sqlite.durable.rate).toFixed(2)}×`.padEnd(16)}${(r.postgres.deliveryOneWorker.rate / r.postgres.durable.rate).toFixed(2)}×
 `);
   console.log(JSON.stringify(out));
 }
