@@ -114,6 +114,11 @@ async function startSwitchyard(/** @type {string} */ config, profile = false) {
   return { server, url: /** @type {string} */ (url) };
 }
 
+/** Removes the SQLite file and its WAL, so that the next start begins on a fresh database. */
+function removeDatabase() {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
+}
+
 /** Writes `n` events, each with one pending delivery to `sink`, straight into the SQLite file. */
 function prefill(/** @type {number} */ n) {
   const d = new Database(db);
@@ -144,15 +149,10 @@ async function backlogDrain(
 ) {
   const n = Number(flags.backlog);
   log(`backlog: writing ${n.toLocaleString()} pending deliveries`);
-  rmSync(db, { force: true });
-  rmSync(`${db}-wal`, { force: true });
-  rmSync(`${db}-shm`, { force: true });
-  let sy = await startSwitchyard(config); // creates the schema
-  await stop(sy.server);
-  prefill(n);
+  await freshBacklog(config, n);
   log("backlog: draining");
   const before = await sink.count();
-  sy = await startSwitchyard(config, true);
+  const sy = await startSwitchyard(config, true);
   const started = performance.now();
   let maxRss = 0;
   let drained = 0;
@@ -217,7 +217,7 @@ async function sustainedRun(
   /** @type {import("./sink-process.js").SinkProcess} */ sink,
   /** @type {string} */ config,
 ) {
-  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  removeDatabase();
   const sy = await startSwitchyard(config);
   const { deliveriesPerSecond, ingestPerSecond } = await measureSustained(sink, sy.url);
   await stop(sy.server);
@@ -302,7 +302,7 @@ async function sinkReaches(
 
 /** Switchyard on a fresh database with its destination disabled: each event's delivery is stored and waits. */
 async function startDisabled(/** @type {string} */ config) {
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
+  removeDatabase();
   const sy = await startSwitchyard(config);
   const disabled = await fetch(`${sy.url}/api/v1/destinations/sink/disable`, {
     method: "POST",
@@ -438,7 +438,7 @@ async function sinkRate(
 
 /** A fresh database holding `n` pending deliveries to the sink (the schema made by Switchyard itself). */
 async function freshBacklog(/** @type {string} */ config, /** @type {number} */ n) {
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${db}${suffix}`, { force: true });
+  removeDatabase();
   const sy = await startSwitchyard(config);
   await stop(sy.server);
   prefill(n);

@@ -92,7 +92,7 @@ describe("planClaims", () => {
         lane({ key: "default/e", slug: "e", budget: 0, inFlight: 10, waiting: 2, readAhead: 8 }),
       ],
       44,
-      12,
+      10,
     );
     expect(plan.claims.map((c) => [c.key, c.request.limit])).toEqual([["default/d", 10]]);
     expect([...plan.waiting]).toEqual([["default/e", null]]);
