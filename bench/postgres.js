@@ -11,9 +11,13 @@
 // POSTing as many 2 KB bodies to the same sink, and its durable floor: the same Pool draining
 // them from a queue table in the same store. Nothing is pinned: the database shares the two cores with the nodes,
 // the sink and the load generator, as it would on a one-box deployment.
-// Flags: --seconds N (ingest window), --backlog N, --url postgres://… (default the test server).
+// During the one-worker drain it reads the CPU that Switchyard, the PostgreSQL server and the sink
+// used, and on PostgreSQL the server's WAL syncs and the buffers its backends had to write out
+// themselves (pg_stat_wal, pg_stat_bgwriter).
+// Flags: --seconds N (ingest window), --backlog N, --url postgres://… (default the test server),
+// --drain-only (the drains and their floors, no ingest).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +25,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import postgres from "postgres";
 import { benchConfig } from "./bench-config.js";
-import { killAll, startNode, stop, waitForLine } from "./child-processes.js";
+import { cpuSeconds, killAll, startNode, stop, waitForLine } from "./child-processes.js";
 import { startSink } from "./sink-process.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,6 +33,7 @@ const { values: flags } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     backlog: { type: "string", default: "100000" },
+    "drain-only": { type: "boolean", default: false },
     url: {
       type: "string",
       default: process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
@@ -163,7 +168,62 @@ async function prefill(/** @type {Db} */ db, /** @type {number} */ n) {
   await admin.unsafe(`ANALYZE ${s}.deliveries`);
 }
 
-/** Deliveries/s reaching the sink while `workers` processes drain a backlog. */
+/** The PostgreSQL server's counters of WAL syncs and of buffers its backends wrote out themselves. */
+async function serverStats() {
+  const [row] = await admin.unsafe(
+    "SELECT (SELECT wal_sync FROM pg_stat_wal)::bigint AS wal_syncs, (SELECT buffers_backend FROM pg_stat_bgwriter)::bigint AS backend_writes",
+  );
+  return { walSyncs: Number(row?.wal_syncs), backendWrites: Number(row?.backend_writes) };
+}
+
+/** What the server's counters (`serverStats`) grew by. */
+function diffStats(
+  /** @type {Awaited<ReturnType<typeof serverStats>>} */ a,
+  /** @type {Awaited<ReturnType<typeof serverStats>>} */ b,
+) {
+  return { walSyncs: b.walSyncs - a.walSyncs, backendWrites: b.backendWrites - a.backendWrites };
+}
+
+/** The PostgreSQL server's processes on this machine (the postmaster, its backends and helpers). */
+function postgresPids() {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("postgres");
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU seconds each process of `pids` has used so far, by pid (one that has exited is left out). */
+function cpuOf(/** @type {number[]} */ pids) {
+  const out = new Map();
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s !== null) out.set(pid, s);
+  }
+  return out;
+}
+
+/** CPU used between two `cpuOf` readings, in cores over `seconds` (a process new since the first counts from 0). */
+function coresBetween(
+  /** @type {Map<number, number>} */ a,
+  /** @type {Map<number, number>} */ b,
+  /** @type {number} */ seconds,
+) {
+  let used = 0;
+  for (const [pid, s] of b) used += s - (a.get(pid) ?? 0);
+  return used / seconds;
+}
+
+/**
+ * Deliveries/s reaching the sink while `workers` processes drain a backlog, and the CPU (in cores)
+ * that Switchyard, the PostgreSQL server and the sink used meanwhile: a drain that leaves the
+ * machine's cores idle waits on round trips or locks, not on work.
+ */
 async function deliveryRun(
   /** @type {Db} */ db,
   /** @type {import("./sink-process.js").SinkProcess} */ sink,
@@ -180,14 +240,29 @@ async function deliveryRun(
   // Measured from when every worker is up until the backlog is drained.
   const c0 = await sink.count();
   const t0 = performance.now();
+  const server = db.store === "postgres" ? await serverStats() : null;
+  const pids = () => ({
+    switchyard: nodes.map((n) => /** @type {number} */ (n.server.child.pid)),
+    postgres: db.store === "postgres" ? postgresPids() : [],
+    sink: [/** @type {number} */ (sink.child.pid)],
+  });
+  const cpuBefore = Object.fromEntries(Object.entries(pids()).map(([k, v]) => [k, cpuOf(v)]));
   let count = c0;
   while (count - before < backlog && performance.now() - started < 600_000) {
     await new Promise((r) => setTimeout(r, 250));
     count = await sink.count();
   }
   const t1 = performance.now();
+  const cpuAfter = Object.fromEntries(Object.entries(pids()).map(([k, v]) => [k, cpuOf(v)]));
+  const cores = Object.fromEntries(
+    Object.keys(cpuAfter).map((k) => [
+      k,
+      coresBetween(cpuBefore[k] ?? new Map(), cpuAfter[k] ?? new Map(), (t1 - t0) / 1000),
+    ]),
+  );
+  const io = server === null ? null : diffStats(server, await serverStats());
   for (const n of nodes) await stop(n.server);
-  return { rate: (count - c0) / ((t1 - t0) / 1000), drained: count - before };
+  return { rate: (count - c0) / ((t1 - t0) / 1000), drained: count - before, cores, io };
 }
 
 /**
@@ -221,14 +296,16 @@ async function main() {
   /** @type {Record<string, unknown>} */
   const out = { machine: { node: process.version, cpus: cpus().length }, seconds, backlog };
   for (const store of /** @type {const} */ (["sqlite", "postgres"])) {
-    log(`${store}: the durable floor, ${seconds} s at full load`);
-    const floor = await floorRun(freshDatabase(store));
-    log(`${store}: ingest, one node, ${seconds} s at full load`);
-    const ingest = await ingestRun(freshDatabase(store), sink.url);
+    const drainOnly = flags["drain-only"];
+    if (!drainOnly) log(`${store}: the durable floor, ${seconds} s at full load`);
+    const floor = drainOnly ? null : await floorRun(freshDatabase(store));
+    if (!drainOnly) log(`${store}: ingest, one node, ${seconds} s at full load`);
+    const ingest = drainOnly ? null : await ingestRun(freshDatabase(store), sink.url);
     log(`${store}: delivery, one worker, ${backlog.toLocaleString()} pending`);
     const one = await deliveryRun(freshDatabase(store), sink, 1);
-    if (store === "postgres") log(`${store}: delivery, two workers, ${backlog.toLocaleString()} pending`);
-    const two = store === "postgres" ? await deliveryRun(freshDatabase(store), sink, 2) : null;
+    const both = store === "postgres" && !drainOnly;
+    if (both) log(`${store}: delivery, two workers, ${backlog.toLocaleString()} pending`);
+    const two = both ? await deliveryRun(freshDatabase(store), sink, 2) : null;
     log(`${store}: the drain's floor, a plain undici Pool sending ${backlog.toLocaleString()}`);
     const pool = await poolRun(sink);
     log(
@@ -238,24 +315,49 @@ async function main() {
     out[store] = { floor, ingest, deliveryOneWorker: one, deliveryTwoWorkers: two, pool, durable };
   }
   sink.child.send({ cmd: "exit" });
-  const f = (/** @type {number} */ x) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
-  const r = /** @type {Record<string, any>} */ (out);
-  const p99 = (/** @type {{ latencyMs: { p99: number } | null }} */ i) => i.latencyMs?.p99.toFixed(1) ?? "-";
-  console.log(`
-Switchyard on PostgreSQL beside SQLite (one run; database, nodes, sink and load share ${cpus().length} CPUs)
-                                 SQLite          PostgreSQL       goal (PostgreSQL)
-  durable floor, events/s        ${f(r.sqlite.floor.rps).padEnd(16)}${f(r.postgres.floor.rps)}
-  ingest, durable events/s       ${f(r.sqlite.ingest.rps).padEnd(16)}${f(r.postgres.ingest.rps).padEnd(17)}≥ 0.9× the floor
-  ingest ÷ the floor             ${`${(r.sqlite.ingest.rps / r.sqlite.floor.rps).toFixed(2)}×`.padEnd(16)}${(r.postgres.ingest.rps / r.postgres.floor.rps).toFixed(2)}×
-  ingest p99 (ms)                ${p99(r.sqlite.ingest).padEnd(16)}${p99(r.postgres.ingest)}
-  ingest answers other than 200  ${f(r.sqlite.ingest.non2xx).padEnd(16)}${f(r.postgres.ingest.non2xx)}
-  delivery/s, one worker         ${f(r.sqlite.deliveryOneWorker.rate).padEnd(16)}${f(r.postgres.deliveryOneWorker.rate).padEnd(17)}≥ 4,000
-  delivery/s, two workers        ${"(one node only)".padEnd(16)}${f(r.postgres.deliveryTwoWorkers.rate).padEnd(17)}≥ 4,000
-  plain undici Pool, same count  ${f(r.sqlite.pool.rate).padEnd(16)}${f(r.postgres.pool.rate)}
-  one worker ÷ the Pool          ${`${(r.sqlite.deliveryOneWorker.rate / r.sqlite.pool.rate).toFixed(2)}×`.padEnd(16)}${`${(r.postgres.deliveryOneWorker.rate / r.postgres.pool.rate).toFixed(2)}×`.padEnd(17)}≥ 0.8×
-  the Pool draining a table      ${f(r.sqlite.durable.rate).padEnd(16)}${f(r.postgres.durable.rate)}
-  one worker ÷ that              ${`${(r.sqlite.deliveryOneWorker.rate / r.sqlite.durable.rate).toFixed(2)}×`.padEnd(16)}${(r.postgres.deliveryOneWorker.rate / r.postgres.durable.rate).toFixed(2)}×
-`);
+  const r = /** @type {Record<"sqlite" | "postgres", any>} */ (out);
+  /** A number as text, or "-" where the run was not made. */
+  const f = (/** @type {number | null | undefined} */ x, digits = 0) =>
+    x === null || x === undefined || Number.isNaN(x)
+      ? "-"
+      : x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const ratio = (/** @type {number | undefined} */ a, /** @type {number | undefined} */ b) =>
+    a === undefined || b === undefined ? "-" : `${(a / b).toFixed(2)}×`;
+  /** One line of the report: a label, each store's value, and the goal. */
+  const line = (/** @type {string} */ label, /** @type {(x: any) => string} */ value, goal = "") =>
+    `  ${label.padEnd(31)}${value(r.sqlite).padEnd(16)}${value(r.postgres).padEnd(17)}${goal}`.trimEnd();
+  const one = (/** @type {any} */ x) => x.deliveryOneWorker;
+  console.log(
+    [
+      "",
+      `Switchyard on PostgreSQL beside SQLite (one run; database, nodes, sink and load share ${cpus().length} CPUs)`,
+      `${"".padEnd(33)}SQLite          PostgreSQL       goal (PostgreSQL)`,
+      line("durable floor, events/s", (x) => f(x.floor?.rps)),
+      line("ingest, durable events/s", (x) => f(x.ingest?.rps), "≥ 0.9× the floor"),
+      line("ingest ÷ the floor", (x) => ratio(x.ingest?.rps, x.floor?.rps)),
+      line("ingest p99 (ms)", (x) => f(x.ingest?.latencyMs?.p99, 1)),
+      line("ingest answers other than 200", (x) => f(x.ingest?.non2xx)),
+      line("delivery/s, one worker", (x) => f(one(x).rate), "≥ 4,000"),
+      line(
+        "delivery/s, two workers",
+        (x) => (x === r.sqlite ? "(one node only)" : f(x.deliveryTwoWorkers?.rate)),
+        "≥ 4,000",
+      ),
+      line("plain undici Pool, same count", (x) => f(x.pool.rate)),
+      line("one worker ÷ the Pool", (x) => ratio(one(x).rate, x.pool.rate), "≥ 0.8×"),
+      line("the Pool draining a table", (x) => f(x.durable.rate)),
+      line("one worker ÷ that", (x) => ratio(one(x).rate, x.durable.rate)),
+      "  in the one-worker drain:",
+      line("  CPU of Switchyard, cores", (x) => f(one(x).cores.switchyard, 2)),
+      line("  CPU of the database server", (x) =>
+        x === r.sqlite ? "(in Switchyard)" : f(one(x).cores.postgres, 2),
+      ),
+      line("  CPU of the sink", (x) => f(one(x).cores.sink, 2)),
+      line("  WAL syncs per delivery", (x) => (one(x).io ? f(one(x).io.walSyncs / backlog, 3) : "-")),
+      line("  buffers backends wrote out", (x) => (one(x).io ? f(one(x).io.backendWrites) : "-")),
+      "",
+    ].join("\n"),
+  );
   console.log(JSON.stringify(out));
 }
 
