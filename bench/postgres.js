@@ -176,12 +176,16 @@ async function serverStats() {
   return { walSyncs: Number(row?.wal_syncs), backendWrites: Number(row?.backend_writes) };
 }
 
-/** What the server's counters (`serverStats`) grew by. */
-function diffStats(
+/** What the server's counters (`serverStats`) grew by while `delivered` deliveries reached the sink. */
+function serverGrowth(
   /** @type {Awaited<ReturnType<typeof serverStats>>} */ a,
   /** @type {Awaited<ReturnType<typeof serverStats>>} */ b,
+  /** @type {number} */ delivered,
 ) {
-  return { walSyncs: b.walSyncs - a.walSyncs, backendWrites: b.backendWrites - a.backendWrites };
+  return {
+    walSyncsPerDelivery: (b.walSyncs - a.walSyncs) / delivered,
+    backendWrites: b.backendWrites - a.backendWrites,
+  };
 }
 
 /** The PostgreSQL server's processes on this machine (the postmaster, its backends and helpers). */
@@ -198,25 +202,34 @@ function postgresPids() {
     .map(Number);
 }
 
-/** CPU seconds each process of `pids` has used so far, by pid (one that has exited is left out). */
-function cpuOf(/** @type {number[]} */ pids) {
-  const out = new Map();
-  for (const pid of pids) {
-    const s = cpuSeconds(pid);
-    if (s !== null) out.set(pid, s);
+/** CPU seconds used so far by each process of each group, by group and pid (one that has exited is left out). */
+function cpuReading(/** @type {Record<string, number[]>} */ groups) {
+  /** @type {Record<string, Map<number, number>>} */
+  const out = {};
+  for (const [group, pids] of Object.entries(groups)) {
+    out[group] = new Map();
+    for (const pid of pids) {
+      const s = cpuSeconds(pid);
+      if (s !== null) out[group].set(pid, s);
+    }
   }
   return out;
 }
 
-/** CPU used between two `cpuOf` readings, in cores over `seconds` (a process new since the first counts from 0). */
+/** Each group's CPU between two `cpuReading`s, in cores over `seconds` (a process new since the first counts from 0). */
 function coresBetween(
-  /** @type {Map<number, number>} */ a,
-  /** @type {Map<number, number>} */ b,
+  /** @type {ReturnType<typeof cpuReading>} */ a,
+  /** @type {ReturnType<typeof cpuReading>} */ b,
   /** @type {number} */ seconds,
 ) {
-  let used = 0;
-  for (const [pid, s] of b) used += s - (a.get(pid) ?? 0);
-  return used / seconds;
+  /** @type {Record<string, number>} */
+  const cores = {};
+  for (const [group, after] of Object.entries(b)) {
+    let used = 0;
+    for (const [pid, s] of after) used += s - (a[group]?.get(pid) ?? 0);
+    cores[group] = used / seconds;
+  }
+  return cores;
 }
 
 /**
@@ -241,26 +254,20 @@ async function deliveryRun(
   const c0 = await sink.count();
   const t0 = performance.now();
   const server = db.store === "postgres" ? await serverStats() : null;
-  const pids = () => ({
+  const processes = () => ({
     switchyard: nodes.map((n) => /** @type {number} */ (n.server.child.pid)),
     postgres: db.store === "postgres" ? postgresPids() : [],
     sink: [/** @type {number} */ (sink.child.pid)],
   });
-  const cpuBefore = Object.fromEntries(Object.entries(pids()).map(([k, v]) => [k, cpuOf(v)]));
+  const cpu0 = cpuReading(processes());
   let count = c0;
   while (count - before < backlog && performance.now() - started < 600_000) {
     await new Promise((r) => setTimeout(r, 250));
     count = await sink.count();
   }
   const t1 = performance.now();
-  const cpuAfter = Object.fromEntries(Object.entries(pids()).map(([k, v]) => [k, cpuOf(v)]));
-  const cores = Object.fromEntries(
-    Object.keys(cpuAfter).map((k) => [
-      k,
-      coresBetween(cpuBefore[k] ?? new Map(), cpuAfter[k] ?? new Map(), (t1 - t0) / 1000),
-    ]),
-  );
-  const io = server === null ? null : diffStats(server, await serverStats());
+  const cores = coresBetween(cpu0, cpuReading(processes()), (t1 - t0) / 1000);
+  const io = server === null ? null : serverGrowth(server, await serverStats(), count - c0);
   for (const n of nodes) await stop(n.server);
   return { rate: (count - c0) / ((t1 - t0) / 1000), drained: count - before, cores, io };
 }
@@ -295,8 +302,8 @@ async function main() {
   const sink = await startSink(undefined);
   /** @type {Record<string, unknown>} */
   const out = { machine: { node: process.version, cpus: cpus().length }, seconds, backlog };
+  const drainOnly = flags["drain-only"];
   for (const store of /** @type {const} */ (["sqlite", "postgres"])) {
-    const drainOnly = flags["drain-only"];
     if (!drainOnly) log(`${store}: the durable floor, ${seconds} s at full load`);
     const floor = drainOnly ? null : await floorRun(freshDatabase(store));
     if (!drainOnly) log(`${store}: ingest, one node, ${seconds} s at full load`);
@@ -353,8 +360,8 @@ async function main() {
         x === r.sqlite ? "(in Switchyard)" : f(one(x).cores.postgres, 2),
       ),
       line("  CPU of the sink", (x) => f(one(x).cores.sink, 2)),
-      line("  WAL syncs per delivery", (x) => (one(x).io ? f(one(x).io.walSyncs / backlog, 3) : "-")),
-      line("  buffers backends wrote out", (x) => (one(x).io ? f(one(x).io.backendWrites) : "-")),
+      line("  WAL syncs per delivery", (x) => f(one(x).io?.walSyncsPerDelivery, 3)),
+      line("  buffers backends wrote out", (x) => f(one(x).io?.backendWrites)),
       "",
     ].join("\n"),
   );
