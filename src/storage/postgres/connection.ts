@@ -17,6 +17,12 @@ export type Sql = postgres.Sql<{ bigint: number }>;
 /** A transaction on that pool. */
 export type Tx = postgres.TransactionSql<{ bigint: number }>;
 
+/** A pool, a transaction or a reserved connection: anything statements can be run on. */
+export type Queryable = postgres.ISql<{ bigint: number }>;
+
+/** A connection taken from the pool for one pipelined transaction. */
+export type Reserved = postgres.ReservedSql<{ bigint: number }>;
+
 /** A piece of SQL built with the tag and interpolated into another query. */
 export type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
@@ -100,4 +106,60 @@ export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+/**
+ * Sends `queries` and `COMMIT` in one round trip; resolves with the first query's rows once the
+ * commit is done. A query that fails aborts the transaction, so `COMMIT` then rolls it back: the
+ * failure is what it rejects with.
+ */
+export type Commit = <R extends readonly postgres.MaybeRow[]>(
+  first?: postgres.PendingQuery<R>,
+  ...rest: Fragment[]
+) => Promise<postgres.RowList<R> | undefined>;
+
+/**
+ * Runs `work` in one transaction on a reserved connection, with fewer round trips than
+ * `sql.begin`: `BEGIN` goes out with the first statements `work` sends, and `work` may end with
+ * `commit(...lastStatements)`, which sends those with `COMMIT` (else the commit follows `work`).
+ * On a failure the transaction is rolled back and the connection returned, unless the connection
+ * itself was lost (the pool has already dropped it).
+ */
+export async function pipelinedTransaction<T>(
+  sql: Sql,
+  work: (tx: Reserved, commit: Commit) => Promise<T>,
+): Promise<T> {
+  const tx = await sql.reserve();
+  let committed = false;
+  let reusable = true;
+  const begun = tx`BEGIN`.execute();
+  const commit: Commit = async (first, ...rest) => {
+    committed = true;
+    const [, rows] = await Promise.all([begun, first, ...rest, tx`COMMIT`]);
+    return rows;
+  };
+  try {
+    const result = await work(tx, commit);
+    if (!committed) await commit();
+    return result;
+  } catch (error) {
+    // Statements still on the wire are answered in order, before the rollback.
+    await begun.catch(() => {});
+    if (isConnectionLost(error)) reusable = false;
+    else {
+      await tx`ROLLBACK`.catch(() => {
+        // A connection in an unknown state goes back to no one.
+        reusable = false;
+      });
+    }
+    throw error;
+  } finally {
+    if (reusable) tx.release();
+  }
+}
+
+/** Whether the connection an error came from is gone (the driver's connection codes). */
+function isConnectionLost(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && (NETWORK_CODES.has(code) || code.startsWith("08"));
 }

@@ -3,7 +3,7 @@ import { fullBucket, msUntilToken, refillBucket, takeTokens, tokensIn } from "..
 import type { ClaimRequest, ClaimResult, DestinationKey, HeldDestination } from "../../port.js";
 import { type ClaimRow, type StateRow, toClaimed, toState } from "../../rows.js";
 import { bodyBytes } from "../body.js";
-import type { Sql, Tx } from "../connection.js";
+import { pipelinedTransaction, type Queryable, type Sql } from "../connection.js";
 
 /** A destination's key in a map: JSON of the pair, so no tenant or slug makes two keys collide. */
 const keyOf = (k: DestinationKey) => JSON.stringify([k.tenant, k.destination]);
@@ -34,7 +34,9 @@ export async function claimDeliveries(
   if (wanted.length === 0) return { deliveries: [], held: [], states: [] };
   const tenants = wanted.map((r) => r.tenant);
   const names = wanted.map((r) => r.destination);
-  const result = await sql.begin(async (tx) => {
+  // Two round trips where no rate is drawn down: BEGIN with the lock and the count, then the leases
+  // with COMMIT.
+  const result = await pipelinedTransaction(sql, async (tx, commit) => {
     // A lease lost in a server crash only means the delivery is claimed again: no WAL flush wait.
     // One round trip: ensure the rows, lock them, then count. Pipelined statements run in order,
     // and the count, a statement of its own started after the locks, sees every lease that a
@@ -65,7 +67,7 @@ export async function claimDeliveries(
     const byName = new Map(limits.map((row) => [keyOf(row), row]));
     const claimed: PgClaimRow[] = [];
     const held: HeldDestination[] = [];
-    for (const r of wanted) {
+    for (const [i, r] of wanted.entries()) {
       const row = byName.get(keyOf(r)) as LimitRow;
       const state = toState(row);
       const bucket = r.rate
@@ -99,7 +101,13 @@ export async function claimDeliveries(
         held.push({ tenant: r.tenant, destination: r.destination, until: got.until });
         continue;
       }
-      const rows = got ? got.rows : await claimDue(tx, r, budget, now, leaseUntil, owner);
+      // The last statement of the transaction goes out with its COMMIT.
+      const last = i === wanted.length - 1 && !r.rate;
+      const rows = got
+        ? got.rows
+        : last
+          ? ((await commit(claimDue(tx, r, budget, now, leaseUntil, owner))) ?? [])
+          : await claimDue(tx, r, budget, now, leaseUntil, owner);
       claimed.push(...rows);
       if (r.rate && bucket && rows.length > 0) {
         const after = takeTokens(r.rate, bucket, rows.length);
@@ -121,9 +129,9 @@ export async function claimDeliveries(
 const CLAIMED_COLUMNS =
   "d.seq, d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, d.next_attempt_at";
 
-/** Leases up to `limit` due deliveries of a destination, earliest due first. */
-async function claimDue(
-  tx: Tx,
+/** The statement that leases up to `limit` due deliveries of a destination, earliest due first. */
+function claimDue(
+  tx: Queryable,
   { tenant, destination }: DestinationKey,
   limit: number,
   now: number,
@@ -152,7 +160,7 @@ async function claimDue(
 
 /** Leases the oldest pending delivery of a fifo destination if it is due and not in flight. */
 async function claimFifoHead(
-  tx: Tx,
+  tx: Queryable,
   { tenant, destination }: DestinationKey,
   now: number,
   leaseUntil: number,

@@ -6,12 +6,17 @@ import {
 } from "../../../core/destination-state.js";
 import type { DeliveryOutcome } from "../../port.js";
 import { type StateRow, toState } from "../../rows.js";
-import type { Sql, Tx } from "../connection.js";
+import { pipelinedTransaction, type Queryable, type Sql } from "../connection.js";
 import { insertEvents } from "./events.js";
 
 /** Upserts the state of one destination. */
-export async function saveDestinationState(sql: Sql | Tx, s: DestinationState): Promise<void> {
-  await sql`
+export async function saveDestinationState(sql: Queryable, s: DestinationState): Promise<void> {
+  await saveStateStatement(sql, s);
+}
+
+/** The statement that upserts the state of one destination. */
+function saveStateStatement(sql: Queryable, s: DestinationState) {
+  return sql`
     INSERT INTO destination_state (tenant, destination, state, disabled_reason, consecutive_failures, circuit_open_until,
       circuit_cooldown_ms, last_success_at, last_failure_at)
     VALUES (${s.tenant}, ${s.destination}, ${s.state}, ${s.disabledReason}, ${s.consecutiveFailures}, ${s.circuitOpenUntil},
@@ -40,8 +45,10 @@ export async function recordOutcomes(
   const attempts = tried.map((o) => o.attempt as AttemptRecord);
   const changes = outcomes.flatMap((o) => (o.destinationChange ? [o.destinationChange] : []));
   const alerts = outcomes.flatMap((o) => (o.alert ? [o.alert] : []));
-  await sql.begin(async (tx) => {
-    const writes = [
+  // Two round trips: BEGIN with the writes and the lock on the destinations' states, then their
+  // new states with COMMIT.
+  await pipelinedTransaction(sql, async (tx, commit) => {
+    const writes: Promise<unknown>[] = [
       tx`SET LOCAL synchronous_commit = off`,
       tx`
         UPDATE deliveries d SET status = v.status, attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
@@ -71,33 +78,40 @@ export async function recordOutcomes(
         )
       `);
     }
-    // Sent together: postgres.js pipelines the statements of a transaction that are not awaited one by one.
-    await Promise.all(writes);
-    if (changes.length > 0) await applyChanges(tx, changes);
-    if (alerts.length > 0) await insertEvents(tx, alerts, textBodies);
+    // Sent together: postgres.js pipelines statements that are not awaited one by one.
+    const [locked] = await Promise.all([changes.length > 0 ? lockStates(tx, changes) : null, ...writes]);
+    const saves = locked ? changedStates(locked, changes).map((state) => saveStateStatement(tx, state)) : [];
+    if (alerts.length > 0) {
+      await Promise.all(saves);
+      await insertEvents(tx, alerts, textBodies);
+    } else await commit(...saves);
   });
 }
 
+/** A destination's key in a map: JSON of the pair, so no tenant or slug can make two keys collide. */
+const keyOf = (k: { tenant: string; destination: string }) => JSON.stringify([k.tenant, k.destination]);
+
 /**
- * Applies attempts' changes to their destinations' stored states, read under a row lock, so
- * failures counted by several nodes add up.
+ * Reads the stored states of the destinations that attempts changed, under a row lock, so failures
+ * counted by several nodes add up. Locked in (tenant, destination) order, as a claim locks them.
  */
-async function applyChanges(tx: Tx, changes: readonly DestinationChange[]): Promise<void> {
-  // JSON of the pair: no tenant or slug can make two keys collide.
-  const keyOf = (k: { tenant: string; destination: string }) => JSON.stringify([k.tenant, k.destination]);
+function lockStates(tx: Queryable, changes: readonly DestinationChange[]) {
   const keys = [...new Map(changes.map((c) => [keyOf(c), c])).values()];
-  // Locked in (tenant, destination) order, as a claim locks them.
-  const rows = await tx<StateRow[]>`
+  return tx<StateRow[]>`
     SELECT * FROM destination_state
     WHERE (tenant, destination) IN (
       SELECT * FROM unnest(${keys.map((k) => k.tenant)}::text[], ${keys.map((k) => k.destination)}::text[])
     )
     ORDER BY tenant, destination FOR UPDATE
   `;
+}
+
+/** The destinations' states once the attempts' changes are applied to the stored ones. */
+function changedStates(rows: readonly StateRow[], changes: readonly DestinationChange[]): DestinationState[] {
   const states = new Map(rows.map((r) => [keyOf(r), toState(r)]));
   for (const c of changes) {
     const before = states.get(keyOf(c)) ?? initialDestinationState(c.tenant, c.destination);
     states.set(keyOf(c), applyDestinationChange(before, c));
   }
-  for (const state of states.values()) await saveDestinationState(tx, state);
+  return [...states.values()];
 }
