@@ -37,11 +37,15 @@ export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
  * duplicate) not at all.
  */
 export function eventOps(db: Connection) {
-  // seq above every seq events have had, deleted ones too (event_seq: streams read on by seq).
+  // Each event's seq is above every seq events have had, deleted ones too (event_seq: streams
+  // read on by seq). The highest is read once per transaction, where no other write can come
+  // between, and counted on in memory: two b-tree lookups per event were ~4 % of the writer's CPU.
+  const highestSeq = db
+    .prepare("SELECT max(high, coalesce((SELECT max(seq) FROM events), 0)) FROM event_seq")
+    .pluck();
   const insert = db.prepare(`
     INSERT INTO events (seq, id, tenant, source, external_id, type, original_type, received_at, unknown_type, schema_issues, body)
-    VALUES ((SELECT max(high, coalesce((SELECT max(seq) FROM events), 0)) + 1 FROM event_seq),
-      ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (tenant, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
   `);
   const existing = db
@@ -81,13 +85,15 @@ export function eventOps(db: Connection) {
   const applyCommands = actionCommands(db);
 
   /**
-   * Inserts one event with `body` (its deliveries, its commands); a repeat answers the first
-   * event's id. Runs inside a transaction. Positional parameters: binding by name costs a lookup
-   * per parameter on every row.
+   * Inserts one event with `body` (its deliveries, its commands) as `seq`, which must be above
+   * every seq in the table; a repeat answers the first event's id, and its seq stays unused. Runs
+   * inside a transaction. Positional parameters: binding by name costs a lookup per parameter on
+   * every row.
    */
-  const insertWithBody = (e: Omit<IncomingEvent, "body">, body: Uint8Array): IngestResult => {
+  const insertWithBody = (e: Omit<IncomingEvent, "body">, body: Uint8Array, seq: number): IngestResult => {
     const text = eventText(e);
     const { changes } = insert.run(
+      seq,
       e.id,
       e.tenant,
       e.source,
@@ -107,16 +113,18 @@ export function eventOps(db: Connection) {
     return { eventId: existing.get(e.tenant, e.source, text.externalId) as string, duplicate: true };
   };
   /** Inserts one event; a repeat answers the first event's id. Runs inside a transaction. */
-  const insertOne = (e: IncomingEvent): IngestResult => insertWithBody(e, e.body);
+  const insertOne = (e: IncomingEvent): IngestResult =>
+    insertWithBody(e, e.body, (highestSeq.get() as number) + 1);
 
   /** Each event of a batch with its body, a view of the batch's one buffer. */
   const insertEvents = db.transaction((packed: PackedEvents) => {
     const bodies = Buffer.from(packed.bodies.buffer, packed.bodies.byteOffset, packed.bodies.byteLength);
     const results: IngestResult[] = [];
+    let seq = highestSeq.get() as number;
     let start = 0;
     for (const [i, e] of packed.events.entries()) {
       const end = packed.ends[i] as number;
-      results.push(insertWithBody(e, bodies.subarray(start, end)));
+      results.push(insertWithBody(e, bodies.subarray(start, end), ++seq));
       start = end;
     }
     return results;
