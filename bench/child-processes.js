@@ -1,6 +1,6 @@
 // Starting, watching and stopping the benchmark's child processes, pinned to a CPU when possible.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 
@@ -121,13 +121,62 @@ export function killAll() {
  */
 export function cpuSeconds(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return cpuSecondsOf(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds each thread of a process has used so far, by thread id (the main thread's id is the
+ * pid); null off Linux or once the process is gone.
+ * @param {number | undefined} pid
+ * @returns {Map<number, number> | null}
+ */
+export function threadSeconds(pid) {
+  try {
+    const threads = new Map();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        threads.set(Number(tid), cpuSecondsOf(`/proc/${pid}/task/${tid}/stat`));
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return threads;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where a process's CPU went between two `threadSeconds` snapshots, in CPU seconds: its main
+ * thread, its busiest other thread (a server's writer thread, when it has one) and all the rest
+ * (V8's compiler and garbage-collector helpers, libuv's pool).
+ * @param {number | undefined} pid
+ * @param {Map<number, number> | null} a
+ * @param {Map<number, number> | null} b
+ */
+export function threadSplit(pid, a, b) {
+  if (a === null || b === null || pid === undefined) return null;
+  let main = 0;
+  let busiest = 0;
+  let total = 0;
+  for (const [tid, after] of b) {
+    const used = after - (a.get(tid) ?? 0);
+    total += used;
+    if (tid === pid) main = used;
+    else busiest = Math.max(busiest, used);
+  }
+  return { main, busiestOther: busiest, rest: total - main - busiest };
+}
+
+/** User + system CPU seconds from a /proc stat file. */
+function cpuSecondsOf(/** @type {string} */ path) {
+  const stat = readFileSync(path, "utf8");
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /**

@@ -24,6 +24,8 @@ import {
   machineSeconds,
   startNode,
   stop,
+  threadSeconds,
+  threadSplit,
   waitForLine,
 } from "./child-processes.js";
 import { formatReport } from "./report.js";
@@ -76,6 +78,8 @@ function cpuSnapshot(serverPid, loadPid) {
   return {
     at: performance.now(),
     server: cpuSeconds(serverPid),
+    serverPid,
+    serverThreads: threadSeconds(serverPid),
     load: cpuSeconds(loadPid),
     machine: machineSeconds(),
   };
@@ -97,12 +101,19 @@ function cpuBetween(a, b) {
     !a.machine ||
     !b.machine
   ) {
-    return { serverBusy: null, restOfMachine: null, steal: null };
+    return { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null };
   }
+  const split = threadSplit(a.serverPid, a.serverThreads, b.serverThreads);
   const server = b.server - a.server;
   const load = b.load - a.load;
   return {
     serverBusy: server / wall,
+    // In cores, like serverBusy: the main thread, the busiest other (the writer) and the rest.
+    serverThreads: split && {
+      main: split.main / wall,
+      busiestOther: split.busiestOther / wall,
+      rest: split.rest / wall,
+    },
     restOfMachine: Math.max(0, b.machine.busy - a.machine.busy - server - load) / wall,
     steal: (b.machine.steal - a.machine.steal) / wall,
   };
@@ -130,7 +141,7 @@ async function drive(url, serverPid, onWindow) {
   /** @type {ReturnType<typeof cpuSnapshot> | null} */
   let opened = null;
   /** @type {ReturnType<typeof cpuBetween>} */
-  let cpu = { serverBusy: null, restOfMachine: null, steal: null };
+  let cpu = { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null };
   load.lines.on("line", (text) => {
     if (text === '{"phase":"measure"}') {
       opened = cpuSnapshot(serverPid, load.child.pid);

@@ -17,6 +17,8 @@
  * @property {{ busy: number }} cpu the load generator's CPU use (1 = one core)
  * @property {{ microsEach: number, starved: number }} bodies signing cost and waits for bodies
  * @property {number | null} serverBusy the server's CPU use over the window (cores), every thread
+ * @property {{ main: number, busiestOther: number, rest: number } | null} serverThreads the same by
+ *   thread (cores): the main thread, the busiest other one (a writer thread) and the rest
  * @property {number | null} restOfMachine CPU used meanwhile by everything else: other processes, interrupts
  * @property {number | null} steal CPU time the hypervisor took from this machine meanwhile
  */
@@ -96,6 +98,23 @@ export function formatReport(s) {
       ["switchyard", runs.switchyard[i]],
     ])) {
       if (r) lines.push(row(`${name} ${i + 1}`, r));
+    }
+  }
+  lines.push(
+    "",
+    "µs of CPU per request by thread: main / busiest other (the writer thread) / the rest (V8's helpers, libuv)",
+  );
+  for (let i = 0; i < load.rounds; i++) {
+    for (const [name, r] of /** @type {const} */ ([
+      ["floor", runs.floor[i]],
+      ["switchyard", runs.switchyard[i]],
+    ])) {
+      const t = r?.serverThreads;
+      if (!r || !t || r.rps === 0) continue;
+      const us = (/** @type {number} */ cores) => int((cores / r.rps) * 1e6);
+      lines.push(
+        `  ${`${name} ${i + 1}`.padEnd(14)}${us(t.main).padStart(5)} / ${us(t.busiestOther)} / ${us(t.rest)}`,
+      );
     }
   }
   const med = (/** @type {string} */ name, /** @type {Medians} */ x) =>
