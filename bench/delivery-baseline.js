@@ -3,6 +3,7 @@
 // fixed number of bodies (--count: the floor of the drain step). Prints one JSON line.
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
+import { threadSeconds, threadSplit } from "./child-processes.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -32,8 +33,11 @@ async function loop() {
     if (r.statusCode === 200) ok++;
   }
 }
+const threadsBefore = threadSeconds(process.pid);
 const start = performance.now();
 await Promise.all(Array.from({ length: Number(a.connections) }, loop));
 const seconds = (performance.now() - start) / 1000;
-process.stdout.write(`${JSON.stringify({ rps: ok / seconds, ok, seconds })}\n`);
+// CPU seconds over the same window, by thread (main, busiest other, the rest).
+const threads = threadSplit(process.pid, threadsBefore, threadSeconds(process.pid));
+process.stdout.write(`${JSON.stringify({ rps: ok / seconds, ok, seconds, threads })}\n`);
 await pool.close();

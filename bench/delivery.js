@@ -31,7 +31,16 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { benchConfig } from "./bench-config.js";
-import { canPin, cpuSeconds, killAll, startNode, stop, waitForLine } from "./child-processes.js";
+import {
+  canPin,
+  cpuSeconds,
+  killAll,
+  startNode,
+  stop,
+  threadSeconds,
+  threadSplit,
+  waitForLine,
+} from "./child-processes.js";
 import { startSink } from "./sink-process.js";
 import { transformOverhead } from "./transform-overhead.js";
 
@@ -334,6 +343,8 @@ async function switchyardDrain(
   await stop(ingest);
   if (ingested.ok !== n) throw new Error(`ingested ${ingested.ok} of ${n}`);
   const before = await sink.count();
+  const pid = sy.server.child.pid;
+  const threadsBefore = threadSeconds(pid);
   const started = performance.now();
   const enabled = await fetch(`${sy.url}/api/v1/destinations/sink/enable`, {
     method: "POST",
@@ -342,8 +353,20 @@ async function switchyardDrain(
   if (enabled.status !== 200) throw new Error(`could not enable the destination: ${enabled.status}`);
   const reached = await sinkReaches(sink, before + n);
   const seconds = (performance.now() - started) / 1000;
+  const threads = perDelivery(threadSplit(pid, threadsBefore, threadSeconds(pid)), reached - before);
   await stop(sy.server);
-  return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds };
+  return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds, threads };
+}
+
+/**
+ * A `threadSplit` as µs of CPU per delivery, or null.
+ * @param {ReturnType<typeof threadSplit>} split
+ * @param {number} delivered
+ */
+function perDelivery(split, delivered) {
+  if (split === null || delivered <= 0) return null;
+  const us = (/** @type {number} */ seconds) => (seconds / delivered) * 1e6;
+  return { main: us(split.main), busiestOther: us(split.busiestOther), rest: us(split.rest) };
 }
 
 /**
@@ -366,12 +389,14 @@ async function floorDrain(
     { cpu: SERVER_CPU },
   );
   // Timed by the sender from its first request to its last answer: its own start-up is not the floor's.
-  const { seconds } = /** @type {{ seconds: number }} */ (
-    await waitForLine(sender, (l) => "rps" in l, "floor sender", 900_000)
-  );
+  const { seconds, threads: split } =
+    /** @type {{ seconds: number, threads: ReturnType<typeof threadSplit> }} */ (
+      await waitForLine(sender, (l) => "rps" in l, "floor sender", 900_000)
+    );
   const reached = await sinkReaches(sink, before + n);
+  const threads = perDelivery(split ?? null, reached - before);
   await stop(sender);
-  return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds };
+  return { n, delivered: reached - before, seconds, rate: (reached - before) / seconds, threads };
 }
 
 /** Step 7: Switchyard's drain against the floor, for each size, rounds alternated; medians. */
@@ -385,6 +410,8 @@ async function drainVersusFloor(/** @type {import("./sink-process.js").SinkProce
   for (const n of sizes) {
     /** @type {{ switchyard: number[], floor: number[], durable: number[] }} */
     const rates = { switchyard: [], floor: [], durable: [] };
+    /** @type {Record<"switchyard" | "floor" | "durable", (ReturnType<typeof perDelivery>)[]>} */
+    const threads = { switchyard: [], floor: [], durable: [] };
     /** @type {("switchyard" | "floor" | "durable")[]} */
     const who3 = ["floor", "switchyard", "durable"];
     for (let round = 0; round < rounds; round++) {
@@ -398,6 +425,7 @@ async function drainVersusFloor(/** @type {import("./sink-process.js").SinkProce
             : await floorDrain(sink, n, who === "durable");
         if (run.delivered < n) throw new Error(`${who}: ${run.delivered} of ${n} reached the sink`);
         rates[who].push(run.rate);
+        threads[who].push(run.threads);
       }
     }
     const switchyard = mid(rates.switchyard);
@@ -406,6 +434,7 @@ async function drainVersusFloor(/** @type {import("./sink-process.js").SinkProce
     results.push({
       n,
       rates,
+      threads,
       switchyard,
       floor,
       durable,
@@ -531,10 +560,21 @@ async function main() {
     console.log(
       `\nThe drain against its floor (${flags.rounds} rounds alternated, medians; sender on CPU 0, sink on CPU 1)`,
     );
-    for (const d of drains)
+    for (const d of drains) {
       console.log(
         `  ${f(d.n).padStart(8)} deliveries: switchyard ${f(d.switchyard)} /s, plain undici Pool ${f(d.floor)} /s: ${d.ratio.toFixed(2)}× (goal ≥ 0.80×: ${d.ratio >= 0.8 ? "met" : "NOT met"}); the same Pool draining a SQLite queue ${f(d.durable)} /s: ${d.durableRatio.toFixed(2)}×`,
       );
+      // Each over its own timed window: the floors' as they time themselves, Switchyard's from
+      // enabling the destination to the sink's last count.
+      for (const who of /** @type {const} */ (["switchyard", "floor", "durable"])) {
+        const splits = d.threads[who].map((t) =>
+          t === null ? "n/a" : `${f(t.main)} / ${f(t.busiestOther)} / ${f(t.rest)}`,
+        );
+        console.log(
+          `           ${who.padEnd(10)} µs of CPU per delivery, main / busiest other thread / the rest, by round: ${splits.join(", ")}`,
+        );
+      }
+    }
     console.log(JSON.stringify({ ...out, drains }));
     rmSync(work, { recursive: true, force: true });
     return;

@@ -14,6 +14,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import Database from "better-sqlite3";
 import postgres from "postgres";
 import { Pool } from "undici";
+import { threadSeconds, threadSplit } from "./child-processes.js";
 
 /** @typedef {{ id: number, body: Uint8Array }} Row */
 /**
@@ -104,13 +105,16 @@ async function main() {
       mark();
     }
   }
+  const threadsBefore = threadSeconds(process.pid);
   const start = performance.now();
   readAhead();
   await Promise.all(Array.from({ length: connections }, loop));
   while (marking || sent.length > 0) await (mark() ?? marking);
   const seconds = (performance.now() - start) / 1000;
+  // CPU seconds over the same window, by thread (main, busiest other: the queue's, the rest).
+  const threads = threadSplit(process.pid, threadsBefore, threadSeconds(process.pid));
   const left = await queue.left();
-  process.stdout.write(`${JSON.stringify({ rps: ok / seconds, ok, seconds, left })}\n`);
+  process.stdout.write(`${JSON.stringify({ rps: ok / seconds, ok, seconds, left, threads })}\n`);
   await pool.close();
   await queue.close();
 }
