@@ -16,7 +16,7 @@ import type {
   ActionStore,
   ReportAttempt,
 } from "../actions-port.js";
-import type { Connection } from "./connection.js";
+import { boundLimit, type Connection } from "./connection.js";
 
 // A lease is held by its owner until another owner claims the row (which it may once the lease
 // has run out) or the owner releases it: a change arriving after `lease_until`, with nobody
@@ -88,7 +88,7 @@ export function actionReads(db: Connection) {
       add("id < @before", "before", q.before);
       const filter = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
       const rows = db
-        .prepare(`SELECT * FROM action_runs ${filter} ORDER BY id DESC LIMIT @limit`)
+        .prepare(`SELECT * FROM action_runs ${filter} ORDER BY id DESC LIMIT ${boundLimit("@limit")}`)
         .all(params) as ActionRunRow[];
       return rows.map(toActionRun);
     },
@@ -100,14 +100,13 @@ export function actionReads(db: Connection) {
 
 /** Claims, changes and records of runs and reports, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
 export function actionOps(db: Connection) {
-  // A SELECT, then an UPDATE per row, as the deliveries' claim does (a statement re-prepared on
-  // every run cost more than the claim).
+  // A SELECT, then an UPDATE per row, as the deliveries' claim does.
   const dueRuns = db
     .prepare(`
       SELECT id FROM action_runs
       WHERE phase IS NOT NULL AND (next_run_at IS NULL OR next_run_at <= @now)
         AND (lease_until IS NULL OR lease_until < @now)
-      ORDER BY id LIMIT @limit
+      ORDER BY id LIMIT ${boundLimit("@limit")}
     `)
     .pluck();
   const leaseRun = db.prepare(`
@@ -142,7 +141,7 @@ export function actionOps(db: Connection) {
       SELECT seq FROM action_reports r
       WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
         AND ${HEAD_OF_RUN}
-      ORDER BY seq LIMIT @limit
+      ORDER BY seq LIMIT ${boundLimit("@limit")}
     `)
     .pluck();
   const leaseReport = db.prepare(

@@ -21,3 +21,13 @@ export function openReader(path: string): Connection {
   db.pragma("busy_timeout = 5000");
   return db;
 }
+
+/**
+ * The `LIMIT` of a statement as a bound parameter, in SQL: `boundLimit("@limit")` is
+ * `@limit + 0`. SQLite's planner reads the value bound to a bare `LIMIT ?` and marks the statement
+ * to be compiled again whenever that parameter is bound anew, that is at every run: ~10 µs for a
+ * claim, several times what its reads cost. An expression is only evaluated.
+ */
+export function boundLimit(param: string): string {
+  return `${param} + 0`;
+}

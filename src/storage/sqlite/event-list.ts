@@ -3,7 +3,7 @@ import { isEventId } from "../../core/ids.js";
 import type { EventSummary } from "../../core/types.js";
 import type { EventQuery, EventSearch, EventSearchPage } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
-import type { Connection } from "./connection.js";
+import { boundLimit, type Connection } from "./connection.js";
 
 /** The columns of an event's summary (`toSummary`). */
 export const SUMMARY_COLUMNS =
@@ -52,7 +52,7 @@ export function eventList(db: Connection) {
   return {
     listEvents(tenant: string, query: EventQuery): EventSummary[] {
       const { where, params } = eventWhere(tenant, query);
-      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${where} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${where} ORDER BY id DESC LIMIT ${boundLimit("?")}`;
       return (db.prepare(sql).all(...params, query.limit) as EventRow[]).map(toSummary);
     },
 
@@ -63,10 +63,10 @@ export function eventList(db: Connection) {
       const sql = `
         WITH scanned AS (
           SELECT id, instr(CAST(lower(body) AS BLOB), CAST(lower(?) AS BLOB)) > 0 AS hit
-          FROM events WHERE ${where} ORDER BY id DESC LIMIT ?
+          FROM events WHERE ${where} ORDER BY id DESC LIMIT ${boundLimit("?")}
         ),
         seen AS (SELECT count(*) AS n, min(id) AS oldest FROM scanned),
-        hits AS (SELECT id FROM scanned WHERE hit ORDER BY id DESC LIMIT ?)
+        hits AS (SELECT id FROM scanned WHERE hit ORDER BY id DESC LIMIT ${boundLimit("?")})
         SELECT ${SUMMARY_OF_E}, seen.n AS scanned, seen.oldest AS oldest
         FROM seen LEFT JOIN hits ON 1 LEFT JOIN events e ON e.id = hits.id
         ORDER BY e.id DESC`;

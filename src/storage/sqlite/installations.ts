@@ -16,7 +16,7 @@ import {
   type InstallationSummary,
   type TenantPurge,
 } from "../port.js";
-import type { Connection } from "./connection.js";
+import { boundLimit, type Connection } from "./connection.js";
 
 /** Reads of installations and sessions, on the read-only connection. */
 export function installationReads(db: Connection) {
@@ -28,13 +28,13 @@ export function installationReads(db: Connection) {
     "SELECT * FROM installations WHERE user_id = ? AND team_id IS NULL AND status = 'active' ORDER BY id",
   );
   const first = db.prepare(
-    `SELECT ${SUMMARY_COLUMNS} FROM installations ORDER BY created_at DESC, id DESC LIMIT ?`,
+    `SELECT ${SUMMARY_COLUMNS} FROM installations ORDER BY created_at DESC, id DESC LIMIT ${boundLimit("?")}`,
   );
   // An unknown cursor finds no row to compare with, so its page is empty.
   const after = db.prepare(`
     SELECT ${SUMMARY_COLUMNS} FROM installations
     WHERE (created_at, id) < (SELECT created_at, id FROM installations WHERE id = ?)
-    ORDER BY created_at DESC, id DESC LIMIT ?
+    ORDER BY created_at DESC, id DESC LIMIT ${boundLimit("?")}
   `);
   const session = db.prepare("SELECT tenant FROM browser_sessions WHERE hash = ? AND expires_at > ?").pluck();
   return {

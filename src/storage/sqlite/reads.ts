@@ -13,7 +13,7 @@ import {
   toState,
   toSummary,
 } from "../rows.js";
-import type { Connection } from "./connection.js";
+import { boundLimit, type Connection } from "./connection.js";
 import { eventList, SUMMARY_COLUMNS } from "./event-list.js";
 import { requeueSelection } from "./ops/requeue.js";
 
@@ -41,7 +41,7 @@ export function reads(db: Connection) {
   const recent = db.prepare(`
     SELECT d.destination, a.started_at, a.duration_ms, a.status, a.error, a.error_message
     FROM attempts a CROSS JOIN deliveries d ON d.id = a.delivery_id
-    WHERE a.started_at >= ? AND d.tenant = ? ORDER BY a.started_at DESC LIMIT ?`);
+    WHERE a.started_at >= ? AND d.tenant = ? ORDER BY a.started_at DESC LIMIT ${boundLimit("?")}`);
   const seqOf = db.prepare("SELECT seq FROM deliveries WHERE tenant = ? AND id = ?").pluck();
   const firstDue = db
     .prepare(
@@ -94,7 +94,7 @@ export function reads(db: Connection) {
         where.push("d.seq < @before");
         params.before = (seqOf.get(tenant, q.before) as number | undefined) ?? 0;
       }
-      const sql = `${SELECT_DELIVERY} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT @limit`;
+      const sql = `${SELECT_DELIVERY} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT ${boundLimit("@limit")}`;
       return (db.prepare(sql).all(params) as DeliveryRow[]).map(toDelivery);
     },
 

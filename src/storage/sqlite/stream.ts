@@ -2,7 +2,7 @@ import { encodeTime } from "ulidx";
 import type { StreamPage, StreamPosition } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
 import { laterPosition, seqOf, seqPosition } from "../stream-positions.js";
-import type { Connection } from "./connection.js";
+import { boundLimit, type Connection } from "./connection.js";
 import { SUMMARY_COLUMNS } from "./reads.js";
 
 /** How many events after a time are looked at to find the first in seq order (see `positionAt`). */
@@ -19,7 +19,7 @@ export function streamReads(db: Connection) {
     .prepare("SELECT max(high, coalesce((SELECT max(seq) FROM events), 0)) FROM event_seq")
     .pluck();
   const after = db.prepare(
-    `SELECT seq, ${SUMMARY_COLUMNS} FROM events WHERE tenant = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    `SELECT seq, ${SUMMARY_COLUMNS} FROM events WHERE tenant = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${boundLimit("?")}`,
   );
   const positionOf = db.prepare("SELECT seq FROM events WHERE tenant = ? AND id = ?").pluck();
   // "+tenant": not an index term, so the window is read from the time's place on the id index;

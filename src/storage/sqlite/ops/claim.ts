@@ -1,6 +1,6 @@
 import type { ClaimRequest, HeldDestination } from "../../port.js";
 import { type ClaimRow, toClaimed } from "../../rows.js";
-import type { Connection } from "../connection.js";
+import { boundLimit, type Connection } from "../connection.js";
 
 /** The columns a claimed delivery is built from (`toClaimed`). */
 const CLAIM_COLUMNS =
@@ -8,14 +8,15 @@ const CLAIM_COLUMNS =
 
 /** Claims and leases, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
 export function claimOps(db: Connection) {
-  // A SELECT, then an UPDATE per row: one UPDATE … WHERE id IN (SELECT … LIMIT) RETURNING was
-  // compiled again on every run (sqlite3Reprepare), which cost more than the claim itself.
+  // A SELECT, then an UPDATE per row. (One UPDATE … WHERE id IN (SELECT … LIMIT ?) RETURNING was
+  // seen compiled again on every run, which cost more than the claim itself: that was its bare
+  // bound LIMIT, see `boundLimit`.)
   const due = db.prepare(`
     SELECT ${CLAIM_COLUMNS}
     FROM deliveries d JOIN events e ON e.id = d.event_id
     WHERE d.status = 'pending' AND d.tenant = @tenant AND d.destination = @destination AND d.next_attempt_at <= @now
       AND (d.lease_until IS NULL OR d.lease_until < @now)
-    ORDER BY d.next_attempt_at LIMIT @limit
+    ORDER BY d.next_attempt_at LIMIT ${boundLimit("@limit")}
   `);
   const fifoHead = db.prepare(`
     SELECT id, next_attempt_at, lease_until FROM deliveries
