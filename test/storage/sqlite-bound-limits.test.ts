@@ -3,6 +3,7 @@
 // a stream read), ~10 µs where its reads cost 1–2. Every bound LIMIT goes through `boundLimit`,
 // an expression that is only evaluated. The statements are SQL text in the source, so the source is
 // what is checked.
+// Runs on SQLite only: it is about SQLite's statements, and opens an in-memory database of its own.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
