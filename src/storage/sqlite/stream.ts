@@ -3,6 +3,7 @@ import type { StreamPage, StreamPosition } from "../port.js";
 import { type EventRow, toSummary } from "../rows.js";
 import { laterPosition, seqOf, seqPosition } from "../stream-positions.js";
 import { boundLimit, type Connection } from "./connection.js";
+import { HIGHEST_EVENT_SEQ } from "./ops/events.js";
 import { SUMMARY_COLUMNS } from "./reads.js";
 
 /** How many events after a time are looked at to find the first in seq order (see `positionAt`). */
@@ -15,9 +16,7 @@ const SINCE_WINDOW = 1000;
  * seen is already committed.
  */
 export function streamReads(db: Connection) {
-  const head = db
-    .prepare("SELECT max(high, coalesce((SELECT max(seq) FROM events), 0)) FROM event_seq")
-    .pluck();
+  const head = db.prepare(HIGHEST_EVENT_SEQ).pluck();
   const after = db.prepare(
     `SELECT seq, ${SUMMARY_COLUMNS} FROM events WHERE tenant = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${boundLimit("?")}`,
   );
