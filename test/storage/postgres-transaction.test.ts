@@ -92,15 +92,10 @@ describe("pipelinedTransaction", () => {
       await tx`INSERT INTO items VALUES (8, 'h')`;
     });
     await expect(failed).rejects.toBeInstanceOf(Error);
-    // postgres.js hands the server's notice of the drop (57P01) to the next query it runs, as it
-    // does after `sql.begin`; the transaction after that runs on a new connection of the one-slot pool.
-    const insert = () =>
-      pipelinedTransaction(sql, async (tx, commit) => {
-        await commit(tx`INSERT INTO items VALUES (9, 'i')`);
-      });
-    await insert().catch((error: unknown) => {
-      expect(error).toMatchObject({ code: "57P01" });
-      return insert();
+    // The next transaction runs on a new connection of the one-slot pool, whether it asked before
+    // or after the pool saw the close; the server's notice of the drop (57P01) stays with the old one.
+    await pipelinedTransaction(sql, async (tx, commit) => {
+      await commit(tx`INSERT INTO items VALUES (9, 'i')`);
     });
     const ids = await sql<{ id: number }[]>`SELECT id FROM items ORDER BY id`;
     expect(ids.map((r) => r.id)).toEqual([1, 2, 3, 6, 9]);
