@@ -75,32 +75,14 @@ const CONNECTION = [
 ];
 
 const POOL = [
+  // reserve(): the handle owns its connection until release or close, and no longer after.
   {
-    // reserve(): the handle owns its connection until release or close, and no longer after.
-    original: [
-      "    move(c, reserved)",
-      "    c.reserved = () => queue.length",
-      "      ? c.execute(queue.shift())",
-      "      : move(c, reserved)",
-      "    c.reserved.release = true",
-      "",
-      "    const sql = Sql(handler)",
-      "    sql.release = () => {",
-      "      c.reserved = null",
-      "      onopen(c)",
-      "    }",
-      "",
-      "    return sql",
-      "",
-      "    function handler(q) {",
-      "      c.queue === full",
-      "",
-    ].join("\n"),
+    original: "    c.reserved = () => queue.length\n",
+    fixed: "    const own = c.reserved = () => queue.length\n",
+  },
+  {
+    original: "    c.reserved.release = true\n",
     fixed: [
-      "    move(c, reserved)",
-      "    const own = c.reserved = () => queue.length",
-      "      ? c.execute(queue.shift())",
-      "      : move(c, reserved)",
       "    c.reserved.release = true",
       "    // The reserved connection closed: what waits in this handle's queue fails, and the handle",
       "    // sends nothing more, since the pool reconnects that connection for others.",
@@ -109,16 +91,16 @@ const POOL = [
       "        queue.shift().reject(Errors.connection('CONNECTION_CLOSED', options))",
       "    }",
       "",
-      "    const sql = Sql(handler)",
-      "    sql.release = () => {",
-      "      if (c.reserved !== own)",
-      "        return",
-      "      c.reserved = c.onclose = null",
-      "      onopen(c)",
-      "    }",
-      "",
-      "    return sql",
-      "",
+    ].join("\n"),
+  },
+  {
+    original: "    sql.release = () => {\n      c.reserved = null\n",
+    fixed:
+      "    sql.release = () => {\n      if (c.reserved !== own)\n        return\n      c.reserved = c.onclose = null\n",
+  },
+  {
+    original: "    function handler(q) {\n      c.queue === full\n",
+    fixed: [
       "    function handler(q) {",
       "      if (c.reserved !== own)",
       "        return q.reject(Errors.connection('CONNECTION_CLOSED', options))",
