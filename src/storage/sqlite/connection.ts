@@ -11,7 +11,7 @@ export type Connection = SqliteDatabase;
  * a fifth; 16 KiB pages saved a little more but lengthened the slowest answers (BENCHMARKS.md). A
  * file made before keeps its size (changing it takes a VACUUM: docs/deploy.md).
  */
-export const PAGE_SIZE = 8_192;
+const PAGE_SIZE = 8_192;
 
 /** The write-ahead log's size at which a commit checkpoints it into the database file. */
 const CHECKPOINT_BYTES = 4 * 1024 * 1024;
