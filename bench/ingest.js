@@ -28,7 +28,7 @@ import {
   threadSplit,
   waitForLine,
 } from "./child-processes.js";
-import { formatReport } from "./report.js";
+import { formatReport, gcLine, threadsLine } from "./report.js";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** Switchyard's req/s against the durable floor's, and its p99 against the floor's at most. */
@@ -202,20 +202,51 @@ function rssOf(/** @type {number | undefined} */ pid) {
   }
 }
 
-/** The event loop's delay as Switchyard's metrics give it (reset at each scrape), in ms. */
-async function eventLoopDelay(/** @type {string} */ url) {
+/**
+ * What Switchyard's metrics say of its runtime: the event loop's delay (reset at each scrape), in
+ * ms, and the garbage collections so far by kind (count, and seconds of pause on the main thread).
+ */
+async function runtimeProbe(/** @type {string} */ url) {
   const text = await (
     await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   ).text();
   const value = (/** @type {string} */ name) => {
     const m = new RegExp(`^switchyard_${name} (\\S+)$`, "m").exec(text);
-    return m ? Number(m[1]) * 1000 : null;
+    return m ? Number(m[1]) : null;
   };
+  const ms = (/** @type {number | null} */ n) => (n === null ? null : n * 1000);
+  /** @type {Record<string, { count: number, seconds: number }>} */
+  const gc = {};
+  for (const kind of ["minor", "major", "incremental"]) {
+    gc[kind] = {
+      count: value(`nodejs_gc_duration_seconds_count{kind="${kind}"}`) ?? 0,
+      seconds: value(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) ?? 0,
+    };
+  }
   return {
-    p50: value("nodejs_eventloop_lag_p50_seconds"),
-    p99: value("nodejs_eventloop_lag_p99_seconds"),
-    max: value("nodejs_eventloop_lag_max_seconds"),
+    delay: {
+      p50: ms(value("nodejs_eventloop_lag_p50_seconds")),
+      p99: ms(value("nodejs_eventloop_lag_p99_seconds")),
+      max: ms(value("nodejs_eventloop_lag_max_seconds")),
+    },
+    gc,
   };
+}
+
+/** The collections between two probes, by kind. */
+function gcBetween(
+  /** @type {Awaited<ReturnType<typeof runtimeProbe>> | null} */ start,
+  /** @type {Awaited<ReturnType<typeof runtimeProbe>> | null} */ end,
+) {
+  if (!start || !end) return null;
+  /** @type {Record<string, { count: number, ms: number }>} */
+  const out = {};
+  for (const kind of Object.keys(end.gc)) {
+    const a = start.gc[kind] ?? { count: 0, seconds: 0 };
+    const b = /** @type {{ count: number, seconds: number }} */ (end.gc[kind]);
+    out[kind] = { count: b.count - a.count, ms: (b.seconds - a.seconds) * 1000 };
+  }
+  return out;
 }
 
 async function benchSwitchyard() {
@@ -250,21 +281,22 @@ async function benchSwitchyard() {
   if (disabled.status !== 200) throw new Error(`could not disable the destination: ${disabled.status}`);
   const idleRss = rssOf(server.child.pid);
   progress(`switchyard: listening on ${base}; driving load`);
-  /** @type {Promise<unknown>[]} */
-  const probes = [];
+  /** @type {Promise<Awaited<ReturnType<typeof runtimeProbe>>> | null} */
+  let opened = null;
   let loadedRss = /** @type {number | null} */ (null);
-  /** @type {Promise<{ p50: number | null, p99: number | null, max: number | null }> | null} */
-  let delay = null;
+  /** @type {Promise<Awaited<ReturnType<typeof runtimeProbe>>> | null} */
+  let closed = null;
   const measured = await drive(base, server.child.pid, (phase) => {
     // The first scrape resets the delay histogram: the second reads the window's.
-    if (phase === "measure") probes.push(eventLoopDelay(base));
+    if (phase === "measure") opened = runtimeProbe(base);
     else {
       loadedRss = rssOf(server.child.pid);
-      delay = eventLoopDelay(base);
+      closed = runtimeProbe(base);
     }
   });
-  await Promise.all(probes);
-  const loop = delay ? await delay : { p50: null, p99: null, max: null };
+  const start = opened ? await opened : null;
+  const end = closed ? await closed : null;
+  const loop = end ? end.delay : { p50: null, p99: null, max: null };
   const exit = await stop(server, "SIGTERM");
   const reader = new Database(db, { readonly: true, fileMustExist: true });
   const stored = /** @type {number} */ (reader.prepare("SELECT count(*) FROM events").pluck().get());
@@ -280,6 +312,7 @@ async function benchSwitchyard() {
       perInFlight: idleRss !== null && loadedRss !== null ? (loadedRss - idleRss) / connections : null,
     },
     eventLoopDelayMs: loop,
+    gc: gcBetween(start, end),
   };
 }
 
@@ -325,6 +358,7 @@ async function main() {
       const [r] = runs.switchyard;
       process.stdout.write(
         `switchyard: ${Math.round(r.rps)} req/s, p50 ${r.latencyMs?.p50} ms, p99 ${r.latencyMs?.p99} ms` +
+          `${threadsLine(r)}; garbage collection: ${gcLine(r.gc, r.ok)}` +
           (flags.profile
             ? `; its CPU profile is in ${resolve(flags.profile)} (open it in Chrome's DevTools or speedscope)\n`
             : "\n"),

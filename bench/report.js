@@ -57,12 +57,37 @@ const ms = (n) => (n === null || n === undefined || Number.isNaN(n) ? "n/a" : `$
 const mb = (n) => (n === null ? "n/a" : `${(n / 1024 / 1024).toFixed(1)} MB`);
 
 /**
+ * The server's CPU per request by thread, as `, µs of CPU per request: main M / writer W / rest R`.
+ * @param {LoadResult} r
+ */
+export function threadsLine(r) {
+  const t = r.serverThreads;
+  if (!t) return "";
+  const us = (/** @type {number} */ cores) => Math.round((cores / r.rps) * 1e6);
+  return `, µs of CPU per request: main ${us(t.main)} / writer ${us(t.busiestOther)} / rest ${us(t.rest)}`;
+}
+
+/**
+ * The main thread's collection pauses by kind: how many, and their time per request.
+ * @param {Record<string, { count: number, ms: number }> | null} gc
+ * @param {number} requests answered in the same window
+ */
+export function gcLine(gc, requests) {
+  if (gc === null) return "n/a";
+  return Object.entries(gc)
+    .filter(([, g]) => g.count > 0)
+    .map(([kind, g]) => `${int(g.count)} ${kind} (${((g.ms * 1000) / requests).toFixed(1)} µs per request)`)
+    .join(", ");
+}
+
+/**
  * @typedef {{ rps: number, p50: number, p99: number }} Medians
  * @typedef {LoadResult & { durability: { stored: number, answered200: number } }} FloorResult
  * @typedef {FloorResult & {
  *   durability: { deliveries: number, exit: { code: number | null, signal: string | null } },
  *   memory: { idleRss: number | null, loadedRss: number | null, perInFlight: number | null },
  *   eventLoopDelayMs: { p50: number | null, p99: number | null, max: number | null },
+ *   gc: Record<string, { count: number, ms: number }> | null,
  * }} SwitchyardResult
  */
 
@@ -136,7 +161,8 @@ export function formatReport(s) {
       `switchyard ${i + 1}: ${int(d.stored)} events and ${int(d.deliveries)} deliveries in the SQLite file after SIGTERM (exit ${d.exit.code ?? d.exit.signal}), ` +
         `${int(d.answered200)} answered 200: ${d.stored >= d.answered200 ? "ok" : "MISSING EVENTS"}; ` +
         `RSS ${mb(r.memory.idleRss)} idle, ${mb(r.memory.loadedRss)} loaded (${r.memory.perInFlight === null ? "n/a" : `${int(r.memory.perInFlight / 1024)} KB`} per in-flight request); ` +
-        `event-loop delay p50 ${ms(r.eventLoopDelayMs.p50)}, p99 ${ms(r.eventLoopDelayMs.p99)}, max ${ms(r.eventLoopDelayMs.max)}`,
+        `event-loop delay p50 ${ms(r.eventLoopDelayMs.p50)}, p99 ${ms(r.eventLoopDelayMs.p99)}, max ${ms(r.eventLoopDelayMs.max)}; ` +
+        `garbage collection in the window: ${gcLine(r.gc, r.ok)}`,
     );
   }
   for (const [i, r] of runs.floor.entries()) {
