@@ -2,7 +2,9 @@
 // Prints the functions with the most self time (the time spent in the function's own code, not
 // in what it called), then the same summed by file, so that a profile from `npm run
 // profile:ingest` can be read without a browser. Open the file in Chrome's DevTools or speedscope
-// for the flame graph.
+// for the flame graph. The samples are wall-clock: where the server is pinned to one core, the
+// time a thread waits for that core (while the writer thread runs) is charged to whatever the
+// thread was doing, mostly `postMessage`. For CPU time by thread, see BENCHMARKS.md (`perf`).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
