@@ -61,10 +61,19 @@ const mb = (n) => (n === null ? "n/a" : `${(n / 1024 / 1024).toFixed(1)} MB`);
  * @param {LoadResult} r
  */
 export function threadsLine(r) {
+  const u = perRequestByThread(r);
+  return u ? `, µs of CPU per request: main ${u.main} / writer ${u.writer} / rest ${u.rest}` : "";
+}
+
+/**
+ * The server's µs of CPU per request by thread, formatted; null when not measured.
+ * @param {LoadResult} r
+ */
+function perRequestByThread(r) {
   const t = r.serverThreads;
-  if (!t) return "";
-  const us = (/** @type {number} */ cores) => Math.round((cores / r.rps) * 1e6);
-  return `, µs of CPU per request: main ${us(t.main)} / writer ${us(t.busiestOther)} / rest ${us(t.rest)}`;
+  if (!t || r.rps === 0) return null;
+  const us = (/** @type {number} */ cores) => int((cores / r.rps) * 1e6);
+  return { main: us(t.main), writer: us(t.busiestOther), rest: us(t.rest) };
 }
 
 /**
@@ -134,12 +143,9 @@ export function formatReport(s) {
       ["floor", runs.floor[i]],
       ["switchyard", runs.switchyard[i]],
     ])) {
-      const t = r?.serverThreads;
-      if (!r || !t || r.rps === 0) continue;
-      const us = (/** @type {number} */ cores) => int((cores / r.rps) * 1e6);
-      lines.push(
-        `  ${`${name} ${i + 1}`.padEnd(14)}${us(t.main).padStart(5)} / ${us(t.busiestOther)} / ${us(t.rest)}`,
-      );
+      const u = r ? perRequestByThread(r) : null;
+      if (!u) continue;
+      lines.push(`  ${`${name} ${i + 1}`.padEnd(14)}${u.main.padStart(5)} / ${u.writer} / ${u.rest}`);
     }
   }
   const med = (/** @type {string} */ name, /** @type {Medians} */ x) =>
