@@ -211,7 +211,9 @@ async function runtimeProbe(/** @type {string} */ url) {
     await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   ).text();
   const value = (/** @type {string} */ name) => {
-    const m = new RegExp(`^switchyard_${name} (\\S+)$`, "m").exec(text);
+    // A series name may hold label braces and quotes: matched as it is written.
+    const literal = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const m = new RegExp(`^switchyard_${literal} (\\S+)$`, "m").exec(text);
     return m ? Number(m[1]) : null;
   };
   const ms = (/** @type {number | null} */ n) => (n === null ? null : n * 1000);
@@ -241,9 +243,8 @@ function gcBetween(
   if (!start || !end) return null;
   /** @type {Record<string, { count: number, ms: number }>} */
   const out = {};
-  for (const kind of Object.keys(end.gc)) {
-    const a = start.gc[kind] ?? { count: 0, seconds: 0 };
-    const b = /** @type {{ count: number, seconds: number }} */ (end.gc[kind]);
+  for (const [kind, b] of Object.entries(end.gc)) {
+    const a = /** @type {{ count: number, seconds: number }} */ (start.gc[kind]);
     out[kind] = { count: b.count - a.count, ms: (b.seconds - a.seconds) * 1000 };
   }
   return out;

@@ -83,8 +83,9 @@ function perRequestByThread(r) {
  */
 export function gcLine(gc, requests) {
   if (gc === null) return "n/a";
-  return Object.entries(gc)
-    .filter(([, g]) => g.count > 0)
+  const kinds = Object.entries(gc).filter(([, g]) => g.count > 0);
+  if (kinds.length === 0) return "none";
+  return kinds
     .map(([kind, g]) => `${int(g.count)} ${kind} (${((g.ms * 1000) / requests).toFixed(1)} µs per request)`)
     .join(", ");
 }
