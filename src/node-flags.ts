@@ -26,7 +26,8 @@ export const HEAP_GROWING_PERCENT = 50;
  * collection, which is most of the server's resident memory under load. Growth capped at 50 %
  * costs a few percent of throughput (`npm run bench:delivery`, BENCHMARKS.md). V8 reads the
  * setting at every full collection, so it applies from the next one on, to every thread.
- * A `--heap-growing-percent` given on the command line or in NODE_OPTIONS is left as it is.
+ * A `--heap-growing-percent` given on the command line is left as it is (Node refuses it in
+ * NODE_OPTIONS).
  * Returns whether the setting was applied.
  */
 export function limitHeapGrowth(): boolean {
