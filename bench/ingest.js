@@ -7,15 +7,19 @@
 // Flags (or env): --seconds N (BENCH_SECONDS, 10), --warmup N (BENCH_WARMUP, 2),
 // --connections N (BENCH_CONNECTIONS, 64), --rounds N (BENCH_ROUNDS, 3), --no-pin, --json,
 // --profile DIR (Switchyard under --cpu-prof; its figures are then not representative),
-// --switchyard-only (Switchyard alone: what `npm run profile:ingest` runs with --profile).
+// --switchyard-only (Switchyard alone: what `npm run profile:ingest` runs with --profile),
+// --allocations DIR (the floor and Switchyard under V8's sampling heap profiler over the measured
+// window, collected objects included: bytes allocated per request, and a .heapprofile of each
+// round in DIR for DevTools or `node bench/alloc-top.js`; their speed is then not representative).
 // Method and figures: BENCHMARKS.md.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { allocationsByFunction, readHeapProfile } from "./alloc-top.js";
 import { benchConfig } from "./bench-config.js";
 import {
   canPin,
@@ -53,6 +57,7 @@ const { values: flags } = parseArgs({
     "free-servers": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     profile: { type: "string" },
+    allocations: { type: "string" },
   },
 });
 for (const name of /** @type {const} */ (["seconds", "warmup", "connections", "rounds"])) {
@@ -68,6 +73,44 @@ const secret = randomBytes(24).toString("hex");
 const work = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
 /** @param {string} message */
 const progress = (message) => process.stderr.write(`${message}\n`);
+if (flags.allocations) mkdirSync(resolve(flags.allocations), { recursive: true });
+
+/**
+ * With --allocations, what a server is started with so that its allocations in the measured
+ * window are sampled (bench/heap-sampler.cjs), and the window's hooks that start and stop the
+ * sampling; the profile's bytes per request once the window's requests are known.
+ * @param {string} name the file's name in the --allocations folder, without its extension
+ */
+function allocationSampling(name) {
+  if (!flags.allocations) return null;
+  const file = join(resolve(flags.allocations), `${name}.heapprofile`);
+  /** @type {Promise<unknown> | null} */
+  let written = null;
+  return {
+    args: ["-r", join(root, "bench/heap-sampler.cjs")],
+    env: { HEAP_SAMPLE_FILE: file },
+    /**
+     * @param {import("./child-processes.js").Started} server
+     * @param {"measure" | "end"} phase
+     */
+    onWindow(server, phase) {
+      // Waited for before the signal: the line may come before the load generator's result.
+      if (phase === "end") written = waitForLine(server, (line) => "heapProfile" in line, "heap sampler");
+      server.child.kill("SIGUSR2");
+    },
+    /** @param {number} requests the window's */
+    async result(requests) {
+      if (!written) throw new Error("heap sampler: the measured window never closed");
+      await written;
+      const { total, functions } = allocationsByFunction(readHeapProfile(file));
+      return {
+        file,
+        bytesPerRequest: total / requests,
+        top: functions.slice(0, 8).map(([where, bytes]) => ({ where, bytesPerRequest: bytes / requests })),
+      };
+    },
+  };
+}
 
 /**
  * CPU use of the server, the load generator and the rest of the machine at one moment.
@@ -176,18 +219,24 @@ let runs = 0;
 async function benchFloor() {
   const db = join(work, `floor-${++runs}.db`);
   progress("durable floor: starting");
-  const server = startNode([join(root, "bench/durable-floor-server.js")], {
+  const sampling = allocationSampling(`floor-${runs}`);
+  const server = startNode([...(sampling?.args ?? []), join(root, "bench/durable-floor-server.js")], {
     cpu: serverCpu,
-    env: { ...process.env, SECRET: secret, PORT: "0", STORE: "sqlite", DB: db },
+    env: { ...process.env, ...sampling?.env, SECRET: secret, PORT: "0", STORE: "sqlite", DB: db },
   });
   const { listening } = await waitForLine(server, (line) => "listening" in line, "durable floor server");
   progress(`durable floor: listening on ${listening}; driving load`);
-  const measured = await drive(/** @type {string} */ (listening), server.child.pid);
+  const measured = await drive(
+    /** @type {string} */ (listening),
+    server.child.pid,
+    sampling ? (phase) => sampling.onWindow(server, phase) : undefined,
+  );
+  const allocations = sampling ? await sampling.result(measured.ok) : null;
   await stop(server);
   const reader = new Database(db, { readonly: true, fileMustExist: true });
   const stored = /** @type {number} */ (reader.prepare("SELECT count(*) FROM floor_events").pluck().get());
   reader.close();
-  return { ...measured, durability: { stored, answered200: measured.total.ok } };
+  return { ...measured, durability: { stored, answered200: measured.total.ok }, allocations };
 }
 
 /** The resident memory of a process, in bytes (Linux), or null. */
@@ -268,11 +317,15 @@ async function benchSwitchyard() {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_ENV.includes(name)));
   const profile = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${resolve(flags.profile)}`] : [];
   progress("switchyard: starting");
-  const server = startNode([...profile, cli, "serve", "--config", config, "--port", "0"], {
-    cpu: serverCpu,
-    env,
-    cwd: work,
-  });
+  const sampling = allocationSampling(`switchyard-${runs}`);
+  const server = startNode(
+    [...profile, ...(sampling?.args ?? []), cli, "serve", "--config", config, "--port", "0"],
+    {
+      cpu: serverCpu,
+      env: { ...env, ...sampling?.env },
+      cwd: work,
+    },
+  );
   const { url } = await waitForLine(server, (line) => line.msg === "switchyard listening", "switchyard");
   const base = /** @type {string} */ (url);
   const disabled = await fetch(`${base}/api/v1/destinations/sink/disable`, {
@@ -288,6 +341,7 @@ async function benchSwitchyard() {
   /** @type {Promise<Awaited<ReturnType<typeof runtimeProbe>>> | null} */
   let closed = null;
   const measured = await drive(base, server.child.pid, (phase) => {
+    sampling?.onWindow(server, phase);
     // The first scrape resets the delay histogram: the second reads the window's.
     if (phase === "measure") opened = runtimeProbe(base);
     else {
@@ -298,6 +352,7 @@ async function benchSwitchyard() {
   const start = opened ? await opened : null;
   const end = closed ? await closed : null;
   const loop = end ? end.delay : { p50: null, p99: null, max: null };
+  const allocations = sampling ? await sampling.result(measured.ok) : null;
   const exit = await stop(server, "SIGTERM");
   const reader = new Database(db, { readonly: true, fileMustExist: true });
   const stored = /** @type {number} */ (reader.prepare("SELECT count(*) FROM events").pluck().get());
@@ -314,6 +369,7 @@ async function benchSwitchyard() {
     },
     eventLoopDelayMs: loop,
     gc: gcBetween(start, end),
+    allocations,
   };
 }
 
@@ -360,6 +416,9 @@ async function main() {
       process.stdout.write(
         `switchyard: ${Math.round(r.rps)} req/s, p50 ${r.latencyMs?.p50} ms, p99 ${r.latencyMs?.p99} ms` +
           `${threadsLine(r)}; garbage collection: ${gcLine(r.gc, r.ok)}` +
+          (r.allocations
+            ? `; allocated ${(r.allocations.bytesPerRequest / 1024).toFixed(1)} KiB a request (${r.allocations.file})`
+            : "") +
           (flags.profile
             ? `; its CPU profile is in ${resolve(flags.profile)} (open it in Chrome's DevTools or speedscope)\n`
             : "\n"),
@@ -385,6 +444,7 @@ async function main() {
         rounds,
         bodyBytes: runs.verifyOnly[0].bodyBytes,
         profiled: Boolean(flags.profile),
+        sampledAllocations: Boolean(flags.allocations),
       },
       runs,
       median,

@@ -92,7 +92,10 @@ export function gcLine(gc, requests) {
 
 /**
  * @typedef {{ rps: number, p50: number, p99: number }} Medians
- * @typedef {LoadResult & { durability: { stored: number, answered200: number } }} FloorResult
+ * @typedef {{ file: string, bytesPerRequest: number,
+ *   top: { where: string, bytesPerRequest: number }[] } | null} Allocations
+ *   what the server allocated in the window (--allocations), per request, in all and by function
+ * @typedef {LoadResult & { durability: { stored: number, answered200: number }, allocations: Allocations }} FloorResult
  * @typedef {FloorResult & {
  *   durability: { deliveries: number, exit: { code: number | null, signal: string | null } },
  *   memory: { idleRss: number | null, loadedRss: number | null, perInFlight: number | null },
@@ -102,9 +105,33 @@ export function gcLine(gc, requests) {
  */
 
 /**
+ * Bytes allocated per request in each round's window, the floor beside Switchyard, and where
+ * Switchyard's went.
+ * @param {{ floor: FloorResult[], switchyard: FloorResult[] }} runs
+ */
+function allocationLines(runs) {
+  const kib = (/** @type {number} */ bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const lines = ["allocated per request in the window (sampled, collected objects included):"];
+  for (let i = 0; i < Math.max(runs.floor.length, runs.switchyard.length); i++) {
+    const f = runs.floor[i]?.allocations;
+    const y = runs.switchyard[i]?.allocations;
+    lines.push(
+      `  round ${i + 1}: floor ${f ? kib(f.bytesPerRequest) : "n/a"}, switchyard ${y ? kib(y.bytesPerRequest) : "n/a"}` +
+        (f && y ? ` (${(y.bytesPerRequest / f.bytesPerRequest).toFixed(2)}×)` : ""),
+    );
+  }
+  const last = runs.switchyard.at(-1)?.allocations;
+  if (last) {
+    lines.push(`  switchyard's largest, round ${runs.switchyard.length} (${last.file}):`);
+    for (const t of last.top) lines.push(`  ${int(t.bytesPerRequest).padStart(7)} B  ${t.where}`);
+  }
+  return lines;
+}
+
+/**
  * @param {{
  *   machine: { node: string, cpus: number, cpuModel: string, pinned: false | { servers: number | string, loadGenerator: number } },
- *   load: { connections: number, warmupSeconds: number, seconds: number, rounds: number, bodyBytes: number, profiled: boolean },
+ *   load: { connections: number, warmupSeconds: number, seconds: number, rounds: number, bodyBytes: number, profiled: boolean, sampledAllocations: boolean },
  *   runs: { verifyOnly: LoadResult[], floor: FloorResult[], switchyard: SwitchyardResult[] },
  *   median: { verifyOnly: Medians, floor: Medians, switchyard: Medians },
  *   ratio: { rps: number, p99: number, rpsOfVerifyOnly: number, floorOfVerifyOnly: number },
@@ -179,6 +206,7 @@ export function formatReport(s) {
         `floor ${i + 1}: MISSING EVENTS (${int(d.stored)} stored, ${int(d.answered200)} answered 200)`,
       );
   }
+  if (load.sampledAllocations) lines.push("", ...allocationLines(runs));
   const all = [...runs.verifyOnly, ...runs.floor, ...runs.switchyard];
   for (const r of all) {
     if (r.non2xx > 0) lines.push(`non-2xx by status: ${JSON.stringify(r.statuses)}`);
@@ -192,5 +220,9 @@ export function formatReport(s) {
     );
   }
   if (load.profiled) lines.push("Switchyard ran under --cpu-prof: its figures are not representative.");
+  if (load.sampledAllocations)
+    lines.push(
+      "The floor and Switchyard ran under the sampling heap profiler: their speed is not representative.",
+    );
   return `${lines.join("\n")}\n`;
 }
