@@ -159,7 +159,7 @@ export async function composeApp(
   });
   followTopology(topology, transforms, worker, logger);
   const eventStreams = new EventStreams(store, logger, streams);
-  const committer = new GroupCommitter<IncomingEvent, IngestResult | Error>(
+  const committer = new GroupCommitter<IncomingEvent, IngestResult>(
     ingestFlush(store, worker, eventStreams),
     {
       maxInFlight: store.capabilities.ingestCommitsInFlight,
@@ -167,11 +167,8 @@ export async function composeApp(
   );
   const ingestor = new Ingestor(
     topology,
-    async (event) => {
-      const result = await committer.submit(event);
-      if (result instanceof Error) throw result;
-      return result;
-    },
+    // An event that failed alone rejects with its own error (ingestFlush).
+    (event) => committer.submit(event),
     clock,
     config.limits.maxBodyBytes,
     (tenant, subject, receivedAt) => planner.plan(tenant, subject, receivedAt),

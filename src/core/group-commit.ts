@@ -7,6 +7,8 @@ interface Waiting<I, O> {
 /**
  * Group commit: items that arrive while a flush is in flight wait and go together in the next
  * flush, so concurrent requests share one transaction. No timer: an idle committer flushes at once.
+ * A flush answers each item with its result, or with an Error for an item that failed alone
+ * (its submit rejects with it); a flush that throws rejects every item of its batch.
  */
 export class GroupCommitter<I, O> {
   private queue: Waiting<I, O>[] = [];
@@ -17,7 +19,7 @@ export class GroupCommitter<I, O> {
 
   /** `maxInFlight` flushes may run at once; the items of each are those that waited when it began. */
   constructor(
-    private readonly flush: (items: I[]) => Promise<O[]>,
+    private readonly flush: (items: I[]) => Promise<(O | Error)[]>,
     { maxBatch = 512, maxInFlight = 1 }: { maxBatch?: number; maxInFlight?: number } = {},
   ) {
     this.maxBatch = maxBatch;
@@ -43,7 +45,11 @@ export class GroupCommitter<I, O> {
       this.inFlight++;
       this.flush(batch.map((w) => w.item)).then(
         (results) => {
-          for (const [i, w] of batch.entries()) w.resolve(results[i] as O);
+          for (const [i, w] of batch.entries()) {
+            const result = results[i] as O | Error;
+            if (result instanceof Error) w.reject(result);
+            else w.resolve(result);
+          }
           this.done();
         },
         (error: unknown) => {

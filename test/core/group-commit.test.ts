@@ -62,3 +62,17 @@ it("runs up to maxInFlight flushes at once, each answering its own items", async
   expect(await first).toBe(-1);
   expect(await Promise.all(rest)).toEqual([-3, -4]);
 });
+
+it("rejects an item its flush answers with an Error, and resolves the others of the batch", async () => {
+  const failing = new GroupCommitter<number, number>(async (items) =>
+    items.map((i) => (i % 2 === 0 ? new Error(`item ${i} refused`) : i)),
+  );
+  const results = await Promise.allSettled([1, 2, 3].map((i) => failing.submit(i)));
+  expect(results).toEqual([
+    { status: "fulfilled", value: 1 },
+    { status: "rejected", reason: new Error("item 2 refused") },
+    { status: "fulfilled", value: 3 },
+  ]);
+  // The committer carries on, as after a failed batch.
+  expect(await failing.submit(5)).toBe(5);
+});
