@@ -26,7 +26,12 @@ let hookReply: { status: number; body: string } = {
   body: '{"status":"succeeded","secrets":[{"name":"TOKEN","value":"t0k3n"}]}',
 };
 
+// Branch databases already on the server when the suite starts (an interrupted earlier run's,
+// on a server the test runs share): not this run's to count.
+let foreign = new Set<string>();
+
 beforeAll(async () => {
+  foreign = new Set(await branchDatabases());
   await admin.unsafe(`CREATE DATABASE ${TEMPLATE}`);
   const tpl = postgres(TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${TEMPLATE}`), { max: 1, onnotice: () => {} });
   await tpl`CREATE TABLE items (id int primary key, name text)`;
@@ -117,12 +122,13 @@ async function settled(deploymentId: string) {
   }
 }
 
-const branchDatabases = async () =>
-  (
-    await admin<
-      { datname: string }[]
-    >`SELECT datname FROM pg_database WHERE datname LIKE 'sy\\_%' AND datname <> ${TEMPLATE}`
-  ).map((r) => r.datname);
+/** The branch databases on the server, but those it had before this run. */
+async function branchDatabases(): Promise<string[]> {
+  const rows = await admin<
+    { datname: string }[]
+  >`SELECT datname FROM pg_database WHERE datname LIKE 'sy\\_%' AND datname <> ${TEMPLATE}`;
+  return rows.map((r) => r.datname).filter((name) => !foreign.has(name));
+}
 
 describe("postgres-branch", () => {
   let first: string;
