@@ -2,23 +2,17 @@
 // `node bench/alloc-top.js FILE.heapprofile [--requests N] [--top 25]`. A profile from
 // `bench/ingest.js --allocations DIR` counts every allocation of the measured window (collected
 // objects included); with --requests (the window's requests, which the bench prints), bytes are
-// given per request. Each sample is charged to the function that allocated, inlined ones included.
+// given per request. A sample is charged to the outermost function of an optimised frame: what V8
+// inlined counts to its caller (run the server with --no-turbo-inlining to see each by name).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { frameLabel } from "./call-frames.js";
 
 /**
  * @typedef {{ callFrame: { functionName: string, url: string, lineNumber: number },
  *   selfSize: number, children: ProfileNode[] }} ProfileNode
  */
-
-const shortUrl = (/** @type {string} */ url) =>
-  url === ""
-    ? "(native)"
-    : url
-        .replace(/^file:\/\//, "")
-        .replace(/^.*\/node_modules\//, "~/")
-        .replace(/^.*\/(dist|bench)\//, "$1/");
 
 /**
  * The bytes a profile allocated in all and by function (self), largest first.
@@ -32,8 +26,7 @@ export function allocationsByFunction(profile) {
   const stack = [profile.head];
   while (stack.length > 0) {
     const node = /** @type {ProfileNode} */ (stack.pop());
-    const f = node.callFrame;
-    const key = `${f.functionName || "(anonymous)"}  ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+    const key = frameLabel(node.callFrame);
     if (node.selfSize > 0) byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
     total += node.selfSize;
     stack.push(...node.children);

@@ -7,6 +7,7 @@
 // thread was doing, mostly `postMessage`. For CPU time by thread, see BENCHMARKS.md (`perf`).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { frameLabel, shortUrl } from "./call-frames.js";
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,14 +29,6 @@ for (let i = 0; i < profile.samples.length; i++) {
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
-const shortUrl = (url) =>
-  url === ""
-    ? "(native)"
-    : url
-        .replace(/^file:\/\//, "")
-        .replace(/^.*\/node_modules\//, "~/")
-        .replace(/^.*\/dist\//, "dist/");
-
 function tally(keyOf) {
   const sums = new Map();
   for (const [id, us] of selfUs) {
@@ -55,10 +48,7 @@ function print(title, rows) {
 }
 
 console.log(`${positionals[0]}: ${(total / 1e6).toFixed(2)} s of samples`);
-print(
-  "self time by function",
-  tally((f) => `${f.functionName || "(anonymous)"}  ${shortUrl(f.url)}:${f.lineNumber + 1}`),
-);
+print("self time by function", tally(frameLabel));
 print(
   "self time by file",
   tally((f) => shortUrl(f.url)),
