@@ -76,3 +76,24 @@ it("rejects an item its flush answers with an Error, and resolves the others of 
   // The committer carries on, as after a failed batch.
   expect(await failing.submit(5)).toBe(5);
 });
+
+it("starts a flush beside a running one only once minBatchBeside items wait", async () => {
+  const { committer, batches, gates } = gatedCommitter((i) => i, { maxInFlight: 2, minBatchBeside: 3 });
+  const results = [1, 2, 3].map((i) => committer.submit(i));
+  // Idle: the first item goes at once; the next two are too few to start a second commit.
+  expect(batches).toEqual([[1]]);
+  expect(committer.waiting).toBe(2);
+  results.push(committer.submit(4));
+  expect(batches).toEqual([[1], [2, 3, 4]]);
+  // A lone item beside a running flush waits until none runs, then goes whatever its count.
+  results.push(committer.submit(5));
+  gates[0]?.();
+  await results[0];
+  expect(batches).toEqual([[1], [2, 3, 4]]);
+  expect(committer.waiting).toBe(1);
+  gates[1]?.();
+  await results[1];
+  expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+  gates[2]?.();
+  expect(await Promise.all(results)).toEqual([1, 2, 3, 4, 5]);
+});

@@ -76,6 +76,37 @@ describe("PostgresStore", () => {
     expect(byId.get(binary.id)).toMatchObject({ no_bytes: false, body_text: null });
   });
 
+  it("compresses a large body with lz4 where the server has it, and reads it back whole", async () => {
+    const schema = freshSchema();
+    const s = await open(schema);
+    const text = JSON.stringify({ type: "deployment.created", meta: "x".repeat(4000) });
+    const bytes = Buffer.concat([Buffer.from(text), Buffer.from([0xff])]);
+    const asText = event(T, { body: Buffer.from(text) });
+    const asBytes = event(T, { body: bytes });
+    await s.insertEvents([asText, asBytes]);
+    // Whether this server can compress with lz4 at all (14 or later, built with it).
+    const lz4 = await admin
+      .unsafe(`CREATE TEMP TABLE lz4_probe (x text COMPRESSION lz4); DROP TABLE lz4_probe`)
+      .simple()
+      .then(
+        () => true,
+        () => false,
+      );
+    const rows = await admin.unsafe(
+      `SELECT id, pg_column_compression(body_text) AS text, pg_column_compression(body) AS bytes FROM "${schema}".events`,
+    );
+    const how = lz4 ? "lz4" : "pglz";
+    expect(new Map(rows.map((r) => [r.id, [r.text, r.bytes]]))).toEqual(
+      new Map([
+        [asText.id, [how, null]],
+        [asBytes.id, [null, how]],
+      ]),
+    );
+    const tenant = s.forTenant("default");
+    expect(Buffer.from((await tenant.getEvent(asText.id))?.body ?? [])).toEqual(Buffer.from(text));
+    expect(Buffer.from((await tenant.getEvent(asBytes.id))?.body ?? [])).toEqual(bytes);
+  });
+
   it("is what openStore opens for postgres:// and postgresql:// urls", async () => {
     // An unreachable server, so the test never migrates the default schema.
     for (const scheme of ["postgres", "postgresql"]) {
