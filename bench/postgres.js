@@ -83,8 +83,12 @@ async function startSwitchyard(/** @type {string} */ config, /** @type {string} 
   return { server, url: /** @type {string} */ (url) };
 }
 
-/** The load generator against `url`'s ingest for --seconds at full load; what it saw acknowledged. */
-async function drive(/** @type {string} */ url) {
+/**
+ * The load generator against `url`'s ingest for --seconds at full load; what it saw acknowledged,
+ * and the CPU per acknowledged event (µs) of the server (`pid`), the PostgreSQL server's processes
+ * and the load generator, read when the load's 2 s warm-up ends and when its window does.
+ */
+async function drive(/** @type {string} */ url, /** @type {number} */ pid) {
   const load = startNode([
     join(root, "bench/load.js"),
     `--url=${url}/ingest/vercel`,
@@ -93,17 +97,33 @@ async function drive(/** @type {string} */ url) {
     "--warmup=2",
     "--connections=64",
   ]);
+  const processes = () => ({
+    server: [pid],
+    postgres: postgresPids(),
+    load: [/** @type {number} */ (load.child.pid)],
+  });
+  const at = (/** @type {number} */ ms) =>
+    new Promise((resolve) =>
+      setTimeout(() => resolve({ cpu: cpuReading(processes()), t: performance.now() }), ms),
+    );
+  const readings = Promise.all([at(2000), at(2000 + seconds * 1000)]);
   const { result } =
-    /** @type {{ result: { rps: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
+    /** @type {{ result: { rps: number, ok: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
       await waitForLine(load, (l) => "result" in l, "load", (seconds + 60) * 1000)
     );
-  return result;
+  const [a, b] = /** @type {{ cpu: ReturnType<typeof cpuReading>, t: number }[]} */ (await readings);
+  const events = (result.rps * (b.t - a.t)) / 1000;
+  const cores = coresBetween(a.cpu, b.cpu, (b.t - a.t) / 1000);
+  /** @type {Record<string, number>} */
+  const microsPerEvent = {};
+  for (const [group, c] of Object.entries(cores)) microsPerEvent[group] = (c * (b.t - a.t) * 1000) / events;
+  return { ...result, microsPerEvent };
 }
 
 /** Durable events/s one node acknowledges under full load. */
 async function ingestRun(/** @type {Db} */ db, /** @type {string} */ sinkUrl) {
   const sy = await startSwitchyard(writeConfig(db, sinkUrl, false), db.store === "sqlite" ? "all" : "ingest");
-  const result = await drive(sy.url);
+  const result = await drive(sy.url, /** @type {number} */ (sy.server.child.pid));
   await stop(sy.server);
   return result;
 }
@@ -122,7 +142,7 @@ async function floorRun(/** @type {Db} */ db) {
     env: { ...process.env, SECRET: secret, PORT: "0", ...env },
   });
   const { listening } = await waitForLine(floor, (l) => "listening" in l, "durable floor");
-  const result = await drive(/** @type {string} */ (listening));
+  const result = await drive(/** @type {string} */ (listening), /** @type {number} */ (floor.child.pid));
   await stop(floor);
   return result;
 }
@@ -344,6 +364,20 @@ async function main() {
       line("ingest ÷ the floor", (x) => ratio(x.ingest?.rps, x.floor?.rps)),
       line("ingest p99 (ms)", (x) => f(x.ingest?.latencyMs?.p99, 1)),
       line("ingest answers other than 200", (x) => f(x.ingest?.non2xx)),
+      "  CPU per acknowledged event, µs (floor / Switchyard):",
+      line(
+        "  the node",
+        (x) => `${f(x.floor?.microsPerEvent.server)} / ${f(x.ingest?.microsPerEvent.server)}`,
+      ),
+      line("  the database server", (x) =>
+        x === r.sqlite
+          ? "(in the node)"
+          : `${f(x.floor?.microsPerEvent.postgres)} / ${f(x.ingest?.microsPerEvent.postgres)}`,
+      ),
+      line(
+        "  the load generator",
+        (x) => `${f(x.floor?.microsPerEvent.load)} / ${f(x.ingest?.microsPerEvent.load)}`,
+      ),
       line("delivery/s, one worker", (x) => f(one(x).rate), "≥ 4,000"),
       line(
         "delivery/s, two workers",
