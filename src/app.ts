@@ -163,7 +163,8 @@ export async function composeApp(
     ingestFlush(store, worker, eventStreams),
     {
       maxInFlight: store.capabilities.ingestCommitsInFlight,
-      // Measured on PostgreSQL at full load (BENCHMARKS.md): 8 saves little, 32 no more than 16.
+      // Measured on PostgreSQL at full load (BENCHMARKS.md): 8 saved little; 32, 64 and one flush
+      // at a time did no better than 16.
       minBatchBeside: 16,
     },
   );
