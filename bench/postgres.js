@@ -108,15 +108,15 @@ async function drive(/** @type {string} */ url, /** @type {number} */ pid) {
     );
   const readings = Promise.all([at(2000), at(2000 + seconds * 1000)]);
   const { result } =
-    /** @type {{ result: { rps: number, ok: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
+    /** @type {{ result: { rps: number, non2xx: number, latencyMs: { p99: number } | null } }} */ (
       await waitForLine(load, (l) => "result" in l, "load", (seconds + 60) * 1000)
     );
   const [a, b] = /** @type {{ cpu: ReturnType<typeof cpuReading>, t: number }[]} */ (await readings);
-  const events = (result.rps * (b.t - a.t)) / 1000;
+  // Cores used ÷ events per second = CPU seconds per event.
   const cores = coresBetween(a.cpu, b.cpu, (b.t - a.t) / 1000);
-  /** @type {Record<string, number>} */
-  const microsPerEvent = {};
-  for (const [group, c] of Object.entries(cores)) microsPerEvent[group] = (c * (b.t - a.t) * 1000) / events;
+  const microsPerEvent = Object.fromEntries(
+    Object.entries(cores).map(([group, c]) => [group, (c * 1e6) / result.rps]),
+  );
   return { ...result, microsPerEvent };
 }
 
