@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { limitHeapGrowth, startedWith } from "../src/node-flags.js";
+import { HEAP_GROWING_PERCENT, startedWith, tuneGarbageCollector } from "../src/node-flags.js";
 
 describe("startedWith", () => {
   it("finds a flag alone or with a value, on the command line or in NODE_OPTIONS", () => {
@@ -20,10 +20,28 @@ describe("startedWith", () => {
   });
 });
 
-describe("limitHeapGrowth", () => {
-  it("applies the limit unless the process was started with its own", () => {
-    // This test process was not started with --heap-growing-percent (vitest.config.ts).
+describe("tuneGarbageCollector", () => {
+  it("caps the heap's growth and turns allocation-site pretenuring off, in a process started with neither", () => {
+    // This test process was started with neither (vitest.config.ts).
     expect(startedWith("--heap-growing-percent")).toBe(false);
-    expect(limitHeapGrowth()).toBe(true);
+    expect(tuneGarbageCollector()).toEqual([
+      `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
+      "--no-allocation-site-pretenuring",
+    ]);
+  });
+
+  it("leaves each setting the process was started with alone, either polarity of a boolean one", () => {
+    expect(tuneGarbageCollector(["--heap-growing-percent=100"], "")).toEqual([
+      "--no-allocation-site-pretenuring",
+    ]);
+    expect(tuneGarbageCollector(["--allocation-site-pretenuring"], "")).toEqual([
+      `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
+    ]);
+    expect(tuneGarbageCollector([], "--no-allocation_site_pretenuring")).toEqual([
+      `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
+    ]);
+    expect(tuneGarbageCollector(["--heap-growing-percent=80", "--allocation-site-pretenuring"], "")).toEqual(
+      [],
+    );
   });
 });

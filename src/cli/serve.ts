@@ -7,7 +7,7 @@ import { systemClock } from "../core/clock.js";
 import { redactUrlsIn } from "../core/redact-url.js";
 import { describeListenAddress, type ListenAddress } from "../http/listen-address.js";
 import { createLogger, logDestination } from "../log.js";
-import { limitHeapGrowth } from "../node-flags.js";
+import { tuneGarbageCollector } from "../node-flags.js";
 import { sqlitePathOf } from "../storage/open.js";
 import { StoreUnavailableError } from "../storage/port.js";
 import { provisionConfig } from "./provision.js";
@@ -15,7 +15,7 @@ import { stopOnSignals } from "./stop-on-signals.js";
 
 /** `switchyard serve`: loads the config, provisions dev credentials when needed, and runs until SIGTERM/SIGINT. */
 export async function serve(flags: ConfigFlags & { role?: Role; waitForDatabase?: number }): Promise<void> {
-  limitHeapGrowth();
+  tuneGarbageCollector();
   const loaded = loadConfig(flags);
   const logger = createLogger(loaded.config.log.level, logDestination(loaded.config.log.format));
   const provisioned = provisionConfig(loaded.config, loaded.file, logger);
