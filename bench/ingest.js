@@ -8,6 +8,8 @@
 // --connections N (BENCH_CONNECTIONS, 64), --rounds N (BENCH_ROUNDS, 3), --no-pin, --json,
 // --profile DIR (Switchyard under --cpu-prof; its figures are then not representative),
 // --switchyard-only (Switchyard alone: what `npm run profile:ingest` runs with --profile),
+// --node-args="ARGS" (Node or V8 flags for Switchyard's process, space-separated, e.g.
+// "--allocation-site-pretenuring" to measure V8's default against the setting Switchyard makes),
 // --allocations DIR (the floor and Switchyard under V8's sampling heap profiler over the measured
 // window, collected objects included: bytes allocated per request, and a .heapprofile of each
 // round in DIR for DevTools or `node bench/alloc-top.js`; their speed is then not representative).
@@ -51,6 +53,7 @@ const { values: flags } = parseArgs({
     rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
     // Only Switchyard (with --profile: `npm run profile:ingest`); no floor, no ratios.
     "switchyard-only": { type: "boolean", default: false },
+    "node-args": { type: "string", default: "" },
     "no-pin": { type: "boolean", default: false },
     // Pin only the load generator: the servers may use every CPU (Switchyard's writer thread
     // then runs beside the load generator instead of beside its own HTTP thread).
@@ -65,6 +68,7 @@ for (const name of /** @type {const} */ (["seconds", "warmup", "connections", "r
     throw new Error(`--${name} must be a positive number, got "${flags[name]}"`);
 }
 const cli = join(root, "dist/cli/main.js");
+const nodeArgs = flags["node-args"].split(/\s+/).filter(Boolean);
 if (!existsSync(cli)) throw new Error("dist/ is missing: run `npm run build` (or `npm run bench:ingest`)");
 
 const pinned = !flags["no-pin"] && canPin();
@@ -319,7 +323,7 @@ async function benchSwitchyard() {
   progress("switchyard: starting");
   const sampling = allocationSampling(`switchyard-${runs}`);
   const server = startNode(
-    [...profile, ...(sampling?.args ?? []), cli, "serve", "--config", config, "--port", "0"],
+    [...profile, ...nodeArgs, ...(sampling?.args ?? []), cli, "serve", "--config", config, "--port", "0"],
     {
       cpu: serverCpu,
       env: { ...env, ...sampling?.env },
