@@ -49,6 +49,51 @@ export function reads(db: Connection) {
     )
     .pluck();
 
+  // Queue stats, read at every /metrics scrape on the thread that answers requests: each count
+  // costs what it counts, except the one count of every delivery, which walks the smallest index
+  // without reading a row (~12 ms a million, where grouping every row by status took ~60).
+  const countAll = db.prepare("SELECT count(*) FROM deliveries").pluck();
+  // The tenants that have deliveries, one step of (tenant, status, seq) each.
+  const firstTenant = db.prepare("SELECT tenant FROM deliveries ORDER BY tenant LIMIT 1").pluck();
+  const nextTenant = db
+    .prepare("SELECT tenant FROM deliveries WHERE tenant > ? ORDER BY tenant LIMIT 1")
+    .pluck();
+  const countOf = db.prepare("SELECT count(*) FROM deliveries WHERE tenant = ? AND status = ?").pluck();
+  // The waiting deliveries of each destination, in the order of the pending index (no sort), with
+  // the first stored of them: its creation is the group's oldest, since deliveries are stored in
+  // the order they are created (the writer is the one clock that stamps both).
+  const pendingGroups = db.prepare(
+    "SELECT destination, count(*) AS n, min(seq) AS first FROM deliveries WHERE status = 'pending' GROUP BY tenant, destination",
+  );
+  const createdAt = db.prepare("SELECT created_at FROM deliveries WHERE seq = ?").pluck();
+  /**
+   * Deliveries by status, in one read transaction (one snapshot). Waiting ones are counted by
+   * destination, dead and skipped ones tenant by tenant (a range of the status index each); the
+   * succeeded, which are most of a store that keeps its history, are what is left of the total.
+   * A million stored deliveries take ~17 ms (~60 before), a million waiting ones ~50 (~560).
+   */
+  const queueStatsRead = db.transaction((): QueueStats => {
+    const byStatus = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
+    const pendingByDestination: Record<string, number> = {};
+    let oldest: number | null = null;
+    for (const g of pendingGroups.all() as { destination: string; n: number; first: number }[]) {
+      byStatus.pending += g.n;
+      pendingByDestination[g.destination] = (pendingByDestination[g.destination] ?? 0) + g.n;
+      const at = createdAt.get(g.first) as number;
+      if (oldest === null || at < oldest) oldest = at;
+    }
+    for (
+      let tenant = firstTenant.get() as string | undefined;
+      tenant !== undefined;
+      tenant = nextTenant.get(tenant) as string | undefined
+    ) {
+      byStatus.failed += countOf.get(tenant, "failed") as number;
+      byStatus.skipped += countOf.get(tenant, "skipped") as number;
+    }
+    byStatus.succeeded = (countAll.get() as number) - byStatus.pending - byStatus.failed - byStatus.skipped;
+    return { byStatus, pendingByDestination, oldestPendingCreatedAt: oldest };
+  });
+
   return {
     ...eventList(db),
 
@@ -138,29 +183,7 @@ export function reads(db: Connection) {
     },
 
     queueStats(): QueueStats {
-      const byStatus = { pending: 0, succeeded: 0, failed: 0, skipped: 0 };
-      // Grouped as (tenant, status, seq) holds them: counted in one pass of that index, no sort.
-      for (const r of db
-        .prepare("SELECT status, count(*) AS n FROM deliveries GROUP BY tenant, status")
-        .all() as {
-        status: keyof typeof byStatus;
-        n: number;
-      }[]) {
-        byStatus[r.status] += r.n;
-      }
-      const pendingByDestination: Record<string, number> = {};
-      for (const r of db
-        .prepare(
-          "SELECT destination, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY destination",
-        )
-        .all() as { destination: string; n: number }[]) {
-        pendingByDestination[r.destination] = r.n;
-      }
-      const oldest = db
-        .prepare("SELECT min(created_at) FROM deliveries WHERE status = 'pending'")
-        .pluck()
-        .get() as number | null;
-      return { byStatus, pendingByDestination, oldestPendingCreatedAt: oldest };
+      return queueStatsRead();
     },
   };
 }

@@ -640,7 +640,8 @@ describe(`storage port on ${harness.dialect}`, () => {
       oldestPendingCreatedAt: null,
     });
     const a = delivery("a", T);
-    await store.insertEvents([event(T, { deliveries: [a, delivery("a", T), delivery("b", T)] })]);
+    const [a2, b1] = [delivery("a", T), delivery("b", T)];
+    await store.insertEvents([event(T, { deliveries: [a, a2, b1] })]);
     await store.insertEvents([event(T + 5, { deliveries: [delivery("b", T + 5)] })]);
     // Counts are of the whole store: another tenant's deliveries add to the same statuses.
     const theirs = delivery("c", T + 6);
@@ -651,6 +652,38 @@ describe(`storage port on ${harness.dialect}`, () => {
       byStatus: { pending: 4, succeeded: 0, failed: 2, skipped: 0 },
       pendingByDestination: { a: 1, b: 2, c: 1 },
       oldestPendingCreatedAt: T,
+    });
+    // Every status, in tenants on both sides of "default" and "other" in sort order.
+    const [done1, done2, done3, dropped1, dropped2] = [1, 2, 3, 4, 5].map(() => delivery("d", T + 7)) as [
+      NewDelivery,
+      NewDelivery,
+      NewDelivery,
+      NewDelivery,
+      NewDelivery,
+    ];
+    await store.insertEvents([
+      event(T + 7, { tenant: "a-tenant", deliveries: [done1, dropped1] }),
+      event(T + 7, { tenant: "z-tenant", deliveries: [done2, done3] }),
+      event(T + 7, { deliveries: [dropped2] }),
+    ]);
+    await store.recordOutcomes(
+      [
+        ...[done1, done2, done3].map((d) => outcome(d.id)),
+        ...[dropped1, dropped2].map((d) => outcome(d.id, { status: "skipped" })),
+      ],
+      T + 10,
+    );
+    expect(await store.queueStats()).toEqual({
+      byStatus: { pending: 4, succeeded: 3, failed: 2, skipped: 2 },
+      pendingByDestination: { a: 1, b: 2, c: 1 },
+      oldestPendingCreatedAt: T,
+    });
+    // The oldest waiting ones done: the oldest left is another destination's, and "a" waits for none.
+    await store.recordOutcomes([outcome(a2.id), outcome(b1.id)], T + 11);
+    expect(await store.queueStats()).toEqual({
+      byStatus: { pending: 2, succeeded: 5, failed: 2, skipped: 2 },
+      pendingByDestination: { b: 1, c: 1 },
+      oldestPendingCreatedAt: T + 5,
     });
   });
 
