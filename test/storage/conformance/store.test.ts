@@ -663,8 +663,8 @@ describe(`storage port on ${harness.dialect}`, () => {
     ];
     await store.insertEvents([
       event(T + 7, { tenant: "a-tenant", deliveries: [done1, dropped1] }),
-      event(T + 7, { tenant: "z-tenant", deliveries: [done2, done3] }),
-      event(T + 7, { deliveries: [dropped2] }),
+      event(T + 7, { tenant: "z-tenant", deliveries: [done2, dropped2] }),
+      event(T + 7, { deliveries: [done3] }),
     ]);
     await store.recordOutcomes(
       [
