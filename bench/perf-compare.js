@@ -68,8 +68,8 @@ for (const line of text.split("\n")) {
   const m = LINE.exec(line);
   if (!m) continue;
   const [, tid, time, period, sym, dso] = /** @type {string[]} */ (m);
+  const t = Number(time);
   for (const s of sides) {
-    const t = Number(time);
     if (tid !== s.tid || t < s.from || t > s.to) continue;
     // JavaScript from --perf-basic-prof ("JS:*name file:line:col", * optimized, ~ not): the
     // function's name, not its file (two programs differ there); regular expressions as they are.
@@ -108,6 +108,6 @@ console.log(
 console.log(`\n${names[0].padStart(8)} ${names[1].padStart(8)}  difference  symbol`);
 for (const s of shown) {
   console.log(
-    `${s.x.toFixed(2).padStart(8)} ${s.y.toFixed(2).padStart(8)}  ${(s.diff >= 0 ? "+" : "") + s.diff.toFixed(2).padStart(9)}  ${s.name.slice(0, 110)}`,
+    `${s.x.toFixed(2).padStart(8)} ${s.y.toFixed(2).padStart(8)}  ${`${s.diff >= 0 ? "+" : ""}${s.diff.toFixed(2)}`.padStart(10)}  ${s.name.slice(0, 110)}`,
   );
 }
