@@ -6,7 +6,10 @@
 // table of (id, seq, body, done), the same batches read oldest first, then marked done by id in one
 // transaction per batch. Both on a fresh file of --deliveries pending rows, WAL, synchronous=FULL;
 // kinds alternate for --rounds rounds, medians. The figures say how much of a drain's CPU is the
-// store's alone, whatever the HTTP side costs (BENCHMARKS.md, delivery section).
+// store's alone, whatever the HTTP side costs (BENCHMARKS.md, delivery section). A third kind,
+// "thread", runs the same drain through Switchyard's store as the worker does, each claim and each
+// batch of outcomes a message to the writer thread: its CPU (both threads) less the second kind's is
+// what crossing between the threads costs.
 //
 // Flags: --deliveries N (20,000), --claim N (39) and --record N (21): the batch sizes seen in the
 // drain of `npm run bench:delivery`, --rounds N (3), --json. Needs `npm run build`.
@@ -24,6 +27,8 @@ const { openWriter } = await dist("storage/sqlite/connection.js");
 const { migrate } = await dist("storage/sqlite/migrations.js");
 const { createWriteGroups } = await dist("storage/sqlite/write-ops.js");
 const { DEFAULT_CIRCUIT_POLICY } = await dist("core/circuit-breaker.js");
+const { decodeClaim, encodeOutcomes } = await dist("storage/sqlite/wire.js");
+const { SqliteStore } = await dist("storage/sqlite/store.js");
 
 const { values: flags } = parseArgs({
   options: {
@@ -128,8 +133,8 @@ function drain(/** @type {() => string[]} */ claim, /** @type {(ids: string[]) =
   };
 }
 
-/** Switchyard's writer: claims of CLAIM, outcomes recorded RECORD at a time, until all N are done. */
-function switchyard(/** @type {string} */ path) {
+/** A fresh Switchyard file at `path` holding N pending deliveries to "sink", each with its event; the writer left open. */
+function seeded(/** @type {string} */ path) {
   const writer = openWriter(path);
   migrate(writer);
   const now = Date.now();
@@ -146,8 +151,15 @@ function switchyard(/** @type {string} */ path) {
       dl.run(`dlv_DRAIN${String(i).padStart(21, "0")}`, id, now, now + 86_400_000, now, now);
     }
   })();
+  return writer;
+}
+
+const request = { tenant: "default", destination: "sink", fifo: false, maxConcurrency: 64, rate: null };
+
+/** Switchyard's writer: claims of CLAIM, outcomes recorded RECORD at a time, until all N are done. */
+function switchyard(/** @type {string} */ path) {
+  const writer = seeded(path);
   const groups = createWriteGroups(writer);
-  const request = { tenant: "default", destination: "sink", fifo: false, maxConcurrency: 64, rate: null };
   const run = (/** @type {string} */ op, /** @type {unknown[]} */ args) => {
     const [result] = groups.run([{ op, args }]).results;
     if (!result.ok) throw result.error;
@@ -157,13 +169,61 @@ function switchyard(/** @type {string} */ path) {
   const result = drain(
     () => {
       at = Date.now();
-      const claimed = run("claimDeliveries", [[{ ...request, limit: CLAIM }], at, at + 60_000, "bench"]);
+      // As the writer thread answers and the main thread reads it: in flat form, then decoded.
+      const claimed = decodeClaim(
+        run("claimDeliveries", [[{ ...request, limit: CLAIM }], at, at + 60_000, "bench"]),
+      );
       return claimed.deliveries.map((/** @type {{ id: string }} */ d) => d.id);
     },
-    (ids) => run("recordOutcomes", [ids.map((id) => succeeded(id, at)), at]),
+    (ids) => run("recordOutcomes", [encodeOutcomes(ids.map((id) => succeeded(id, at))), at]),
   );
   writer.close();
   return result;
+}
+
+/**
+ * The same drain through Switchyard's store as the worker calls it: each claim and each batch of
+ * outcomes a message to the writer thread and back, a claim in flight while earlier outcomes are
+ * recorded. CPU of the whole process (both threads) per delivery; no split between claim and record.
+ * @returns {Promise<Run>}
+ */
+async function threaded(/** @type {string} */ path) {
+  seeded(path).close();
+  const store = await SqliteStore.open(path);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  /** @type {Promise<void>[]} */
+  const recording = [];
+  let done = 0;
+  while (done < N) {
+    const at = Date.now();
+    const { deliveries } = await store.claimDeliveries(
+      [{ ...request, limit: CLAIM }],
+      at,
+      at + 60_000,
+      "bench",
+    );
+    if (deliveries.length === 0) throw new Error(`the claim found nothing with ${N - done} left`);
+    for (let i = 0; i < deliveries.length; i += RECORD) {
+      const batch = deliveries
+        .slice(i, i + RECORD)
+        .map((/** @type {{ id: string }} */ d) => succeeded(d.id, at));
+      recording.push(store.recordOutcomes(batch, at));
+    }
+    done += deliveries.length;
+    // The worker keeps a few batches of outcomes in flight, not all of them.
+    while (recording.length > 4) await recording.shift();
+  }
+  await Promise.all(recording);
+  const used = process.cpuUsage(cpu);
+  const wall = performance.now() - started;
+  await store.close();
+  return {
+    claimUs: Number.NaN,
+    recordUs: Number.NaN,
+    cpuUs: (used.user + used.system) / N,
+    wallUs: (wall * 1000) / N,
+  };
 }
 
 /** The floor: the same batches read from a plain queue table, then marked done by id. */
@@ -199,17 +259,21 @@ function floor(/** @type {string} */ path) {
 const median = (/** @type {number[]} */ xs) =>
   [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
 
-/** @typedef {"floor" | "switchyard"} Kind */
+/** @typedef {"floor" | "switchyard" | "thread"} Kind */
 const dir = mkdtempSync(join(tmpdir(), "switchyard-drain-writer-bench-"));
 /** @type {Record<Kind, Run[]>} */
-const runs = { floor: [], switchyard: [] };
+const runs = { floor: [], switchyard: [], thread: [] };
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     /** @type {Kind[]} */
-    const order = round % 2 === 1 ? ["floor", "switchyard"] : ["switchyard", "floor"];
+    const kinds = /** @type {Kind[]} */ (["floor", "switchyard", "thread"]);
+    // Each round starts with the next kind, so none always runs first.
+    const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)];
     for (const kind of order) {
       const path = join(dir, `${kind}.db`);
-      runs[kind].push(kind === "floor" ? floor(path) : switchyard(path));
+      runs[kind].push(
+        kind === "floor" ? floor(path) : kind === "switchyard" ? switchyard(path) : await threaded(path),
+      );
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
     }
   }
@@ -220,6 +284,7 @@ try {
 const medians = {
   floor: summary(runs.floor),
   switchyard: summary(runs.switchyard),
+  thread: summary(runs.thread),
 };
 function summary(/** @type {Run[]} */ rs) {
   return {
@@ -238,10 +303,11 @@ if (flags.json) {
     `SQLite writer, per drained delivery (${N} pending, claims of ${CLAIM}, outcomes recorded ${RECORD} at a time, WAL, FULL; ${ROUNDS} rounds alternated, medians)`,
     `${"kind".padEnd(12)}${"claim CPU µs".padStart(14)}${"record CPU µs".padStart(15)}${"CPU µs".padStart(9)}${"wall µs".padStart(10)}${"CPU ÷ floor".padStart(14)}`,
   ];
-  for (const k of /** @type {Kind[]} */ (["floor", "switchyard"])) {
+  const us = (/** @type {number} */ x) => (Number.isNaN(x) ? "—" : x.toFixed(1));
+  for (const k of /** @type {Kind[]} */ (["floor", "switchyard", "thread"])) {
     const r = medians[k];
     lines.push(
-      `${k.padEnd(12)}${r.claimUs.toFixed(1).padStart(14)}${r.recordUs.toFixed(1).padStart(15)}${r.cpuUs.toFixed(1).padStart(9)}${r.wallUs.toFixed(1).padStart(10)}${`${(r.cpuUs / medians.floor.cpuUs).toFixed(2)}×`.padStart(14)}`,
+      `${k.padEnd(12)}${us(r.claimUs).padStart(14)}${us(r.recordUs).padStart(15)}${r.cpuUs.toFixed(1).padStart(9)}${r.wallUs.toFixed(1).padStart(10)}${`${(r.cpuUs / medians.floor.cpuUs).toFixed(2)}×`.padStart(14)}`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -7,6 +7,7 @@ import { StoreUnavailableError } from "../src/storage/port.js";
 import { type Connection, openWriter } from "../src/storage/sqlite/connection.js";
 import { migrate } from "../src/storage/sqlite/migrations.js";
 import { packEvents } from "../src/storage/sqlite/ops/events.js";
+import { type ClaimWire, decodeClaim, encodeOutcomes } from "../src/storage/sqlite/wire.js";
 import { createWriteGroups, type WriteRequest } from "../src/storage/sqlite/write-ops.js";
 import { SqliteWriter } from "../src/storage/sqlite/writer.js";
 import { delivery, event, outcome, T, want } from "./storage/conformance/harness.js";
@@ -46,8 +47,8 @@ describe("SQLite write groups", () => {
     expect(results[1]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/NOT NULL/) } });
     // The failed op's first event went with it; the claim saw the delivery planned before it.
     expect(stored(db)).toBe("a,c");
-    const claimed = results[3] as { ok: true; value: { deliveries: { destination: string }[] } };
-    expect(claimed.value.deliveries.map((d) => d.destination)).toEqual(["d"]);
+    const claimed = results[3] as { ok: true; value: ClaimWire };
+    expect(decodeClaim(claimed.value).deliveries.map((d) => d.destination)).toEqual(["d"]);
     expect(wrote).toBe(true);
     expect(db.inTransaction).toBe(false);
   });
@@ -67,7 +68,7 @@ describe("SQLite write groups", () => {
     groups.run([insert([event(T, { externalId: "a", deliveries: [delivery("d", T)] })])]);
     expect(level()).toBe(2); // FULL
     const ids = db.prepare("SELECT id FROM deliveries").pluck().all() as string[];
-    groups.run([{ op: "recordOutcomes", args: [[outcome(ids[0] as string)], T] }]);
+    groups.run([{ op: "recordOutcomes", args: [encodeOutcomes([outcome(ids[0] as string)]), T] }]);
     expect(level()).toBe(1); // NORMAL
     groups.run([{ op: "releaseLeases", args: [null] }, insert([event(T, { externalId: "b" })])]);
     expect(level()).toBe(2);
@@ -166,13 +167,9 @@ describe("SQLite writer thread", () => {
       thread.call("claimDeliveries", [want("b", 10)], T, T + 60_000, "me"),
     ];
     await inserted;
-    const [a, , b] = (await Promise.all(claims)) as [
-      { deliveries: ClaimedDelivery[] },
-      unknown,
-      { deliveries: ClaimedDelivery[] },
-    ];
+    const [a, , b] = (await Promise.all(claims)) as [ClaimWire, unknown, ClaimWire];
     await thread.close();
-    const claimed = [...a.deliveries, ...b.deliveries];
+    const claimed: ClaimedDelivery[] = [...decodeClaim(a).deliveries, ...decodeClaim(b).deliveries];
     expect(claimed).toHaveLength(events.length);
     for (const e of events) {
       const got = claimed.find((d) => d.eventId === e.id);

@@ -25,6 +25,7 @@ import { ProcessLock } from "./process-lock.js";
 import { reads } from "./reads.js";
 import { streamReads } from "./stream.js";
 import { topologyReads } from "./topology.js";
+import { decodeClaim, encodeOutcomes } from "./wire.js";
 import { SqliteWriter } from "./writer.js";
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */
@@ -93,13 +94,15 @@ export class SqliteStore implements Store {
     return tenantView(tenant, this.tenantOps);
   }
 
-  claimDeliveries(requests: readonly ClaimRequest[], now: number, leaseUntil: number, owner: string) {
-    return this.writer.call("claimDeliveries", requests as ClaimRequest[], now, leaseUntil, owner);
+  async claimDeliveries(requests: readonly ClaimRequest[], now: number, leaseUntil: number, owner: string) {
+    return decodeClaim(
+      await this.writer.call("claimDeliveries", requests as ClaimRequest[], now, leaseUntil, owner),
+    );
   }
 
   async recordOutcomes(outcomes: readonly DeliveryOutcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.writer.call("recordOutcomes", outcomes as DeliveryOutcome[], now);
+    await this.writer.call("recordOutcomes", encodeOutcomes(outcomes), now);
   }
 
   async releaseLeases(owner: string | null): Promise<void> {

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { type Connection, openWriter } from "./connection.js";
 import { migrate } from "./migrations.js";
+import { isClaimWire } from "./wire.js";
 import { createWriteGroups, type GroupReply, type WriteReply, type WriteRequest } from "./write-ops.js";
 
 if (!parentPort) throw new Error("writer-worker must run as a worker thread");
@@ -41,11 +42,13 @@ if (started) {
       return;
     }
     const { results, wrote } = groups.run(message);
+    const moved: ArrayBuffer[] = [];
     const replies = results.map((result): WriteReply => {
+      if (result.ok && isClaimWire(result.value)) moved.push(result.value.bodies.buffer as ArrayBuffer);
       if (result.ok) return { ok: true, value: result.value };
       const { message, code } = result.error as Error & { code?: string };
       return code === undefined ? { ok: false, message } : { ok: false, message, code };
     });
-    port.postMessage({ replies, wrote } satisfies GroupReply);
+    port.postMessage({ replies, wrote } satisfies GroupReply, moved);
   });
 }

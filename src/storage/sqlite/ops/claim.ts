@@ -1,10 +1,13 @@
 import type { ClaimRequest, HeldDestination } from "../../port.js";
 import { type ClaimRow, toClaimed } from "../../rows.js";
 import { boundLimit, type Connection } from "../connection.js";
+import { encodeClaim } from "../wire.js";
 
-/** The columns a claimed delivery is built from (`toClaimed`). */
+/** The columns a claimed delivery is built from (`toClaimed`), and its seq to lease it by. */
 const CLAIM_COLUMNS =
-  "d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body";
+  "d.seq, d.id, d.tenant, d.event_id, d.destination, d.route, d.attempts, d.schedule_base, d.deadline_at, d.next_trigger, e.type, e.source, e.body";
+
+type SeqClaimRow = ClaimRow & { seq: number };
 
 /** Claims and leases, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
 export function claimOps(db: Connection) {
@@ -19,23 +22,24 @@ export function claimOps(db: Connection) {
     ORDER BY d.next_attempt_at LIMIT ${boundLimit("@limit")}
   `);
   const fifoHead = db.prepare(`
-    SELECT id, next_attempt_at, lease_until FROM deliveries
+    SELECT seq, next_attempt_at, lease_until FROM deliveries
     WHERE status = 'pending' AND tenant = ? AND destination = ? ORDER BY seq LIMIT 1
   `);
-  const lease = db.prepare("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?");
+  // By seq, the table's own key: no lookup in the index of ids first.
+  const lease = db.prepare("UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE seq = ?");
   const claimed = db.prepare(
-    `SELECT ${CLAIM_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
+    `SELECT ${CLAIM_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.seq = ?`,
   );
 
   // One node: the worker enforces the limits itself; the claim only keeps fifo order.
   const claim = db.transaction((requests: ClaimRequest[], now: number, leaseUntil: number, owner: string) => {
-    const rows: ClaimRow[] = [];
+    const rows: SeqClaimRow[] = [];
     const held: HeldDestination[] = [];
     for (const r of requests) {
       if (r.limit <= 0) continue;
       if (r.fifo) {
         const head = fifoHead.get(r.tenant, r.destination) as
-          | { id: string; next_attempt_at: number; lease_until: number | null }
+          | { seq: number; next_attempt_at: number; lease_until: number | null }
           | undefined;
         if (!head) continue;
         if (head.next_attempt_at > now)
@@ -43,8 +47,8 @@ export function claimOps(db: Connection) {
         else if (head.lease_until !== null && head.lease_until >= now) {
           held.push({ tenant: r.tenant, destination: r.destination, until: null }); // in flight
         } else {
-          lease.run(leaseUntil, owner, head.id);
-          rows.push(claimed.get(head.id) as ClaimRow);
+          lease.run(leaseUntil, owner, head.seq);
+          rows.push(claimed.get(head.seq) as SeqClaimRow);
         }
         continue;
       }
@@ -53,8 +57,8 @@ export function claimOps(db: Connection) {
         destination: r.destination,
         now,
         limit: r.limit,
-      }) as ClaimRow[]) {
-        lease.run(leaseUntil, owner, row.id);
+      }) as SeqClaimRow[]) {
+        lease.run(leaseUntil, owner, row.seq);
         rows.push(row);
       }
     }
@@ -62,8 +66,9 @@ export function claimOps(db: Connection) {
   });
 
   return {
+    /** Claims, in the flat form the main thread decodes (`wire.ts`). */
     claimDeliveries: (requests: ClaimRequest[], now: number, leaseUntil: number, owner: string) =>
-      claim.immediate(requests, now, leaseUntil, owner),
+      encodeClaim(claim.immediate(requests, now, leaseUntil, owner)),
     releaseLeases: (owner: string | null) =>
       owner === null
         ? db

@@ -4,6 +4,7 @@ import type { DeliveryOutcome } from "../../port.js";
 import { type StateRow, toState } from "../../rows.js";
 import { reducedOutcome, storableOutcome } from "../../storable.js";
 import type { Connection } from "../connection.js";
+import { decodeOutcomes, type OutcomesWire } from "../wire.js";
 import type { eventOps } from "./events.js";
 
 /** Attempt outcomes and destination states, each one synchronous `BEGIN IMMEDIATE` unit on the writer thread. */
@@ -105,7 +106,8 @@ export function outcomeOps(db: Connection, events: ReturnType<typeof eventOps>) 
   });
 
   return {
-    recordOutcomes: (outcomes: DeliveryOutcome[], now: number) => record.immediate(outcomes, now),
+    /** Records outcomes sent in their flat form (`wire.ts`). */
+    recordOutcomes: (outcomes: OutcomesWire, now: number) => record.immediate(decodeOutcomes(outcomes), now),
     saveDestinationState: (s: DestinationState) => saveState(s).changes,
   };
 }

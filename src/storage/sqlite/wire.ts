@@ -1,0 +1,176 @@
+/**
+ * The drain's two busiest messages between the main thread and the writer thread, as flat lists of
+ * values: the deliveries a claim took (writer → main) and the outcomes to record (main → writer).
+ *
+ * A structured clone writes the name of every property of every object it copies, and the thread
+ * that reads it looks each name up again and rebuilds each object's shape one property at a time;
+ * each body goes as an object of its own. For a batch of claimed deliveries or outcomes that was
+ * most of what the copy cost, on both threads. Here an object is its values in a fixed order, and
+ * the bodies of a claim go as one buffer that is moved, not copied (BENCHMARKS.md, delivery).
+ */
+import type { AttemptRecord, ClaimedDelivery, TransformOutcome } from "../../core/delivery-types.js";
+import type { ClaimResult, DeliveryOutcome } from "../port.js";
+
+/** A claim's deliveries as they cross: `CLAIMED_WIDTH` values each, their bodies end to end in `bodies`. */
+export interface ClaimWire {
+  values: unknown[];
+  /** Every body, one after the other; each delivery's values end with where its body ends. */
+  bodies: Uint8Array;
+  held: ClaimResult["held"];
+  states: ClaimResult["states"];
+}
+
+const CLAIMED_WIDTH = 13;
+
+/** Flattens a claim's result; its `bodies` is a buffer of its own, for the writer to move to the main thread. */
+export function encodeClaim(result: ClaimResult): ClaimWire {
+  let total = 0;
+  for (const d of result.deliveries) total += d.body.byteLength;
+  const bodies = new Uint8Array(total);
+  const values: unknown[] = [];
+  let at = 0;
+  for (const d of result.deliveries) {
+    bodies.set(d.body, at);
+    at += d.body.byteLength;
+    values.push(
+      d.id,
+      d.tenant,
+      d.eventId,
+      d.eventType,
+      d.source,
+      d.destination,
+      d.route,
+      d.attempts,
+      d.scheduleBase,
+      d.deadlineAt,
+      d.trigger,
+      d.leaseUntil,
+      at,
+    );
+  }
+  return { values, bodies, held: result.held, states: result.states };
+}
+
+/** Whether an op's result is a claim's flat form, whose bodies' buffer the writer moves rather than copies. */
+export function isClaimWire(value: unknown): value is ClaimWire {
+  return typeof value === "object" && value !== null && (value as ClaimWire).bodies instanceof Uint8Array;
+}
+
+/** A claim's result from its flat form; each body is a view on the one buffer the bodies came in. */
+export function decodeClaim(wire: ClaimWire): ClaimResult {
+  const v = wire.values;
+  const deliveries: ClaimedDelivery[] = [];
+  let from = 0;
+  for (let i = 0; i < v.length; i += CLAIMED_WIDTH) {
+    const end = v[i + 12] as number;
+    deliveries.push({
+      id: v[i] as string,
+      tenant: v[i + 1] as string,
+      eventId: v[i + 2] as string,
+      eventType: v[i + 3] as string,
+      source: v[i + 4] as string,
+      destination: v[i + 5] as string,
+      route: v[i + 6] as ClaimedDelivery["route"],
+      attempts: v[i + 7] as number,
+      scheduleBase: v[i + 8] as number,
+      deadlineAt: v[i + 9] as number,
+      trigger: v[i + 10] as ClaimedDelivery["trigger"],
+      leaseUntil: v[i + 11] as number,
+      body: wire.bodies.subarray(from, end),
+    } satisfies Required<ClaimedDelivery>);
+    from = end;
+  }
+  return { deliveries, held: wire.held, states: wire.states };
+}
+
+/** Outcomes as they cross: `OUTCOME_WIDTH` values each. */
+export type OutcomesWire = unknown[];
+
+const OUTCOME_WIDTH = 27;
+
+/** Flattens outcomes. An alert (a dead letter's, rare) goes as the object it is. */
+export function encodeOutcomes(outcomes: readonly DeliveryOutcome[]): OutcomesWire {
+  const values: unknown[] = [];
+  for (const o of outcomes) {
+    const a = o.attempt;
+    const c = o.destinationChange;
+    values.push(
+      o.deliveryId,
+      o.status,
+      o.nextAttemptAt,
+      o.lastStatus,
+      o.lastError,
+      // Absent and null both leave the recorded transform as it is.
+      o.transform ?? null,
+      o.alert,
+      a !== null,
+      a?.number,
+      a?.trigger,
+      a?.startedAt,
+      a?.durationMs,
+      a?.status,
+      a?.error,
+      a?.errorMessage,
+      a?.responseHeaders,
+      a?.responseBody,
+      a?.responseBodyEncoding,
+      c !== null,
+      c?.tenant,
+      c?.destination,
+      c?.ok,
+      c?.at,
+      c?.disable,
+      c?.circuit.threshold,
+      c?.circuit.baseCooldownMs,
+      c?.circuit.maxCooldownMs,
+    );
+  }
+  return values;
+}
+
+/** Outcomes from their flat form. */
+export function decodeOutcomes(v: OutcomesWire): DeliveryOutcome[] {
+  const outcomes: DeliveryOutcome[] = [];
+  for (let i = 0; i < v.length; i += OUTCOME_WIDTH) {
+    const a = i + 8;
+    const c = i + 19;
+    outcomes.push({
+      deliveryId: v[i] as string,
+      status: v[i + 1] as DeliveryOutcome["status"],
+      nextAttemptAt: v[i + 2] as number | null,
+      lastStatus: v[i + 3] as number | null,
+      lastError: v[i + 4] as string | null,
+      transform: v[i + 5] as TransformOutcome | null,
+      alert: v[i + 6] as DeliveryOutcome["alert"],
+      attempt: v[i + 7]
+        ? ({
+            number: v[a] as number,
+            trigger: v[a + 1] as AttemptRecord["trigger"],
+            startedAt: v[a + 2] as number,
+            durationMs: v[a + 3] as number,
+            status: v[a + 4] as number | null,
+            error: v[a + 5] as string | null,
+            errorMessage: v[a + 6] as string | null,
+            responseHeaders: v[a + 7] as Record<string, string> | null,
+            responseBody: v[a + 8] as string | null,
+            responseBodyEncoding: v[a + 9] as AttemptRecord["responseBodyEncoding"],
+          } satisfies Required<AttemptRecord>)
+        : null,
+      destinationChange: v[i + 18]
+        ? {
+            tenant: v[c] as string,
+            destination: v[c + 1] as string,
+            ok: v[c + 2] as boolean,
+            at: v[c + 3] as number,
+            disable: v[c + 4] as string | null,
+            circuit: {
+              threshold: v[c + 5] as number,
+              baseCooldownMs: v[c + 6] as number,
+              maxCooldownMs: v[c + 7] as number,
+            },
+          }
+        : null,
+    } satisfies Required<DeliveryOutcome>);
+  }
+  return outcomes;
+}
