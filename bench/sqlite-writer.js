@@ -21,7 +21,7 @@ const dist = (/** @type {string} */ path) => import(join(root, "dist", path));
 const { openWriter } = await dist("storage/sqlite/connection.js");
 const { migrate } = await dist("storage/sqlite/migrations.js");
 const { createWriteGroups } = await dist("storage/sqlite/write-ops.js");
-const { packEvents } = await dist("storage/sqlite/ops/events.js");
+const { packEvents } = await dist("storage/sqlite/wire.js");
 const { newDeliveryId, newEventId } = await dist("core/ids.js");
 
 const { values: flags } = parseArgs({

@@ -1,6 +1,8 @@
 import { deserialize, serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
+import type { RunCommand } from "../src/core/action-types.js";
 import type { ClaimedDelivery } from "../src/core/delivery-types.js";
+import type { IncomingEvent } from "../src/core/types.js";
 import type { ClaimResult, DeliveryOutcome } from "../src/storage/port.js";
 import {
   decodeClaim,
@@ -8,8 +10,10 @@ import {
   encodeClaim,
   encodeOutcomes,
   isClaimWire,
+  packEvents,
+  unpackEvents,
 } from "../src/storage/sqlite/wire.js";
-import { event, T } from "./storage/conformance/harness.js";
+import { delivery, event, T } from "./storage/conformance/harness.js";
 
 /** What a thread receives: a structured clone, as postMessage makes it. */
 const cross = <V>(value: V): V => deserialize(serialize(value)) as V;
@@ -112,6 +116,39 @@ describe("the writer thread's flat messages", () => {
       const { alert: got, ...gotRest } = back[i] as DeliveryOutcome;
       expect(gotRest).toEqual(rest);
       expect(got && { ...got, body: Buffer.from(got.body) }).toEqual(alert);
+    }
+  });
+
+  it("carry a batch of events across whole: every field, their deliveries, and each body its own bytes", () => {
+    const leased = delivery("b", T, {
+      route: "shaped",
+      lease: { owner: "node-1", until: T + 5 },
+      trigger: "replay",
+    });
+    const events: IncomingEvent[] = [
+      event(T, {
+        externalId: "dpl_1",
+        unknownType: true,
+        schemaIssues: ["/a: must be string", "/b: required"],
+        body: Buffer.from('{"id":"dpl_1"}'),
+        deliveries: [delivery("a", T), leased],
+        actions: [{ kind: "action", op: "start" } as unknown as RunCommand],
+      }),
+      event(T + 1, { body: Buffer.alloc(0) }),
+      event(T + 2, {
+        type: "x.y",
+        originalType: "X.Y",
+        body: Buffer.alloc(4096, 3),
+        deliveries: [delivery("c", T)],
+      }),
+    ];
+    const packed = packEvents(events);
+    const back = unpackEvents(cross(packed));
+    expect(back.events).toHaveLength(events.length);
+    for (const [i, e] of events.entries()) {
+      const { body, ...rest } = e;
+      expect(back.events[i]).toEqual(rest);
+      expect(Buffer.compare(back.bodies[i] as Buffer, body)).toBe(0);
     }
   });
 

@@ -20,12 +20,11 @@ import { activityReads } from "./activity.js";
 import { type Connection, openReader } from "./connection.js";
 import { prepareDatabaseFiles } from "./data-files.js";
 import { installationReads } from "./installations.js";
-import { packEvents } from "./ops/events.js";
 import { ProcessLock } from "./process-lock.js";
 import { reads } from "./reads.js";
 import { streamReads } from "./stream.js";
 import { topologyReads } from "./topology.js";
-import { decodeClaim, encodeOutcomes } from "./wire.js";
+import { decodeClaim, encodeOutcomes, packEvents } from "./wire.js";
 import { SqliteWriter } from "./writer.js";
 
 /** The embedded store: one writer thread for every write, a read-only connection on this thread. */

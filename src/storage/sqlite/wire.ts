@@ -1,15 +1,109 @@
 /**
- * The drain's two busiest messages between the main thread and the writer thread, as flat lists of
- * values: the deliveries a claim took (writer → main) and the outcomes to record (main → writer).
+ * The busiest messages between the main thread and the writer thread, as flat lists of values:
+ * ingested events (main → writer), the deliveries a claim took (writer → main) and the outcomes to
+ * record (main → writer).
  *
  * A structured clone writes the name of every property of every object it copies, and the thread
  * that reads it looks each name up again and rebuilds each object's shape one property at a time;
- * each body goes as an object of its own. For a batch of claimed deliveries or outcomes that was
- * most of what the copy cost, on both threads. Here an object is its values in a fixed order, and
- * the bodies of a claim go as one buffer that is moved, not copied (BENCHMARKS.md, delivery).
+ * each body goes as an object of its own. For a batch of events, claimed deliveries or outcomes
+ * that was most of what the copy cost, on both threads. Here an object is its values in a fixed
+ * order, and a batch's bodies go end to end in one buffer that is moved, not copied (BENCHMARKS.md).
  */
 import type { AttemptRecord, ClaimedDelivery, TransformOutcome } from "../../core/delivery-types.js";
+import type { IncomingEvent } from "../../core/types.js";
 import type { ClaimResult, DeliveryOutcome } from "../port.js";
+
+/**
+ * A batch of ingested events as it crosses: each event's values, then its deliveries', in
+ * `values`; the bodies end to end in `bodies`, a buffer of its own that is moved, not copied. (A
+ * request body is often a view of a much larger socket buffer, and cloning a view copies all of it.)
+ */
+export interface PackedEvents {
+  values: unknown[];
+  bodies: Uint8Array;
+}
+
+/** An event's values, not counting its deliveries'. */
+const EVENT_WIDTH = 12;
+/** A planned delivery's values. */
+const DELIVERY_WIDTH = 8;
+
+/** Flattens a batch of events, copying their bodies into one buffer. */
+export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
+  let total = 0;
+  for (const e of events) total += e.body.byteLength;
+  const bodies = new Uint8Array(total);
+  const values: unknown[] = [];
+  let at = 0;
+  for (const e of events) {
+    bodies.set(e.body, at);
+    at += e.body.byteLength;
+    values.push(
+      e.id,
+      e.tenant,
+      e.source,
+      e.externalId,
+      e.type,
+      e.originalType,
+      e.receivedAt,
+      e.unknownType,
+      e.schemaIssues,
+      e.actions,
+      at,
+      e.deliveries.length,
+    );
+    for (const d of e.deliveries)
+      values.push(d.id, d.destination, d.routes, d.route, d.nextAttemptAt, d.deadlineAt, d.trigger, d.lease);
+  }
+  return { values, bodies };
+}
+
+/** A packed batch's events, each with its body: a view of the batch's one buffer. */
+export function unpackEvents(packed: PackedEvents): {
+  events: Omit<IncomingEvent, "body">[];
+  bodies: Buffer[];
+} {
+  const v = packed.values;
+  const all = Buffer.from(packed.bodies.buffer, packed.bodies.byteOffset, packed.bodies.byteLength);
+  const events: Omit<IncomingEvent, "body">[] = [];
+  const bodies: Buffer[] = [];
+  let from = 0;
+  let i = 0;
+  while (i < v.length) {
+    const end = v[i + 10] as number;
+    const count = v[i + 11] as number;
+    const deliveries: IncomingEvent["deliveries"] = [];
+    for (let d = i + EVENT_WIDTH; d < i + EVENT_WIDTH + count * DELIVERY_WIDTH; d += DELIVERY_WIDTH) {
+      deliveries.push({
+        id: v[d] as string,
+        destination: v[d + 1] as string,
+        routes: v[d + 2] as string[],
+        route: v[d + 3] as string | null | undefined,
+        nextAttemptAt: v[d + 4] as number,
+        deadlineAt: v[d + 5] as number,
+        trigger: v[d + 6] as IncomingEvent["deliveries"][number]["trigger"],
+        lease: v[d + 7] as IncomingEvent["deliveries"][number]["lease"],
+      });
+    }
+    events.push({
+      id: v[i] as string,
+      tenant: v[i + 1] as string,
+      source: v[i + 2] as string,
+      externalId: v[i + 3] as string | null,
+      type: v[i + 4] as string,
+      originalType: v[i + 5] as string,
+      receivedAt: v[i + 6] as number,
+      unknownType: v[i + 7] as boolean,
+      schemaIssues: v[i + 8] as string[],
+      actions: v[i + 9] as IncomingEvent["actions"],
+      deliveries,
+    });
+    bodies.push(all.subarray(from, end));
+    from = end;
+    i += EVENT_WIDTH + count * DELIVERY_WIDTH;
+  }
+  return { events, bodies };
+}
 
 /** A claim's deliveries as they cross: `CLAIMED_WIDTH` values each, their bodies end to end in `bodies`. */
 export interface ClaimWire {

@@ -3,34 +3,7 @@ import type { IncomingEvent, IngestResult } from "../../../core/types.js";
 import { eventText } from "../../storable.js";
 import { actionCommands } from "../action-commands.js";
 import type { Connection } from "../connection.js";
-
-/**
- * A batch of events on its way to the writer thread: their bodies copied into one buffer that is
- * transferred, not cloned. (A request body is often a view of a much larger socket buffer, and
- * cloning a view copies all of it.)
- */
-export interface PackedEvents {
-  events: Omit<IncomingEvent, "body">[];
-  /** Where each event's body ends in `bodies`. */
-  ends: number[];
-  bodies: Uint8Array;
-}
-
-/** Copies the bodies of a batch into one buffer and strips them from the events. */
-export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
-  let total = 0;
-  for (const e of events) total += e.body.byteLength;
-  const bodies = new Uint8Array(total);
-  const ends: number[] = [];
-  let at = 0;
-  const stripped = events.map(({ body, ...rest }) => {
-    bodies.set(body, at);
-    at += body.byteLength;
-    ends.push(at);
-    return rest;
-  });
-  return { events: stripped, ends, bodies };
-}
+import { type PackedEvents, unpackEvents } from "../wire.js";
 
 /**
  * The highest seq events have had, deleted ones too (`event_seq`: streams read on by seq, so a
@@ -123,15 +96,10 @@ export function eventOps(db: Connection) {
 
   /** Each event of a batch with its body, a view of the batch's one buffer. */
   const insertEvents = db.transaction((packed: PackedEvents) => {
-    const bodies = Buffer.from(packed.bodies.buffer, packed.bodies.byteOffset, packed.bodies.byteLength);
+    const { events, bodies } = unpackEvents(packed);
     const results: IngestResult[] = [];
     let seq = highestSeq.get() as number;
-    let start = 0;
-    for (const [i, e] of packed.events.entries()) {
-      const end = packed.ends[i] as number;
-      results.push(insertWithBody(e, bodies.subarray(start, end), ++seq));
-      start = end;
-    }
+    for (const [i, e] of events.entries()) results.push(insertWithBody(e, bodies[i] as Buffer, ++seq));
     return results;
   });
   const insertPacked = (packed: PackedEvents) => insertEvents.immediate(packed);
