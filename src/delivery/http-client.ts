@@ -48,12 +48,26 @@ export interface DeliveryClientOptions {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024;
 
+/** Endpoint URLs kept parsed; one per destination, so more than a node sends to is rare. */
+const MAX_TARGETS = 1024;
+
+/** An endpoint URL as a request needs it; `url` is shared by every attempt to it and never changed. */
+interface Target {
+  url: URL;
+  origin: string;
+  /** The path and query, as the request line carries them. */
+  path: string;
+  /** The IP address the URL names as its host, if it names one rather than a name to resolve. */
+  literal: string | undefined;
+}
+
 /** The delivery HTTP client: one instance per process, `close()` on shutdown. */
 export class DeliveryClient {
   readonly #clock: () => number;
   readonly #maxResponseBytes: number;
   readonly #guarded: Agent;
   readonly #private: Agent;
+  readonly #targets = new Map<string, Target | null>();
 
   constructor(options: DeliveryClientOptions = {}) {
     this.#clock = options.clock ?? (() => performance.now());
@@ -74,12 +88,10 @@ export class DeliveryClient {
       durationMs: elapsed(),
     });
 
-    const url = URL.canParse(req.url) ? new URL(req.url) : undefined;
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
-      return fail("invalid_url", "the endpoint URL is not an absolute http(s) URL");
-    }
+    const target = this.#target(req.url);
+    if (target === null) return fail("invalid_url", "the endpoint URL is not an absolute http(s) URL");
+    const { url, origin, path, literal } = target;
     // The connector refuses these too; checking here skips creating a pool for the origin.
-    const literal = ipLiteral(url.hostname);
     if (!req.allowPrivateNetwork && literal !== undefined && isBlockedAddress(literal)) {
       return fail("ssrf_blocked", new SsrfBlockedError(literal, literal).message);
     }
@@ -116,8 +128,8 @@ export class DeliveryClient {
       }, req.timeoutMs);
       agent.dispatch(
         {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+          origin,
+          path,
           method: "POST",
           headers: req.headers,
           body: req.body,
@@ -125,6 +137,23 @@ export class DeliveryClient {
         attempt,
       );
     });
+  }
+
+  /**
+   * An endpoint URL parsed, or null when it is not an absolute http(s) URL: once per URL rather than
+   * once per attempt. At most `MAX_TARGETS` are kept; past that the cache starts again.
+   */
+  #target(href: string): Target | null {
+    let target = this.#targets.get(href);
+    if (target !== undefined) return target;
+    const url = URL.canParse(href) ? new URL(href) : undefined;
+    target =
+      url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === ""
+        ? null
+        : { url, origin: url.origin, path: `${url.pathname}${url.search}`, literal: ipLiteral(url.hostname) };
+    if (this.#targets.size >= MAX_TARGETS) this.#targets.clear();
+    this.#targets.set(href, target);
+    return target;
   }
 
   /** Closes both agents once in-flight attempts finish. */

@@ -245,6 +245,21 @@ describe("failures", () => {
     },
   );
 
+  it("sends each endpoint's own path and query, and judges an endpoint alike on every attempt", async () => {
+    const target = await sink();
+    for (const path of ["a?x=1", "b", "a?x=1", "a?x=2"]) {
+      const result = await client.send(attempt(`${target.url}${path}`));
+      expect(result.kind === "response" && result.status).toBe(200);
+    }
+    expect(target.received.map((r) => r.url)).toEqual(["/a?x=1", "/b", "/a?x=1", "/a?x=2"]);
+    // The same literal address, refused or let through by each request's own setting.
+    const guarded = `http://127.0.0.1:${target.port}/c`;
+    expectError(await client.send(attempt(guarded, { allowPrivateNetwork: false })), "ssrf_blocked");
+    expect((await client.send(attempt(guarded))).kind).toBe("response");
+    expectError(await client.send(attempt(guarded, { allowPrivateNetwork: false })), "ssrf_blocked");
+    for (let i = 0; i < 2; i++) expectError(await client.send(attempt("http://")), "invalid_url");
+  });
+
   it("keeps header values out of the message", async () => {
     const result = await client.send(
       attempt("http://127.0.0.1:9/", { headers: { authorization: "Bearer sk_live_abcdef\r\nx: y" } }),
