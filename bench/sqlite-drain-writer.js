@@ -72,7 +72,8 @@ function succeeded(/** @type {string} */ deliveryId, /** @type {number} */ now) 
       status: 200,
       error: null,
       errorMessage: null,
-      responseHeaders: RESPONSE_HEADERS,
+      // Its own object, as each response gives: a clone writes an object it saw before as a reference.
+      responseHeaders: { ...RESPONSE_HEADERS },
       responseBody: "ok",
       responseBodyEncoding: "utf8",
     },
