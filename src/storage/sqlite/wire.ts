@@ -30,14 +30,8 @@ const DELIVERY_WIDTH = 8;
 
 /** Flattens a batch of events, copying their bodies into one buffer. */
 export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
-  let total = 0;
-  for (const e of events) total += e.body.byteLength;
-  const bodies = new Uint8Array(total);
   const values: unknown[] = [];
-  let at = 0;
-  for (const e of events) {
-    bodies.set(e.body, at);
-    at += e.body.byteLength;
+  const bodies = joinBodies(events, (e, at) => {
     values.push(
       e.id,
       e.tenant,
@@ -54,8 +48,28 @@ export function packEvents(events: readonly IncomingEvent[]): PackedEvents {
     );
     for (const d of e.deliveries)
       values.push(d.id, d.destination, d.routes, d.route, d.nextAttemptAt, d.deadlineAt, d.trigger, d.lease);
-  }
+  });
   return { values, bodies };
+}
+
+/**
+ * Copies the items' bodies end to end into one buffer of its own (to be moved, not copied, to the
+ * other thread); `each` gets each item, in order, with where its body ends.
+ */
+function joinBodies<T extends { body: Uint8Array }>(
+  items: readonly T[],
+  each: (item: T, end: number) => void,
+): Uint8Array {
+  let total = 0;
+  for (const item of items) total += item.body.byteLength;
+  const bodies = new Uint8Array(total);
+  let at = 0;
+  for (const item of items) {
+    bodies.set(item.body, at);
+    at += item.body.byteLength;
+    each(item, at);
+  }
+  return bodies;
 }
 
 /** A packed batch's events, each with its body: a view of the batch's one buffer. */
@@ -118,14 +132,8 @@ const CLAIMED_WIDTH = 13;
 
 /** Flattens a claim's result; its `bodies` is a buffer of its own, for the writer to move to the main thread. */
 export function encodeClaim(result: ClaimResult): ClaimWire {
-  let total = 0;
-  for (const d of result.deliveries) total += d.body.byteLength;
-  const bodies = new Uint8Array(total);
   const values: unknown[] = [];
-  let at = 0;
-  for (const d of result.deliveries) {
-    bodies.set(d.body, at);
-    at += d.body.byteLength;
+  const bodies = joinBodies(result.deliveries, (d, at) => {
     values.push(
       d.id,
       d.tenant,
@@ -141,7 +149,7 @@ export function encodeClaim(result: ClaimResult): ClaimWire {
       d.leaseUntil,
       at,
     );
-  }
+  });
   return { values, bodies, held: result.held, states: result.states };
 }
 
