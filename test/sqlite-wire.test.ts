@@ -87,6 +87,8 @@ describe("the writer thread's flat messages", () => {
       const { body, ...rest } = result.deliveries[i] as ClaimedDelivery;
       expect(d).toEqual({ ...rest, body: expect.any(Uint8Array) });
       expect(Buffer.from(d.body).equals(body)).toBe(true);
+      // Bytes of its own: a delivery still in flight keeps no other delivery's body alive.
+      expect(d.body.buffer.byteLength).toBe(body.byteLength);
     }
   });
 

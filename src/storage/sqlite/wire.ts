@@ -158,7 +158,11 @@ export function isClaimWire(value: unknown): value is ClaimWire {
   return typeof value === "object" && value !== null && (value as ClaimWire).bodies instanceof Uint8Array;
 }
 
-/** A claim's result from its flat form; each body is a view on the one buffer the bodies came in. */
+/**
+ * A claim's result from its flat form. Each body is copied out of the buffer they came in: a
+ * delivery may stay in flight long after the rest of its claim is done (a destination that takes
+ * 30 s to answer), and a view would keep every body of that claim alive with it.
+ */
 export function decodeClaim(wire: ClaimWire): ClaimResult {
   const v = wire.values;
   const deliveries: ClaimedDelivery[] = [];
@@ -178,7 +182,7 @@ export function decodeClaim(wire: ClaimWire): ClaimResult {
       deadlineAt: v[i + 9] as number,
       trigger: v[i + 10] as ClaimedDelivery["trigger"],
       leaseUntil: v[i + 11] as number,
-      body: wire.bodies.subarray(from, end),
+      body: wire.bodies.slice(from, end),
     } satisfies Required<ClaimedDelivery>);
     from = end;
   }
