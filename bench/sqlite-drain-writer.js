@@ -272,10 +272,10 @@ const median = (/** @type {number[]} */ xs) =>
 const dir = mkdtempSync(join(tmpdir(), "switchyard-drain-writer-bench-"));
 /** @type {Record<Kind, Run[]>} */
 const runs = { floor: [], switchyard: [], thread: [] };
+/** @type {Kind[]} */
+const kinds = ["floor", "switchyard", "thread"];
 try {
   for (let round = 1; round <= ROUNDS; round++) {
-    /** @type {Kind[]} */
-    const kinds = /** @type {Kind[]} */ (["floor", "switchyard", "thread"]);
     // Each round starts with the next kind, so none always runs first.
     const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)];
     for (const kind of order) {
@@ -313,7 +313,7 @@ if (flags.json) {
     `${"kind".padEnd(12)}${"claim CPU µs".padStart(14)}${"record CPU µs".padStart(15)}${"CPU µs".padStart(9)}${"wall µs".padStart(10)}${"CPU ÷ floor".padStart(14)}`,
   ];
   const us = (/** @type {number} */ x) => (Number.isNaN(x) ? "—" : x.toFixed(1));
-  for (const k of /** @type {Kind[]} */ (["floor", "switchyard", "thread"])) {
+  for (const k of kinds) {
     const r = medians[k];
     lines.push(
       `${k.padEnd(12)}${us(r.claimUs).padStart(14)}${us(r.recordUs).padStart(15)}${r.cpuUs.toFixed(1).padStart(9)}${r.wallUs.toFixed(1).padStart(10)}${`${(r.cpuUs / medians.floor.cpuUs).toFixed(2)}×`.padStart(14)}`,

@@ -42,10 +42,13 @@ if (started) {
       return;
     }
     const { results, wrote } = groups.run(message);
+    // A claim's bodies (`wire.ts`) are moved to the main thread, not copied.
     const moved: ArrayBuffer[] = [];
     const replies = results.map((result): WriteReply => {
-      if (result.ok && isClaimWire(result.value)) moved.push(result.value.bodies.buffer as ArrayBuffer);
-      if (result.ok) return { ok: true, value: result.value };
+      if (result.ok) {
+        if (isClaimWire(result.value)) moved.push(result.value.bodies.buffer as ArrayBuffer);
+        return { ok: true, value: result.value };
+      }
       const { message, code } = result.error as Error & { code?: string };
       return code === undefined ? { ok: false, message } : { ok: false, message, code };
     });
