@@ -180,6 +180,34 @@ function cpuSecondsOf(/** @type {string} */ path) {
 }
 
 /**
+ * One CPU's time so far, in seconds, from its line of /proc/stat: busy (user, nice, system, irq,
+ * softirq), waiting on the disk (iowait: idle while a task waits for I/O), idle, and stolen by the
+ * hypervisor; null off Linux.
+ * @param {number} cpu
+ */
+export function coreSeconds(cpu) {
+  try {
+    const line = readFileSync("/proc/stat", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`cpu${cpu} `));
+    if (line === undefined) return null;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return {
+      busy: (Number(user) + Number(nice) + Number(system) + Number(irq) + Number(softirq)) / CLOCK_TICKS,
+      iowait: Number(iowait) / CLOCK_TICKS,
+      idle: Number(idle) / CLOCK_TICKS,
+      steal: Number(steal) / CLOCK_TICKS,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * CPU seconds the whole machine has spent busy (every CPU, steal excluded) and stolen by the
  * hypervisor so far, from /proc/stat; null off Linux.
  */

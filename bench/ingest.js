@@ -25,6 +25,7 @@ import { allocationsByFunction, readHeapProfile } from "./alloc-top.js";
 import { benchConfig } from "./bench-config.js";
 import {
   canPin,
+  coreSeconds,
   cpuSeconds,
   killAll,
   machineSeconds,
@@ -129,12 +130,14 @@ function cpuSnapshot(serverPid, loadPid) {
     serverThreads: threadSeconds(serverPid),
     load: cpuSeconds(loadPid),
     machine: machineSeconds(),
+    core: serverCpu === undefined ? null : coreSeconds(serverCpu),
   };
 }
 
 /**
  * CPU use between two snapshots, in cores: the server (every thread), and what the rest of the
- * machine did beside it and the load generator (other processes, interrupts), and steal.
+ * machine did beside it and the load generator (other processes, interrupts), and steal; and the
+ * server's own CPU (when pinned) as shares of the window: busy, waiting on the disk, idle.
  * @param {ReturnType<typeof cpuSnapshot>} a
  * @param {ReturnType<typeof cpuSnapshot>} b
  */
@@ -148,7 +151,7 @@ function cpuBetween(a, b) {
     !a.machine ||
     !b.machine
   ) {
-    return { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null };
+    return { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null, serverCore: null };
   }
   const split = threadSplit(a.serverPid, a.serverThreads, b.serverThreads);
   const server = b.server - a.server;
@@ -163,7 +166,24 @@ function cpuBetween(a, b) {
     },
     restOfMachine: Math.max(0, b.machine.busy - a.machine.busy - server - load) / wall,
     steal: (b.machine.steal - a.machine.steal) / wall,
+    serverCore: coreShares(a.core, b.core),
   };
+}
+
+/**
+ * The shares of the server's CPU between two readings (each of /proc/stat's kinds over all of
+ * them): a server bound by its core is busy near 100 %; one that waits on its commits shows
+ * iowait (the core idle while the writer waits for the disk) or idle.
+ * @param {ReturnType<typeof coreSeconds>} a
+ * @param {ReturnType<typeof coreSeconds>} b
+ */
+function coreShares(a, b) {
+  if (!a || !b) return null;
+  const busy = b.busy - a.busy;
+  const iowait = b.iowait - a.iowait;
+  const idle = b.idle - a.idle;
+  const total = busy + iowait + idle + (b.steal - a.steal);
+  return total > 0 ? { busy: busy / total, iowait: iowait / total, idle: idle / total } : null;
 }
 
 /**
@@ -188,7 +208,7 @@ async function drive(url, serverPid, onWindow) {
   /** @type {ReturnType<typeof cpuSnapshot> | null} */
   let opened = null;
   /** @type {ReturnType<typeof cpuBetween>} */
-  let cpu = { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null };
+  let cpu = { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null, serverCore: null };
   load.lines.on("line", (text) => {
     if (text === '{"phase":"measure"}') {
       opened = cpuSnapshot(serverPid, load.child.pid);

@@ -21,6 +21,8 @@
  *   thread (cores): the main thread, the busiest other one (a writer thread) and the rest
  * @property {number | null} restOfMachine CPU used meanwhile by everything else: other processes, interrupts
  * @property {number | null} steal CPU time the hypervisor took from this machine meanwhile
+ * @property {{ busy: number, iowait: number, idle: number } | null} serverCore the server's CPU (when
+ *   pinned) over the window, as shares: busy, idle while waiting on the disk, idle
  */
 
 /** Above this much CPU used by others (cores, steal included) a window is called disturbed. */
@@ -62,7 +64,21 @@ const mb = (n) => (n === null ? "n/a" : `${(n / 1024 / 1024).toFixed(1)} MB`);
  */
 export function threadsLine(r) {
   const u = perRequestByThread(r);
-  return u ? `, µs of CPU per request: main ${u.main} / writer ${u.writer} / rest ${u.rest}` : "";
+  const core = coreLine(r);
+  return (
+    (u ? `, µs of CPU per request: main ${u.main} / writer ${u.writer} / rest ${u.rest}` : "") +
+    (core ? `; its core ${core}` : "")
+  );
+}
+
+/**
+ * The server's core over the window, as `B % busy, W % waiting on the disk, I % idle`; null when
+ * the server was not pinned or /proc/stat could not be read.
+ * @param {LoadResult} r
+ */
+function coreLine(r) {
+  const c = r.serverCore;
+  return c ? `${pct(c.busy)} busy, ${pct(c.iowait)} waiting on the disk, ${pct(c.idle)} idle` : null;
 }
 
 /**
@@ -164,7 +180,8 @@ export function formatReport(s) {
   }
   lines.push(
     "",
-    "µs of CPU per request by thread: main / busiest other (the writer thread) / the rest (V8's helpers, libuv)",
+    "µs of CPU per request by thread: main / busiest other (the writer thread) / the rest (V8's helpers, libuv);",
+    "then the server's core over the window: busy, idle while the writer waits on the disk (iowait), idle",
   );
   for (let i = 0; i < load.rounds; i++) {
     for (const [name, r] of /** @type {const} */ ([
@@ -173,7 +190,10 @@ export function formatReport(s) {
     ])) {
       const u = r ? perRequestByThread(r) : null;
       if (!u) continue;
-      lines.push(`  ${`${name} ${i + 1}`.padEnd(14)}${u.main.padStart(5)} / ${u.writer} / ${u.rest}`);
+      const core = coreLine(/** @type {LoadResult} */ (r));
+      lines.push(
+        `  ${`${name} ${i + 1}`.padEnd(14)}${u.main.padStart(5)} / ${u.writer} / ${u.rest}${core ? `   ${core}` : ""}`,
+      );
     }
   }
   const med = (/** @type {string} */ name, /** @type {Medians} */ x) =>
