@@ -180,16 +180,16 @@ function cpuSecondsOf(/** @type {string} */ path) {
 }
 
 /**
- * One CPU's time so far, in seconds, from its line of /proc/stat: busy (user, nice, system, irq,
- * softirq), waiting on the disk (iowait: idle while a task waits for I/O), idle, and stolen by the
- * hypervisor; null off Linux.
- * @param {number} cpu
+ * The times of one line of /proc/stat (`cpu`: the whole machine, `cpu0`: CPU 0) so far, in
+ * seconds: busy (user, nice, system, irq, softirq), waiting on the disk (iowait: idle while a task
+ * waits for I/O), idle, and stolen by the hypervisor; null off Linux or without that line.
+ * @param {string} name
  */
-export function coreSeconds(cpu) {
+function procStatSeconds(name) {
   try {
     const line = readFileSync("/proc/stat", "utf8")
       .split("\n")
-      .find((l) => l.startsWith(`cpu${cpu} `));
+      .find((l) => l.startsWith(`${name} `));
     if (line === undefined) return null;
     const [user, nice, system, idle, iowait, irq, softirq, steal] = line
       .trim()
@@ -208,18 +208,18 @@ export function coreSeconds(cpu) {
 }
 
 /**
+ * One CPU's time so far, in seconds (busy, iowait, idle, steal: `procStatSeconds`); null off Linux.
+ * @param {number} cpu
+ */
+export function coreSeconds(cpu) {
+  return procStatSeconds(`cpu${cpu}`);
+}
+
+/**
  * CPU seconds the whole machine has spent busy (every CPU, steal excluded) and stolen by the
  * hypervisor so far, from /proc/stat; null off Linux.
  */
 export function machineSeconds() {
-  try {
-    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-    return {
-      busy: (Number(user) + Number(nice) + Number(system) + Number(irq) + Number(softirq)) / CLOCK_TICKS,
-      steal: Number(steal) / CLOCK_TICKS,
-    };
-  } catch {
-    return null;
-  }
+  const all = procStatSeconds("cpu");
+  return all && { busy: all.busy, steal: all.steal };
 }
