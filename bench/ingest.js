@@ -134,6 +134,15 @@ function cpuSnapshot(serverPid, loadPid) {
   };
 }
 
+/** The CPU figures of a window that could not be measured (no /proc, a process gone). */
+const UNMEASURED = Object.freeze({
+  serverBusy: null,
+  serverThreads: null,
+  restOfMachine: null,
+  steal: null,
+  serverCore: null,
+});
+
 /**
  * CPU use between two snapshots, in cores: the server (every thread), and what the rest of the
  * machine did beside it and the load generator (other processes, interrupts), and steal; and the
@@ -151,7 +160,7 @@ function cpuBetween(a, b) {
     !a.machine ||
     !b.machine
   ) {
-    return { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null, serverCore: null };
+    return UNMEASURED;
   }
   const split = threadSplit(a.serverPid, a.serverThreads, b.serverThreads);
   const server = b.server - a.server;
@@ -208,7 +217,7 @@ async function drive(url, serverPid, onWindow) {
   /** @type {ReturnType<typeof cpuSnapshot> | null} */
   let opened = null;
   /** @type {ReturnType<typeof cpuBetween>} */
-  let cpu = { serverBusy: null, serverThreads: null, restOfMachine: null, steal: null, serverCore: null };
+  let cpu = UNMEASURED;
   load.lines.on("line", (text) => {
     if (text === '{"phase":"measure"}') {
       opened = cpuSnapshot(serverPid, load.child.pid);
