@@ -8,7 +8,10 @@
 // PostgreSQL (STORE=postgres, DB=<url>): one multi-row INSERT … ON CONFLICT DO NOTHING per batch
 // through postgres.js, at most two batches in flight.
 //
-// Env: SECRET (required), STORE, DB, SCHEMA (PostgreSQL: the schema to write in), PORT (default 0). Prints {"listening":"http://…"} on stdout.
+// DELIVERIES=1 (SQLite only): each new event also gets a delivery row in the same transaction, the
+// least a delivery queue needs (durable-floor-writer.js): the floor of a server with one route.
+//
+// Env: SECRET (required), STORE, DB, SCHEMA (PostgreSQL: the schema to write in), DELIVERIES, PORT (default 0). Prints {"listening":"http://…"} on stdout.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { Worker } from "node:worker_threads";
@@ -81,7 +84,9 @@ function pump() {
 
 /** @param {string} file */
 function sqliteCommitter(file) {
-  const writer = new Worker(new URL("./durable-floor-writer.js", import.meta.url), { workerData: { file } });
+  const writer = new Worker(new URL("./durable-floor-writer.js", import.meta.url), {
+    workerData: { file, deliveries: process.env.DELIVERIES === "1" },
+  });
   /** @type {(() => void) | null} */
   let done = null;
   writer.on("message", () => {

@@ -8,6 +8,8 @@
 // --connections N (BENCH_CONNECTIONS, 64), --rounds N (BENCH_ROUNDS, 3), --no-pin, --json,
 // --profile DIR (Switchyard under --cpu-prof; its figures are then not representative),
 // --switchyard-only (Switchyard alone: what `npm run profile:ingest` runs with --profile),
+// --delivery-floor (a fourth target each round: the floor that also writes each event's delivery
+// row, the least a server with one route must store; printed beside the floor),
 // --node-args="ARGS" (Node or V8 flags for Switchyard's process, space-separated, e.g.
 // "--allocation-site-pretenuring" to measure V8's default against the setting Switchyard makes),
 // --allocations DIR (the floor and Switchyard under V8's sampling heap profiler over the measured
@@ -54,6 +56,7 @@ const { values: flags } = parseArgs({
     rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
     // Only Switchyard (with --profile: `npm run profile:ingest`); no floor, no ratios.
     "switchyard-only": { type: "boolean", default: false },
+    "delivery-floor": { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
     "no-pin": { type: "boolean", default: false },
     // Pin only the load generator: the servers may use every CPU (Switchyard's writer thread
@@ -249,13 +252,22 @@ async function benchVerifyOnly() {
 
 let runs = 0;
 
-async function benchFloor() {
+/** The durable floor; with `deliveries`, the floor that also writes each event's delivery row. */
+async function benchFloor(deliveries = false) {
   const db = join(work, `floor-${++runs}.db`);
   progress("durable floor: starting");
   const sampling = allocationSampling(`floor-${runs}`);
   const server = startNode([...(sampling?.args ?? []), join(root, "bench/durable-floor-server.js")], {
     cpu: serverCpu,
-    env: { ...process.env, ...sampling?.env, SECRET: secret, PORT: "0", STORE: "sqlite", DB: db },
+    env: {
+      ...process.env,
+      ...sampling?.env,
+      SECRET: secret,
+      PORT: "0",
+      STORE: "sqlite",
+      DB: db,
+      DELIVERIES: deliveries ? "1" : "0",
+    },
   });
   const { listening } = await waitForLine(server, (line) => "listening" in line, "durable floor server");
   progress(`durable floor: listening on ${listening}; driving load`);
@@ -412,10 +424,11 @@ function median(/** @type {number[]} */ values) {
   return /** @type {number} */ (sorted[Math.floor((sorted.length - 1) / 2)]);
 }
 
-/** The three targets, each run once per round. */
+/** The targets, each run once per round (the floor with deliveries only with --delivery-floor). */
 const TARGETS = /** @type {const} */ ({
   verifyOnly: benchVerifyOnly,
-  floor: benchFloor,
+  floor: () => benchFloor(),
+  floorDelivery: () => benchFloor(true),
   switchyard: benchSwitchyard,
 });
 
@@ -430,13 +443,17 @@ function medians(/** @type {import("./report.js").LoadResult[]} */ results) {
 
 async function main() {
   try {
-    /** @type {{ verifyOnly: any[], floor: any[], switchyard: any[] }} */
-    const runs = { verifyOnly: [], floor: [], switchyard: [] };
+    /** @type {{ verifyOnly: any[], floor: any[], floorDelivery: any[], switchyard: any[] }} */
+    const runs = { verifyOnly: [], floor: [], floorDelivery: [], switchyard: [] };
     const rounds = Number(flags.rounds);
     for (let round = 0; round < rounds; round++) {
       // Alternated: a drift of the machine weighs on every target alike.
       const order = /** @type {(keyof typeof TARGETS)[]} */ (
-        flags["switchyard-only"] ? ["switchyard"] : ["verifyOnly", "floor", "switchyard"]
+        flags["switchyard-only"]
+          ? ["switchyard"]
+          : flags["delivery-floor"]
+            ? ["verifyOnly", "floor", "floorDelivery", "switchyard"]
+            : ["verifyOnly", "floor", "switchyard"]
       );
       if (round % 2 === 1) order.reverse();
       for (const name of order) {
@@ -461,6 +478,7 @@ async function main() {
     const median = {
       verifyOnly: medians(runs.verifyOnly),
       floor: medians(runs.floor),
+      floorDelivery: runs.floorDelivery.length > 0 ? medians(runs.floorDelivery) : null,
       switchyard: medians(runs.switchyard),
     };
     const summary = {
@@ -486,10 +504,12 @@ async function main() {
         p99: median.switchyard.p99 / median.floor.p99,
         rpsOfVerifyOnly: median.switchyard.rps / median.verifyOnly.rps,
         floorOfVerifyOnly: median.floor.rps / median.verifyOnly.rps,
+        floorDeliveryOfFloor: median.floorDelivery ? median.floorDelivery.rps / median.floor.rps : null,
+        rpsOfFloorDelivery: median.floorDelivery ? median.switchyard.rps / median.floorDelivery.rps : null,
       },
       goal: GOAL,
     };
-    const durable = [...runs.switchyard, ...runs.floor].every(
+    const durable = [...runs.switchyard, ...runs.floor, ...runs.floorDelivery].every(
       (r) => r.durability.stored >= r.durability.answered200,
     );
     process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatReport(summary));

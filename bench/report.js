@@ -148,9 +148,9 @@ function allocationLines(runs) {
  * @param {{
  *   machine: { node: string, cpus: number, cpuModel: string, pinned: false | { servers: number | string, loadGenerator: number } },
  *   load: { connections: number, warmupSeconds: number, seconds: number, rounds: number, bodyBytes: number, profiled: boolean, sampledAllocations: boolean },
- *   runs: { verifyOnly: LoadResult[], floor: FloorResult[], switchyard: SwitchyardResult[] },
- *   median: { verifyOnly: Medians, floor: Medians, switchyard: Medians },
- *   ratio: { rps: number, p99: number, rpsOfVerifyOnly: number, floorOfVerifyOnly: number },
+ *   runs: { verifyOnly: LoadResult[], floor: FloorResult[], floorDelivery: FloorResult[], switchyard: SwitchyardResult[] },
+ *   median: { verifyOnly: Medians, floor: Medians, floorDelivery: Medians | null, switchyard: Medians },
+ *   ratio: { rps: number, p99: number, rpsOfVerifyOnly: number, floorOfVerifyOnly: number, floorDeliveryOfFloor: number | null, rpsOfFloorDelivery: number | null },
  *   goal: { rps: number, p99: number },
  * }} s
  */
@@ -165,6 +165,11 @@ export function formatReport(s) {
     `            ${load.warmupSeconds} s warm-up then ${load.seconds} s measured, per target; ${load.rounds} rounds, alternated`,
     "  targets   verify-only: checks the signature, stores nothing",
     "            floor: + JSON.parse, id, one INSERT OR IGNORE transaction per batch on a writer thread (WAL, FULL)",
+    ...(median.floorDelivery
+      ? [
+          "            floor + delivery: the floor, and each new event's delivery row (one index) in the same transaction",
+        ]
+      : []),
     "            switchyard: one route to one destination (disabled: each event's delivery is created and waits)",
     "",
     `${"target".padEnd(14)}  ${"req/s".padStart(9)}  ${"p50 ms".padStart(8)}  ${"p99 ms".padStart(8)}  ${"non-2xx".padStart(8)}  ${"errors".padStart(7)}  ${"server CPU".padStart(11)}  ${"µs CPU/req".padStart(10)}  ${"load CPU".padStart(9)}  ${"others".padStart(8)}`,
@@ -173,6 +178,7 @@ export function formatReport(s) {
     for (const [name, r] of /** @type {const} */ ([
       ["verify-only", runs.verifyOnly[i]],
       ["floor", runs.floor[i]],
+      ["floor+deliv.", runs.floorDelivery[i]],
       ["switchyard", runs.switchyard[i]],
     ])) {
       if (r) lines.push(row(`${name} ${i + 1}`, r));
@@ -186,6 +192,7 @@ export function formatReport(s) {
   for (let i = 0; i < load.rounds; i++) {
     for (const [name, r] of /** @type {const} */ ([
       ["floor", runs.floor[i]],
+      ["floor+deliv.", runs.floorDelivery[i]],
       ["switchyard", runs.switchyard[i]],
     ])) {
       const u = r ? perRequestByThread(r) : null;
@@ -203,12 +210,18 @@ export function formatReport(s) {
     "medians",
     med("verify-only", median.verifyOnly),
     med("floor", median.floor),
+    ...(median.floorDelivery ? [med("floor+deliv.", median.floorDelivery)] : []),
     med("switchyard", median.switchyard),
     "",
     `switchyard / floor, req/s: ${ratio.rps.toFixed(2)}× (goal ≥ ${goal.rps.toFixed(2)}×: ${ratio.rps >= goal.rps ? "met" : "NOT met"})`,
     `switchyard / floor, p99:   ${ratio.p99.toFixed(2)}× (goal ≤ ${goal.p99.toFixed(2)}×: ${ratio.p99 <= goal.p99 ? "met" : "NOT met"})`,
     `for reference: switchyard / verify-only ${ratio.rpsOfVerifyOnly.toFixed(2)}×, floor / verify-only ${ratio.floorOfVerifyOnly.toFixed(2)}×`,
   );
+  if (ratio.floorDeliveryOfFloor !== null && ratio.rpsOfFloorDelivery !== null) {
+    lines.push(
+      `the delivery row alone: floor + delivery / floor ${ratio.floorDeliveryOfFloor.toFixed(2)}×; switchyard / floor + delivery ${ratio.rpsOfFloorDelivery.toFixed(2)}×`,
+    );
+  }
   for (const [i, r] of runs.switchyard.entries()) {
     const d = r.durability;
     lines.push(
@@ -219,15 +232,20 @@ export function formatReport(s) {
         `garbage collection in the window: ${gcLine(r.gc, r.ok)}`,
     );
   }
-  for (const [i, r] of runs.floor.entries()) {
-    const d = r.durability;
-    if (d.stored < d.answered200)
-      lines.push(
-        `floor ${i + 1}: MISSING EVENTS (${int(d.stored)} stored, ${int(d.answered200)} answered 200)`,
-      );
+  for (const [name, floorRuns] of /** @type {const} */ ([
+    ["floor", runs.floor],
+    ["floor + delivery", runs.floorDelivery],
+  ])) {
+    for (const [i, r] of floorRuns.entries()) {
+      const d = r.durability;
+      if (d.stored < d.answered200)
+        lines.push(
+          `${name} ${i + 1}: MISSING EVENTS (${int(d.stored)} stored, ${int(d.answered200)} answered 200)`,
+        );
+    }
   }
   if (load.sampledAllocations) lines.push("", ...allocationLines(runs));
-  const all = [...runs.verifyOnly, ...runs.floor, ...runs.switchyard];
+  const all = [...runs.verifyOnly, ...runs.floor, ...runs.floorDelivery, ...runs.switchyard];
   for (const r of all) {
     if (r.non2xx > 0) lines.push(`non-2xx by status: ${JSON.stringify(r.statuses)}`);
     if (r.total.errors > 0) lines.push(`errors: ${JSON.stringify(r.errorKinds)}`);
