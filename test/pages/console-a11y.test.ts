@@ -229,7 +229,7 @@ afterAll(async () => {
 });
 
 for (const [variant, options] of Object.entries(VARIANTS)) {
-  describe(variant, { timeout: 120_000 }, () => {
+  describe(variant, { timeout: 120_000, concurrent: true }, () => {
     let signed: BrowserContext;
     let anonymous: BrowserContext;
 

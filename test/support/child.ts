@@ -1,13 +1,42 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
-// tsx's loader by absolute URL, so children may run in any working directory.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const SOURCE = fileURLToPath(new URL("../../src/", import.meta.url));
+const BUILD = fileURLToPath(new URL("../../dist/", import.meta.url));
+
+/** The newest modification time of the files under `dir`, or -1 when there are none. */
+function newestIn(dir: string): number {
+  let newest = -1;
+  try {
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  } catch {
+    return -1;
+  }
+  return newest;
+}
+
+/**
+ * How a child process runs the CLI: the build in dist/ when it was made after the last change to
+ * any source file (`npm test` builds before it runs the suites, and `npm ci` builds too), which
+ * starts in about half the time and needs no TypeScript loader in the child or its threads; else
+ * the source through tsx's loader (by absolute URL, so children may run in any working directory).
+ * SWITCHYARD_TEST_FROM_SOURCE=1 always takes the source.
+ */
+const CLI: readonly string[] =
+  process.env.SWITCHYARD_TEST_FROM_SOURCE !== "1" && newestIn(BUILD) > newestIn(SOURCE)
+    ? [join(BUILD, "cli/main.js")]
+    : [
+        "--import",
+        pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href,
+        join(SOURCE, "cli/main.ts"),
+      ];
 
 /**
  * The command line that runs `argv`; with `fileModes`, as root, without the capabilities that let
@@ -19,13 +48,13 @@ function command(argv: string[], fileModes = false): [string, string[]] {
   return ["setpriv", ["--bounding-set=-dac_override,-dac_read_search", "--", ...argv]];
 }
 
-/** Runs the CLI from source to completion; resolves with its exit code and output. */
+/** Runs the CLI (see CLI) to completion; resolves with its exit code and output. */
 export function runCli(
   args: string[],
   options: { cwd?: string; input?: string; env?: Record<string, string>; fileModes?: boolean } = {},
 ) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const [file, argv] = command([process.execPath, "--import", TSX, MAIN, ...args], options.fileModes);
+    const [file, argv] = command([process.execPath, ...CLI, ...args], options.fileModes);
     const child = spawn(file, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
@@ -67,7 +96,7 @@ export interface Child {
 }
 
 /**
- * Runs `switchyard serve` from source as a child process and resolves once it logs that it is
+ * Runs `switchyard serve` (see CLI) as a child process and resolves once it logs that it is
  * listening (waiting on the log line, not on a timer). `configFile` null: the embedded defaults.
  */
 export async function startChild(
@@ -83,7 +112,7 @@ export async function startChild(
 ): Promise<Child> {
   const config = configFile ? ["--config", configFile] : [];
   const args = ["serve", ...config, "--port", String(port), ...(options.args ?? [])];
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
@@ -158,12 +187,12 @@ export interface CliProcess {
   line(match: RegExp, from?: number): Promise<string>;
 }
 
-/** Starts the CLI from source with `args`, reading its output as it comes. */
+/** Starts the CLI (see CLI) with `args`, reading its output as it comes. */
 export function spawnCli(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): CliProcess {
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
