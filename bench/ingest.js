@@ -255,7 +255,8 @@ let runs = 0;
 /** The durable floor; with `deliveries`, the floor that also writes each event's delivery row. */
 async function benchFloor(deliveries = false) {
   const db = join(work, `floor-${++runs}.db`);
-  progress("durable floor: starting");
+  const name = deliveries ? "durable floor with deliveries" : "durable floor";
+  progress(`${name}: starting`);
   const sampling = allocationSampling(`floor-${runs}`);
   const server = startNode([...(sampling?.args ?? []), join(root, "bench/durable-floor-server.js")], {
     cpu: serverCpu,
@@ -270,7 +271,7 @@ async function benchFloor(deliveries = false) {
     },
   });
   const { listening } = await waitForLine(server, (line) => "listening" in line, "durable floor server");
-  progress(`durable floor: listening on ${listening}; driving load`);
+  progress(`${name}: listening on ${listening}; driving load`);
   const measured = await drive(
     /** @type {string} */ (listening),
     server.child.pid,
@@ -279,9 +280,16 @@ async function benchFloor(deliveries = false) {
   const allocations = sampling ? await sampling.result(measured.ok) : null;
   await stop(server);
   const reader = new Database(db, { readonly: true, fileMustExist: true });
-  const stored = /** @type {number} */ (reader.prepare("SELECT count(*) FROM floor_events").pluck().get());
+  const count = (/** @type {string} */ table) =>
+    /** @type {number} */ (reader.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
+  const stored = count("floor_events");
+  // With deliveries, an event counts as stored only with its delivery.
+  const durability = {
+    stored: deliveries ? Math.min(stored, count("floor_deliveries")) : stored,
+    answered200: measured.total.ok,
+  };
   reader.close();
-  return { ...measured, durability: { stored, answered200: measured.total.ok }, allocations };
+  return { ...measured, durability, allocations };
 }
 
 /** The resident memory of a process, in bytes (Linux), or null. */
