@@ -459,9 +459,7 @@ async function main() {
       const order = /** @type {(keyof typeof TARGETS)[]} */ (
         flags["switchyard-only"]
           ? ["switchyard"]
-          : flags["delivery-floor"]
-            ? ["verifyOnly", "floor", "floorDelivery", "switchyard"]
-            : ["verifyOnly", "floor", "switchyard"]
+          : ["verifyOnly", "floor", ...(flags["delivery-floor"] ? ["floorDelivery"] : []), "switchyard"]
       );
       if (round % 2 === 1) order.reverse();
       for (const name of order) {

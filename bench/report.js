@@ -144,6 +144,9 @@ function allocationLines(runs) {
   return lines;
 }
 
+/** The row label of the floor that also writes each event's delivery (`--delivery-floor`). */
+const FLOOR_DELIVERY = "floor+deliv.";
+
 /**
  * @param {{
  *   machine: { node: string, cpus: number, cpuModel: string, pinned: false | { servers: number | string, loadGenerator: number } },
@@ -178,7 +181,7 @@ export function formatReport(s) {
     for (const [name, r] of /** @type {const} */ ([
       ["verify-only", runs.verifyOnly[i]],
       ["floor", runs.floor[i]],
-      ["floor+deliv.", runs.floorDelivery[i]],
+      [FLOOR_DELIVERY, runs.floorDelivery[i]],
       ["switchyard", runs.switchyard[i]],
     ])) {
       if (r) lines.push(row(`${name} ${i + 1}`, r));
@@ -192,7 +195,7 @@ export function formatReport(s) {
   for (let i = 0; i < load.rounds; i++) {
     for (const [name, r] of /** @type {const} */ ([
       ["floor", runs.floor[i]],
-      ["floor+deliv.", runs.floorDelivery[i]],
+      [FLOOR_DELIVERY, runs.floorDelivery[i]],
       ["switchyard", runs.switchyard[i]],
     ])) {
       const u = r ? perRequestByThread(r) : null;
@@ -210,7 +213,7 @@ export function formatReport(s) {
     "medians",
     med("verify-only", median.verifyOnly),
     med("floor", median.floor),
-    ...(median.floorDelivery ? [med("floor+deliv.", median.floorDelivery)] : []),
+    ...(median.floorDelivery ? [med(FLOOR_DELIVERY, median.floorDelivery)] : []),
     med("switchyard", median.switchyard),
     "",
     `switchyard / floor, req/s: ${ratio.rps.toFixed(2)}× (goal ≥ ${goal.rps.toFixed(2)}×: ${ratio.rps >= goal.rps ? "met" : "NOT met"})`,
